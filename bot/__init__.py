@@ -1,0 +1,1 @@
+"""Tandem's conversation core and its chat channels (console, Slack, Teams)."""

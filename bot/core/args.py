@@ -1,0 +1,149 @@
+"""Parsing command arguments into people, cohorts and times, with friendly errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from bot.core.context import Context
+from bot.core.errors import NotFound, UsageError, UserError
+from bot.core.events import Actor
+from bot.core.text import neutralize
+from bot.i18n import register
+from scheduler import timing
+from storage import cohorts, people
+from storage.models import Cohort, Person, PersonCreate
+
+register(
+    {
+        "error.unknown_person": {
+            "en": "I don’t know who `{name}` is. Mention them with @, like `@alice`.",
+            "fr": "Je ne sais pas qui est `{name}`. Mentionnez la personne avec @, par exemple `@alice`.",
+        },
+        "error.unknown_cohort": {
+            "en": "There is no cohort called `{name}`. `cohort list` shows them all.",
+            "fr": "Il n’y a pas de cohorte `{name}`. `cohort list` les affiche toutes.",
+        },
+        "error.bad_time": {
+            "en": "`{value}` is not a time. Write it like `08:30`.",
+            "fr": "`{value}` n’est pas une heure. Écrivez-la comme `08:30`.",
+        },
+        "error.quiet_time": {
+            "en": "{value} falls in quiet hours (20:00–08:00). Choose a time between 08:00 and 20:00.",
+            "fr": "{value} tombe pendant les heures calmes (20:00–08:00). Choisissez une heure entre 08:00 "
+            "et 20:00.",
+        },
+        "error.bad_days": {
+            "en": "`{value}` is not a list of days. Try `mon-fri` or `mon,wed,fri`.",
+            "fr": "`{value}` n’est pas une liste de jours. Essayez `lun-ven` ou `lun,mer,ven`.",
+        },
+        "error.bad_tz": {
+            "en": "`{value}` is not a time zone I know. Use a name like `Europe/Paris` or `America/New_York`.",
+            "fr": "`{value}` n’est pas un fuseau horaire connu. Utilisez un nom comme `Europe/Paris` "
+            "ou `America/New_York`.",
+        },
+        "error.bad_date": {
+            "en": "`{value}` is not a date. Write it like `2027-01-05`.",
+            "fr": "`{value}` n’est pas une date. Écrivez-la comme `2027-01-05`.",
+        },
+        "error.too_long": {
+            "en": "That text is too long ({length} characters). Keep it under {limit}.",
+            "fr": "Ce texte est trop long ({length} caractères). Restez sous {limit}.",
+        },
+    }
+)
+
+MENTION_RE = re.compile(r"^@[\w.\-]{1,80}$")
+
+
+def split_words(text: str) -> list[str]:
+    return text.split()
+
+
+def timing_error(exc: timing.TimingError) -> UserError:
+    return UserError(f"error.{exc.code}", value=exc.value[:60])
+
+
+def parse_time(text: str) -> dt.time:
+    try:
+        value = timing.parse_time(text)
+        timing.check_delivery_time(value)
+    except timing.TimingError as exc:
+        raise timing_error(exc) from None
+    return value
+
+
+def parse_days(text: str) -> str:
+    try:
+        return timing.format_days(timing.parse_days(text))
+    except timing.TimingError as exc:
+        raise timing_error(exc) from None
+
+
+def parse_zone(text: str) -> str:
+    try:
+        return timing.parse_zone(text).key
+    except timing.TimingError as exc:
+        raise timing_error(exc) from None
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return timing.parse_date(text)
+    except timing.TimingError as exc:
+        raise timing_error(exc) from None
+
+
+def check_length(text: str, limit: int) -> str:
+    text = text.strip()
+    if len(text) > limit:
+        raise UserError("error.too_long", length=len(text), limit=limit)
+    return text
+
+
+def is_person_token(ctx: Context, token: str) -> bool:
+    return token in ctx.event.mentions or bool(MENTION_RE.match(token))
+
+
+async def resolve_person(ctx: Context, token: str, *, command: str) -> Person:
+    """The person a mention names; known people can also be named by display name."""
+    actor = ctx.event.mentions.get(token)
+    if actor is not None:
+        return await ensure(ctx, actor)
+    if not token:
+        raise UsageError(command)
+    name = token.lstrip("@")
+    found = await people.find_by_name(ctx.session, name=name, platform=ctx.person.platform)
+    if len(found) == 1:
+        return found[0]
+    raise NotFound("error.unknown_person", name=token[:60])
+
+
+async def ensure(ctx: Context, actor: Actor) -> Person:
+    person = await people.get_person(ctx.session, key=actor.key)
+    if person is not None:
+        return person
+    lang = actor.lang if actor.lang in ("en", "fr") else ctx.services.settings.default_lang
+    data = PersonCreate(
+        key=actor.key,
+        platform=actor.platform,
+        display_name=(actor.name or actor.local_id)[:200],
+        lang=lang,
+        tz=actor.tz,
+        is_admin=actor.local_id in ctx.services.settings.admins,
+    )
+    return await people.create_person(ctx.session, data=data)
+
+
+async def resolve_cohort(ctx: Context, name: str, *, command: str) -> Cohort:
+    if not name:
+        raise UsageError(command)
+    cohort = await cohorts.get_cohort(ctx.session, name=name)
+    if cohort is None:
+        raise NotFound("error.unknown_cohort", name=name[:60])
+    return cohort
+
+
+def mention(person: Person) -> str:
+    """How the core names a person in Markdown; channels may turn it into a real mention."""
+    return f"**{neutralize(person.display_name, 80)}**"

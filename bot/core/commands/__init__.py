@@ -1,0 +1,75 @@
+"""The command registry: the router's ordered list, one small module per concept."""
+
+from __future__ import annotations
+
+from bot.core.commands import (
+    admin,
+    ask,
+    cards,
+    cohort,
+    data,
+    enroll,
+    help,
+    mentees,
+    pair,
+    pause,
+    progress,
+    push,
+    reading,
+    reload,
+    report,
+    settings,
+)
+from bot.core.router import ActionSpec, CommandSpec, Role, Router
+
+
+def build_router() -> Router:
+    """Every command in the order `help` lists them; aliases follow the canonical name."""
+    ref: list[Router] = []
+    commands = [
+        CommandSpec(("help", "aide", "?"), help.make_help(ref), usage="help.usage", help_key="help.help"),
+        CommandSpec(("today", "aujourdhui"), reading.handle_today, usage="today.usage", help_key="today.help"),
+        CommandSpec(("next", "suivant"), reading.handle_next, usage="next.usage", help_key="next.help"),
+        CommandSpec(("lesson", "lecon"), reading.handle_lesson, usage="lesson.usage", help_key="lesson.help"),
+        CommandSpec(("tracks", "parcours"), reading.handle_tracks, usage="tracks.usage", help_key="tracks.help"),
+        CommandSpec(("ask", "question"), ask.handle_ask, usage="ask.usage", help_key="ask.help"),
+        CommandSpec(("progress", "progres"), progress.handle_progress, usage="progress.usage", help_key="progress.help"),
+        CommandSpec(("settings", "reglages"), settings.handle_settings, usage="settings.usage", help_key="settings.help"),
+        CommandSpec(("time", "heure"), settings.handle_time, usage="time.usage", help_key="time.help"),
+        CommandSpec(("days", "jours"), settings.handle_days, usage="days.usage", help_key="days.help"),
+        CommandSpec(("tz", "fuseau"), settings.handle_tz, usage="tz.usage", help_key="tz.help"),
+        CommandSpec(("lang", "langue"), settings.handle_lang, usage="lang.usage", help_key="lang.help"),
+        CommandSpec(("pause",), pause.handle_pause, usage="pause.usage", help_key="pause.help"),
+        CommandSpec(("resume", "reprendre"), pause.handle_resume, usage="resume.usage", help_key="resume.help"),
+        CommandSpec(("mentor",), ask.handle_mentor, usage="mentor.usage", help_key="mentor.help"),
+        CommandSpec(("my-data", "mydata", "mes-donnees"), data.handle_my_data, usage="mydata.usage", help_key="mydata.help"),
+        CommandSpec(("forget-me", "forgetme", "oubliez-moi"), data.handle_forget_me, usage="forget.usage", help_key="forget.help"),
+        CommandSpec(("mentees", "mentores"), mentees.handle_mentees, Role.MENTOR, "mentees.usage", "mentees.help"),
+        CommandSpec(("push",), push.handle_push, Role.MENTOR, "push.usage", "push.help"),
+        CommandSpec(("reply", "repondre"), ask.handle_reply, Role.MENTOR, "reply.usage", "reply.help"),
+        CommandSpec(("cohort", "cohorte"), cohort.handle_cohort, Role.ADMIN, "cohort.usage", "cohort.help"),
+        CommandSpec(("enroll", "inscrire"), enroll.handle_enroll, Role.ADMIN, "enroll.usage", "enroll.help"),
+        CommandSpec(("unenroll", "desinscrire"), enroll.handle_unenroll, Role.ADMIN, "unenroll.usage", "unenroll.help"),
+        CommandSpec(("pair", "associer"), pair.handle_pair, Role.ADMIN, "pair.usage", "pair.help"),
+        CommandSpec(("unpair", "dissocier"), pair.handle_unpair, Role.ADMIN, "unpair.usage", "unpair.help"),
+        CommandSpec(("admin",), admin.handle_admin, Role.ADMIN, "admin.usage", "admin.help"),
+        CommandSpec(("report", "rapport"), report.handle_report, Role.ADMIN, "report.usage", "report.help"),
+        CommandSpec(("questions",), report.handle_questions, Role.ADMIN, "questions.usage", "questions.help"),
+        CommandSpec(("reload", "recharger"), reload.handle_reload, Role.ADMIN, "reload.usage", "reload.help"),
+    ]  # fmt: skip
+    actions = [
+        ActionSpec("lesson.more", cards.handle_more),
+        ActionSpec("quiz.start", cards.handle_quiz_start),
+        ActionSpec("quiz.answer", cards.handle_quiz_answer),
+        ActionSpec("feedback.useful", cards.handle_useful),
+        ActionSpec("feedback.not_useful", cards.handle_not_useful),
+        ActionSpec("ask.start", ask.handle_ask_start),
+        ActionSpec("question.forward", ask.handle_forward),
+        ActionSpec("question.keep", ask.handle_keep),
+        ActionSpec("question.reply", ask.handle_reply_prompt),
+        ActionSpec("forget.confirm", data.handle_forget_confirm),
+        ActionSpec("forget.cancel", data.handle_forget_cancel),
+    ]
+    router = Router(commands, actions, fallback=ask.handle_ask)
+    ref.append(router)
+    return router

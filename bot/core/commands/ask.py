@@ -1,0 +1,210 @@
+"""Questions: `ask <question>` or free text, answered from the library or forwarded to the mentor."""
+
+from __future__ import annotations
+
+from bot.core.args import check_length, mention
+from bot.core.cards import tip_card
+from bot.core.context import Context
+from bot.core.errors import NotFound, UsageError, UserError
+from bot.core.replies import Button, Notify, Reply, Text
+from bot.core.text import clean, quote
+from bot.i18n import register, t
+from lessons.engine import MAX_QUESTION_CHARS
+from storage import activity, people
+from storage.models import Person, Question, QuestionCreate
+
+register(
+    {
+        "ask.usage": {"en": "ask <question>", "fr": "ask <question>"},
+        "ask.help": {
+            "en": "ask me anything (or just type your question)",
+            "fr": "posez-moi une question (ou tapez-la simplement)",
+        },
+        "ask.answer_intro": {"en": "This lesson should help:", "fr": "Cette leçon devrait vous aider :"},
+        "ask.offer_mentor": {
+            "en": "Shall I send your question to your mentor, {mentor}?",
+            "fr": "Voulez-vous que je transmette votre question à votre mentor, {mentor} ?",
+        },
+        "ask.no_mentor": {
+            "en": "I’ve noted your question for the programme team, who will use it to add lessons.",
+            "fr": "J’ai noté votre question pour l’équipe du programme, qui s’en servira pour ajouter des leçons.",
+        },
+        "ask.prompt": {
+            "en": "Type your question and I’ll look for the answer.",
+            "fr": "Tapez votre question, je cherche la réponse.",
+        },
+        "button.forward": {"en": "Yes, ask my mentor", "fr": "Oui, demander à mon mentor"},
+        "button.no_thanks": {"en": "No thanks", "fr": "Non merci"},
+        "ask.forwarded": {
+            "en": "Sent to {mentor}. You’ll get the answer here.",
+            "fr": "C’est transmis à {mentor}. Vous recevrez la réponse ici.",
+        },
+        "ask.kept": {
+            "en": "All right. Your question stays noted for the programme team.",
+            "fr": "Entendu. Votre question reste notée pour l’équipe du programme.",
+        },
+        "ask.not_yours": {
+            "en": "That question is no longer waiting.",
+            "fr": "Cette question n’est plus en attente.",
+        },
+        "mentor.usage": {"en": "mentor <question>", "fr": "mentor <question>"},
+        "mentor.help": {"en": "send a question to my mentor", "fr": "envoyer une question à mon mentor"},
+        "mentor.none": {
+            "en": "You don’t have a mentor yet. An admin can pair you with one. "
+            "I’ve noted your question for the programme team.",
+            "fr": "Vous n’avez pas encore de mentor. Un administrateur peut vous en attribuer un. "
+            "J’ai noté votre question pour l’équipe du programme.",
+        },
+        "mentor.incoming": {
+            "en": "{learner} has a question (#{id}):\n{question}\n\nAnswer with `reply {id} <your answer>`.",
+            "fr": "{learner} a une question (n° {id}) :\n{question}\n\nRépondez avec `reply {id} <votre réponse>`.",
+        },
+        "button.reply": {"en": "Reply", "fr": "Répondre"},
+        "reply.usage": {"en": "reply <question-id> <text>", "fr": "reply <n° question> <texte>"},
+        "reply.help": {"en": "answer a mentee’s question", "fr": "répondre à la question d’un mentoré"},
+        "reply.prompt": {
+            "en": "Type `reply {id} ` followed by your answer.",
+            "fr": "Tapez `reply {id} ` suivi de votre réponse.",
+        },
+        "reply.unknown": {
+            "en": "There is no open question #{id} from your mentees.",
+            "fr": "Aucune question n° {id} de vos mentorés n’attend de réponse.",
+        },
+        "reply.done": {"en": "Sent to {learner}. Thank you!", "fr": "C’est envoyé à {learner}. Merci !"},
+        "reply.incoming": {
+            "en": "{mentor} answered your question:\n{question}\n\n{answer}",
+            "fr": "{mentor} a répondu à votre question :\n{question}\n\n{answer}",
+        },
+    }
+)
+
+MAX_REPLY_CHARS = 3000
+
+
+async def handle_ask(ctx: Context, args: str) -> list[Reply]:
+    """Answer from the library; when unsure, offer to forward to the mentor (by name)."""
+    text = clean(args, MAX_QUESTION_CHARS * 40)
+    result = ctx.services.lessons.engine.answer(text, ctx.lang)
+    lang = result.lang
+    if not result.question or not any(ch.isalnum() for ch in result.question):
+        return [Text(t("ask.empty", lang))]
+    replies: list[Reply] = []
+    if result.truncated:
+        replies.append(Text(t("ask.truncated", lang, limit=MAX_QUESTION_CHARS)))
+    question = await activity.create_question(
+        ctx.session,
+        data=QuestionCreate(
+            person_id=ctx.person.id or 0,
+            text=result.question,
+            lang=lang,
+            lesson_id=result.lesson_id,
+            confident=result.confident,
+            status="answered" if result.confident else "open",
+        ),
+    )
+    if result.confident and result.lesson is not None:
+        replies.append(tip_card(result.lesson, intro=t("ask.answer_intro", lang)))
+        if result.alternatives:
+            titles = ", ".join(f"*{a.title}* (`lesson {a.id}`)" for a in result.alternatives)
+            replies.append(Text(t("ask.see_also", lang, titles=titles)))
+        return replies
+    unsure = t("ask.unsure", lang)
+    if result.lesson is not None:
+        unsure += " " + t("ask.closest", lang, title=result.lesson.title, id=result.lesson.id)
+    mentor = await people.mentor_of(ctx.session, mentee_id=ctx.person.id or 0)
+    if mentor is None:
+        replies.append(Text(f"{unsure}\n{t('ask.no_mentor', lang)}"))
+        return replies
+    buttons = (
+        Button(t("button.forward", lang), "question.forward", str(question.id), "primary"),
+        Button(t("button.no_thanks", lang), "question.keep", str(question.id)),
+    )
+    replies.append(Text(f"{unsure}\n{t('ask.offer_mentor', lang, mentor=mention(mentor))}", buttons))
+    return replies
+
+
+async def handle_ask_start(ctx: Context, value: str) -> list[Reply]:
+    return [Text(ctx.t("ask.prompt"))]
+
+
+async def _own_question(ctx: Context, value: str) -> Question:
+    question = await activity.get_question(ctx.session, question_id=int(value)) if value.isdigit() else None
+    if question is None or question.person_id != ctx.person.id or question.status != "open":
+        raise UserError("ask.not_yours")
+    return question
+
+
+async def handle_forward(ctx: Context, value: str) -> list[Reply]:
+    question = await _own_question(ctx, value)
+    mentor = await people.mentor_of(ctx.session, mentee_id=ctx.person.id or 0)
+    if mentor is None:
+        return [Text(ctx.t("mentor.none"))]
+    return _forward(ctx, question, mentor)
+
+
+async def handle_keep(ctx: Context, value: str) -> list[Reply]:
+    await _own_question(ctx, value)
+    return [Text(ctx.t("ask.kept"))]
+
+
+def _forward(ctx: Context, question: Question, mentor: Person) -> list[Reply]:
+    question.status = "forwarded"
+    question.mentor_id = mentor.id
+    ctx.session.add(question)
+    incoming = t(
+        "mentor.incoming", mentor.lang, learner=mention(ctx.person), id=question.id, question=quote(question.text)
+    )
+    button = Button(t("button.reply", mentor.lang), "question.reply", str(question.id), "primary")
+    return [
+        Text(ctx.t("ask.forwarded", mentor=mention(mentor))),
+        Notify(mentor.key, (Text(incoming, (button,)),)),
+    ]
+
+
+async def handle_mentor(ctx: Context, args: str) -> list[Reply]:
+    """`mentor <question>`: straight to the mentor, without looking in the library."""
+    text = clean(args, MAX_QUESTION_CHARS)
+    if not text:
+        raise UsageError("mentor")
+    mentor = await people.mentor_of(ctx.session, mentee_id=ctx.person.id or 0)
+    question = await activity.create_question(
+        ctx.session, data=QuestionCreate(person_id=ctx.person.id or 0, text=text, lang=ctx.lang, status="open")
+    )
+    if mentor is None:
+        return [Text(ctx.t("mentor.none"))]
+    return _forward(ctx, question, mentor)
+
+
+async def handle_reply_prompt(ctx: Context, value: str) -> list[Reply]:
+    return [Text(ctx.t("reply.prompt", id=value if value.isdigit() else "?"))]
+
+
+async def handle_reply(ctx: Context, args: str) -> list[Reply]:
+    """`reply <id> <text>`: a mentor answers a forwarded question; the answer reaches the learner."""
+    number, _, text = args.strip().partition(" ")
+    number = number.lstrip("#")
+    if not number.isdigit() or not text.strip():
+        raise UsageError("reply")
+    text = check_length(text, MAX_REPLY_CHARS)
+    question = await activity.get_question(ctx.session, question_id=int(number))
+    learner = await people.get_person_by_id(ctx.session, person_id=question.person_id) if question else None
+    mentor = await people.mentor_of(ctx.session, mentee_id=learner.id or 0) if learner else None
+    allowed = mentor is not None and mentor.id == ctx.person.id
+    if question is None or learner is None or question.status == "answered" or not allowed:
+        raise NotFound("reply.unknown", id=number[:10])
+    question.status = "answered"
+    question.answer = text
+    question.mentor_id = ctx.person.id
+    question.answered_at = ctx.now()
+    ctx.session.add(question)
+    await activity.audit(
+        ctx.session, actor_key=ctx.person.key, action="reply", args={"question": question.id}, outcome="ok"
+    )
+    incoming = t(
+        "reply.incoming",
+        learner.lang,
+        mentor=mention(ctx.person),
+        question=quote(question.text, 500),
+        answer=quote(text, MAX_REPLY_CHARS),
+    )
+    return [Text(ctx.t("reply.done", learner=mention(learner))), Notify(learner.key, (Text(incoming),))]

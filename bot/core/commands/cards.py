@@ -1,0 +1,71 @@
+"""The lesson card's buttons: more, quiz, quiz answer, useful, not for me."""
+
+from __future__ import annotations
+
+from bot.core.cards import full_card, quiz_card
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.replies import Reply, Text
+from bot.i18n import register
+from lessons import Lesson
+from storage import activity
+
+register(
+    {
+        "quiz.right": {"en": "Right! {explanation}", "fr": "Exact ! {explanation}"},
+        "quiz.wrong": {
+            "en": "Not quite: the answer is *{answer}*. {explanation}",
+            "fr": "Pas tout à fait : la réponse est *{answer}*. {explanation}",
+        },
+        "feedback.useful": {
+            "en": "Thank you! Glad it helps.",
+            "fr": "Merci ! Ravi que cela vous serve.",
+        },
+        "feedback.not_useful": {
+            "en": "Thanks for saying so. It helps us choose better tips.",
+            "fr": "Merci de nous le dire. Cela nous aide à mieux choisir les conseils.",
+        },
+    }
+)
+
+
+def _lesson(ctx: Context, lesson_id: str) -> Lesson:
+    lesson = ctx.library.get(lesson_id.strip(), ctx.lang)
+    if lesson is None:
+        raise UserError("error.stale_button")
+    return lesson
+
+
+async def handle_more(ctx: Context, value: str) -> list[Reply]:
+    return [full_card(_lesson(ctx, value))]
+
+
+async def handle_quiz_start(ctx: Context, value: str) -> list[Reply]:
+    return [quiz_card(_lesson(ctx, value))]
+
+
+async def handle_quiz_answer(ctx: Context, value: str) -> list[Reply]:
+    lesson_id, _, index = value.rpartition(":")
+    lesson = _lesson(ctx, lesson_id)
+    if not index.isdigit() or int(index) >= len(lesson.quiz.choices):
+        raise UserError("error.stale_button")
+    correct = int(index) == lesson.quiz.answer_index
+    await activity.add_feedback(
+        ctx.session, person_id=ctx.person.id or 0, lesson_id=lesson.id, kind="quiz", correct=correct
+    )
+    quiz = lesson.quiz
+    if correct:
+        return [Text(ctx.t("quiz.right", explanation=quiz.explanation))]
+    return [Text(ctx.t("quiz.wrong", answer=quiz.answer, explanation=quiz.explanation))]
+
+
+async def handle_useful(ctx: Context, value: str) -> list[Reply]:
+    lesson = _lesson(ctx, value)
+    await activity.add_feedback(ctx.session, person_id=ctx.person.id or 0, lesson_id=lesson.id, kind="useful")
+    return [Text(ctx.t("feedback.useful"))]
+
+
+async def handle_not_useful(ctx: Context, value: str) -> list[Reply]:
+    lesson = _lesson(ctx, value)
+    await activity.add_feedback(ctx.session, person_id=ctx.person.id or 0, lesson_id=lesson.id, kind="not_useful")
+    return [Text(ctx.t("feedback.not_useful"))]

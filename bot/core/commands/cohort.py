@@ -1,0 +1,10 @@
+"""Placeholder until this module is written."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.replies import Reply, Text
+
+
+async def handle_cohort(ctx: Context, args: str) -> list[Reply]:
+    return [Text('not yet')]

@@ -1,0 +1,22 @@
+"""Placeholder until this module is written."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.replies import Reply, Text
+
+
+async def handle_my_data(ctx: Context, args: str) -> list[Reply]:
+    return [Text('not yet')]
+
+
+async def handle_forget_me(ctx: Context, args: str) -> list[Reply]:
+    return [Text('not yet')]
+
+
+async def handle_forget_confirm(ctx: Context, args: str) -> list[Reply]:
+    return [Text('not yet')]
+
+
+async def handle_forget_cancel(ctx: Context, args: str) -> list[Reply]:
+    return [Text('not yet')]

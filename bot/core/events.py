@@ -1,0 +1,55 @@
+"""The small event types every channel translates its platform's events into."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Platform = Literal["console", "slack", "teams", "test"]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A person as a channel knows them: a platform identity key and what the profile says."""
+
+    key: str
+    name: str
+    platform: str
+    lang: str | None = None
+    tz: str | None = None
+
+    @property
+    def local_id(self) -> str:
+        """The id people know: the Slack user id, the Entra object id, the console name."""
+        return self.key.rsplit(":", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A message, a command or a button press, from one person, in a DM or a channel.
+
+    `mentions` maps each mention token exactly as it appears in `text` (`<@U123>`, `@alice`) to the
+    person it names, so the core never parses platform mention syntax.
+    """
+
+    actor: Actor
+    kind: Literal["message", "command", "action"]
+    text: str = ""
+    is_dm: bool = True
+    action: str | None = None
+    value: str | None = None
+    mentions: Mapping[str, Actor] = field(default_factory=dict)
+    groups: Mapping[str, tuple[Actor, ...]] = field(default_factory=dict)
+
+
+def message(actor: Actor, text: str, *, is_dm: bool = True, mentions: Mapping[str, Actor] | None = None) -> Event:
+    return Event(actor, "message", text, is_dm, mentions=mentions or {})
+
+
+def command(actor: Actor, text: str, *, mentions: Mapping[str, Actor] | None = None, **kw: object) -> Event:
+    return Event(actor, "command", text, mentions=mentions or {}, **kw)  # type: ignore[arg-type]
+
+
+def action(actor: Actor, name: str, value: str | None = None, *, is_dm: bool = True) -> Event:
+    return Event(actor, "action", "", is_dm, action=name, value=value)

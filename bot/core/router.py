@@ -1,0 +1,100 @@
+"""A small router: an ordered list of command specs, plus button actions and the free-text fallback."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from bot.core.context import Context
+from bot.core.errors import PermissionDenied, UserError
+from bot.core.replies import Reply
+
+Handler = Callable[[Context, str], Awaitable[list[Reply]]]
+
+
+class Role(enum.IntEnum):
+    """Who may run a command. Admins may do what mentors do, in every cohort."""
+
+    EVERYONE = 0
+    MENTOR = 1
+    ADMIN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One command: its words (the first is canonical), who may run it, its handler and help keys."""
+
+    names: tuple[str, ...]
+    handler: Handler
+    role: Role = Role.EVERYONE
+    usage: str = ""
+    help_key: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """A button action: its id and handler; the value arrives as the handler's argument."""
+
+    action: str
+    handler: Handler
+
+
+class Router:
+    """Finds the handler for an event; role checks happen here, in the core, for every channel."""
+
+    def __init__(self, commands: Sequence[CommandSpec], actions: Sequence[ActionSpec], fallback: Handler) -> None:
+        self.commands = list(commands)
+        self.actions = {spec.action: spec for spec in actions}
+        self.fallback = fallback
+        self._by_name = {name: spec for spec in self.commands for name in spec.names}
+
+    def find(self, word: str) -> CommandSpec | None:
+        return self._by_name.get(word.lower())
+
+    def suggest(self, word: str) -> str | None:
+        close = difflib.get_close_matches(word.lower(), list(self._by_name), n=1, cutoff=0.6)
+        return self._by_name[close[0]].name if close else None
+
+    def visible_to(self, role: Role) -> list[CommandSpec]:
+        return [spec for spec in self.commands if spec.role <= role and spec.help_key]
+
+    async def route(self, ctx: Context) -> list[Reply]:
+        event = ctx.event
+        if event.kind == "action":
+            spec = self.actions.get(event.action or "")
+            if spec is None:
+                raise UserError("error.stale_button")
+            return await spec.handler(ctx, event.value or "")
+        text = event.text.strip()
+        if text.lower().startswith("/tandem"):
+            text = text[len("/tandem") :].strip()
+        word, _, rest = text.partition(" ")
+        spec = self.find(word) if word else None
+        if spec is None:
+            if event.kind == "command":
+                return await self._unknown(ctx, word)
+            return await self.fallback(ctx, text)
+        await self.check_role(ctx, spec)
+        return await spec.handler(ctx, rest.strip())
+
+    async def check_role(self, ctx: Context, spec: CommandSpec) -> None:
+        if spec.role == Role.ADMIN and not ctx.person.is_admin:
+            raise PermissionDenied(spec.name, "error.admin_only", command=spec.name)
+        if spec.role == Role.MENTOR and not (ctx.is_mentor or ctx.person.is_admin):
+            raise PermissionDenied(spec.name, "error.mentor_only", command=spec.name)
+
+    async def _unknown(self, ctx: Context, word: str) -> list[Reply]:
+        if not word:
+            spec = self.find("help")
+            assert spec is not None
+            return await spec.handler(ctx, "")
+        suggestion = self.suggest(word)
+        if suggestion:
+            raise UserError("error.did_you_mean", word=word, suggestion=suggestion)
+        raise UserError("error.unknown_command", word=word)

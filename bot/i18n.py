@@ -1,0 +1,58 @@
+"""Every sentence the bot says, in English and French ("vous"), looked up by key.
+
+Each command module registers its own messages next to its code; `t()` finds them by key.
+"""
+
+from __future__ import annotations
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+MESSAGES: dict[str, dict[str, str]] = {}
+
+
+def register(messages: dict[str, dict[str, str]]) -> None:
+    """Add a module's messages; every entry needs both languages, and keys stay unique."""
+    for key, entry in messages.items():
+        if key in MESSAGES and MESSAGES[key] != entry:
+            raise ValueError(f"message key registered twice: {key}")
+        if set(entry) != {"en", "fr"}:
+            raise ValueError(f"message {key} needs exactly en and fr")
+        MESSAGES[key] = entry
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The message `key` in `lang` (English when missing), with `values` filled in."""
+    entry = MESSAGES.get(key)
+    if entry is None:
+        logger.error("Missing message key %s", key)
+        return key
+    template = entry.get(lang) or entry["en"]
+    return template.format(**values) if values else template
+
+
+register(
+    {
+        "ask.empty": {
+            "en": "Ask me anything about LinkedIn, X, Facebook or staying safe online, "
+            "for example: *how do I choose a strong password?*",
+            "fr": "Posez-moi une question sur LinkedIn, X, Facebook ou la sécurité en ligne, "
+            "par exemple : *comment choisir un bon mot de passe ?*",
+        },
+        "ask.truncated": {
+            "en": "Your question was long, so I read only its first {limit} characters.",
+            "fr": "Votre question était longue : j’en ai lu les {limit} premiers caractères.",
+        },
+        "ask.unsure": {
+            "en": "I don’t have a lesson that answers this well yet.",
+            "fr": "Je n’ai pas encore de leçon qui réponde vraiment à cette question.",
+        },
+        "ask.closest": {
+            "en": "The closest lesson I have: *{title}* (`lesson {id}`).",
+            "fr": "La leçon la plus proche : *{title}* (`lesson {id}`).",
+        },
+        "ask.see_also": {"en": "See also: {titles}", "fr": "Voir aussi : {titles}"},
+        "card.more": {"en": "Full lesson: `lesson {id}`", "fr": "Leçon complète : `lesson {id}`"},
+    }
+)

@@ -1,0 +1,107 @@
+"""Plain data types for the lesson library: no I/O, no platform types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LANGS: tuple[str, ...] = ("en", "fr")
+
+
+@dataclass(frozen=True, slots=True)
+class Quiz:
+    """A one-question quiz: the answer is one of the choices."""
+
+    question: str
+    choices: tuple[str, ...]
+    answer: str
+    explanation: str
+
+    @property
+    def answer_index(self) -> int:
+        return self.choices.index(self.answer)
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    """One lesson in one language, as read from its Markdown file."""
+
+    id: str
+    lang: str
+    title: str
+    tags: tuple[str, ...]
+    summary: str
+    try_it: str
+    quiz: Quiz
+    verified: dt.date
+    body: str
+    related: tuple[str, ...] = ()
+    path: Path | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.id, self.lang)
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """An ordered list of lesson ids with a title per language."""
+
+    id: str
+    titles: dict[str, str]
+    lessons: tuple[str, ...]
+
+    def title(self, lang: str) -> str:
+        return self.titles.get(lang) or next(iter(self.titles.values()), self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A validation message that points at a file and line: `path:line: message`."""
+
+    path: Path
+    line: int
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
+        return f"{self.path}:{self.line}: {kind}{self.message}"
+
+
+@dataclass(slots=True)
+class Library:
+    """Every valid lesson and track, plus what was wrong with the rest."""
+
+    lessons: dict[tuple[str, str], Lesson] = field(default_factory=dict)
+    tracks: dict[str, Track] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+    def ids(self) -> list[str]:
+        """Every lesson id, sorted, whatever its languages."""
+        return sorted({lesson_id for lesson_id, _ in self.lessons})
+
+    def has(self, lesson_id: str) -> bool:
+        return any((lesson_id, lang) in self.lessons for lang in LANGS)
+
+    def get(self, lesson_id: str, lang: str) -> Lesson | None:
+        """The lesson in `lang`, or in another language when it has no translation."""
+        found = self.lessons.get((lesson_id, lang))
+        if found is not None:
+            return found
+        for other in LANGS:
+            if (lesson_id, other) in self.lessons:
+                return self.lessons[(lesson_id, other)]
+        return None
+
+    def track_of(self, lesson_id: str) -> Track | None:
+        return next((t for t in self.tracks.values() if lesson_id in t.lessons), None)

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, Alembic migrations, and repository functions (session first, keywords after)."""

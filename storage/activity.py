@@ -1,0 +1,241 @@
+"""Repository functions for what happens in conversations: deliveries, questions, feedback, audit, inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import case, delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    AuditLog,
+    CustomTip,
+    CustomTipCreate,
+    Delivery,
+    Feedback,
+    InboxMessage,
+    PendingAction,
+    Question,
+    QuestionCreate,
+)
+
+# --- deliveries -------------------------------------------------------------------------------------------
+
+
+def lesson_key(enrollment_id: int, lesson_id: str) -> str:
+    return f"lesson:{enrollment_id}:{lesson_id}"
+
+
+def tip_key(tip_id: int, person_id: int) -> str:
+    return f"tip:{tip_id}:{person_id}"
+
+
+async def record_sent(
+    session: AsyncSession,
+    *,
+    dedupe_key: str,
+    person_id: int,
+    now: dt.datetime,
+    enrollment_id: int | None = None,
+    lesson_id: str | None = None,
+    kind: str = "lesson",
+) -> bool:
+    """Record a delivery made in a reply; False when that key was already delivered."""
+    existing = (await session.exec(select(Delivery).where(Delivery.dedupe_key == dedupe_key))).first()
+    if existing is not None:
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(
+                Delivery(
+                    dedupe_key=dedupe_key,
+                    person_id=person_id,
+                    enrollment_id=enrollment_id,
+                    lesson_id=lesson_id,
+                    kind=kind,
+                    status="sent",
+                    due_at=now,
+                    sent_at=now,
+                    attempts=1,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+async def last_lesson_delivery(session: AsyncSession, *, person_id: int) -> Delivery | None:
+    query = (
+        select(Delivery)
+        .where(Delivery.person_id == person_id, Delivery.kind == "lesson", Delivery.status == "sent")
+        .order_by(col(Delivery.sent_at).desc(), col(Delivery.id).desc())
+    )
+    return (await session.exec(query)).first()
+
+
+async def delivered_lessons(session: AsyncSession, *, person_id: int) -> list[Delivery]:
+    query = (
+        select(Delivery)
+        .where(Delivery.person_id == person_id, Delivery.status == "sent")
+        .order_by(col(Delivery.sent_at))
+    )
+    return list(await session.exec(query))
+
+
+async def deliveries_of(session: AsyncSession, *, person_id: int) -> list[Delivery]:
+    return list(await session.exec(select(Delivery).where(Delivery.person_id == person_id)))
+
+
+async def sent_count_by_enrollment(session: AsyncSession, *, enrollment_ids: list[int]) -> dict[int, int]:
+    if not enrollment_ids:
+        return {}
+    query = (
+        select(Delivery.enrollment_id, func.count())
+        .where(col(Delivery.enrollment_id).in_(enrollment_ids), Delivery.status == "sent")
+        .group_by(col(Delivery.enrollment_id))
+    )
+    return {eid: n for eid, n in await session.exec(query) if eid is not None}
+
+
+# --- custom tips ------------------------------------------------------------------------------------------
+
+
+async def create_tip(session: AsyncSession, *, data: CustomTipCreate) -> CustomTip:
+    tip = CustomTip.model_validate(data)
+    session.add(tip)
+    await session.flush()
+    return tip
+
+
+async def add_pending_deliveries(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
+    """Queue deliveries (custom tips) for the dispatcher; each row needs dedupe_key, person_id, due_at."""
+    for row in rows:
+        session.add(Delivery(status="pending", **row))
+    await session.flush()
+
+
+# --- questions --------------------------------------------------------------------------------------------
+
+
+async def create_question(session: AsyncSession, *, data: QuestionCreate) -> Question:
+    question = Question.model_validate(data)
+    session.add(question)
+    await session.flush()
+    return question
+
+
+async def get_question(session: AsyncSession, *, question_id: int) -> Question | None:
+    return await session.get(Question, question_id)
+
+
+async def open_questions(session: AsyncSession, *, person_ids: list[int] | None = None) -> list[Question]:
+    query = select(Question).where(col(Question.status).in_(("open", "forwarded")))
+    if person_ids is not None:
+        query = query.where(col(Question.person_id).in_(person_ids))
+    return list(await session.exec(query.order_by(col(Question.created_at))))
+
+
+async def questions_of(session: AsyncSession, *, person_id: int) -> list[Question]:
+    query = select(Question).where(Question.person_id == person_id).order_by(col(Question.created_at))
+    return list(await session.exec(query))
+
+
+# --- feedback ---------------------------------------------------------------------------------------------
+
+
+async def add_feedback(
+    session: AsyncSession, *, person_id: int, lesson_id: str, kind: str, correct: bool | None = None
+) -> Feedback:
+    feedback = Feedback(person_id=person_id, lesson_id=lesson_id, kind=kind, correct=correct)
+    session.add(feedback)
+    await session.flush()
+    return feedback
+
+
+async def feedback_of(session: AsyncSession, *, person_id: int) -> list[Feedback]:
+    query = select(Feedback).where(Feedback.person_id == person_id).order_by(col(Feedback.created_at))
+    return list(await session.exec(query))
+
+
+async def feedback_summary(session: AsyncSession, *, person_ids: list[int]) -> dict[str, int]:
+    """Counts of useful, not_useful, quiz answers and correct quiz answers for these people."""
+    if not person_ids:
+        return {"useful": 0, "not_useful": 0, "quiz": 0, "correct": 0}
+    query = select(
+        func.sum(case((col(Feedback.kind) == "useful", 1), else_=0)),
+        func.sum(case((col(Feedback.kind) == "not_useful", 1), else_=0)),
+        func.sum(case((col(Feedback.kind) == "quiz", 1), else_=0)),
+        func.sum(case((col(Feedback.correct).is_(True), 1), else_=0)),
+    ).where(col(Feedback.person_id).in_(person_ids))
+    row = (await session.exec(query)).one()
+    return dict(zip(("useful", "not_useful", "quiz", "correct"), (int(v or 0) for v in row), strict=True))
+
+
+# --- audit ------------------------------------------------------------------------------------------------
+
+
+async def audit(session: AsyncSession, *, actor_key: str, action: str, args: dict[str, Any], outcome: str) -> None:
+    session.add(AuditLog(actor_key=actor_key, action=action, args=args, outcome=outcome))
+    await session.flush()
+
+
+async def audit_entries(session: AsyncSession, *, actor_key: str | None = None) -> list[AuditLog]:
+    query = select(AuditLog)
+    if actor_key is not None:
+        query = query.where(AuditLog.actor_key == actor_key)
+    return list(await session.exec(query.order_by(col(AuditLog.id))))
+
+
+async def forget_actor(session: AsyncSession, *, actor_key: str) -> None:
+    """Keep the audit trail of admin actions but drop the identity of a person who asked to be forgotten."""
+    await session.exec(update(AuditLog).where(col(AuditLog.actor_key) == actor_key).values(actor_key="forgotten"))
+
+
+# --- console inbox and pending confirmations --------------------------------------------------------------
+
+
+async def push_inbox(session: AsyncSession, *, person_id: int, payload: dict[str, Any]) -> None:
+    session.add(InboxMessage(person_id=person_id, payload=payload))
+    await session.flush()
+
+
+async def take_inbox(session: AsyncSession, *, person_id: int, now: dt.datetime) -> list[InboxMessage]:
+    query = (
+        select(InboxMessage)
+        .where(InboxMessage.person_id == person_id, col(InboxMessage.shown_at).is_(None))
+        .order_by(col(InboxMessage.id))
+    )
+    messages = list(await session.exec(query))
+    for message in messages:
+        message.shown_at = now
+        session.add(message)
+    await session.flush()
+    return messages
+
+
+async def set_pending(
+    session: AsyncSession, *, person_id: int, kind: str, data: dict[str, Any], expires_at: dt.datetime
+) -> PendingAction:
+    await session.exec(
+        delete(PendingAction).where(col(PendingAction.person_id) == person_id, col(PendingAction.kind) == kind)
+    )
+    pending = PendingAction(person_id=person_id, kind=kind, data=data, expires_at=expires_at)
+    session.add(pending)
+    await session.flush()
+    return pending
+
+
+async def take_pending(
+    session: AsyncSession, *, person_id: int, kind: str, now: dt.datetime
+) -> PendingAction | None:
+    """The person's live pending action of that kind, removed; None when missing or expired."""
+    query = select(PendingAction).where(PendingAction.person_id == person_id, PendingAction.kind == kind)
+    pending = (await session.exec(query)).first()
+    if pending is None:
+        return None
+    await session.delete(pending)
+    await session.flush()
+    return pending if pending.expires_at > now else None

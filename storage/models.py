@@ -1,0 +1,264 @@
+"""Tables, and the separate create and update models that feed them.
+
+Identity keys are platform-neutral strings: `slack:<team>:<user>`, `teams:<tenant>:<aad-id>`,
+`console:<name>`. Nothing here knows what Slack or Teams is beyond that string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_DAYS = "mon,tue,wed,thu,fri"
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def _when(index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=True, index=index)
+
+
+# --- person -----------------------------------------------------------------------------------------------
+
+
+class PersonBase(SQLModel):
+    key: str = Field(max_length=200, unique=True, index=True)
+    platform: str = Field(max_length=20)
+    display_name: str = Field(max_length=200)
+    lang: str = Field(default="en", max_length=5)
+    tz: str | None = Field(default=None, max_length=64)
+
+
+class Person(PersonBase, table=True):
+    """Someone who talks to the bot on one platform. Mentors are people with mentees."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    is_admin: bool = Field(default=False)
+    time_of_day: str | None = Field(default=None, max_length=5)
+    days: str | None = Field(default=None, max_length=40)
+    paused_until: dt.datetime | None = _when()
+    reachable: bool = Field(default=True)
+    unreachable_reason: str | None = Field(default=None, max_length=200)
+    conversation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: dt.datetime = _created()
+
+
+class PersonCreate(PersonBase):
+    is_admin: bool = False
+
+
+class PersonUpdate(SQLModel):
+    display_name: str | None = None
+    lang: str | None = None
+    tz: str | None = None
+    time_of_day: str | None = None
+    days: str | None = None
+    paused_until: dt.datetime | None = None
+    is_admin: bool | None = None
+    reachable: bool | None = None
+    unreachable_reason: str | None = None
+    conversation: dict[str, Any] | None = None
+
+
+# --- cohort -----------------------------------------------------------------------------------------------
+
+
+class CohortBase(SQLModel):
+    name: str = Field(max_length=60, unique=True, index=True)
+    track_id: str = Field(max_length=64)
+    start_date: dt.date
+    delivery_time: str = Field(default="09:00", max_length=5)
+    days: str = Field(default=DEFAULT_DAYS, max_length=40)
+    tz: str = Field(default="Europe/Paris", max_length=64)
+
+
+class Cohort(CohortBase, table=True):
+    """A group of learners following one track from one start date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    paused: bool = Field(default=False)
+    created_at: dt.datetime = _created()
+
+
+class CohortCreate(CohortBase):
+    pass
+
+
+class CohortUpdate(SQLModel):
+    paused: bool | None = None
+    delivery_time: str | None = None
+    days: str | None = None
+    tz: str | None = None
+
+
+# --- enrollment -------------------------------------------------------------------------------------------
+
+
+class Enrollment(SQLModel, table=True):
+    """One learner in one cohort: where they are in the track and when the next tip is due."""
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "cohort_id", name="uq_enrollment_person_cohort"),
+        Index("ix_enrollment_due", "status", "next_due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    cohort_id: int = Field(foreign_key="cohort.id", ondelete="CASCADE", index=True)
+    position: int = Field(default=0)
+    paused_until: dt.datetime | None = _when()
+    next_due_at: dt.datetime | None = _when()
+    status: str = Field(default="active", max_length=20)
+    stop_reason: str | None = Field(default=None, max_length=200)
+    created_at: dt.datetime = _created()
+
+
+class EnrollmentCreate(SQLModel):
+    person_id: int
+    cohort_id: int
+    next_due_at: dt.datetime | None = None
+
+
+class EnrollmentUpdate(SQLModel):
+    position: int | None = None
+    paused_until: dt.datetime | None = None
+    next_due_at: dt.datetime | None = None
+    status: str | None = None
+    stop_reason: str | None = None
+
+
+# --- mentorship -------------------------------------------------------------------------------------------
+
+
+class Mentorship(SQLModel, table=True):
+    """A mentor and one mentee. A mentee has one mentor at a time."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    mentee_id: int = Field(foreign_key="person.id", ondelete="CASCADE", unique=True)
+    created_at: dt.datetime = _created()
+
+
+# --- delivery ledger --------------------------------------------------------------------------------------
+
+
+class Delivery(SQLModel, table=True):
+    """What was (or is being) sent to whom. `dedupe_key` makes every send happen at most once."""
+
+    __table_args__ = (Index("ix_delivery_claim", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=120, unique=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id", ondelete="CASCADE")
+    lesson_id: str | None = Field(default=None, max_length=64)
+    tip_id: int | None = Field(default=None, foreign_key="customtip.id", ondelete="CASCADE")
+    kind: str = Field(default="lesson", max_length=20)
+    status: str = Field(default="pending", max_length=20)
+    due_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    claimed_at: dt.datetime | None = _when()
+    claimed_by: str | None = Field(default=None, max_length=80)
+    sent_at: dt.datetime | None = _when()
+    attempts: int = Field(default=0)
+    error: str | None = Field(default=None, max_length=300)
+    created_at: dt.datetime = _created()
+
+
+# --- custom tips ------------------------------------------------------------------------------------------
+
+
+class CustomTipBase(SQLModel):
+    author_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    target_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
+    target_cohort_id: int | None = Field(default=None, foreign_key="cohort.id", ondelete="CASCADE")
+    text: str = Field(max_length=2000)
+    send_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class CustomTip(CustomTipBase, table=True):
+    """A mentor's own tip, for one mentee or a cohort, now or later."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime = _created()
+
+
+class CustomTipCreate(CustomTipBase):
+    pass
+
+
+# --- questions, feedback, audit ---------------------------------------------------------------------------
+
+
+class Question(SQLModel, table=True):
+    """A learner's question and who answered it: a lesson, a mentor, or nobody yet."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    text: str = Field(max_length=2000)
+    lang: str = Field(default="en", max_length=5)
+    lesson_id: str | None = Field(default=None, max_length=64)
+    confident: bool = Field(default=False)
+    status: str = Field(default="open", max_length=20, index=True)
+    mentor_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    answer: str | None = Field(default=None, max_length=4000)
+    answered_at: dt.datetime | None = _when()
+    created_at: dt.datetime = _created()
+
+
+class QuestionCreate(SQLModel):
+    person_id: int
+    text: str
+    lang: str = "en"
+    lesson_id: str | None = None
+    confident: bool = False
+    status: str = "open"
+
+
+class Feedback(SQLModel, table=True):
+    """'Useful' / 'not for me' on a lesson, and quiz answers (kind='quiz', correct set)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    lesson_id: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=20)
+    correct: bool | None = Field(default=None)
+    created_at: dt.datetime = _created()
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did which admin or mentor action, when, with what arguments, and how it ended."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_key: str = Field(max_length=200, index=True)
+    action: str = Field(max_length=60)
+    args: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    outcome: str = Field(max_length=20)
+    created_at: dt.datetime = _created()
+
+
+class InboxMessage(SQLModel, table=True):
+    """A message waiting for a console person who was not in the live session."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = _created()
+    shown_at: dt.datetime | None = _when()
+
+
+class PendingAction(SQLModel, table=True):
+    """A confirmation the bot is waiting for (forget-me, forwarding a question), valid for a while."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    kind: str = Field(max_length=30)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,101 @@
+"""Repository functions for people and mentorships (session first, keyword arguments after)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Mentorship, Person, PersonCreate, PersonUpdate
+
+
+async def get_person(session: AsyncSession, *, key: str) -> Person | None:
+    return (await session.exec(select(Person).where(Person.key == key))).first()
+
+
+async def get_person_by_id(session: AsyncSession, *, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def create_person(session: AsyncSession, *, data: PersonCreate) -> Person:
+    person = Person.model_validate(data)
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def update_person(session: AsyncSession, *, person: Person, data: PersonUpdate) -> Person:
+    for name, value in data.model_dump(exclude_unset=True).items():
+        setattr(person, name, value)
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def people_by_keys(session: AsyncSession, *, keys: Sequence[str]) -> dict[str, Person]:
+    found: dict[str, Person] = {}
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        found.update({p.key: p for p in await session.exec(select(Person).where(col(Person.key).in_(chunk)))})
+    return found
+
+
+async def people_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, Person]:
+    found: dict[int, Person] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        rows = await session.exec(select(Person).where(col(Person.id).in_(chunk)))
+        found.update({p.id: p for p in rows if p.id is not None})
+    return found
+
+
+async def find_by_name(session: AsyncSession, *, name: str, platform: str) -> list[Person]:
+    """People on one platform whose display name or local id matches, case-insensitively."""
+    lowered = name.lower()
+    query = select(Person).where(
+        Person.platform == platform,
+        (func.lower(Person.display_name) == lowered) | (func.lower(Person.key).like(f"%:{lowered}")),
+    )
+    return list(await session.exec(query))
+
+
+async def list_admins(session: AsyncSession) -> list[Person]:
+    return list(await session.exec(select(Person).where(col(Person.is_admin).is_(True)).order_by(col(Person.id))))
+
+
+async def mentor_of(session: AsyncSession, *, mentee_id: int) -> Person | None:
+    query = select(Person).join(Mentorship, col(Mentorship.mentor_id) == col(Person.id))
+    return (await session.exec(query.where(Mentorship.mentee_id == mentee_id))).first()
+
+
+async def mentees_of(session: AsyncSession, *, mentor_id: int) -> list[Person]:
+    query = (
+        select(Person)
+        .join(Mentorship, col(Mentorship.mentee_id) == col(Person.id))
+        .where(Mentorship.mentor_id == mentor_id)
+        .order_by(col(Person.display_name))
+    )
+    return list(await session.exec(query))
+
+
+async def is_mentor(session: AsyncSession, *, person_id: int) -> bool:
+    query = select(func.count()).select_from(Mentorship).where(Mentorship.mentor_id == person_id)
+    return bool((await session.exec(query)).one())
+
+
+async def pair(session: AsyncSession, *, mentor_id: int, mentee_id: int) -> Person | None:
+    """Make `mentor_id` the mentee's mentor; returns the previous mentor, if any."""
+    previous = await mentor_of(session, mentee_id=mentee_id)
+    await session.exec(delete(Mentorship).where(col(Mentorship.mentee_id) == mentee_id))
+    session.add(Mentorship(mentor_id=mentor_id, mentee_id=mentee_id))
+    await session.flush()
+    return previous
+
+
+async def unpair(session: AsyncSession, *, mentor_id: int, mentee_id: int) -> bool:
+    result = await session.exec(
+        delete(Mentorship).where(col(Mentorship.mentor_id) == mentor_id, col(Mentorship.mentee_id) == mentee_id)
+    )
+    return bool(result.rowcount)

@@ -1,0 +1,173 @@
+"""The loader validates every lesson file and reports `path:line: message`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lessons import load_library
+from tests.lessons.helpers import BODY, lesson_text, write_lesson
+
+
+def errors_of(root: Path) -> list[str]:
+    return [str(p) for p in load_library([root], include_bundled=False).errors]
+
+
+def test_valid_lesson_loads(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text())
+    library = load_library([tmp_path], include_bundled=False)
+    assert library.errors == []
+    lesson = library.get("demo-lesson", "en")
+    assert lesson is not None
+    assert lesson.quiz.answer == "This one"
+    assert lesson.quiz.answer_index == 0
+    assert lesson.body.startswith("Plain words")
+
+
+@pytest.mark.parametrize(
+    ("fields", "line", "message"),
+    [
+        ({"lang": "no"}, 4, "YAML reads it as false"),
+        ({"lang": "de"}, 4, "lang must be one of en, fr"),
+        ({"summary": "x" * 401}, 6, "summary is 401 characters"),
+        ({"verified": "2026-02-30"}, 15, "verified"),
+        ({"verified": "last week"}, 15, "verified must be a real date"),
+        ({"title": None}, 2, "missing required field 'title'"),
+        ({"related": "[no-such-lesson]"}, 16, "related lesson 'no-such-lesson' does not exist"),
+        ({"sumary": "typo"}, 17, "unknown field 'sumary' (did you mean 'summary'?)"),
+        ({"id": "other-name"}, 2, "does not match the file name"),
+        ({"tags": "linkedin"}, 5, "tags must be a list"),
+    ],
+)
+def test_field_errors_name_file_and_line(
+    tmp_path: Path, fields: dict[str, str | None], line: int, message: str
+) -> None:
+    path = write_lesson(tmp_path, lesson_text(**fields))
+    errors = errors_of(tmp_path)
+    assert any(e.startswith(f"{path}:{line}:") and message in e for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("quiz", "message"),
+    [
+        ("\n  question: Q?\n  choices: [A, B]\n  answer: C\n  explanation: E.", "answer 'C' is not one"),
+        ("\n  question: Q?\n  choices: [A]\n  answer: A\n  explanation: E.", "2 to 4 choices"),
+        ("\n  question: Q?\n  choices: [A, B, C, D, E]\n  answer: A\n  explanation: E.", "2 to 4 choices"),
+        ("\n  question: Q?\n  choices: [A, B]\n  answer: A", "quiz is missing explanation"),
+        ("yes", "quiz must have question"),
+    ],
+)
+def test_quiz_errors(tmp_path: Path, quiz: str, message: str) -> None:
+    write_lesson(tmp_path, lesson_text(quiz=quiz))
+    assert any(message in e for e in errors_of(tmp_path))
+
+
+def test_duplicate_keys_are_errors(tmp_path: Path) -> None:
+    text = lesson_text().replace("title: A demo lesson", "title: A demo lesson\ntitle: Again")
+    path = write_lesson(tmp_path, text)
+    assert f"{path}:4: duplicate key 'title'" in errors_of(tmp_path)
+
+
+def test_duplicate_nested_keys_are_errors(tmp_path: Path) -> None:
+    text = lesson_text().replace("  answer: This one", "  answer: This one\n  answer: That one")
+    write_lesson(tmp_path, text)
+    assert any("duplicate key 'answer'" in e for e in errors_of(tmp_path))
+
+
+def test_missing_closing_delimiter(tmp_path: Path) -> None:
+    text = lesson_text().replace("\n---\nPlain", "\nPlain", 1)
+    path = write_lesson(tmp_path, text)
+    assert errors_of(tmp_path) == [
+        f"{path}:1: front matter is not closed: add a '---' line after the last field"
+    ]
+
+
+def test_no_front_matter_and_not_a_mapping(tmp_path: Path) -> None:
+    write_lesson(tmp_path, BODY, lesson_id="plain")
+    write_lesson(tmp_path, "---\n- a list\n---\n" + BODY, lesson_id="listy")
+    errors = errors_of(tmp_path)
+    assert any("plain.md:1: no front matter" in e for e in errors)
+    assert any("listy.md:2: front matter must be" in e for e in errors)
+
+
+def test_broken_yaml_reports_line(tmp_path: Path) -> None:
+    text = lesson_text(summary='"unclosed quote')
+    path = write_lesson(tmp_path, text)
+    errors = errors_of(tmp_path)
+    assert len(errors) == 1 and errors[0].startswith(f"{path}:")
+    assert "invalid YAML" in errors[0]
+
+
+def test_broken_file_does_not_stop_the_others(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text("good-one"), lesson_id="good-one")
+    write_lesson(tmp_path, "---\nid: bad\n", lesson_id="bad")
+    write_lesson(tmp_path, b"\xff\xfe".decode("latin-1"), lesson_id="binary")
+    (tmp_path / "en" / "binary.md").write_bytes(b"---\n\xff\xfe\n---\n")
+    library = load_library([tmp_path], include_bundled=False)
+    assert library.has("good-one")
+    assert not library.has("bad")
+    assert any("not valid UTF-8" in str(e) for e in library.errors)
+
+
+def test_language_folder_must_match(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text(lang="fr"), lang="en")
+    assert any("does not match the folder 'en'" in e for e in errors_of(tmp_path))
+
+
+def test_duplicate_id_in_one_directory(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text("same-id"), lesson_id="same-id")
+    other = tmp_path / "en" / "same-id-copy.md"
+    other.write_text(lesson_text("same-id"), encoding="utf-8")
+    errors = errors_of(tmp_path)
+    assert any("does not match the file name" in e for e in errors)
+
+
+def test_override_from_later_directory(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_lesson(first, lesson_text(title="Bundled title"))
+    write_lesson(second, lesson_text(title="Our own title"))
+    library = load_library([first, second], include_bundled=False)
+    lesson = library.get("demo-lesson", "en")
+    assert lesson is not None and lesson.title == "Our own title"
+
+
+def test_override_of_bundled_lesson(tmp_path: Path) -> None:
+    text = lesson_text("strong-passwords", title="Our password policy", related="[two-factor-authentication]")
+    write_lesson(tmp_path, text, lesson_id="strong-passwords")
+    library = load_library([tmp_path])
+    assert library.get("strong-passwords", "en").title == "Our password policy"
+    assert library.get("strong-passwords", "fr").title != "Our password policy"
+
+
+def test_tracks_are_validated(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text())
+    (tmp_path / "tracks.yml").write_text(
+        "tracks:\n"
+        "  - id: ours\n"
+        "    title: {en: Ours, fr: Les nôtres}\n"
+        "    lessons:\n"
+        "      - demo-lesson\n"
+        "      - ghost-lesson\n"
+        "  - id: Bad Id\n"
+        "    title: x\n"
+        "    lessons: [demo-lesson]\n",
+        encoding="utf-8",
+    )
+    library = load_library([tmp_path], include_bundled=False)
+    errors = [str(e) for e in library.errors]
+    assert f"{tmp_path / 'tracks.yml'}:6: track 'ours': no lesson 'ghost-lesson'" in errors
+    assert any("tracks.yml:7: track id must use" in e for e in errors)
+    assert library.tracks["ours"].lessons == ("demo-lesson",)
+
+
+def test_missing_directory_is_reported(tmp_path: Path) -> None:
+    library = load_library([tmp_path / "nope"], include_bundled=False)
+    assert [p.message for p in library.errors] == ["lesson directory not found"]
+
+
+def test_short_body_is_a_warning(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text().replace(BODY, "Too short."))
+    library = load_library([tmp_path], include_bundled=False)
+    assert library.errors == []
+    assert any("body has 2 words" in str(w) for w in library.warnings)
