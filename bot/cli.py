@@ -59,6 +59,20 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--lang", choices=["en", "fr"], help="learner language when the question's is unclear")
     ask.set_defaults(handler=cmd_ask)
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--user", required=True, help="your console name, as others @mention you")
+    chat.add_argument("--name", help="your display name, like \"Alice Martin\"")
+    chat.set_defaults(handler=cmd_chat)
+
+    run = sub.add_parser("run", help="start the bot (the console when no Slack or Teams is configured)")
+    run.add_argument("--user", help="console name of the local user (default: your login name)")
+    run.set_defaults(handler=cmd_run)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(metavar="ACTION")
+    db_upgrade = db_sub.add_parser("upgrade", help="apply pending migrations")
+    db_upgrade.set_defaults(handler=cmd_db_upgrade)
     return parser
 
 
@@ -110,6 +124,72 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(result.as_json(), ensure_ascii=False), flush=True)
         else:
             print(render_answer(result), flush=True)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import DatabaseURLError, upgrade
+
+    try:
+        upgrade(settings.database_url)
+    except DatabaseURLError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    return _console(args, settings, args.user, args.name, welcome="")
+
+
+WELCOME = """Welcome to Tandem! You are {user}, the first admin. Three steps to begin:
+  1. cohort create pilot track first-steps      (create a cohort)
+  2. enroll pilot @{user}                         (enroll yourself), then: today
+  3. how do I spot a phishing email?            (ask a question; `help` lists everything)"""
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    user = (args.user or _login_name()).lower()
+    settings = settings.model_copy(update={"admins": [*settings.admins, user]})
+    return _console(args, settings, user, None, welcome=WELCOME.format(user=user))
+
+
+def _login_name() -> str:
+    import getpass
+    import re
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "me"
+    return re.sub(r"[^\w.-]", "", name) or "me"
+
+
+def _console(args: argparse.Namespace, settings: Settings, user: str, name: str | None, welcome: str) -> int:
+    import asyncio
+
+    from bot.console.chat import ConsoleChat
+    from storage.db import DatabaseURLError
+
+    if not user.strip() or not user.replace("-", "").replace(".", "").replace("_", "").isalnum():
+        print("--user must be a simple name, like alice", file=sys.stderr)
+        return 2
+
+    async def session() -> None:
+        from bot.app import build_app
+
+        app = await build_app(settings, args.lessons)
+        try:
+            await ConsoleChat(app.conversation, app.outlets, user, name).run(welcome)
+        finally:
+            await app.close()
+
+    try:
+        asyncio.run(session())
+    except DatabaseURLError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

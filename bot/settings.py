@@ -39,6 +39,17 @@ class Settings(BaseSettings):
             return [Path(p) for p in parts if p]
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        from storage.db import DatabaseURLError, parse_url
+
+        try:
+            parse_url(value)
+        except DatabaseURLError as exc:
+            raise ValueError(str(exc).removeprefix("TANDEM_DATABASE_URL: ")) from None
+        return value
+
     @field_validator("admins", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

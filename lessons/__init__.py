@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lessons.engine import Answer, AnswerEngine
 from lessons.loader import BUNDLED_DIR, load_library
-from lessons.model import LANGS, Library, Lesson, Problem, Quiz, Track
+from lessons.model import LANGS, Lesson, Library, Problem, Quiz, Track
 
 __all__ = [
     "BUNDLED_DIR",

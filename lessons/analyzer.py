@@ -14,7 +14,6 @@ from functools import lru_cache
 
 import Stemmer
 
-TOKEN_RE = re.compile(r"[a-z0-9]+")
 STEMMER_NAMES = {"en": "english", "fr": "french"}
 
 EN_STOPWORDS = frozenset(
@@ -31,8 +30,9 @@ EN_STOPWORDS = frozenset(
 
 FR_STOPWORDS = frozenset(
     """a ai aie aient aies ait alors as au aucun aucune aupres aura aurai auraient aurais aurait aux avaient
-    avais avait avant avec avez aviez avions avoir avons ayant c ca car ce ceci cela celle celles celui cependant
-    certain certaines certains ces cet cette ceux chaque chez ci comme comment d dans de des doit doivent donc
+    avais avait avant avec avez aviez avions avoir avons ayant c ca car ce ceci cela celle celles celui
+    cependant certain certaines certains ces cet cette ceux chaque chez ci comme comment d dans de des
+    doit doivent donc
     dont du elle elles en encore entre es est et etaient etais etait etant ete etes etre eu eux faire fais
     fait faut font hors il ils j je jusqu l la le les leur leurs lui m ma mais me meme memes mes moi mon n ne
     ni nos notre nous on ont ou par parce pas peu peut peuvent peux plus pour pourquoi puis puisque qu quand
@@ -43,6 +43,8 @@ FR_STOPWORDS = frozenset(
 )
 
 STOPWORDS = EN_STOPWORDS | FR_STOPWORDS
+KEEP_SHORT = frozenset({"x"})  # X (formerly Twitter) is a one-letter name
+DROPPED = STOPWORDS | (frozenset("abcdefghijklmnopqrstuvwxyz0123456789") - KEEP_SHORT)
 
 
 @lru_cache(maxsize=2)
@@ -52,25 +54,63 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
     return stemmer
 
 
+COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents: 'Confidentialité' -> 'confidentialite'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("œ", "oe")
+    lowered = text.casefold()
+    if lowered.isascii():
+        return lowered
+    return COMBINING_RE.sub("", unicodedata.normalize("NFKD", lowered)).replace("œ", "oe").replace("æ", "ae")
+
+
+def _latin1_folding_table() -> bytes:
+    """Byte -> ASCII letter/digit with accents removed, or a space for everything else."""
+    table = bytearray(b" " * 256)
+    for code in range(256):
+        base = fold(chr(code))
+        if len(base) == 1 and base.isascii() and base.isalnum():
+            table[code] = ord(base)
+    return bytes(table)
+
+
+_LATIN1_TABLE = _latin1_folding_table()
+
+
+def tokens(text: str) -> list[str]:
+    """Folded [a-z0-9] runs; everything else (apostrophes, ’, punctuation) separates words.
+
+    French and English fit in Latin-1 once œ and æ are spelled out, so one bytes.translate pass folds
+    accents and splits words: several times faster than NFKD plus a regex on a large library.
+    Characters outside Latin-1 (other scripts, emoji) separate words too; the library has none of them.
+    """
+    text = text.casefold().replace("œ", "oe").replace("æ", "ae")
+    return text.encode("latin-1", "replace").translate(_LATIN1_TABLE).decode("ascii").split()
 
 
 def words(text: str) -> list[str]:
     """Folded word tokens, stopwords and one-letter tokens removed."""
-    return [w for w in TOKEN_RE.findall(fold(text)) if len(w) > 1 and w not in STOPWORDS]
+    return [w for w in tokens(text) if w not in DROPPED]
 
 
 def raw_words(text: str) -> list[str]:
     """Folded word tokens with stopwords kept: used to guess the language of a question."""
-    return TOKEN_RE.findall(fold(text))
+    return tokens(text)
+
+
+_STEMS: dict[str, dict[str, str]] = {"en": {}, "fr": {}}
 
 
 def stem(tokens: list[str], lang: str) -> list[str]:
-    """Snowball stems of already folded tokens, in one language."""
-    return _stemmer(lang).stemWords(tokens)
+    """Snowball stems of already folded tokens, in one language (memoised: vocabularies are small)."""
+    cache = _STEMS[lang]
+    missing = [t for t in set(tokens) if t not in cache]
+    if missing:
+        if len(cache) > 200_000:
+            cache.clear()
+        cache.update(zip(missing, _stemmer(lang).stemWords(missing), strict=True))
+    return [cache[t] for t in tokens]
 
 
 def analyze(text: str, lang: str) -> list[str]:

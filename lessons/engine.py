@@ -11,6 +11,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -18,17 +19,18 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from lessons import analyzer
-from lessons.model import LANGS, Library, Lesson
+from lessons.model import LANGS, Lesson, Library
 
 logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
 MAX_QUERY_WORDS = 40
-FIELD_WEIGHTS = {"title": 3, "tags": 3, "summary": 2, "try_it": 1, "quiz": 1, "body": 1}
-MIN_CONFIDENT_SCORE = 4.0
+HEAD_WEIGHT = 2.0
+MIN_CONFIDENT_SCORE = 5.0
 MIN_COVERAGE = 0.5
+MIN_TYPO_LENGTH = 5
 ALTERNATIVE_RATIO = 0.35
-TOP_DOCS = 12
+TOP_LESSONS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,27 +67,36 @@ class AnswerEngine:
     def __init__(self, library: Library) -> None:
         started = time.perf_counter()
         self.library = library
-        self._docs: list[tuple[str, str]] = []
-        corpus: list[list[str]] = []
-        surface: set[str] = set()
-        for key, lesson in library.lessons.items():
-            self._docs.append(key)
-            tokens, words = _document_tokens(lesson)
-            corpus.append(tokens)
-            surface.update(words)
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        self._vocab: dict[str, int] = {}
-        self._doc_tokens: list[frozenset[int]] = []
-        if corpus:
-            self._bm25.index(corpus, show_progress=False)
-            self._vocab = self._bm25.vocab_dict
-            self._doc_tokens = [frozenset(self._vocab[t] for t in doc) for doc in corpus]
-        self._by_length: dict[int, list[str]] = defaultdict(list)
+        self._docs: list[tuple[str, str]] = list(library.lessons)
+        encoder = _Encoder()
+        heads: list[list[int]] = []
+        bodies: list[list[int]] = []
+        for lesson in library.lessons.values():
+            head_text = f"{lesson.title} {lesson.id.replace('-', ' ')} {' '.join(lesson.tags)}"
+            body_text = (
+                f"{lesson.summary} {lesson.summary} {lesson.try_it} {lesson.quiz.question} {lesson.body}"
+            )
+            heads.append(encoder.encode(head_text, lesson.lang))
+            bodies.append(encoder.encode(body_text, lesson.lang))
+        vocab = encoder.vocab
+        surface = encoder.surface - analyzer.DROPPED
+        self._vocab = vocab
+        self._tokens = list(vocab)
+        self._head = _Index(heads, len(vocab))
+        self._body = _Index(bodies, len(vocab))
+        self._doc_ids = [head + body for head, body in zip(heads, bodies, strict=True)]
+        self._lesson_ids = sorted({lesson_id for lesson_id, _ in self._docs})
+        position = {lesson_id: index for index, lesson_id in enumerate(self._lesson_ids)}
+        self._doc_lesson = np.array([position[lesson_id] for lesson_id, _ in self._docs], dtype=np.int64)
+        self._lesson_docs: dict[str, list[int]] = defaultdict(list)
+        for doc, (lesson_id, _) in enumerate(self._docs):
+            self._lesson_docs[lesson_id].append(doc)
+        self._by_length: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word in sorted(surface):
-            self._by_length[len(word)].append(word)
+            self._by_length[(len(word), word[0])].append(word)
         self._known = surface
         self.build_seconds = time.perf_counter() - started
-        logger.info("Answer index built: %s documents in %.3f s", len(corpus), self.build_seconds)
+        logger.info("Answer index built: %s documents in %.3f s", len(heads), self.build_seconds)
 
     def answer(self, question: str, lang: str | None = None) -> Answer:
         """The best lesson for `question`, in the question's language when it can be told, else `lang`."""
@@ -99,21 +110,27 @@ class AnswerEngine:
         ids = sorted({i for group in word_ids for i in group})
         if not ids:
             return empty
-        scores = self._bm25.get_scores_from_ids(ids)
+        scores = HEAD_WEIGHT * self._head.scores(ids) + self._body.scores(ids)
         ranked = self._rank(scores)
         if not ranked:
             return empty
-        (best_id, best_doc, best_score), rest = ranked[0], ranked[1:]
-        matched = sum(bool(group & self._doc_tokens[best_doc]) for group in word_ids)
+        (best_id, best_score), rest = ranked[0], ranked[1:]
+        best_tokens = self._lesson_tokens(best_id)
+        fixed = {index for index, word in enumerate(words) if word in dict(corrected)}
+        matched = sum(
+            (0.5 if index in fixed else 1.0) for index, group in enumerate(word_ids) if group & best_tokens
+        )
         coverage = matched / len(words)
         confident = best_score >= MIN_CONFIDENT_SCORE and coverage >= MIN_COVERAGE
         alternatives = tuple(
             lesson
-            for lesson_id, _, score in rest[:3]
+            for lesson_id, score in rest[:3]
             if score >= ALTERNATIVE_RATIO * best_score and (lesson := self.library.get(lesson_id, reply_lang))
         )
         best = self.library.get(best_id, reply_lang)
-        return Answer(text, best, float(best_score), confident, alternatives, reply_lang, truncated, corrected)
+        return Answer(
+            text, best, float(best_score), confident, alternatives, reply_lang, truncated, corrected
+        )
 
     def _query_ids(self, words: list[str]) -> tuple[list[set[int]], tuple[tuple[str, str], ...]]:
         """Token ids per query word (both stemmers), after correcting words the index never saw."""
@@ -134,13 +151,17 @@ class AnswerEngine:
         return {self._vocab[s] for s in stems if s in self._vocab}
 
     def _closest(self, word: str) -> str | None:
-        """The known word within one edit (two for long words), or None: typos only, never synonyms."""
-        if len(word) < 4 or word.isdigit():
+        """The known word one edit away (two for long words) with the same first letter, or None.
+
+        Typos rarely touch the first letter, and short words have too many neighbours to guess safely,
+        so "linkdin" becomes "linkedin" but "weather" never becomes "gather".
+        """
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
             return None
-        max_distance = 1 if len(word) <= 6 else 2
+        max_distance = 1 if len(word) <= 8 else 2
         best: tuple[int, str] | None = None
         for length in range(len(word) - max_distance, len(word) + max_distance + 1):
-            candidates = self._by_length.get(length)
+            candidates = self._by_length.get((length, word[0]))
             if not candidates:
                 continue
             found = process.extractOne(
@@ -150,37 +171,60 @@ class AnswerEngine:
                 best = (found[1], found[0])
         return best[1] if best else None
 
-    def _rank(self, scores: np.ndarray) -> list[tuple[str, int, float]]:
-        """Best documents, one per lesson id, highest score first."""
-        count = min(TOP_DOCS, len(scores))
+    @lru_cache(maxsize=4096)  # noqa: B019  (the engine is immutable and lives as long as its cache)
+    def _lesson_tokens(self, lesson_id: str) -> frozenset[int]:
+        return frozenset(i for doc in self._lesson_docs[lesson_id] for i in self._doc_ids[doc])
+
+    def _rank(self, doc_scores: np.ndarray) -> list[tuple[str, float]]:
+        """Lessons by the sum of their documents' scores, best first.
+
+        Summing a lesson's languages rewards words both versions share (LinkedIn, VPN, hashtag): the
+        topical words. Generic words match one language only and weigh less.
+        """
+        scores = np.bincount(self._doc_lesson, weights=doc_scores, minlength=len(self._lesson_ids))
+        count = min(TOP_LESSONS, len(scores))
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.argsort(-scores[top], kind="stable")]
-        ranked: list[tuple[str, int, float]] = []
-        seen: set[str] = set()
-        for doc in top.tolist():
-            score = float(scores[doc])
-            lesson_id = self._docs[doc][0]
-            if score <= 0 or lesson_id in seen:
-                continue
-            seen.add(lesson_id)
-            ranked.append((lesson_id, doc, score))
-        return ranked
+        return [(self._lesson_ids[i], float(scores[i])) for i in top.tolist() if scores[i] > 0]
 
 
-def _document_tokens(lesson: Lesson) -> tuple[list[str], set[str]]:
-    """Stemmed tokens of one lesson with field weights applied, and its folded surface words."""
-    fields = {
-        "title": f"{lesson.title} {lesson.id.replace('-', ' ')}",
-        "tags": " ".join(lesson.tags),
-        "summary": lesson.summary,
-        "try_it": lesson.try_it,
-        "quiz": lesson.quiz.question,
-        "body": lesson.body,
-    }
-    tokens: list[str] = []
-    surface: set[str] = set()
-    for name, text in fields.items():
-        words = analyzer.words(text)
-        surface.update(words)
-        tokens.extend(analyzer.stem(words, lesson.lang) * FIELD_WEIGHTS[name])
-    return tokens, surface
+class _Index:
+    """One BM25 index over token-id lists sharing the engine's vocabulary."""
+
+    def __init__(self, corpus: list[list[int]], vocab_size: int) -> None:
+        self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        self.size = len(corpus)
+        self.known = np.zeros(vocab_size + 1, dtype=bool)
+        if corpus:
+            vocab = {token: token for token in range(vocab_size)}
+            self.bm25.index((corpus, vocab), show_progress=False)
+            for doc in corpus:
+                self.known[doc] = True
+
+    def scores(self, ids: list[int]) -> np.ndarray:
+        present = [i for i in ids if self.known[i]]
+        if not present:
+            return np.zeros(self.size, dtype=np.float32)
+        return self.bm25.get_scores_from_ids(present)
+
+
+class _Encoder:
+    """Turns lesson text into stem ids, analysing each distinct word once per language."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.surface: set[str] = set()
+        self._ids: dict[str, dict[str, int]] = {lang: {} for lang in LANGS}
+
+    def encode(self, text: str, lang: str) -> list[int]:
+        tokens = analyzer.tokens(text)
+        known = self._ids[lang]
+        fresh = [word for word in set(tokens) if word not in known]
+        if fresh:
+            self.surface.update(fresh)
+            kept = [word for word in fresh if word not in analyzer.DROPPED]
+            for word in fresh:
+                known[word] = -1
+            for word, stem in zip(kept, analyzer.stem(kept, lang), strict=True):
+                known[word] = self.vocab.setdefault(stem, len(self.vocab))
+        return [i for i in map(known.__getitem__, tokens) if i >= 0]

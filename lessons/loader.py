@@ -19,7 +19,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from lessons import yamlsafe
-from lessons.model import LANGS, Library, Lesson, Problem, Quiz, Track
+from lessons.model import LANGS, Lesson, Library, Problem, Quiz, Track
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +170,9 @@ def _parse_text(text: str, path: Path, report: _Reporter) -> _Draft | None:
         lines[str(key)] = line + 2
         if key not in FIELDS:
             hint = difflib.get_close_matches(str(key), FIELDS, n=1)
-            report.error(line + 2, f"unknown field '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+            report.error(
+                line + 2, f"unknown field '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+            )
             continue
         try:
             values[key] = yamlsafe.construct(loader, value_node)

@@ -18,6 +18,7 @@ from storage.models import (
     Feedback,
     InboxMessage,
     PendingAction,
+    Person,
     Question,
     QuestionCreate,
 )
@@ -239,3 +240,21 @@ async def take_pending(
     await session.delete(pending)
     await session.flush()
     return pending if pending.expires_at > now else None
+
+
+# --- a person's own data: export and erasure --------------------------------------------------------------
+
+
+async def tips_by_author(session: AsyncSession, *, author_id: int) -> list[CustomTip]:
+    """The custom tips a person wrote, oldest first."""
+    query = select(CustomTip).where(CustomTip.author_id == author_id).order_by(col(CustomTip.created_at))
+    return list(await session.exec(query))
+
+
+async def erase_person(session: AsyncSession, *, person_id: int) -> bool:
+    """Delete a person's row; the schema's ON DELETE CASCADE removes every row tied to them.
+
+    Questions they answered as a mentor keep the answer but lose the link to them (ON DELETE SET NULL).
+    """
+    result = await session.exec(delete(Person).where(col(Person.id) == person_id))
+    return bool(result.rowcount)

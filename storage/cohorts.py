@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import case, delete, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Cohort, CohortCreate, CohortUpdate, Enrollment, EnrollmentUpdate, Person
+from storage.models import (
+    Cohort,
+    CohortCreate,
+    CohortUpdate,
+    Delivery,
+    Enrollment,
+    EnrollmentUpdate,
+    Feedback,
+    Person,
+    Question,
+)
 
 
 async def get_cohort(session: AsyncSession, *, name: str) -> Cohort | None:
@@ -95,10 +106,109 @@ async def update_enrollment(session: AsyncSession, *, enrollment: Enrollment, da
 
 async def remove_enrollment(session: AsyncSession, *, person_id: int, cohort_id: int) -> bool:
     result = await session.exec(
-        delete(Enrollment).where(col(Enrollment.person_id) == person_id, col(Enrollment.cohort_id) == cohort_id)
+        delete(Enrollment).where(
+            col(Enrollment.person_id) == person_id, col(Enrollment.cohort_id) == cohort_id
+        )
     )
     return bool(result.rowcount)
 
 
 async def set_cohort_paused(session: AsyncSession, *, cohort_id: int, paused: bool) -> None:
     await session.exec(update(Cohort).where(col(Cohort.id) == cohort_id).values(paused=paused))
+
+
+# --- admin views: aggregate queries, one round trip each, whatever the cohort's size ---------------------
+
+
+async def unreachable_counts(session: AsyncSession) -> dict[int, int]:
+    """cohort id -> how many enrolled people the bot cannot reach yet (Person.reachable is False)."""
+    query = (
+        select(Enrollment.cohort_id, func.count())
+        .join(Person, col(Person.id) == col(Enrollment.person_id))
+        .where(col(Person.reachable).is_(False))
+        .group_by(col(Enrollment.cohort_id))
+    )
+    return {cohort_id: int(count) for cohort_id, count in await session.exec(query)}
+
+
+async def enrollment_breakdown(session: AsyncSession, *, cohort_id: int, now: dt.datetime) -> dict[str, int]:
+    """A cohort's enrollments counted by state: enrolled, active, paused, completed, stopped, unreachable.
+
+    Paused means a live pause of the enrollment or of the person; active means active and not paused.
+    """
+    paused = (col(Enrollment.status) == "paused") | (
+        (col(Enrollment.status) == "active")
+        & ((col(Enrollment.paused_until) > now) | (col(Person.paused_until) > now))
+    )
+    query = (
+        select(
+            func.count(),
+            func.sum(case((paused, 0), (col(Enrollment.status) == "active", 1), else_=0)),
+            func.sum(case((paused, 1), else_=0)),
+            func.sum(case((col(Enrollment.status) == "completed", 1), else_=0)),
+            func.sum(case((col(Enrollment.status) == "stopped", 1), else_=0)),
+            func.sum(case((col(Person.reachable).is_(False), 1), else_=0)),
+        )
+        .join(Person, col(Person.id) == col(Enrollment.person_id))
+        .where(Enrollment.cohort_id == cohort_id)
+    )
+    row = (await session.exec(query)).one()
+    names = ("enrolled", "active", "paused", "completed", "stopped", "unreachable")
+    return dict(zip(names, (int(value or 0) for value in row), strict=True))
+
+
+async def stop_reasons(session: AsyncSession, *, cohort_id: int) -> list[tuple[str | None, int]]:
+    """Why a cohort's learners stopped: (reason, count), most frequent first."""
+    query = (
+        select(Enrollment.stop_reason, func.count())
+        .where(Enrollment.cohort_id == cohort_id, Enrollment.status == "stopped")
+        .group_by(col(Enrollment.stop_reason))
+        .order_by(func.count().desc(), col(Enrollment.stop_reason).is_(None), col(Enrollment.stop_reason))
+    )
+    return [(reason, int(count)) for reason, count in await session.exec(query)]
+
+
+async def sent_tips_count(session: AsyncSession, *, cohort_id: int) -> int:
+    """How many deliveries were sent for this cohort's enrollments."""
+    query = (
+        select(func.count())
+        .select_from(Delivery)
+        .join(Enrollment, col(Enrollment.id) == col(Delivery.enrollment_id))
+        .where(Enrollment.cohort_id == cohort_id, Delivery.status == "sent")
+    )
+    return int((await session.exec(query)).one())
+
+
+def _member_ids(cohort_id: int) -> Any:
+    return select(Enrollment.person_id).where(Enrollment.cohort_id == cohort_id)
+
+
+async def cohort_feedback(session: AsyncSession, *, cohort_id: int) -> dict[str, int]:
+    """Counts of useful, not_useful, quiz answers and correct quiz answers from a cohort's learners."""
+    query = select(
+        func.sum(case((col(Feedback.kind) == "useful", 1), else_=0)),
+        func.sum(case((col(Feedback.kind) == "not_useful", 1), else_=0)),
+        func.sum(case((col(Feedback.kind) == "quiz", 1), else_=0)),
+        func.sum(case(((col(Feedback.kind) == "quiz") & col(Feedback.correct).is_(True), 1), else_=0)),
+    ).where(col(Feedback.person_id).in_(_member_ids(cohort_id)))
+    row = (await session.exec(query)).one()
+    return dict(zip(("useful", "not_useful", "quiz", "correct"), (int(v or 0) for v in row), strict=True))
+
+
+async def cohort_open_questions(
+    session: AsyncSession, *, cohort_id: int, limit: int
+) -> tuple[int, list[tuple[Question, Person]]]:
+    """How many questions from a cohort's learners still wait for an answer, and the `limit` most recent."""
+    waiting = (
+        col(Question.status).in_(("open", "forwarded")),
+        col(Question.person_id).in_(_member_ids(cohort_id)),
+    )
+    total = (await session.exec(select(func.count()).select_from(Question).where(*waiting))).one()
+    query = (
+        select(Question, Person)
+        .join(Person, col(Person.id) == col(Question.person_id))
+        .where(*waiting)
+        .order_by(col(Question.created_at).desc(), col(Question.id).desc())
+        .limit(limit)
+    )
+    return int(total), [(q, p) for q, p in await session.exec(query)]

@@ -96,9 +96,10 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
 
-    def upgrade(self) -> None:
+    @staticmethod
+    def upgrade_url(url: str) -> None:
         """Apply every pending migration (blocking; call before serving or via asyncio.to_thread)."""
-        upgrade(self.url)
+        upgrade(url)
 
 
 def alembic_config(url: str) -> Config:

@@ -1,4 +1,4 @@
-"""Terminal rendering: Markdown and lesson cards as readable plain text."""
+"""Terminal rendering: Markdown and the core's replies as readable plain text."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import re
 import shutil
 import textwrap
 
+from bot.core.cards import tip_card
+from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
 from bot.i18n import t
-from lessons import Answer, Lesson
+from lessons import Answer
 from lessons.engine import MAX_QUESTION_CHARS
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=\S)(.+?)(?<=[^\s\\])\*(?!\w)")
 _CODE = re.compile(r"`([^`]+)`")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]<>#|~+\-.!()])")
 
 
 def width() -> int:
@@ -20,59 +24,91 @@ def width() -> int:
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Headings in capitals, bullets kept, links as 'text (url)', emphasis markers dropped."""
+    """Headings in capitals, bullets kept, quotes indented, links as 'text (url)', emphasis dropped."""
     out: list[str] = []
     for line in markdown.strip().splitlines():
         stripped = line.strip()
         heading = re.match(r"^#{1,6}\s+(.*)$", stripped)
+        bullet = re.match(r"^([-*+]|\d+[.)])\s+(.*)$", stripped)
         if heading:
             out.extend(["", _inline(heading.group(1)).upper()])
-            continue
-        bullet = re.match(r"^([-*+]|\d+[.)])\s+(.*)$", stripped)
-        if bullet:
+        elif stripped.startswith(">"):
+            out.extend("  │ " + part for part in textwrap.wrap(_inline(stripped[1:].strip()), width() - 4) or [""])
+        elif bullet:
             marker = "•" if bullet.group(1) in "-*+" else bullet.group(1)
-            wrapped = textwrap.wrap(_inline(bullet.group(2)), width() - 4) or [""]
-            out.append(f"  {marker} {wrapped[0]}")
-            out.extend(f"    {rest}" for rest in wrapped[1:])
-            continue
-        out.extend(textwrap.wrap(_inline(stripped), width()) or [""])
+            indent = "    " if line.startswith("  ") else "  "
+            wrapped = textwrap.wrap(_inline(bullet.group(2)), width() - len(indent) - 2) or [""]
+            out.append(f"{indent}{marker} {wrapped[0]}")
+            out.extend(f"{indent}  {rest}" for rest in wrapped[1:])
+        else:
+            out.extend(textwrap.wrap(_inline(stripped), width()) or [""])
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
 
 
 def _inline(text: str) -> str:
     text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
-    text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
-    return _CODE.sub(r"\1", text)
+    text = _STRONG.sub(lambda m: m.group(2), text)
+    text = _EMPHASIS.sub(lambda m: m.group(1), text)
+    text = _CODE.sub(r"\1", text)
+    return _ESCAPE.sub(r"\1", text)
 
 
-def render_card(lesson: Lesson) -> str:
-    """A lesson card: title, the tip, the try-it action, and how to open the full lesson."""
-    return "\n".join(
-        [
-            f"== {lesson.title} ==",
-            markdown_to_text(lesson.summary),
-            "",
-            f"{t('card.try_it', lesson.lang)}: {markdown_to_text(lesson.try_it)}",
-            t("card.more", lesson.lang, id=lesson.id).replace("`", ""),
-        ]
-    )
+def render_buttons(buttons: tuple[Button, ...], start: int = 1, *, stacked: bool = False) -> str:
+    """Numbered buttons: typing the number presses the button."""
+    separator = "\n" if stacked else "  "
+    return separator.join(f"[{start + i}] {button.label}" for i, button in enumerate(buttons))
+
+
+def render_card(card: LessonCard) -> str:
+    """A lesson card: title, the tip (or the whole lesson), and the try-it action."""
+    lesson, labels = card.lesson, card.labels
+    parts = [markdown_to_text(card.intro)] if card.intro else []
+    parts.append(f"== {lesson.title} ==")
+    if card.full:
+        parts.append(markdown_to_text(lesson.body))
+    else:
+        parts.append(markdown_to_text(lesson.summary))
+    parts.append(f"\n→ {labels.get('try_it', 'Try it')}: {markdown_to_text(lesson.try_it)}")
+    if card.full:
+        parts.append(f"({labels.get('verified', 'Checked on {date}').format(date=lesson.verified.isoformat())})")
+    return "\n".join(parts)
+
+
+def render_reply(reply: Reply, start: int = 1) -> tuple[str, tuple[Button, ...]]:
+    """Text for one reply, and the buttons it offers (numbered from `start`)."""
+    if isinstance(reply, Text):
+        body, buttons = markdown_to_text(reply.markdown), reply.buttons
+    elif isinstance(reply, LessonCard):
+        body, buttons = render_card(reply), reply.buttons
+    elif isinstance(reply, QuizCard):
+        body, buttons = f"? {markdown_to_text(reply.question)}", reply.buttons
+    elif isinstance(reply, Attachment):
+        body, buttons = f"{markdown_to_text(reply.markdown)}\n\n{reply.content}", ()
+    else:
+        return "", ()
+    if buttons:
+        body = f"{body}\n{render_buttons(buttons, start, stacked=isinstance(reply, QuizCard))}"
+    return body, buttons
 
 
 def render_answer(answer: Answer) -> str:
-    """What a learner sees for one question, as terminal text."""
+    """What a learner sees for one question (used by `tandem ask`), as terminal text."""
     lang = answer.lang
     lines: list[str] = []
     if answer.truncated:
         lines.append(t("ask.truncated", lang, limit=MAX_QUESTION_CHARS))
     if answer.lesson is None:
-        lines.append(markdown_to_text(t("ask.empty", lang) if not answer.question else t("ask.unsure", lang)))
+        has_words = any(ch.isalnum() for ch in answer.question)
+        lines.append(markdown_to_text(t("ask.unsure" if has_words else "ask.empty", lang)))
         return "\n".join(lines)
     if not answer.confident:
         lines.append(t("ask.unsure", lang))
-        lines.append(markdown_to_text(t("ask.closest", lang, title=answer.lesson.title)))
+        lines.append(markdown_to_text(t("ask.closest", lang, title=answer.lesson.title, id=answer.lesson.id)))
         return "\n".join(lines)
-    lines.append(render_card(answer.lesson))
+    card = tip_card(answer.lesson)
+    lines.append(render_card(card))
+    lines.append(markdown_to_text(t("card.more", lang, id=answer.lesson.id)))
     if answer.alternatives:
-        titles = ", ".join(lesson.title for lesson in answer.alternatives)
+        titles = ", ".join(f"{a.title} (lesson {a.id})" for a in answer.alternatives)
         lines.append(markdown_to_text(t("ask.see_also", lang, titles=titles)))
     return "\n".join(lines)

@@ -76,12 +76,21 @@ class Router:
             text = text[len("/tandem") :].strip()
         word, _, rest = text.partition(" ")
         spec = self.find(word) if word else None
+        if spec is not None and event.kind == "message" and len(text.split()) > 1 and text.endswith("?"):
+            spec = None  # "next steps on LinkedIn?" is a question, not the `next` command
         if spec is None:
-            if event.kind == "command":
+            if event.kind == "command" or self._looks_like_command(word, text):
                 return await self._unknown(ctx, word)
             return await self.fallback(ctx, text)
         await self.check_role(ctx, spec)
         return await spec.handler(ctx, rest.strip())
+
+    def _looks_like_command(self, word: str, text: str) -> bool:
+        """A mistyped command ('enrol pilot @bob'), not a question: close to a command, no '?'."""
+        if not word or text.rstrip().endswith("?"):
+            return False
+        close = difflib.get_close_matches(word.lower(), list(self._by_name), n=1, cutoff=0.8)
+        return bool(close) and (len(text.split()) <= 6 or "@" in text)
 
     async def check_role(self, ctx: Context, spec: CommandSpec) -> None:
         if spec.role == Role.ADMIN and not ctx.person.is_admin:

@@ -1,14 +1,129 @@
-"""Placeholder until this module is written."""
+"""A break from tips: `pause`, `pause 2 weeks`, `pause until 2027-01-05`, and `resume`."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+from bot.core.args import parse_date
+from bot.core.commands.settings import (
+    format_day,
+    format_until,
+    home_cohort,
+    live_pause,
+    next_tip_line,
+    reschedule,
+    zone_for,
+)
 from bot.core.context import Context
+from bot.core.errors import UsageError, UserError
 from bot.core.replies import Reply, Text
+from bot.i18n import register
+from scheduler import timing
+from storage import cohorts, people
+from storage.models import EnrollmentUpdate, PersonUpdate
+
+register(
+    {
+        "pause.usage": {
+            "en": "pause [3 days | 2 weeks | until 2027-01-05]",
+            "fr": "pause [3 jours | 2 semaines | jusqu'au 2027-01-05]",
+        },
+        "pause.help": {"en": "take a break from tips", "fr": "faire une pause dans les conseils"},
+        "resume.usage": {"en": "resume", "fr": "resume"},
+        "resume.help": {"en": "get tips again after a pause", "fr": "reprendre les conseils après une pause"},
+        "pause.done": {
+            "en": "Enjoy your break! Your tips are paused until {until}. "
+            "Type `resume` to start again sooner.",
+            "fr": "Bonne pause ! Vos conseils sont suspendus jusqu’au {until}. Tapez `resume` pour reprendre "
+            "plus tôt.",
+        },
+        "pause.past": {
+            "en": "{date} is not in the future. Choose a later date, like `pause until {example}`.",
+            "fr": "Le {date} n’est pas dans le futur. Choisissez une date plus lointaine, par exemple "
+            "`pause jusqu'au {example}`.",
+        },
+        "pause.too_long": {
+            "en": "A pause can last up to {limit} days. For a longer break, ask a programme admin.",
+            "fr": "Une pause peut durer jusqu’à {limit} jours. Pour une pause plus longue, "
+            "adressez-vous à un administrateur du programme.",
+        },
+        "resume.done": {
+            "en": "Welcome back! Your tips start again.",
+            "fr": "Bon retour parmi nous ! Vos conseils reprennent.",
+        },
+        "resume.not_paused": {
+            "en": "Your tips are not paused, so there is nothing to resume.",
+            "fr": "Vos conseils ne sont pas en pause : il n’y a rien à reprendre.",
+        },
+    }
+)
+
+DEFAULT_PAUSE = dt.timedelta(days=7)
+MAX_PAUSE_DAYS = 90
+DURATION_RE = re.compile(r"(\d{1,4})\s*(d|days?|j|jours?|w|weeks?|sem|semaines?)", re.IGNORECASE)
+UNTIL_RE = re.compile(r"(?:until|till|jusqu\s*['’]?\s*(?:au|à|a))\s+(\S+)", re.IGNORECASE)
+DATE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
 async def handle_pause(ctx: Context, args: str) -> list[Reply]:
-    return [Text('not yet')]
+    """Pause every active enrollment until a moment; the next tip comes on the first slot after it."""
+    now = ctx.now()
+    cohort = await home_cohort(ctx)
+    until = _pause_end(args.strip(), now, zone_for(ctx.person, cohort), ctx.lang)
+    if until - now > dt.timedelta(days=MAX_PAUSE_DAYS):
+        raise UserError("pause.too_long", limit=MAX_PAUSE_DAYS)
+    await people.update_person(ctx.session, person=ctx.person, data=PersonUpdate(paused_until=until))
+    await _set_enrollment_pause(ctx, until)
+    tip = await reschedule(ctx)
+    shown = format_until(until, zone_for(ctx.person, cohort), ctx.lang)
+    return [Text(f"{ctx.t('pause.done', until=shown)}\n{next_tip_line(ctx, tip)}", private=True)]
 
 
 async def handle_resume(ctx: Context, args: str) -> list[Reply]:
-    return [Text('not yet')]
+    """End the learner's pause now; the next tip comes on the next slot."""
+    now = ctx.now()
+    enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
+    paused = live_pause(ctx) is not None or any(
+        e.status == "active" and e.paused_until is not None and e.paused_until > now for e, _ in enrolled
+    )
+    if not paused:
+        return [Text(ctx.t("resume.not_paused"), private=True)]
+    await people.update_person(ctx.session, person=ctx.person, data=PersonUpdate(paused_until=None))
+    await _set_enrollment_pause(ctx, None)
+    tip = await reschedule(ctx)
+    return [Text(f"{ctx.t('resume.done')}\n{next_tip_line(ctx, tip)}", private=True)]
+
+
+async def _set_enrollment_pause(ctx: Context, until: dt.datetime | None) -> None:
+    """Pausing touches active enrollments; resuming clears every enrollment's pause."""
+    for enrollment, _ in await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0):
+        if until is None and enrollment.paused_until is None:
+            continue
+        if until is not None and enrollment.status != "active":
+            continue
+        await cohorts.update_enrollment(
+            ctx.session, enrollment=enrollment, data=EnrollmentUpdate(paused_until=until)
+        )
+
+
+def _pause_end(text: str, now: dt.datetime, zone: timing.ZoneInfo, lang: str) -> dt.datetime:
+    """The moment the pause ends: now + a duration, or the start of a local day. Nonsense -> usage."""
+    if not text:
+        return now + DEFAULT_PAUSE
+    if match := DURATION_RE.fullmatch(text):
+        amount, unit = int(match.group(1)), match.group(2).lower()
+        if amount == 0:
+            raise UsageError("pause")
+        weeks = unit.startswith(("w", "sem"))
+        return now + dt.timedelta(days=amount * 7 if weeks else amount)
+    match = UNTIL_RE.fullmatch(text)
+    token = match.group(1) if match else text if DATE_RE.fullmatch(text) else None
+    if token is None:
+        raise UsageError("pause")
+    day = parse_date(token)
+    until = timing.local_moment(day, dt.time(0, 0), zone).astimezone(dt.UTC)
+    if until <= now:
+        example = (now.astimezone(zone).date() + dt.timedelta(days=7)).isoformat()
+        raise UserError("pause.past", date=format_day(day, lang), example=example)
+    return until

@@ -1,10 +1,110 @@
-"""Placeholder until this module is written."""
+"""`progress`: where the learner is in each of their cohorts, in their language and time zone."""
 
 from __future__ import annotations
 
+from bot.core.args import mention
+from bot.core.commands.settings import format_moment, format_until
 from bot.core.context import Context
 from bot.core.replies import Reply, Text
+from bot.core.text import neutralize
+from bot.i18n import register
+from scheduler import plan
+from storage import activity, cohorts, people
+from storage.models import Cohort, Enrollment, Feedback
+
+register(
+    {
+        "progress.usage": {"en": "progress", "fr": "progress"},
+        "progress.help": {"en": "how far you have come", "fr": "où vous en êtes"},
+        "progress.title": {"en": "Your progress:", "fr": "Votre progression :"},
+        "progress.cohort": {"en": "**{cohort}**: *{track}*", "fr": "**{cohort}** : *{track}*"},
+        "progress.lessons": {
+            "en": "Lessons received: {sent} of {total}",
+            "fr": "Leçons reçues : {sent} sur {total}",
+        },
+        "progress.quiz": {
+            "en": "Quiz answers: {right} right out of {total}",
+            "fr": "Réponses aux quiz : {right} justes sur {total}",
+        },
+        "progress.status": {"en": "Status: {status}", "fr": "Statut : {status}"},
+        "progress.status.active": {"en": "active", "fr": "actif"},
+        "progress.status.paused": {"en": "paused until {until}", "fr": "en pause jusqu’au {until}"},
+        "progress.status.cohort_paused": {
+            "en": "paused by the programme team",
+            "fr": "en pause, à la demande de l’équipe du programme",
+        },
+        "progress.status.held": {"en": "paused", "fr": "en pause"},
+        "progress.status.completed": {"en": "completed, bravo!", "fr": "terminé, bravo !"},
+        "progress.status.stopped": {"en": "stopped", "fr": "arrêté"},
+        "progress.next": {"en": "Next tip: {when}", "fr": "Prochain conseil : {when}"},
+        "progress.mentor": {"en": "Your mentor: {mentor}", "fr": "Votre mentor : {mentor}"},
+        "progress.none": {
+            "en": "You are not in a cohort yet, so there is no progress to show. "
+            "A programme admin can add you to one. Meanwhile, type `tracks` to browse the lessons, "
+            "or just ask me a question.",
+            "fr": "Vous n’êtes pas encore dans une cohorte : il n’y a donc pas de progression à afficher. "
+            "Un administrateur du programme peut vous inscrire. En attendant, tapez `tracks` pour parcourir "
+            "les leçons, ou posez-moi simplement une question.",
+        },
+    }
+)
 
 
 async def handle_progress(ctx: Context, args: str) -> list[Reply]:
-    return [Text('not yet')]
+    """Per enrollment: track, lessons received, quiz score, status and next tip; then the mentor."""
+    person_id = ctx.person.id or 0
+    enrolled = await cohorts.enrollments_of(ctx.session, person_id=person_id)
+    mentor = await people.mentor_of(ctx.session, mentee_id=person_id)
+    if not enrolled:
+        lines = [ctx.t("progress.none")]
+    else:
+        sent = await activity.sent_count_by_enrollment(
+            ctx.session, enrollment_ids=[e.id for e, _ in enrolled if e.id is not None]
+        )
+        quiz = [f for f in await activity.feedback_of(ctx.session, person_id=person_id) if f.kind == "quiz"]
+        lines = [ctx.t("progress.title")]
+        for enrollment, cohort in enrolled:
+            lines.append("")
+            lines.extend(_enrollment_lines(ctx, enrollment, cohort, sent.get(enrollment.id or 0, 0), quiz))
+    if mentor is not None:
+        lines.extend(["", ctx.t("progress.mentor", mentor=mention(mentor))])
+    return [Text("\n".join(lines), private=True)]
+
+
+def _enrollment_lines(
+    ctx: Context, enrollment: Enrollment, cohort: Cohort, sent: int, quiz: list[Feedback]
+) -> list[str]:
+    track = ctx.library.tracks.get(cohort.track_id)
+    lessons = set(track.lessons) if track else set()
+    answers = [f for f in quiz if f.lesson_id in lessons]
+    zone = plan.rhythm_for(ctx.person, cohort).zone
+    header = ctx.t(
+        "progress.cohort",
+        cohort=neutralize(cohort.name, 60),
+        track=track.title(ctx.lang) if track else neutralize(cohort.track_id, 64),
+    )
+    details = [
+        ctx.t("progress.lessons", sent=sent, total=len(track.lessons) if track else 0),
+        ctx.t("progress.quiz", right=sum(1 for f in answers if f.correct), total=len(answers)),
+        ctx.t("progress.status", status=_status(ctx, enrollment, cohort)),
+    ]
+    if enrollment.status == "active" and not cohort.paused and enrollment.next_due_at is not None:
+        details.append(ctx.t("progress.next", when=format_moment(enrollment.next_due_at, zone, ctx.lang)))
+    return [header, *(f"- {line}" for line in details)]
+
+
+def _status(ctx: Context, enrollment: Enrollment, cohort: Cohort) -> str:
+    """active, paused until …, paused by the team, completed, or stopped, in the learner's words."""
+    if enrollment.status == "active":
+        if cohort.paused:
+            return ctx.t("progress.status.cohort_paused")
+        pauses = [p for p in (enrollment.paused_until, ctx.person.paused_until) if p and p > ctx.now()]
+        if pauses:
+            zone = plan.rhythm_for(ctx.person, cohort).zone
+            return ctx.t("progress.status.paused", until=format_until(max(pauses), zone, ctx.lang))
+        return ctx.t("progress.status.active")
+    if enrollment.status == "paused":
+        return ctx.t("progress.status.held")
+    if enrollment.status in ("completed", "stopped"):
+        return ctx.t(f"progress.status.{enrollment.status}")
+    return neutralize(enrollment.status, 20)

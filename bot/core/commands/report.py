@@ -1,14 +1,162 @@
-"""Placeholder until this module is written."""
+"""What admins watch: `report <cohort>` (how a cohort is doing) and `questions` (the gaps in the lessons)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot.core.args import mention, resolve_cohort
 from bot.core.context import Context
+from bot.core.errors import UsageError
 from bot.core.replies import Reply, Text
+from bot.core.text import neutralize
+from bot.i18n import register
+from scheduler import timing
+from storage import activity, cohorts, people
+from storage.models import Cohort, Person, Question
+
+register(
+    {
+        "report.usage": {"en": "report <cohort>", "fr": "report <cohorte>"},
+        "report.help": {"en": "how a cohort is doing", "fr": "où en est une cohorte"},
+        "questions.usage": {"en": "questions", "fr": "questions"},
+        "questions.help": {
+            "en": "questions nobody has answered yet",
+            "fr": "les questions restées sans réponse",
+        },
+        "report.title": {
+            "en": "**Report for `{cohort}`**, track *{track}* (`{track_id}`){paused}",
+            "fr": "**Rapport pour `{cohort}`**, parcours *{track}* (`{track_id}`){paused}",
+        },
+        "report.paused": {"en": ", paused", "fr": ", en pause"},
+        "report.people": {
+            "en": "Learners: {enrolled} enrolled, {active} active, {paused} paused, {completed} completed, "
+            "{stopped} stopped",
+            "fr": "Apprenants : {enrolled} inscrits, {active} actifs, {paused} en pause, "
+            "{completed} ayant terminé, {stopped} arrêtés",
+        },
+        "report.reasons": {"en": "Why they stopped: {reasons}", "fr": "Raisons de l’arrêt : {reasons}"},
+        "report.no_reason": {"en": "no reason given", "fr": "sans raison indiquée"},
+        "report.pending": {
+            "en": "Not reachable yet: {count}",
+            "fr": "Pas encore joignables : {count}",
+        },
+        "report.tips": {"en": "Tips delivered: {count}", "fr": "Conseils envoyés : {count}"},
+        "report.quiz": {
+            "en": "Quiz: {count} answers, {percent}% correct",
+            "fr": "Quiz : {count} réponses, {percent} % de bonnes réponses",
+        },
+        "report.no_quiz": {"en": "Quiz: no answers yet", "fr": "Quiz : aucune réponse pour l’instant"},
+        "report.feedback": {
+            "en": "Feedback: {useful} useful, {not_useful} not for me",
+            "fr": "Avis : {useful} utiles, {not_useful} pas pour moi",
+        },
+        "report.questions": {
+            "en": "Questions waiting for an answer: {count}",
+            "fr": "Questions en attente de réponse : {count}",
+        },
+        "report.recent": {"en": "The most recent:", "fr": "Les plus récentes :"},
+        "questions.none": {
+            "en": "Every question has an answer. Nothing is missing from the lessons for now.",
+            "fr": "Toutes les questions ont une réponse. Rien ne manque aux leçons pour l’instant.",
+        },
+        "questions.title": {
+            "en": "Questions nobody has answered yet ({count}), oldest first. "
+            "They show what the lessons miss:",
+            "fr": "Questions restées sans réponse ({count}), les plus anciennes d’abord. "
+            "Elles montrent ce qui manque aux leçons :",
+        },
+        "questions.closest": {"en": "closest lesson `{id}`", "fr": "leçon la plus proche `{id}`"},
+        "questions.forwarded": {"en": "sent to their mentor", "fr": "transmise à son mentor"},
+        "questions.more": {"en": "…and {count} more.", "fr": "…et {count} autres."},
+    }
+)
+
+RECENT_QUESTIONS = 5
+QUESTIONS_SHOWN = 30
+QUESTION_CHARS = 200
 
 
 async def handle_report(ctx: Context, args: str) -> list[Reply]:
-    return [Text('not yet')]
+    """One cohort's numbers, from a handful of aggregate queries whatever its size."""
+    name = args.strip()
+    if not name or len(name.split()) > 1:
+        raise UsageError("report")
+    cohort = await resolve_cohort(ctx, name, command="report")
+    cohort_id = cohort.id or 0
+    counts = await cohorts.enrollment_breakdown(ctx.session, cohort_id=cohort_id, now=ctx.now())
+    feedback = await cohorts.cohort_feedback(ctx.session, cohort_id=cohort_id)
+    waiting, recent = await cohorts.cohort_open_questions(
+        ctx.session, cohort_id=cohort_id, limit=RECENT_QUESTIONS
+    )
+    lines = [_title(ctx, cohort), f"- {ctx.t('report.people', **counts)}"]
+    if counts["stopped"]:
+        reasons = await cohorts.stop_reasons(ctx.session, cohort_id=cohort_id)
+        listed = ", ".join(f"{_reason(ctx, reason)} ({count})" for reason, count in reasons)
+        lines.append(f"- {ctx.t('report.reasons', reasons=listed)}")
+    sent = await cohorts.sent_tips_count(ctx.session, cohort_id=cohort_id)
+    lines += [
+        f"- {ctx.t('report.pending', count=counts['unreachable'])}",
+        f"- {ctx.t('report.tips', count=sent)}",
+        f"- {_quiz_line(ctx, feedback)}",
+        f"- {ctx.t('report.feedback', useful=feedback['useful'], not_useful=feedback['not_useful'])}",
+        f"- {ctx.t('report.questions', count=waiting)}",
+    ]
+    if recent:
+        lines.append(ctx.t("report.recent"))
+        lines.extend(_question_line(ctx, question, person) for question, person in recent)
+    return [Text("\n".join(lines), private=True)]
+
+
+def _title(ctx: Context, cohort: Cohort) -> str:
+    track = ctx.library.tracks.get(cohort.track_id)
+    paused = ctx.t("report.paused") if cohort.paused else ""
+    title = track.title(ctx.lang) if track else cohort.track_id
+    return ctx.t("report.title", cohort=cohort.name, track=title, track_id=cohort.track_id, paused=paused)
+
+
+def _reason(ctx: Context, reason: str | None) -> str:
+    return neutralize(reason, 100) if reason else ctx.t("report.no_reason")
+
+
+def _quiz_line(ctx: Context, feedback: dict[str, int]) -> str:
+    if not feedback["quiz"]:
+        return ctx.t("report.no_quiz")
+    percent = round(100 * feedback["correct"] / feedback["quiz"])
+    return ctx.t("report.quiz", count=feedback["quiz"], percent=percent)
+
+
+def _question_line(ctx: Context, question: Question, person: Person | None) -> str:
+    """`- #12 **bob**, 2026-11-23 10:00: the question (closest lesson `x`)`; the question is neutralised."""
+    who = mention(person) if person else "?"
+    details = []
+    if question.lesson_id:
+        details.append(ctx.t("questions.closest", id=question.lesson_id))
+    if question.status == "forwarded":
+        details.append(ctx.t("questions.forwarded"))
+    suffix = f" ({', '.join(details)})" if details else ""
+    text = neutralize(question.text.replace("\n", " "), QUESTION_CHARS)
+    return f"- #{question.id} {who}, {_when(ctx, question.created_at)}: {text}{suffix}"
+
+
+def _when(ctx: Context, moment: dt.datetime) -> str:
+    """A moment in the admin's own time zone (UTC when they have not set one)."""
+    try:
+        zone = timing.parse_zone(ctx.person.tz) if ctx.person.tz else ZoneInfo("UTC")
+    except timing.TimingError:
+        zone = ZoneInfo("UTC")
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
 async def handle_questions(ctx: Context, args: str) -> list[Reply]:
-    return [Text('not yet')]
+    """Unanswered questions (open or forwarded), oldest first: what learners need that no lesson covers."""
+    waiting = await activity.open_questions(ctx.session)
+    if not waiting:
+        return [Text(ctx.t("questions.none"), private=True)]
+    shown = waiting[:QUESTIONS_SHOWN]
+    askers = await people.people_by_ids(ctx.session, ids=sorted({q.person_id for q in shown}))
+    lines = [ctx.t("questions.title", count=len(waiting))]
+    lines.extend(_question_line(ctx, question, askers.get(question.person_id)) for question in shown)
+    if len(waiting) > QUESTIONS_SHOWN:
+        lines.append(ctx.t("questions.more", count=len(waiting) - QUESTIONS_SHOWN))
+    return [Text("\n".join(lines), private=True)]

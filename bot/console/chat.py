@@ -1,0 +1,149 @@
+"""`tandem chat`: a terminal conversation with the core, one person at a time.
+
+Lines are read from stdin; a number picks a button from the last message. Messages for console people
+who are not in this live session wait in their inbox and show when they next open `tandem chat`.
+When stdin is not a terminal, lines are read one by one and the chat ends at end of input, so a whole
+conversation can be scripted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.console.channel import console_actor, console_key, mentions_in
+from bot.console.render import render_reply
+from bot.core.conversation import Conversation
+from bot.core.events import Actor, Event
+from bot.core.replies import Button, Later, Notify, Reply
+from bot.core.serialize import from_dict, to_dict
+from bot.outlets import Outlets
+from storage import activity, people
+from storage.models import Person
+
+logger = logging.getLogger(__name__)
+
+PROMPT = "you> "
+QUIT_WORDS = {"quit", "exit", "bye", "/quit", "quitter"}
+
+
+class ConsoleOutlet:
+    """Delivers to console people: printed when they are the live user, else kept in their inbox."""
+
+    def __init__(self, chat: ConsoleChat | None, conversation: Conversation) -> None:
+        self.chat = chat
+        self.conversation = conversation
+
+    async def send(self, person: Person, replies: Sequence[Reply]) -> None:
+        if self.chat is not None and person.key == self.chat.actor.key:
+            self.chat.show(replies)
+            return
+        payloads = [p for p in (to_dict(r) for r in replies) if p is not None]
+        async with self.conversation.services.db.transaction() as session:
+            for payload in payloads:
+                await activity.push_inbox(session, person_id=person.id or 0, payload=payload)
+
+
+class ConsoleChat:
+    """The live console session of one person."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        outlets: Outlets,
+        user: str,
+        name: str | None = None,
+        *,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+    ) -> None:
+        self.conversation = conversation
+        self.outlets = outlets
+        self.actor: Actor = console_actor(user, name)
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.buttons: list[Button] = []
+        self._background: set[asyncio.Task[None]] = set()
+        outlets.register("console", ConsoleOutlet(self, conversation))
+
+    @property
+    def interactive(self) -> bool:
+        return self.stdin.isatty()
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def show(self, replies: Sequence[Reply]) -> None:
+        """Print replies; buttons are numbered across the message so a number picks one."""
+        buttons: list[Button] = []
+        for reply in replies:
+            text, offered = render_reply(reply, start=len(buttons) + 1)
+            if text:
+                self.write(f"tandem> {text}\n" if self.interactive else f"{text}\n")
+            buttons.extend(offered)
+        if buttons:
+            self.buttons = buttons
+
+    async def show_inbox(self) -> None:
+        services = self.conversation.services
+        async with services.db.transaction() as session:
+            person = await people.get_person(session, key=console_key(self.actor.local_id))
+            waiting = await activity.take_inbox(session, person_id=person.id, now=services.clock()) if person else []
+        replies = [r for r in (from_dict(m.payload, services.lessons.library) for m in waiting) if r is not None]
+        if replies:
+            self.show(replies)
+
+    def event_for(self, line: str) -> Event:
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+            button = self.buttons[int(text) - 1]
+            return Event(self.actor, "action", action=button.action, value=button.value)
+        kind = "command" if text.lower().startswith("/tandem") else "message"
+        return Event(self.actor, kind, text, mentions=mentions_in(text))
+
+    async def handle_line(self, line: str) -> None:
+        replies = await self.conversation.handle(self.event_for(line))
+        await self.dispatch(replies)
+
+    async def dispatch(self, replies: Sequence[Reply]) -> None:
+        """Show own replies, hand Notify to outlets, and run slow work after showing the first answer."""
+        self.show([r for r in replies if not isinstance(r, Notify | Later)])
+        for reply in replies:
+            if isinstance(reply, Notify):
+                await self.outlets.deliver(reply)
+        for reply in replies:
+            if isinstance(reply, Later):
+                task = asyncio.create_task(self._run_later(reply))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+
+    async def _run_later(self, reply: Later) -> None:
+        await self.dispatch(list(await reply.work()))
+
+    async def _read_line(self) -> str | None:
+        if self.interactive:
+            self.stdout.write(PROMPT)
+            self.stdout.flush()
+        line = await asyncio.to_thread(self.stdin.readline)
+        return line if line else None
+
+    async def run(self, welcome: str = "") -> None:
+        """The read-eval-print loop; ends at end of input or on `quit`."""
+        if welcome:
+            self.write(welcome)
+        await self.show_inbox()
+        while True:
+            line = await self._read_line()
+            if line is None:
+                break
+            if not line.strip():
+                continue
+            if line.strip().lower() in QUIT_WORDS:
+                break
+            await self.handle_line(line)
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)

@@ -1,0 +1,63 @@
+"""Replies to and from JSON, for messages that wait in a database (the console inbox)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
+from lessons import Library
+
+logger = logging.getLogger(__name__)
+
+
+def _buttons(buttons: tuple[Button, ...]) -> list[dict[str, str]]:
+    return [{"label": b.label, "action": b.action, "value": b.value, "style": b.style} for b in buttons]
+
+
+def _unbuttons(data: list[dict[str, str]]) -> tuple[Button, ...]:
+    return tuple(Button(d["label"], d["action"], d.get("value", ""), d.get("style", "default")) for d in data)  # type: ignore[arg-type]
+
+
+def to_dict(reply: Reply) -> dict[str, Any] | None:
+    """A JSON-ready form of a reply; None for replies that cannot wait (Notify, Later)."""
+    if isinstance(reply, Text):
+        return {"type": "text", "markdown": reply.markdown, "buttons": _buttons(reply.buttons)}
+    if isinstance(reply, LessonCard):
+        return {
+            "type": "lesson",
+            "id": reply.lesson.id,
+            "lang": reply.lesson.lang,
+            "full": reply.full,
+            "intro": reply.intro,
+            "buttons": _buttons(reply.buttons),
+            "labels": reply.labels,
+        }
+    if isinstance(reply, QuizCard):
+        return {"type": "quiz", "id": reply.lesson.id, "lang": reply.lesson.lang}
+    if isinstance(reply, Attachment):
+        return {"type": "file", "filename": reply.filename, "content": reply.content, "markdown": reply.markdown}
+    return None
+
+
+def from_dict(data: dict[str, Any], library: Library) -> Reply | None:
+    """Rebuild a reply; a lesson that disappeared since is skipped with a log line."""
+    kind = data.get("type")
+    if kind == "text":
+        return Text(data["markdown"], _unbuttons(data.get("buttons", [])))
+    if kind == "file":
+        return Attachment(data["filename"], data["content"], data["markdown"])
+    if kind in ("lesson", "quiz"):
+        lesson = library.get(data["id"], data.get("lang", "en"))
+        if lesson is None:
+            logger.warning("Lesson %s no longer exists; skipping a waiting message", data.get("id"))
+            return None
+        if kind == "quiz":
+            from bot.core.cards import quiz_card
+
+            return quiz_card(lesson)
+        return LessonCard(
+            lesson, data.get("full", False), data.get("intro", ""), _unbuttons(data.get("buttons", [])), data.get("labels", {})
+        )
+    logger.warning("Unknown waiting message type %s", kind)
+    return None

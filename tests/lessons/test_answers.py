@@ -1,0 +1,105 @@
+"""Answer quality on the question set, and polite handling of bad questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lessons import AnswerEngine, Library
+
+QUESTIONS = Path(__file__).with_name("questions.yml")
+
+
+@pytest.fixture(scope="module")
+def engine(bundled_library: Library) -> AnswerEngine:
+    return AnswerEngine(bundled_library)
+
+
+@pytest.fixture(scope="module")
+def question_set() -> dict[str, list]:
+    return yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+
+
+def test_question_set_is_large_and_bilingual(question_set: dict[str, list], bundled_library: Library) -> None:
+    questions = question_set["questions"]
+    assert len(questions) >= 60
+    assert {q["expect"] for q in questions} == set(bundled_library.ids())
+    assert len(question_set["off_topic"]) >= 10
+
+
+def test_top1_accuracy_is_at_least_90_percent(engine: AnswerEngine, question_set: dict[str, list]) -> None:
+    questions = question_set["questions"]
+    misses = [(q["q"], q["expect"], engine.answer(q["q"]).lesson_id) for q in questions]
+    misses = [m for m in misses if m[1] != m[2]]
+    accuracy = 1 - len(misses) / len(questions)
+    assert accuracy >= 0.90, f"accuracy {accuracy:.2%}; misses: {misses}"
+
+
+def test_most_on_topic_answers_are_confident(engine: AnswerEngine, question_set: dict[str, list]) -> None:
+    questions = question_set["questions"]
+    confident = sum(engine.answer(q["q"]).confident for q in questions)
+    assert confident / len(questions) >= 0.75
+
+
+def test_off_topic_questions_are_never_confident(engine: AnswerEngine, question_set: dict[str, list]) -> None:
+    confident = [q for q in question_set["off_topic"] if engine.answer(q).confident]
+    assert confident == []
+    assert not engine.answer("a recipe for crêpes?").confident
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Comment activer la validation en deux étapes ?", "fr"),
+        ("How do I turn on two-step verification?", "en"),
+    ],
+)
+def test_reply_language_follows_the_question(engine: AnswerEngine, question: str, lang: str) -> None:
+    result = engine.answer(question, lang="en" if lang == "fr" else "fr")
+    assert result.lang == lang
+    assert result.lesson is not None and result.lesson.lang == lang
+    assert result.lesson_id == "two-factor-authentication"
+
+
+def test_unclear_language_uses_the_learner_language(engine: AnswerEngine) -> None:
+    result = engine.answer("LinkedIn", lang="fr")
+    assert result.lang == "fr"
+    assert result.lesson is not None and result.lesson.lang == "fr"
+
+
+def test_accents_elision_and_typos(engine: AnswerEngine) -> None:
+    assert engine.answer("l'authentification a deux facteurs").lesson_id == "two-factor-authentication"
+    assert engine.answer("confidentialite facebook").lesson_id == "facebook-privacy-checkup"
+    result = engine.answer("gestionaire de mots de pase")
+    assert result.lesson_id == "strong-passwords"
+    assert result.corrected
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   ", "😀🎉🚀", "'; DROP TABLE lessons; --", "SELECT * FROM users WHERE 1=1", "\x00\x01"],
+)
+def test_bad_questions_are_not_confident_and_do_not_raise(engine: AnswerEngine, question: str) -> None:
+    result = engine.answer(question)
+    assert not result.confident
+
+
+def test_huge_question_is_truncated(engine: AnswerEngine) -> None:
+    result = engine.answer("password " * 3000)
+    assert result.truncated
+    assert len(result.question) <= 500
+    assert result.lesson_id == "strong-passwords"
+
+
+def test_mixed_languages(engine: AnswerEngine) -> None:
+    result = engine.answer("comment protéger mon compte X, protected posts ?")
+    assert result.lesson_id == "x-account-security"
+
+
+def test_alternatives_are_other_lessons(engine: AnswerEngine) -> None:
+    result = engine.answer("LinkedIn profile and who can see it")
+    assert result.lesson_id is not None
+    assert len(result.alternatives) <= 3
+    assert result.lesson_id not in [a.id for a in result.alternatives]
