@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
-from collections.abc import Sequence
+import os
+import socket
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.console.chat import ConsoleOutlet
+from bot.drip import OutletCarrier
+from scheduler.dispatch import DispatchSettings, Dispatcher
+from scheduler.service import DripRuntime
 
 from bot.core.commands import build_router
 from bot.core.context import LessonStore, Services
@@ -26,6 +34,28 @@ class App:
     conversation: Conversation
     outlets: Outlets
 
+    def drip(self, *, clock: Callable[[], dt.datetime] | None = None) -> DripRuntime:
+        """The drip runtime: plan and dispatch through this app's outlets."""
+        settings = self.services.settings
+        lessons = self.services.lessons
+        carrier = OutletCarrier(self.services.db, lessons, self.outlets)
+        dispatch_settings = DispatchSettings(
+            concurrency=settings.send_concurrency,
+            global_rate=settings.global_rate,
+            conversation_interval=settings.conversation_interval,
+        )
+        clock = clock or self.services.clock
+        dispatcher = Dispatcher(
+            self.services.db, carrier, dispatch_settings, worker=f"{socket.gethostname()}:{os.getpid()}", clock=clock
+        )
+        return DripRuntime(
+            db=self.services.db,
+            dispatcher=dispatcher,
+            tracks=lambda: {t.id: t.lessons for t in lessons.library.tracks.values()},
+            clock=clock,
+            default_tz=settings.default_tz,
+        )
+
     async def close(self) -> None:
         await self.services.db.dispose()
 
@@ -39,4 +69,6 @@ async def build_app(settings: Settings, extra_lessons: Sequence[Path] = (), *, m
         logger.warning("Lesson problem: %s", problem)
     services = Services(db=Database(settings.database_url), settings=settings, lessons=lessons)
     conversation = Conversation(services, build_router())
-    return App(services, conversation, Outlets(services))
+    outlets = Outlets(services)
+    outlets.register("console", ConsoleOutlet(None, conversation))
+    return App(services, conversation, outlets)

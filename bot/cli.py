@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings, quiet=getattr(args, "quiet_logs", True))
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
@@ -32,6 +32,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
+
+
+def configure_logging(settings: Settings, *, quiet: bool) -> None:
+    """Terminal commands log warnings only unless TANDEM_LOG_LEVEL asks for more; servers log INFO."""
+    level = settings.log_level if "log_level" in settings.model_fields_set else ("WARNING" if quiet else "INFO")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    for noisy in ("alembic", "bm25s"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the bot (the console when no Slack or Teams is configured)")
     run.add_argument("--user", help="console name of the local user (default: your login name)")
     run.set_defaults(handler=cmd_run)
+
+    drip = sub.add_parser("drip", help="run one drip tick as if it were a given moment")
+    drip.add_argument("--at", required=True, help="ISO date-time, like 2027-01-05T09:00+01:00 (UTC if no offset)")
+    drip.add_argument("--dry-run", action="store_true", help="show who would receive what; send nothing")
+    drip.set_defaults(handler=cmd_drip)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(metavar="ACTION")
@@ -139,6 +152,24 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_drip(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+    import datetime as dt
+
+    from bot.drip_report import run_drip
+
+    try:
+        moment = dt.datetime.fromisoformat(args.at)
+    except ValueError:
+        print(f"--at: {args.at!r} is not an ISO date-time, like 2027-01-05T09:00+01:00", file=sys.stderr)
+        return 2
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    for line in asyncio.run(run_drip(settings, args.lessons, moment.astimezone(dt.UTC), dry_run=args.dry_run)):
+        print(line)
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return _console(args, settings, args.user, args.name, welcome="")
 
@@ -179,10 +210,16 @@ def _console(args: argparse.Namespace, settings: Settings, user: str, name: str 
     async def session() -> None:
         from bot.app import build_app
 
+        from scheduler.service import DripScheduler
+
         app = await build_app(settings, args.lessons)
+        chat = ConsoleChat(app.conversation, app.outlets, user, name)
+        drip = DripScheduler(app.drip(), tick_seconds=settings.tick_seconds)
+        drip.start()
         try:
-            await ConsoleChat(app.conversation, app.outlets, user, name).run(welcome)
+            await chat.run(welcome)
         finally:
+            drip.shutdown()
             await app.close()
 
     try:

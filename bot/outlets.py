@@ -19,9 +19,15 @@ logger = logging.getLogger(__name__)
 
 
 class Outlet(Protocol):
-    """A channel's way to send replies to one of its people outside a conversation turn."""
+    """A channel's way to send replies to one of its people outside a conversation turn.
 
-    async def send(self, person: Person, replies: Sequence[Reply]) -> None: ...
+    `key` is the ledger's dedupe key when the drip sends; a channel stores it with the message so that
+    `delivered` can tell, after a crash or a timeout, whether that message already went out.
+    """
+
+    async def send(self, person: Person, replies: Sequence[Reply], *, key: str | None = None) -> None: ...
+
+    async def delivered(self, person: Person, key: str) -> bool: ...
 
 
 class Outlets:

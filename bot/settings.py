@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     )
     default_lang: str = Field("en", pattern="^(en|fr)$", description="Language of new people: en or fr.")
     log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Logging level.")
+    default_tz: str = Field("Europe/Paris", description="Time zone of new cohorts and of people without one.")
+    tick_seconds: float = Field(20.0, ge=1, le=3600, description="Seconds between two drip ticks.")
+    send_concurrency: int = Field(50, ge=1, le=1000, description="Messages in flight at once.")
+    global_rate: float = Field(
+        20.0, ge=0, description="Messages per second across all conversations (0: no global limit)."
+    )
+    conversation_interval: float = Field(1.0, ge=0, description="Seconds between two messages to one person.")
 
     @field_validator("lessons", mode="before")
     @classmethod
@@ -49,6 +56,16 @@ class Settings(BaseSettings):
         except DatabaseURLError as exc:
             raise ValueError(str(exc).removeprefix("TANDEM_DATABASE_URL: ")) from None
         return value
+
+    @field_validator("default_tz")
+    @classmethod
+    def _check_zone(cls, value: str) -> str:
+        from scheduler.timing import TimingError, parse_zone
+
+        try:
+            return parse_zone(value).key
+        except TimingError:
+            raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Paris") from None
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -164,11 +164,9 @@ def next_slot(rhythm: Rhythm, after: dt.datetime, *, paused_until: dt.datetime |
 def local_moment(day: dt.date, time_of_day: dt.time, zone: ZoneInfo) -> dt.datetime:
     """`time_of_day` on `day` in `zone`; a time skipped by a DST jump moves forward by the gap."""
     naive = dt.datetime.combine(day, time_of_day)
-    moment = naive.replace(tzinfo=zone)
-    roundtrip = moment.astimezone(dt.UTC).astimezone(zone)
-    if roundtrip.replace(tzinfo=None) != naive:
-        moment = naive.replace(tzinfo=zone, fold=1)
-    return moment
+    # fold=0 maps a skipped wall time to the instant after the jump (02:30 -> 03:30 on spring-forward day)
+    # and an ambiguous one to its first occurrence; the round trip normalises the wall-clock reading.
+    return naive.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone)
 
 
 def day_is_over(due_at: dt.datetime, now: dt.datetime, rhythm: Rhythm) -> bool:

@@ -198,9 +198,21 @@ async def forget_actor(session: AsyncSession, *, actor_key: str) -> None:
 # --- console inbox and pending confirmations --------------------------------------------------------------
 
 
-async def push_inbox(session: AsyncSession, *, person_id: int, payload: dict[str, Any]) -> None:
-    session.add(InboxMessage(person_id=person_id, payload=payload))
+async def push_inbox(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    payload: dict[str, Any],
+    dedupe_key: str | None = None,
+    shown_at: dt.datetime | None = None,
+) -> None:
+    session.add(InboxMessage(person_id=person_id, payload=payload, dedupe_key=dedupe_key, shown_at=shown_at))
     await session.flush()
+
+
+async def inbox_has(session: AsyncSession, *, person_id: int, dedupe_key: str) -> bool:
+    query = select(InboxMessage.id).where(InboxMessage.person_id == person_id, InboxMessage.dedupe_key == dedupe_key)
+    return (await session.exec(query)).first() is not None
 
 
 async def take_inbox(session: AsyncSession, *, person_id: int, now: dt.datetime) -> list[InboxMessage]:
@@ -258,3 +270,9 @@ async def erase_person(session: AsyncSession, *, person_id: int) -> bool:
     """
     result = await session.exec(delete(Person).where(col(Person.id) == person_id))
     return bool(result.rowcount)
+
+
+async def inbox_of(session: AsyncSession, *, person_id: int) -> list[InboxMessage]:
+    """Every console inbox message of a person, shown or not, without marking anything as shown."""
+    query = select(InboxMessage).where(InboxMessage.person_id == person_id).order_by(col(InboxMessage.id))
+    return list(await session.exec(query))

@@ -250,6 +250,7 @@ class InboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    dedupe_key: str | None = Field(default=None, max_length=120, index=True)
     created_at: dt.datetime = _created()
     shown_at: dt.datetime | None = _when()
 

@@ -37,14 +37,25 @@ class ConsoleOutlet:
         self.chat = chat
         self.conversation = conversation
 
-    async def send(self, person: Person, replies: Sequence[Reply]) -> None:
-        if self.chat is not None and person.key == self.chat.actor.key:
-            self.chat.show(replies)
-            return
+    async def send(self, person: Person, replies: Sequence[Reply], *, key: str | None = None) -> None:
+        live = self.chat is not None and person.key == self.chat.actor.key
+        services = self.conversation.services
         payloads = [p for p in (to_dict(r) for r in replies) if p is not None]
+        async with services.db.transaction() as session:
+            for index, payload in enumerate(payloads):
+                await activity.push_inbox(
+                    session,
+                    person_id=person.id or 0,
+                    payload=payload,
+                    dedupe_key=key if index == 0 else None,
+                    shown_at=services.clock() if live else None,
+                )
+        if live and self.chat is not None:
+            self.chat.show(replies)
+
+    async def delivered(self, person: Person, key: str) -> bool:
         async with self.conversation.services.db.transaction() as session:
-            for payload in payloads:
-                await activity.push_inbox(session, person_id=person.id or 0, payload=payload)
+            return await activity.inbox_has(session, person_id=person.id or 0, dedupe_key=key)
 
 
 class ConsoleChat:

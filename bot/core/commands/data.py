@@ -33,11 +33,13 @@ register(
             "en": "Here is everything Tandem stores about you, in the attached file `{filename}`:\n"
             "- your profile and settings\n- cohorts: {enrollments}\n- tips received: {deliveries}\n"
             "- questions: {questions}\n- feedback and quiz answers: {feedback}\n- tips you wrote: {tips}\n"
-            "- your actions in the audit log: {audit}\n\nTo delete all of it, type `forget-me`.",
+            "- your actions in the audit log: {audit}\n- messages kept for you: {inbox}\n\n"
+            "To delete all of it, type `forget-me`.",
             "fr": "Voici tout ce que Tandem conserve sur vous, dans le fichier joint `{filename}` :\n"
             "- votre profil et vos réglages\n- cohortes : {enrollments}\n- conseils reçus : {deliveries}\n"
             "- questions : {questions}\n- avis et réponses aux quiz : {feedback}\n"
-            "- conseils que vous avez écrits : {tips}\n- vos actions dans le journal d’audit : {audit}\n\n"
+            "- conseils que vous avez écrits : {tips}\n- vos actions dans le journal d’audit : {audit}\n"
+            "- messages conservés pour vous : {inbox}\n\n"
             "Pour tout effacer, tapez `forget-me`.",
         },
         "forget.ask": {
@@ -47,7 +49,7 @@ register(
             "fr": "Cela efface tout ce que Tandem conserve sur vous : vos réglages, vos cohortes, "
             "les conseils reçus, vos questions, vos avis, les conseils que vous avez écrits "
             "et vos binômes de mentorat. "
-            "C’est définitif. Êtes-vous sûr(e) ?",
+            "C’est définitif. Voulez-vous vraiment continuer ?",
         },
         "forget.button.confirm": {"en": "Yes, delete everything", "fr": "Oui, tout effacer"},
         "forget.button.cancel": {"en": "No, keep my data", "fr": "Non, garder mes données"},
@@ -109,6 +111,7 @@ async def collect(ctx: Context) -> dict[str, Any]:
         "feedback": [_row(f) for f in await activity.feedback_of(session, person_id=person_id)],
         "custom_tips": [_row(tip) for tip in await activity.tips_by_author(session, author_id=person_id)],
         "audit": [_row(a) for a in await activity.audit_entries(session, actor_key=person.key)],
+        "inbox": [_row(m) for m in await activity.inbox_of(session, person_id=person_id)],
     }
 
 
@@ -125,6 +128,7 @@ async def handle_my_data(ctx: Context, args: str) -> list[Reply]:
         feedback=len(data["feedback"]),
         tips=len(data["custom_tips"]),
         audit=len(data["audit"]),
+        inbox=len(data["inbox"]),
     )
     return [Attachment(FILENAME, content, note)]
 

@@ -75,9 +75,9 @@ async def handle_pause(ctx: Context, args: str) -> list[Reply]:
         raise UserError("pause.too_long", limit=MAX_PAUSE_DAYS)
     await people.update_person(ctx.session, person=ctx.person, data=PersonUpdate(paused_until=until))
     await _set_enrollment_pause(ctx, until)
-    tip = await reschedule(ctx)
+    line = await next_tip_line(ctx, await reschedule(ctx))
     shown = format_until(until, zone_for(ctx.person, cohort), ctx.lang)
-    return [Text(f"{ctx.t('pause.done', until=shown)}\n{next_tip_line(ctx, tip)}", private=True)]
+    return [Text(f"{ctx.t('pause.done', until=shown)}\n{line}", private=True)]
 
 
 async def handle_resume(ctx: Context, args: str) -> list[Reply]:
@@ -91,8 +91,8 @@ async def handle_resume(ctx: Context, args: str) -> list[Reply]:
         return [Text(ctx.t("resume.not_paused"), private=True)]
     await people.update_person(ctx.session, person=ctx.person, data=PersonUpdate(paused_until=None))
     await _set_enrollment_pause(ctx, None)
-    tip = await reschedule(ctx)
-    return [Text(f"{ctx.t('resume.done')}\n{next_tip_line(ctx, tip)}", private=True)]
+    line = await next_tip_line(ctx, await reschedule(ctx))
+    return [Text(f"{ctx.t('resume.done')}\n{line}", private=True)]
 
 
 async def _set_enrollment_pause(ctx: Context, until: dt.datetime | None) -> None:

@@ -26,6 +26,10 @@ register(
             "en": "Quiz answers: {right} right out of {total}",
             "fr": "Réponses aux quiz : {right} justes sur {total}",
         },
+        "progress.quiz_none": {
+            "en": "Quiz answers: none yet",
+            "fr": "Réponses aux quiz : aucune pour l’instant",
+        },
         "progress.status": {"en": "Status: {status}", "fr": "Statut : {status}"},
         "progress.status.active": {"en": "active", "fr": "actif"},
         "progress.status.paused": {"en": "paused until {until}", "fr": "en pause jusqu’au {until}"},
@@ -85,12 +89,18 @@ def _enrollment_lines(
     )
     details = [
         ctx.t("progress.lessons", sent=sent, total=len(track.lessons) if track else 0),
-        ctx.t("progress.quiz", right=sum(1 for f in answers if f.correct), total=len(answers)),
+        _quiz_line(ctx, answers),
         ctx.t("progress.status", status=_status(ctx, enrollment, cohort)),
     ]
     if enrollment.status == "active" and not cohort.paused and enrollment.next_due_at is not None:
         details.append(ctx.t("progress.next", when=format_moment(enrollment.next_due_at, zone, ctx.lang)))
     return [header, *(f"- {line}" for line in details)]
+
+
+def _quiz_line(ctx: Context, answers: list[Feedback]) -> str:
+    if not answers:
+        return ctx.t("progress.quiz_none")
+    return ctx.t("progress.quiz", right=sum(1 for f in answers if f.correct), total=len(answers))
 
 
 def _status(ctx: Context, enrollment: Enrollment, cohort: Cohort) -> str:

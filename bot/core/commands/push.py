@@ -129,9 +129,10 @@ def tip_reply(author: Person, text: str, lang: str) -> Text:
 
 async def handle_push(ctx: Context, args: str) -> list[Reply]:
     """Send a tip now (Notify + ledger rows) or queue it for the dispatcher (CustomTip + pending rows)."""
-    token, _, rest = args.strip().partition(" ")
-    if not token:
+    words = args.split(maxsplit=1)
+    if not words:
         raise UsageError("push")
+    token, rest = words[0], words[1] if len(words) > 1 else ""
     target = await _resolve_target(ctx, token)
     text, when = _split_when(ctx, rest)
     text = clean(check_length(text, MAX_TIP_CHARS), MAX_TIP_CHARS)

@@ -69,7 +69,6 @@ register(
         },
         "settings.source.person": {"en": "your choice", "fr": "votre choix"},
         "settings.source.cohort": {"en": "set by your cohort {cohort}", "fr": "selon votre cohorte {cohort}"},
-        "settings.source.default": {"en": "default", "fr": "par défaut"},
         "settings.unset": {
             "en": "not chosen yet; your cohort’s will apply",
             "fr": "pas encore choisi ; le réglage de votre cohorte s’appliquera",
@@ -78,6 +77,11 @@ register(
         "settings.no_tip": {
             "en": "No tip is scheduled: you are not in an active cohort yet.",
             "fr": "Aucun conseil n’est prévu : vous n’êtes pas encore dans une cohorte active.",
+        },
+        "settings.no_tip_cohort_paused": {
+            "en": "No tip is scheduled for now: the programme team has paused your cohort.",
+            "fr": "Aucun conseil n’est prévu pour l’instant : l’équipe du programme a mis votre cohorte "
+            "en pause.",
         },
         "time.done": {
             "en": "Done: your tip will now arrive at {time}.",
@@ -213,10 +217,14 @@ async def next_tip(ctx: Context) -> NextTip | None:
     return best
 
 
-def next_tip_line(ctx: Context, tip: NextTip | None) -> str:
-    if tip is None:
-        return ctx.t("settings.no_tip")
-    return ctx.t("settings.next_tip", when=format_moment(tip.when, tip.zone, ctx.lang))
+async def next_tip_line(ctx: Context, tip: NextTip | None) -> str:
+    """'Your next tip: …', or why there is none: no active cohort, or the programme paused it."""
+    if tip is not None:
+        return ctx.t("settings.next_tip", when=format_moment(tip.when, tip.zone, ctx.lang))
+    enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
+    if any(enrollment.status == "active" for enrollment, _ in enrolled):
+        return ctx.t("settings.no_tip_cohort_paused")
+    return ctx.t("settings.no_tip")
 
 
 def live_pause(ctx: Context) -> dt.datetime | None:
@@ -228,18 +236,13 @@ def live_pause(ctx: Context) -> dt.datetime | None:
 # --- settings ---------------------------------------------------------------------------------------------
 
 
-def _source(ctx: Context, own: str | None, cohort: Cohort | None) -> str:
-    if own:
-        return ctx.t("settings.source.person")
-    if cohort is not None:
-        return ctx.t("settings.source.cohort", cohort=f"*{neutralize(cohort.name, 60)}*")
-    return ctx.t("settings.source.default")
-
-
 def _setting(ctx: Context, shown: str | None, own: str | None, cohort: Cohort | None) -> str:
+    """A value and where it comes from: the person's own choice, or their cohort's."""
     if shown is None:
         return ctx.t("settings.unset")
-    return f"{shown} ({_source(ctx, own, cohort)})"
+    if own or cohort is None:
+        return f"{shown} ({ctx.t('settings.source.person')})"
+    return f"{shown} ({ctx.t('settings.source.cohort', cohort=f'*{neutralize(cohort.name, 60)}*')})"
 
 
 async def handle_settings(ctx: Context, args: str) -> list[Reply]:
@@ -250,6 +253,7 @@ async def handle_settings(ctx: Context, args: str) -> list[Reply]:
     zone = rhythm.zone.key if rhythm else (person.tz or None)
     time_of_day = rhythm.time_of_day.strftime("%H:%M") if rhythm else person.time_of_day
     days = timing.format_days(rhythm.days) if rhythm else person.days
+    days_shown = describe_days(days, ctx.lang) if days else None
     until = live_pause(ctx)
     pause = (
         ctx.t("settings.paused", until=format_until(until, zone_for(person, cohort), ctx.lang))
@@ -260,14 +264,12 @@ async def handle_settings(ctx: Context, args: str) -> list[Reply]:
         ctx.t("settings.lang", value=ctx.t(f"lang.name.{ctx.lang}")),
         ctx.t("settings.tz", value=_setting(ctx, zone, person.tz, cohort)),
         ctx.t("settings.time", value=_setting(ctx, time_of_day, person.time_of_day, cohort)),
-        ctx.t(
-            "settings.days", value=_setting(ctx, days and describe_days(days, ctx.lang), person.days, cohort)
-        ),
+        ctx.t("settings.days", value=_setting(ctx, days_shown, person.days, cohort)),
         ctx.t("settings.quiet"),
         pause,
     ]
     body = "\n".join(f"- {line}" for line in lines)
-    footer = next_tip_line(ctx, await next_tip(ctx))
+    footer = await next_tip_line(ctx, await next_tip(ctx))
     return [Text(f"{ctx.t('settings.title')}\n{body}\n\n{footer}", private=True)]
 
 
@@ -304,9 +306,10 @@ async def handle_lang(ctx: Context, args: str) -> list[Reply]:
     if value is None:
         raise UsageError("lang")
     await people.update_person(ctx.session, person=ctx.person, data=PersonUpdate(lang=value))
-    return [Text(f"{ctx.t('lang.done')}\n{next_tip_line(ctx, await next_tip(ctx))}", private=True)]
+    line = await next_tip_line(ctx, await next_tip(ctx))
+    return [Text(f"{ctx.t('lang.done')}\n{line}", private=True)]
 
 
 async def _confirm(ctx: Context, message: str) -> list[Reply]:
-    tip = await reschedule(ctx)
-    return [Text(f"{message}\n{next_tip_line(ctx, tip)}", private=True)]
+    line = await next_tip_line(ctx, await reschedule(ctx))
+    return [Text(f"{message}\n{line}", private=True)]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 07:05:59.708748
+Create Date: 2026-11-27
 """
 
 from __future__ import annotations
@@ -130,12 +130,14 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("dedupe_key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("shown_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("inboxmessage", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_inboxmessage_dedupe_key"), ["dedupe_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_inboxmessage_person_id"), ["person_id"], unique=False)
 
     op.create_table(
@@ -238,6 +240,7 @@ def downgrade() -> None:
     op.drop_table("mentorship")
     with op.batch_alter_table("inboxmessage", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inboxmessage_person_id"))
+        batch_op.drop_index(batch_op.f("ix_inboxmessage_dedupe_key"))
 
     op.drop_table("inboxmessage")
     with op.batch_alter_table("feedback", schema=None) as batch_op:

@@ -302,6 +302,18 @@ async def test_progress_counts_lessons_quiz_status_next_tip_and_mentor(harness: 
     assert "*Premiers pas*" in text and "Leçons reçues : 2 sur 10" in text
 
 
+async def test_progress_and_settings_when_the_programme_paused_the_cohort(harness: Harness) -> None:
+    await enroll(harness, "alice")
+    assert "Quiz answers: none yet" in await harness.text("alice", "progress")
+    async with harness.services.db.transaction() as session:
+        pilot = await cohorts.get_cohort(session, name="pilot")
+        assert pilot is not None
+        await cohorts.set_cohort_paused(session, cohort_id=pilot.id or 0, paused=True)
+    text = await harness.text("alice", "progress")
+    assert "Status: paused by the programme team" in text and "Next tip:" not in text
+    assert "the programme team has paused your cohort" in await harness.text("alice", "settings")
+
+
 async def test_progress_without_a_cohort_gives_a_hint(harness: Harness) -> None:
     text = await harness.text("alice", "progress")
     assert "You are not in a cohort yet" in text and "`tracks`" in text
@@ -348,7 +360,7 @@ async def test_my_data_holds_everything_about_the_person(harness: Harness) -> No
     assert asked["answer"] == "Open its page and press *Follow*."
     assert asked["answered_by"] == "bob"
     assert sorted((f["kind"], f["correct"]) for f in data["feedback"]) == [("quiz", True), ("useful", None)]
-    assert data["custom_tips"] == [] and data["audit"] == []
+    assert data["custom_tips"] == [] and data["audit"] == [] and data["inbox"] == []
 
 
 async def test_my_data_of_a_mentor_lists_mentees_tips_and_audit(harness: Harness) -> None:
@@ -361,11 +373,13 @@ async def test_my_data_of_a_mentor_lists_mentees_tips_and_audit(harness: Harness
         )
         await activity.create_tip(session, data=tip)
         await activity.audit(session, actor_key=console_key("bob"), action="push", args={}, outcome="ok")
+        await activity.push_inbox(session, person_id=bob_id, payload={"type": "text", "markdown": "Hello"})
     replies = await harness.say("bob", "mes-donnees")
     data = json.loads(next(r for r in replies if isinstance(r, Attachment)).content)
     assert data["mentorships"] == {"mentor": None, "mentees": ["alice"]}
     assert [t["text"] for t in data["custom_tips"]] == ["Try the LinkedIn feed filter"]
     assert [a["action"] for a in data["audit"]] == ["push"]
+    assert [m["payload"]["markdown"] for m in data["inbox"]] == ["Hello"]
 
 
 # --- forget-me --------------------------------------------------------------------------------------------

@@ -345,6 +345,14 @@ async def test_a_tip_that_ends_with_at_and_words_is_just_text(harness: Harness, 
     assert delivery.status == "sent"
 
 
+async def test_a_tip_may_start_on_the_next_line(harness: Harness, ids: dict[str, int]) -> None:
+    replies = await harness.say("mia", "push @bob\nFirst line\nSecond line")
+
+    [tip_text] = notifications(replies, "console:bob")
+    assert isinstance(tip_text, Text)
+    assert tip_text.markdown == "A tip from **mia**:\n> First line\n> Second line"
+
+
 # --- push: neutralisation ---------------------------------------------------------------------------------
 
 

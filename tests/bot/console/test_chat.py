@@ -1,0 +1,70 @@
+"""The console channel: scripted conversations through the real `tandem` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def chat(db: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "SLACK_"))}
+    env["TANDEM_DATABASE_URL"] = f"sqlite:///{db}"
+    env["TANDEM_ADMINS"] = "root"
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def test_scripted_conversation_ends_at_end_of_input(tmp_path: Path) -> None:
+    result = chat(
+        tmp_path / "t.db", "chat", "--user", "alice", stdin="help\nhow do I spot a phishing email?\n2\n"
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Here is what I can do for you" in out
+    assert "[1] Tell me more" in out
+    assert "?" in out and "[1]" in out  # the quiz opened with numbered choices
+    assert "Traceback" not in result.stderr
+
+
+def test_messages_wait_in_the_inbox_until_the_person_opens_chat(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    setup = "cohort create pilot track first-steps\nenroll pilot @bob\npair @mia @bob\n"
+    result = chat(db, "chat", "--user", "root", stdin=setup)
+    assert result.returncode == 0, result.stderr
+    assert "pilot" in result.stdout
+    result = chat(db, "chat", "--user", "bob", stdin="mentor how do I find my old posts on X from 2015?\n")
+    assert "mia" in result.stdout.lower()
+    result = chat(db, "chat", "--user", "mia", stdin="")
+    assert "how do I find my old posts on X from 2015" in result.stdout
+    assert "reply 1" in result.stdout
+    result = chat(db, "chat", "--user", "mia", stdin="reply 1 Use advanced search with from:yourhandle\n")
+    assert "Sent to" in result.stdout
+    result = chat(db, "chat", "--user", "bob", stdin="")
+    assert "from:yourhandle" in result.stdout
+
+
+def test_run_without_platforms_starts_the_console_with_a_welcome(tmp_path: Path) -> None:
+    result = chat(tmp_path / "t.db", "run", "--user", "sam", stdin="cohort create pilot track first-steps\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Welcome to Tandem")
+    assert "cohort create" in lines[1] and "enroll" in lines[2] and "?" in lines[3]
+    assert "pilot" in result.stdout.lower()
+    assert "admins" not in result.stdout.lower() or "for programme admins" not in result.stdout
+
+
+def test_bad_user_name_is_refused_politely(tmp_path: Path) -> None:
+    result = chat(tmp_path / "t.db", "chat", "--user", "a b!", stdin="")
+    assert result.returncode == 2
+    assert "--user" in result.stderr and "Traceback" not in result.stderr

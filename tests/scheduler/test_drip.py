@@ -1,0 +1,161 @@
+"""The drip end to end on a real database: planning, catching up, exactly once, faults, completion."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import col, func, select
+
+from bot.app import App
+from bot.console.channel import console_actor
+from bot.core.events import command
+from scheduler import ledger
+from scheduler.service import run_tick
+from storage.models import Delivery, Enrollment, Person
+from tests.support.fake_chat import FakeChat, Faults
+from tests.support.harness import Clock
+from tests.support.seed import seed_cohort
+
+UTC = dt.UTC
+MONDAY_0900_PARIS = dt.datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+async def enrollments(app: App) -> list[Enrollment]:
+    async with app.services.db.transaction() as session:
+        return list(await session.exec(select(Enrollment).order_by(col(Enrollment.id))))
+
+
+async def count(app: App, status: str) -> int:
+    async with app.services.db.transaction() as session:
+        query = select(func.count()).select_from(Delivery).where(Delivery.status == status)
+        return int((await session.exec(query)).one())
+
+
+async def test_due_learners_get_one_tip_each_and_move_on(app: App, fake_chat: FakeChat, clock: Clock) -> None:
+    await seed_cohort(app.services.db, learners=25, due_at=MONDAY_0900_PARIS)
+    clock.now = MONDAY_0900_PARIS + dt.timedelta(seconds=5)
+    plan, sent = await run_tick(app.drip(clock=clock), clock.now)
+    assert (plan.queued, sent.sent) == (25, 25)
+    assert len(fake_chat.messages) == 25 and set(fake_chat.keys.values()) == {1}
+    assert "Your tip of the day" in fake_chat.messages[0]["text"]
+    assert "LinkedIn" in fake_chat.messages[0]["text"]
+    rows = await enrollments(app)
+    assert {e.position for e in rows} == {1}
+    tuesday = dt.datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    assert {e.next_due_at for e in rows} == {tuesday}
+    plan, sent = await run_tick(app.drip(clock=clock), clock.now + dt.timedelta(minutes=1))
+    assert (plan.queued, sent.sent) == (0, 0)
+    assert len(fake_chat.messages) == 25
+
+
+async def test_after_downtime_only_todays_tip_is_sent(app: App, fake_chat: FakeChat, clock: Clock) -> None:
+    three_days_ago = MONDAY_0900_PARIS - dt.timedelta(days=4)  # Thursday before
+    await seed_cohort(app.services.db, learners=3, due_at=three_days_ago)
+    clock.now = MONDAY_0900_PARIS + dt.timedelta(hours=5)  # Monday 14:00 Paris, the day is not over
+    plan, sent = await run_tick(app.drip(clock=clock), clock.now)
+    assert (plan.queued, sent.sent) == (3, 3)
+    assert {e.position for e in await enrollments(app)} == {1}
+
+
+async def test_after_downtime_past_the_end_of_day_nothing_bursts(
+    app: App, fake_chat: FakeChat, clock: Clock
+) -> None:
+    await seed_cohort(app.services.db, learners=3, due_at=MONDAY_0900_PARIS)
+    clock.now = MONDAY_0900_PARIS + dt.timedelta(hours=12)  # Monday 21:00 Paris: quiet hours
+    plan, sent = await run_tick(app.drip(clock=clock), clock.now)
+    assert (plan.queued, plan.rolled, sent.sent) == (0, 3, 0)
+    assert {e.next_due_at for e in await enrollments(app)} == {dt.datetime(2026, 11, 24, 8, 0, tzinfo=UTC)}
+
+
+async def test_weekend_and_future_start_and_pause(app: App, fake_chat: FakeChat, clock: Clock) -> None:
+    saturday = dt.datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+    await seed_cohort(app.services.db, learners=1, due_at=saturday, name="weekend")
+    await seed_cohort(
+        app.services.db, learners=1, due_at=MONDAY_0900_PARIS, name="later", start=dt.date(2027, 1, 4)
+    )
+    cohort_id, (paused_id,) = await seed_cohort(
+        app.services.db, learners=1, due_at=MONDAY_0900_PARIS, name="paused"
+    )
+    async with app.services.db.transaction() as session:
+        person = await session.get(Person, paused_id)
+        assert person is not None
+        person.paused_until = dt.datetime(2026, 11, 25, 23, 0, tzinfo=UTC)  # until Thursday 00:00 Paris
+        session.add(person)
+    await run_tick(app.drip(clock=clock), saturday + dt.timedelta(seconds=1))
+    assert fake_chat.messages == []  # a weekend day is not a delivery day
+    await run_tick(app.drip(clock=clock), MONDAY_0900_PARIS + dt.timedelta(seconds=1))
+    assert [m["channel"] for m in fake_chat.messages] == ["test:weekend-0"]  # not the paused, not the later
+    due = {e.cohort_id: e.next_due_at for e in await enrollments(app)}
+    assert due[cohort_id] == dt.datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    assert dt.datetime(2027, 1, 4, 8, 0, tzinfo=UTC) in due.values()
+
+
+async def test_faults_are_retried_until_everything_arrives_once(
+    app: App, fake_chat: FakeChat, clock: Clock
+) -> None:
+    fake_chat.faults = Faults(
+        rate_limited=0.2, server_error=0.05, timeout=0.03, retry_after=0.01, hang_seconds=3
+    )
+    fake_chat.__post_init__()
+    app.services.settings = app.services.settings.model_copy(update={"send_concurrency": 40})
+    _, people = await seed_cohort(app.services.db, learners=200, due_at=MONDAY_0900_PARIS)
+    runtime = app.drip(clock=clock)
+    runtime.dispatcher.settings.send_timeout = 0.5
+    runtime.dispatcher.settings.backoff_base = 0.01
+    clock.now = MONDAY_0900_PARIS + dt.timedelta(seconds=1)
+    for _ in range(20):
+        await run_tick(runtime, clock.now)
+        if await count(app, "sent") == len(people):
+            break
+        clock.advance(seconds=60)
+    assert await count(app, "sent") == 200
+    assert len(fake_chat.keys) == 200
+    assert max(fake_chat.keys.values()) == 1, "someone got a tip twice"
+    assert fake_chat.calls["chat.postMessage"] > 200  # faults really happened
+
+
+async def test_permanent_error_stops_that_learner_only(app: App, fake_chat: FakeChat, clock: Clock) -> None:
+    _, people = await seed_cohort(app.services.db, learners=3, due_at=MONDAY_0900_PARIS)
+    fake_chat.permanent["test:pilot-1"] = "account_inactive"
+    _, sent = await run_tick(app.drip(clock=clock), MONDAY_0900_PARIS)
+    assert (sent.sent, sent.failed) == (2, 1)
+    stopped = [e for e in await enrollments(app) if e.status == "stopped"]
+    assert len(stopped) == 1 and stopped[0].stop_reason == "account_inactive"
+    report = await app.conversation.handle(command(console_actor("root"), "report pilot"))
+    assert "account_inactive" in report[0].markdown.replace("\\", "")
+
+
+async def test_stale_claim_is_recovered_without_resending(
+    app: App, fake_chat: FakeChat, clock: Clock
+) -> None:
+    await seed_cohort(app.services.db, learners=2, due_at=MONDAY_0900_PARIS)
+    runtime = app.drip(clock=clock)
+    await ledger.plan_due(app.services.db, MONDAY_0900_PARIS, runtime.tracks())
+    claims = await ledger.claim(app.services.db, MONDAY_0900_PARIS, "dead-worker")
+    parcels = await runtime.dispatcher.carrier.prepare(claims)
+    await runtime.dispatcher.carrier.send(parcels[claims[0].delivery_id])  # sent, then the worker "died"
+    later = MONDAY_0900_PARIS + ledger.STALE_AFTER + dt.timedelta(seconds=1)
+    report = await runtime.dispatcher.run_once(later)
+    assert report.sent == 2 and report.recovered == 2
+    assert sorted(fake_chat.keys.values()) == [1, 1]
+
+
+async def test_track_end_sends_a_congratulation_and_completes(
+    app: App, fake_chat: FakeChat, clock: Clock
+) -> None:
+    await seed_cohort(
+        app.services.db, learners=1, due_at=MONDAY_0900_PARIS, track="information-watch", position=4
+    )
+    plan, sent = await run_tick(app.drip(clock=clock), MONDAY_0900_PARIS)
+    assert (plan.completed, sent.sent) == (1, 1)
+    text = fake_chat.messages[0]["text"]
+    assert "Bravo" in text and "safe-and-serene" in text
+    assert [e.status for e in await enrollments(app)] == ["completed"]
+
+
+async def test_dry_run_sends_nothing(app: App, fake_chat: FakeChat) -> None:
+    await seed_cohort(app.services.db, learners=4, due_at=MONDAY_0900_PARIS)
+    report = await ledger.plan_due(app.services.db, MONDAY_0900_PARIS, app.drip().tracks(), dry_run=True)
+    assert report.queued == 4
+    assert await count(app, "pending") == 0
+    assert {e.position for e in await enrollments(app)} == {0}

@@ -1,0 +1,60 @@
+"""The test channel: an outlet that posts each message to the fake chat API over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import aiohttp
+
+from bot.console.render import render_reply
+from bot.core.replies import Reply
+from scheduler.errors import PermanentError, RateLimited, TemporaryError
+from storage.models import Person
+
+PERMANENT = {"user_not_found", "account_inactive", "channel_not_found", "is_archived", "not_in_channel"}
+
+
+class HttpTestOutlet:
+    """Sends to `<url>/api/chat.postMessage`; the channel is the person's key."""
+
+    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+        self.url = url
+        self.timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=0)
+            self._session = aiohttp.ClientSession(connector=connector)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def send(self, person: Person, replies: Sequence[Reply], *, key: str | None = None) -> None:
+        text = "\n\n".join(render_reply(r)[0] for r in replies)
+        body = {
+            "channel": person.key,
+            "text": text,
+            "metadata": {"event_type": "tandem", "event_payload": {"key": key}},
+        }
+        try:
+            async with self._client().post(f"{self.url}/api/chat.postMessage", json=body) as response:
+                if response.status == 429:
+                    raise RateLimited(float(response.headers.get("Retry-After", "1")))
+                if response.status >= 500:
+                    raise TemporaryError(f"HTTP {response.status}")
+                data = await response.json()
+        except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
+            raise TemporaryError(str(exc) or type(exc).__name__) from exc
+        if not data.get("ok"):
+            error = str(data.get("error"))
+            if error in PERMANENT:
+                raise PermanentError(error)
+            raise TemporaryError(error)
+
+    async def delivered(self, person: Person, key: str) -> bool:
+        async with self._client().get(f"{self.url}/delivered", params={"key": key}) as response:
+            return bool((await response.json())["delivered"])
