@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.console.chat import ConsoleOutlet
-from bot.drip import OutletCarrier
-from scheduler.dispatch import DispatchSettings, Dispatcher
-from scheduler.service import DripRuntime
-
 from bot.core.commands import build_router
 from bot.core.context import LessonStore, Services
 from bot.core.conversation import Conversation
+from bot.drip import OutletCarrier
 from bot.outlets import Outlets
 from bot.settings import Settings
+from scheduler.dispatch import Dispatcher, DispatchSettings
+from scheduler.service import DripRuntime
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -46,7 +45,11 @@ class App:
         )
         clock = clock or self.services.clock
         dispatcher = Dispatcher(
-            self.services.db, carrier, dispatch_settings, worker=f"{socket.gethostname()}:{os.getpid()}", clock=clock
+            self.services.db,
+            carrier,
+            dispatch_settings,
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+            clock=clock,
         )
         return DripRuntime(
             db=self.services.db,

@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def configure_logging(settings: Settings, *, quiet: bool) -> None:
     """Terminal commands log warnings only unless TANDEM_LOG_LEVEL asks for more; servers log INFO."""
-    level = settings.log_level if "log_level" in settings.model_fields_set else ("WARNING" if quiet else "INFO")
+    level = (
+        settings.log_level if "log_level" in settings.model_fields_set else ("WARNING" if quiet else "INFO")
+    )
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     for noisy in ("alembic", "bm25s"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
@@ -70,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", required=True, help="your console name, as others @mention you")
-    chat.add_argument("--name", help="your display name, like \"Alice Martin\"")
+    chat.add_argument("--name", help='your display name, like "Alice Martin"')
     chat.set_defaults(handler=cmd_chat)
 
     run = sub.add_parser("run", help="start the bot (the console when no Slack or Teams is configured)")
@@ -78,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     drip = sub.add_parser("drip", help="run one drip tick as if it were a given moment")
-    drip.add_argument("--at", required=True, help="ISO date-time, like 2027-01-05T09:00+01:00 (UTC if no offset)")
+    drip.add_argument(
+        "--at", required=True, help="ISO date-time, like 2027-01-05T09:00+01:00 (UTC if no offset)"
+    )
     drip.add_argument("--dry-run", action="store_true", help="show who would receive what; send nothing")
     drip.set_defaults(handler=cmd_drip)
 
@@ -165,7 +169,9 @@ def cmd_drip(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    for line in asyncio.run(run_drip(settings, args.lessons, moment.astimezone(dt.UTC), dry_run=args.dry_run)):
+    for line in asyncio.run(
+        run_drip(settings, args.lessons, moment.astimezone(dt.UTC), dry_run=args.dry_run)
+    ):
         print(line)
     return 0
 
@@ -209,7 +215,6 @@ def _console(args: argparse.Namespace, settings: Settings, user: str, name: str 
 
     async def session() -> None:
         from bot.app import build_app
-
         from scheduler.service import DripScheduler
 
         app = await build_app(settings, args.lessons)
@@ -219,7 +224,7 @@ def _console(args: argparse.Namespace, settings: Settings, user: str, name: str 
         try:
             await chat.run(welcome)
         finally:
-            drip.shutdown()
+            await drip.stop()
             await app.close()
 
     try:

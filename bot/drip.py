@@ -19,8 +19,8 @@ from lessons import Library
 from scheduler.errors import PermanentError
 from scheduler.ledger import Claim
 from storage.db import Database
-from storage.people import mentees_of
 from storage.models import Cohort, CustomTip, Delivery, Enrollment, Feedback, Person, Question
+from storage.people import mentees_of
 
 logger = logging.getLogger(__name__)
 
@@ -84,14 +84,23 @@ class OutletCarrier:
         person_ids = sorted({c.person_id for c in claims})
         tip_ids = sorted({c.tip_id for c in claims if c.tip_id is not None})
         async with self.db.transaction() as session:
-            persons = {p.id: p for p in await session.exec(select(Person).where(col(Person.id).in_(person_ids)))}
-            tips = {tip.id: tip for tip in await session.exec(select(CustomTip).where(col(CustomTip.id).in_(tip_ids)))}
+            persons = {
+                p.id: p for p in await session.exec(select(Person).where(col(Person.id).in_(person_ids)))
+            }
+            tips = {
+                tip.id: tip
+                for tip in await session.exec(select(CustomTip).where(col(CustomTip.id).in_(tip_ids)))
+            }
             authors_ids = sorted({tip.author_id for tip in tips.values()})
-            authors = {p.id: p for p in await session.exec(select(Person).where(col(Person.id).in_(authors_ids)))}
+            authors = {
+                p.id: p for p in await session.exec(select(Person).where(col(Person.id).in_(authors_ids)))
+            }
             extras = {}
             for claim in claims:
                 if claim.kind in ("complete", "digest"):
-                    extras[claim.delivery_id] = await self._extra(session, claim, persons.get(claim.person_id))
+                    extras[claim.delivery_id] = await self._extra(
+                        session, claim, persons.get(claim.person_id)
+                    )
         parcels: dict[int, TipParcel] = {}
         for claim in claims:
             person = persons.get(claim.person_id)
@@ -148,11 +157,15 @@ async def _quiz_score(session: object, person_id: int) -> tuple[int, int]:
     return int(right or 0), int(total or 0)
 
 
-async def completion_message(session: object, person: Person, enrollment_id: int | None, library: Library) -> list[Reply]:
+async def completion_message(
+    session: object, person: Person, enrollment_id: int | None, library: Library
+) -> list[Reply]:
     """Congratulations, a look back, and the next track to try."""
     enrollment = await session.get(Enrollment, enrollment_id) if enrollment_id else None  # type: ignore[attr-defined]
-    lessons_query = select(func.count()).select_from(Delivery).where(
-        Delivery.enrollment_id == enrollment_id, Delivery.kind == "lesson", Delivery.status == "sent"
+    lessons_query = (
+        select(func.count())
+        .select_from(Delivery)
+        .where(Delivery.enrollment_id == enrollment_id, Delivery.kind == "lesson", Delivery.status == "sent")
     )
     lessons = int((await session.exec(lessons_query)).one())  # type: ignore[attr-defined]
     right, quizzes = await _quiz_score(session, person.id or 0)
@@ -162,7 +175,12 @@ async def completion_message(session: object, person: Person, enrollment_id: int
     track = library.tracks.get(track_id)
     lang = person.lang
     text = t(
-        "drip.complete", lang, track=track.title(lang) if track else track_id, lessons=lessons, right=right, quizzes=quizzes
+        "drip.complete",
+        lang,
+        track=track.title(lang) if track else track_id,
+        lessons=lessons,
+        right=right,
+        quizzes=quizzes,
     )
     if track_id in order and order.index(track_id) + 1 < len(order):
         following = library.tracks[order[order.index(track_id) + 1]]
@@ -178,16 +196,28 @@ async def digest_message(session: object, mentor: Person) -> list[Reply]:
     if not mentees:
         lines.append(t("drip.digest_none", lang))
     for mentee in mentees:
-        lessons_query = select(func.count()).select_from(Delivery).where(
-            Delivery.person_id == mentee.id, Delivery.kind == "lesson", Delivery.status == "sent"
+        lessons_query = (
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.person_id == mentee.id, Delivery.kind == "lesson", Delivery.status == "sent")
         )
         lessons = int((await session.exec(lessons_query)).one())  # type: ignore[attr-defined]
         right, quizzes = await _quiz_score(session, mentee.id or 0)
-        open_query = select(func.count()).select_from(Question).where(
-            Question.person_id == mentee.id, col(Question.status).in_(("open", "forwarded"))
+        open_query = (
+            select(func.count())
+            .select_from(Question)
+            .where(Question.person_id == mentee.id, col(Question.status).in_(("open", "forwarded")))
         )
         open_count = int((await session.exec(open_query)).one())  # type: ignore[attr-defined]
         lines.append(
-            t("drip.digest_line", lang, name=mention(mentee), lessons=lessons, right=right, quizzes=quizzes, open=open_count)
+            t(
+                "drip.digest_line",
+                lang,
+                name=mention(mentee),
+                lessons=lessons,
+                right=right,
+                quizzes=quizzes,
+                open=open_count,
+            )
         )
     return [Text("\n".join(lines))]

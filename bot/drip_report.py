@@ -15,7 +15,9 @@ from scheduler.service import run_tick
 from storage.models import Delivery, Person
 
 
-async def run_drip(settings: Settings, lessons: Sequence[Path], at: dt.datetime, *, dry_run: bool) -> list[str]:
+async def run_drip(
+    settings: Settings, lessons: Sequence[Path], at: dt.datetime, *, dry_run: bool
+) -> list[str]:
     app = await build_app(settings, lessons)
     try:
         runtime = app.drip(clock=lambda: at)
@@ -42,21 +44,32 @@ async def _describe_plan(app: object, plan: ledger.PlanReport, at: dt.datetime) 
     async with app.services.db.transaction() as session:  # type: ignore[attr-defined]
         waiting = list(
             await session.exec(
-                select(Delivery).where(Delivery.status == "pending", col(Delivery.due_at) <= at).order_by(col(Delivery.id))
+                select(Delivery)
+                .where(Delivery.status == "pending", col(Delivery.due_at) <= at)
+                .order_by(col(Delivery.id))
             )
         )
     people = await _names(app, {pid for pid, _, _ in plan.details} | {d.person_id for d in waiting})
     lines = [f"Dry run at {at.isoformat()}: nothing is sent."]
     lines += [f"would send {kind} {what} to {_who(people.get(pid))}" for pid, kind, what in plan.details]
-    lines += [f"would send {d.kind} {d.lesson_id or d.dedupe_key} to {_who(people.get(d.person_id))}" for d in waiting]
+    lines += [
+        f"would send {d.kind} {d.lesson_id or d.dedupe_key} to {_who(people.get(d.person_id))}"
+        for d in waiting
+    ]
     if len(lines) == 1:
         lines.append("Nobody is due at that moment.")
     return lines
 
 
-async def _describe_sent(app: object, delivery_ids: list[int], at: dt.datetime, plan: ledger.PlanReport) -> list[str]:
+async def _describe_sent(
+    app: object, delivery_ids: list[int], at: dt.datetime, plan: ledger.PlanReport
+) -> list[str]:
     async with app.services.db.transaction() as session:  # type: ignore[attr-defined]
-        rows = list(await session.exec(select(Delivery).where(col(Delivery.id).in_(delivery_ids)).order_by(col(Delivery.id))))
+        rows = list(
+            await session.exec(
+                select(Delivery).where(col(Delivery.id).in_(delivery_ids)).order_by(col(Delivery.id))
+            )
+        )
     people = await _names(app, {d.person_id for d in rows})
     lines = [f"Drip at {at.isoformat()}: {plan.queued} lessons queued, {plan.completed} tracks completed."]
     for d in rows:

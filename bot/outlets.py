@@ -52,7 +52,9 @@ class Outlets:
             return False
         outlet = self._by_platform.get(person.platform)
         if outlet is None:
-            logger.warning("No outlet for platform %s; message to person %s not sent", person.platform, person.id)
+            logger.warning(
+                "No outlet for platform %s; message to person %s not sent", person.platform, person.id
+            )
             return False
         await outlet.send(person, notify.replies)
         return True

@@ -124,7 +124,9 @@ class Dispatcher:
             if not claims:
                 break
             parcels = await self.carrier.prepare(claims)
-            outcomes = await asyncio.gather(*(self._deliver(claim, parcels.get(claim.delivery_id)) for claim in claims))
+            outcomes = await asyncio.gather(
+                *(self._deliver(claim, parcels.get(claim.delivery_id)) for claim in claims)
+            )
             await ledger.record(self.db, outcomes, self.clock() if now is None else moment)
             for outcome in outcomes:
                 report.outcomes.append(outcome)
@@ -159,7 +161,9 @@ class Dispatcher:
                 return Outcome(claim.delivery_id, "sent")
             except RateLimited as exc:
                 error = f"rate limited: {exc}"
-                await asyncio.sleep(exc.retry_after if exc.retry_after is not None else self._backoff(attempt))
+                await asyncio.sleep(
+                    exc.retry_after if exc.retry_after is not None else self._backoff(attempt)
+                )
             except TemporaryError as exc:
                 error = f"temporary: {exc}"
                 check_first = exc.ambiguous
@@ -170,7 +174,9 @@ class Dispatcher:
                 await asyncio.sleep(self._backoff(attempt))
             except PermanentError as exc:
                 logger.info("Delivery %s failed for good: %s", claim.delivery_id, exc)
-                return Outcome(claim.delivery_id, "failed", str(exc), None, claim.person_id, claim.enrollment_id)
+                return Outcome(
+                    claim.delivery_id, "failed", str(exc), None, claim.person_id, claim.enrollment_id
+                )
             except Exception:
                 logger.exception("Delivery %s failed unexpectedly", claim.delivery_id)
                 error = "unexpected error"

@@ -67,7 +67,9 @@ class Outcome:
     enrollment_id: int | None = None
 
 
-def decide(enrollment: Enrollment, person: Person, cohort: Cohort, now: dt.datetime) -> tuple[bool, dt.datetime]:
+def decide(
+    enrollment: Enrollment, person: Person, cohort: Cohort, now: dt.datetime
+) -> tuple[bool, dt.datetime]:
     """(send now?, next due time). Missed days are not replayed: only today's tip, if the day is not over."""
     rhythm = rhythm_for(person, cohort)
     pause = max(filter(None, (enrollment.paused_until, person.paused_until)), default=None)
@@ -76,6 +78,10 @@ def decide(enrollment: Enrollment, person: Person, cohort: Cohort, now: dt.datet
         return False, upcoming
     due = enrollment.next_due_at or now
     local_now = now.astimezone(rhythm.zone)
+    last = enrollment.last_sent_at
+    if last is not None and last.astimezone(rhythm.zone).date() == local_now.date():
+        tomorrow = dt.datetime.combine(local_now.date() + dt.timedelta(days=1), dt.time(0), rhythm.zone)
+        return False, timing.next_slot(rhythm, tomorrow.astimezone(dt.UTC) - dt.timedelta(microseconds=1))
     off_day = local_now.weekday() not in rhythm.days or local_now.date() < rhythm.start
     if off_day or timing.in_quiet_hours(local_now.time(), rhythm.quiet):
         return False, upcoming
@@ -111,7 +117,11 @@ async def plan_due(
                 return report
             if ledger:
                 dialect_insert = sqlite_insert if db.is_sqlite else pg_insert
-                stmt = dialect_insert(Delivery).values(ledger).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                stmt = (
+                    dialect_insert(Delivery)
+                    .values(ledger)
+                    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                )
                 await session.exec(stmt)
             await session.exec(update(Enrollment), params=updates)
         if len(rows) < PLAN_BATCH:
@@ -142,9 +152,14 @@ def _plan_rows(
             report.details.append((person.id or 0, "complete", cohort.track_id))
         else:
             lesson_id = lessons[enrollment.position]
-            change["position"] = enrollment.position + 1
+            change.update(position=enrollment.position + 1, last_sent_at=now)
             ledger.append(
-                {**base, "dedupe_key": f"lesson:{enrollment.id}:{lesson_id}", "kind": "lesson", "lesson_id": lesson_id}
+                {
+                    **base,
+                    "dedupe_key": f"lesson:{enrollment.id}:{lesson_id}",
+                    "kind": "lesson",
+                    "lesson_id": lesson_id,
+                }
             )
             report.queued += 1
             report.details.append((person.id or 0, "lesson", lesson_id))
@@ -175,7 +190,9 @@ async def claim(db: Database, now: dt.datetime, worker: str, *, limit: int = 500
         )
         if result.rowcount != len(ids):
             logger.warning("Claimed %s of %s rows; another worker took the rest", result.rowcount, len(ids))
-            mine = await session.exec(select(Delivery.id).where(col(Delivery.id).in_(ids), Delivery.claimed_by == worker))
+            mine = await session.exec(
+                select(Delivery.id).where(col(Delivery.id).in_(ids), Delivery.claimed_by == worker)
+            )
             owned = set(mine)
             rows = [row for row in rows if row.id in owned]
     return [
@@ -199,7 +216,11 @@ async def record(db: Database, outcomes: Sequence[Outcome], now: dt.datetime) ->
     if not outcomes:
         return
     async with db.transaction() as session:
-        sent = [{"id": o.delivery_id, "status": "sent", "sent_at": now, "error": None} for o in outcomes if o.status == "sent"]
+        sent = [
+            {"id": o.delivery_id, "status": "sent", "sent_at": now, "error": None}
+            for o in outcomes
+            if o.status == "sent"
+        ]
         retry = [
             {"id": o.delivery_id, "status": "pending", "due_at": o.retry_at or now, "error": o.error}
             for o in outcomes
@@ -212,7 +233,9 @@ async def record(db: Database, outcomes: Sequence[Outcome], now: dt.datetime) ->
         if failed:
             await session.exec(
                 update(Delivery),
-                params=[{"id": o.delivery_id, "status": "failed", "error": (o.error or "")[:300]} for o in failed],
+                params=[
+                    {"id": o.delivery_id, "status": "failed", "error": (o.error or "")[:300]} for o in failed
+                ],
             )
             await _stop_unreachable(session, failed)
 

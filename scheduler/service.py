@@ -6,10 +6,12 @@ carry only the id of a registered runtime, so they stay plain and testable.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -19,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
 from scheduler import ledger, timing
-from scheduler.dispatch import DispatchReport, Dispatcher
+from scheduler.dispatch import Dispatcher, DispatchReport
 from storage.db import Database
 from storage.models import Delivery, Enrollment, Mentorship, Person
 
@@ -39,6 +41,25 @@ class DripRuntime:
     clock: Callable[[], dt.datetime]
     default_tz: str = "Europe/Paris"
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    _busy: int = 0
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @contextlib.asynccontextmanager
+    async def working(self) -> AsyncIterator[None]:
+        """Marks a job as running, so shutting down can wait for it instead of cutting a transaction."""
+        self._busy += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if not self._busy:
+                self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> None:
+        if self._busy:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), timeout)
 
 
 _RUNTIMES: dict[str, DripRuntime] = {}
@@ -53,7 +74,9 @@ def unregister(runtime_id: str) -> None:
     _RUNTIMES.pop(runtime_id, None)
 
 
-async def run_tick(runtime: DripRuntime, now: dt.datetime | None = None) -> tuple[ledger.PlanReport, DispatchReport]:
+async def run_tick(
+    runtime: DripRuntime, now: dt.datetime | None = None
+) -> tuple[ledger.PlanReport, DispatchReport]:
     """Plan what is due, then send it. Used by the periodic job and by `tandem drip --at`."""
     moment = now or runtime.clock()
     plan = await ledger.plan_due(runtime.db, moment, runtime.tracks())
@@ -66,7 +89,8 @@ async def tick(runtime_id: str) -> None:
     if runtime is None:
         return
     try:
-        plan, sent = await run_tick(runtime)
+        async with runtime.working():
+            plan, sent = await run_tick(runtime)
     except Exception:
         logger.exception("Drip tick failed; the next tick will try again")
         return
@@ -87,7 +111,7 @@ async def expire_pauses(runtime_id: str) -> None:
     if runtime is None:
         return
     now = runtime.clock()
-    async with runtime.db.transaction() as session:
+    async with runtime.working(), runtime.db.transaction() as session:
         await session.exec(
             update(Enrollment).where(col(Enrollment.paused_until) <= now).values(paused_until=None)
         )
@@ -100,9 +124,13 @@ async def plan_digests(runtime_id: str) -> int:
     if runtime is None:
         return 0
     now = runtime.clock()
-    async with runtime.db.transaction() as session:
+    async with runtime.working(), runtime.db.transaction() as session:
         mentor_ids = set(await session.exec(select(Mentorship.mentor_id)))
-        mentors = list(await session.exec(select(Person).where(col(Person.id).in_(mentor_ids)))) if mentor_ids else []
+        mentors = (
+            list(await session.exec(select(Person).where(col(Person.id).in_(mentor_ids))))
+            if mentor_ids
+            else []
+        )
         rows = []
         for mentor in mentors:
             zone = _zone(mentor.tz or runtime.default_tz)
@@ -121,7 +149,9 @@ async def plan_digests(runtime_id: str) -> int:
             )
         if rows:
             dialect_insert = sqlite_insert if runtime.db.is_sqlite else pg_insert
-            await session.exec(dialect_insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+            await session.exec(
+                dialect_insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            )
     return len(rows)
 
 
@@ -151,14 +181,22 @@ class DripScheduler:
         runtime_id = register(self.runtime)
         common = {"args": [runtime_id], "coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
         self.scheduler.add_job(
-            tick, "interval", seconds=self.tick_seconds, next_run_time=dt.datetime.now(dt.UTC), id="tick", **common
+            tick,
+            "interval",
+            seconds=self.tick_seconds,
+            next_run_time=dt.datetime.now(dt.UTC),
+            id="tick",
+            **common,
         )
         self.scheduler.add_job(digest_job, "interval", minutes=30, id="digest", **common)
         self.scheduler.add_job(expire_pauses, "interval", minutes=15, id="pauses", **common)
         self.scheduler.start()
         logger.info("Drip scheduler started: a tick every %s s", self.tick_seconds)
 
-    def shutdown(self) -> None:
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Stop starting jobs, let a running tick finish its transaction, then shut down."""
         if self.scheduler.running:
+            self.scheduler.pause()
+            await self.runtime.wait_idle(timeout)
             self.scheduler.shutdown(wait=False)
         unregister(self.runtime.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,6 +37,7 @@ class TimingError(ValueError):
         self.value = value
 
 
+@lru_cache(maxsize=4096)
 def parse_time(text: str) -> dt.time:
     """'08:30', '8:30', '8h30', '8h' or '830' -> time; refuses anything else."""
     match = re.fullmatch(r"\s*(\d{1,2})\s*(?:[:h.]\s*(\d{2})?)?\s*", text.lower())
@@ -62,6 +64,7 @@ def in_quiet_hours(value: dt.time, quiet: tuple[dt.time, dt.time] = (QUIET_START
     return value >= start or value < end
 
 
+@lru_cache(maxsize=4096)
 def parse_days(text: str) -> frozenset[int]:
     """'mon-fri', 'mon,wed,fri', 'lun-ven', 'weekdays', 'every day' -> weekday numbers (Monday is 0)."""
     spec = re.sub(r"\s+", "", text.lower())
@@ -92,6 +95,7 @@ def format_days(days: frozenset[int]) -> str:
     return ",".join(WEEKDAY_NAMES[d] for d in sorted(days))
 
 
+@lru_cache(maxsize=4096)
 def parse_zone(name: str) -> ZoneInfo:
     """An IANA zone ('Europe/Paris'); case is forgiven, unknown zones are refused."""
     cleaned = name.strip()

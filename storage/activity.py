@@ -178,7 +178,9 @@ async def feedback_summary(session: AsyncSession, *, person_ids: list[int]) -> d
 # --- audit ------------------------------------------------------------------------------------------------
 
 
-async def audit(session: AsyncSession, *, actor_key: str, action: str, args: dict[str, Any], outcome: str) -> None:
+async def audit(
+    session: AsyncSession, *, actor_key: str, action: str, args: dict[str, Any], outcome: str
+) -> None:
     session.add(AuditLog(actor_key=actor_key, action=action, args=args, outcome=outcome))
     await session.flush()
 
@@ -192,7 +194,9 @@ async def audit_entries(session: AsyncSession, *, actor_key: str | None = None) 
 
 async def forget_actor(session: AsyncSession, *, actor_key: str) -> None:
     """Keep the audit trail of admin actions but drop the identity of a person who asked to be forgotten."""
-    await session.exec(update(AuditLog).where(col(AuditLog.actor_key) == actor_key).values(actor_key="forgotten"))
+    await session.exec(
+        update(AuditLog).where(col(AuditLog.actor_key) == actor_key).values(actor_key="forgotten")
+    )
 
 
 # --- console inbox and pending confirmations --------------------------------------------------------------
@@ -211,7 +215,9 @@ async def push_inbox(
 
 
 async def inbox_has(session: AsyncSession, *, person_id: int, dedupe_key: str) -> bool:
-    query = select(InboxMessage.id).where(InboxMessage.person_id == person_id, InboxMessage.dedupe_key == dedupe_key)
+    query = select(InboxMessage.id).where(
+        InboxMessage.person_id == person_id, InboxMessage.dedupe_key == dedupe_key
+    )
     return (await session.exec(query)).first() is not None
 
 
@@ -233,7 +239,9 @@ async def set_pending(
     session: AsyncSession, *, person_id: int, kind: str, data: dict[str, Any], expires_at: dt.datetime
 ) -> PendingAction:
     await session.exec(
-        delete(PendingAction).where(col(PendingAction.person_id) == person_id, col(PendingAction.kind) == kind)
+        delete(PendingAction).where(
+            col(PendingAction.person_id) == person_id, col(PendingAction.kind) == kind
+        )
     )
     pending = PendingAction(person_id=person_id, kind=kind, data=data, expires_at=expires_at)
     session.add(pending)

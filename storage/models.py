@@ -116,6 +116,7 @@ class Enrollment(SQLModel, table=True):
     position: int = Field(default=0)
     paused_until: dt.datetime | None = _when()
     next_due_at: dt.datetime | None = _when()
+    last_sent_at: dt.datetime | None = _when()
     status: str = Field(default="active", max_length=20)
     stop_reason: str | None = Field(default=None, max_length=200)
     created_at: dt.datetime = _created()

@@ -62,7 +62,9 @@ async def find_by_name(session: AsyncSession, *, name: str, platform: str) -> li
 
 
 async def list_admins(session: AsyncSession) -> list[Person]:
-    return list(await session.exec(select(Person).where(col(Person.is_admin).is_(True)).order_by(col(Person.id))))
+    return list(
+        await session.exec(select(Person).where(col(Person.is_admin).is_(True)).order_by(col(Person.id)))
+    )
 
 
 async def mentor_of(session: AsyncSession, *, mentee_id: int) -> Person | None:
@@ -96,6 +98,8 @@ async def pair(session: AsyncSession, *, mentor_id: int, mentee_id: int) -> Pers
 
 async def unpair(session: AsyncSession, *, mentor_id: int, mentee_id: int) -> bool:
     result = await session.exec(
-        delete(Mentorship).where(col(Mentorship.mentor_id) == mentor_id, col(Mentorship.mentee_id) == mentee_id)
+        delete(Mentorship).where(
+            col(Mentorship.mentor_id) == mentor_id, col(Mentorship.mentee_id) == mentee_id
+        )
     )
     return bool(result.rowcount)

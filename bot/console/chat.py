@@ -103,8 +103,14 @@ class ConsoleChat:
         services = self.conversation.services
         async with services.db.transaction() as session:
             person = await people.get_person(session, key=console_key(self.actor.local_id))
-            waiting = await activity.take_inbox(session, person_id=person.id, now=services.clock()) if person else []
-        replies = [r for r in (from_dict(m.payload, services.lessons.library) for m in waiting) if r is not None]
+            waiting = (
+                await activity.take_inbox(session, person_id=person.id, now=services.clock())
+                if person
+                else []
+            )
+        replies = [
+            r for r in (from_dict(m.payload, services.lessons.library) for m in waiting) if r is not None
+        ]
         if replies:
             self.show(replies)
 

@@ -33,7 +33,9 @@ def markdown_to_text(markdown: str) -> str:
         if heading:
             out.extend(["", _inline(heading.group(1)).upper()])
         elif stripped.startswith(">"):
-            out.extend("  │ " + part for part in textwrap.wrap(_inline(stripped[1:].strip()), width() - 4) or [""])
+            out.extend(
+                "  │ " + part for part in textwrap.wrap(_inline(stripped[1:].strip()), width() - 4) or [""]
+            )
         elif bullet:
             marker = "•" if bullet.group(1) in "-*+" else bullet.group(1)
             indent = "    " if line.startswith("  ") else "  "
@@ -70,7 +72,9 @@ def render_card(card: LessonCard) -> str:
         parts.append(markdown_to_text(lesson.summary))
     parts.append(f"\n→ {labels.get('try_it', 'Try it')}: {markdown_to_text(lesson.try_it)}")
     if card.full:
-        parts.append(f"({labels.get('verified', 'Checked on {date}').format(date=lesson.verified.isoformat())})")
+        parts.append(
+            f"({labels.get('verified', 'Checked on {date}').format(date=lesson.verified.isoformat())})"
+        )
     return "\n".join(parts)
 
 

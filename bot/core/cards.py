@@ -37,7 +37,9 @@ def tip_buttons(lesson: Lesson) -> tuple[Button, ...]:
 
 def tip_card(lesson: Lesson, intro: str = "") -> LessonCard:
     """The daily tip: title, summary, try-it, and the five actions."""
-    return LessonCard(lesson, full=False, intro=intro, buttons=tip_buttons(lesson), labels=labels(lesson.lang))
+    return LessonCard(
+        lesson, full=False, intro=intro, buttons=tip_buttons(lesson), labels=labels(lesson.lang)
+    )
 
 
 def full_card(lesson: Lesson, intro: str = "") -> LessonCard:
@@ -48,6 +50,7 @@ def full_card(lesson: Lesson, intro: str = "") -> LessonCard:
 
 def quiz_card(lesson: Lesson) -> QuizCard:
     buttons = tuple(
-        Button(choice, "quiz.answer", f"{lesson.id}:{index}") for index, choice in enumerate(lesson.quiz.choices)
+        Button(choice, "quiz.answer", f"{lesson.id}:{index}")
+        for index, choice in enumerate(lesson.quiz.choices)
     )
     return QuizCard(lesson, lesson.quiz.question, buttons)

@@ -14,7 +14,6 @@ from bot.i18n import register, t
 from storage import activity, people
 from storage.models import Person, PersonCreate
 
-
 logger = logging.getLogger(__name__)
 
 register(
@@ -146,5 +145,3 @@ class Conversation:
         if changed:
             session.add(person)  # type: ignore[attr-defined]
         return person
-
-

@@ -10,7 +10,7 @@ class TandemError(Exception):
 class UserError(TandemError):
     """Something the person can fix; `key` names the message, `values` fill it in."""
 
-    def __init__(self, key: str, **values: object) -> None:
+    def __init__(self, key: str, /, **values: object) -> None:
         super().__init__(key)
         self.key = key
         self.values = values
@@ -19,7 +19,7 @@ class UserError(TandemError):
 class UsageError(UserError):
     """A command with missing or invalid arguments: reply with that command's usage line."""
 
-    def __init__(self, command: str, detail_key: str | None = None, **values: object) -> None:
+    def __init__(self, command: str, detail_key: str | None = None, /, **values: object) -> None:
         super().__init__(detail_key or "error.usage", **values)
         self.command = command
 
@@ -27,7 +27,7 @@ class UsageError(UserError):
 class PermissionDenied(UserError):
     """The person's role does not allow this; the refusal is recorded in the audit log."""
 
-    def __init__(self, command: str, key: str = "error.denied", **values: object) -> None:
+    def __init__(self, command: str, key: str = "error.denied", /, **values: object) -> None:
         super().__init__(key, **values)
         self.command = command
 

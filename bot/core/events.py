@@ -43,7 +43,9 @@ class Event:
     groups: Mapping[str, tuple[Actor, ...]] = field(default_factory=dict)
 
 
-def message(actor: Actor, text: str, *, is_dm: bool = True, mentions: Mapping[str, Actor] | None = None) -> Event:
+def message(
+    actor: Actor, text: str, *, is_dm: bool = True, mentions: Mapping[str, Actor] | None = None
+) -> Event:
     return Event(actor, "message", text, is_dm, mentions=mentions or {})
 
 

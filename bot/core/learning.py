@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.core.context import Context
-from lessons import Library, Lesson, Track
+from lessons import Lesson, Library, Track
 from storage import activity, cohorts
 from storage.models import Cohort, Enrollment
 

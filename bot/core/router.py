@@ -31,6 +31,7 @@ class CommandSpec:
     role: Role = Role.EVERYONE
     usage: str = ""
     help_key: str = ""
+    takes_text: bool = False
 
     @property
     def name(self) -> str:
@@ -48,7 +49,9 @@ class ActionSpec:
 class Router:
     """Finds the handler for an event; role checks happen here, in the core, for every channel."""
 
-    def __init__(self, commands: Sequence[CommandSpec], actions: Sequence[ActionSpec], fallback: Handler) -> None:
+    def __init__(
+        self, commands: Sequence[CommandSpec], actions: Sequence[ActionSpec], fallback: Handler
+    ) -> None:
         self.commands = list(commands)
         self.actions = {spec.action: spec for spec in actions}
         self.fallback = fallback
@@ -76,7 +79,8 @@ class Router:
             text = text[len("/tandem") :].strip()
         word, _, rest = text.partition(" ")
         spec = self.find(word) if word else None
-        if spec is not None and event.kind == "message" and len(text.split()) > 1 and text.endswith("?"):
+        question = event.kind == "message" and len(text.split()) > 1 and text.endswith("?")
+        if spec is not None and question and not spec.takes_text:
             spec = None  # "next steps on LinkedIn?" is a question, not the `next` command
         if spec is None:
             if event.kind == "command" or self._looks_like_command(word, text):

@@ -36,7 +36,12 @@ def to_dict(reply: Reply) -> dict[str, Any] | None:
     if isinstance(reply, QuizCard):
         return {"type": "quiz", "id": reply.lesson.id, "lang": reply.lesson.lang}
     if isinstance(reply, Attachment):
-        return {"type": "file", "filename": reply.filename, "content": reply.content, "markdown": reply.markdown}
+        return {
+            "type": "file",
+            "filename": reply.filename,
+            "content": reply.content,
+            "markdown": reply.markdown,
+        }
     return None
 
 
@@ -57,7 +62,11 @@ def from_dict(data: dict[str, Any], library: Library) -> Reply | None:
 
             return quiz_card(lesson)
         return LessonCard(
-            lesson, data.get("full", False), data.get("intro", ""), _unbuttons(data.get("buttons", [])), data.get("labels", {})
+            lesson,
+            data.get("full", False),
+            data.get("intro", ""),
+            _unbuttons(data.get("buttons", [])),
+            data.get("labels", {}),
         )
     logger.warning("Unknown waiting message type %s", kind)
     return None

@@ -115,7 +115,7 @@ async def test_faults_are_retried_until_everything_arrives_once(
 
 
 async def test_permanent_error_stops_that_learner_only(app: App, fake_chat: FakeChat, clock: Clock) -> None:
-    _, people = await seed_cohort(app.services.db, learners=3, due_at=MONDAY_0900_PARIS)
+    _, _people = await seed_cohort(app.services.db, learners=3, due_at=MONDAY_0900_PARIS)
     fake_chat.permanent["test:pilot-1"] = "account_inactive"
     _, sent = await run_tick(app.drip(clock=clock), MONDAY_0900_PARIS)
     assert (sent.sent, sent.failed) == (2, 1)
@@ -159,3 +159,17 @@ async def test_dry_run_sends_nothing(app: App, fake_chat: FakeChat) -> None:
     assert report.queued == 4
     assert await count(app, "pending") == 0
     assert {e.position for e in await enrollments(app)} == {0}
+
+
+async def test_moving_the_time_later_does_not_send_twice_in_a_day(
+    app: App, fake_chat: FakeChat, clock: Clock
+) -> None:
+    _, (_person_id,) = await seed_cohort(app.services.db, learners=1, due_at=MONDAY_0900_PARIS)
+    await run_tick(app.drip(clock=clock), MONDAY_0900_PARIS)
+    async with app.services.db.transaction() as session:
+        (enrollment,) = list(await session.exec(select(Enrollment)))
+        enrollment.next_due_at = MONDAY_0900_PARIS + dt.timedelta(hours=6)  # the learner chose 15:00
+        session.add(enrollment)
+    await run_tick(app.drip(clock=clock), MONDAY_0900_PARIS + dt.timedelta(hours=6, seconds=1))
+    assert len(fake_chat.messages) == 1
+    assert (await enrollments(app))[0].next_due_at == dt.datetime(2026, 11, 24, 8, 0, tzinfo=UTC)

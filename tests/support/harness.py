@@ -92,10 +92,10 @@ class Harness:
         tables: dict[str, list[tuple[Any, ...]]] = {}
         async with self.services.db.transaction() as session:
             for table in SQLModel.metadata.sorted_tables:
-                rows = (await session.execute(select(table).order_by(*table.primary_key.columns))).all()
+                rows = (await session.exec(select(table).order_by(*table.primary_key.columns))).all()
                 tables[table.name] = [tuple(row) for row in rows]
         return tables
 
     async def count(self, model: type[SQLModel]) -> int:
         async with self.services.db.transaction() as session:
-            return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+            return int((await session.exec(select(func.count()).select_from(model))).one()[0])

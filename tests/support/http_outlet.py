@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 import aiohttp
@@ -47,7 +46,7 @@ class HttpTestOutlet:
                 if response.status >= 500:
                     raise TemporaryError(f"HTTP {response.status}")
                 data = await response.json()
-        except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientConnectionError) as exc:
             raise TemporaryError(str(exc) or type(exc).__name__) from exc
         if not data.get("ok"):
             error = str(data.get("error"))

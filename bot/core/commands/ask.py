@@ -152,7 +152,11 @@ def _forward(ctx: Context, question: Question, mentor: Person) -> list[Reply]:
     question.mentor_id = mentor.id
     ctx.session.add(question)
     incoming = t(
-        "mentor.incoming", mentor.lang, learner=mention(ctx.person), id=question.id, question=quote(question.text)
+        "mentor.incoming",
+        mentor.lang,
+        learner=mention(ctx.person),
+        id=question.id,
+        question=quote(question.text),
     )
     button = Button(t("button.reply", mentor.lang), "question.reply", str(question.id), "primary")
     return [
@@ -168,7 +172,8 @@ async def handle_mentor(ctx: Context, args: str) -> list[Reply]:
         raise UsageError("mentor")
     mentor = await people.mentor_of(ctx.session, mentee_id=ctx.person.id or 0)
     question = await activity.create_question(
-        ctx.session, data=QuestionCreate(person_id=ctx.person.id or 0, text=text, lang=ctx.lang, status="open")
+        ctx.session,
+        data=QuestionCreate(person_id=ctx.person.id or 0, text=text, lang=ctx.lang, status="open"),
     )
     if mentor is None:
         return [Text(ctx.t("mentor.none"))]

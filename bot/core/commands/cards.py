@@ -67,5 +67,7 @@ async def handle_useful(ctx: Context, value: str) -> list[Reply]:
 
 async def handle_not_useful(ctx: Context, value: str) -> list[Reply]:
     lesson = _lesson(ctx, value)
-    await activity.add_feedback(ctx.session, person_id=ctx.person.id or 0, lesson_id=lesson.id, kind="not_useful")
+    await activity.add_feedback(
+        ctx.session, person_id=ctx.person.id or 0, lesson_id=lesson.id, kind="not_useful"
+    )
     return [Text(ctx.t("feedback.not_useful"))]

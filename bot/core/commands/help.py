@@ -11,7 +11,10 @@ register(
     {
         "help.usage": {"en": "help", "fr": "help"},
         "help.help": {"en": "this list", "fr": "cette liste"},
-        "help.title": {"en": "Here is what I can do for you:", "fr": "Voici ce que je peux faire pour vous :"},
+        "help.title": {
+            "en": "Here is what I can do for you:",
+            "fr": "Voici ce que je peux faire pour vous :",
+        },
         "help.section.everyone": {"en": "Learning", "fr": "Apprendre"},
         "help.section.mentor": {"en": "For mentors", "fr": "Pour les mentors"},
         "help.section.admin": {"en": "For admins", "fr": "Pour les administrateurs"},

@@ -42,7 +42,10 @@ register(
         },
         "lesson.hint": {"en": " Did you mean `{id}`?", "fr": " Vouliez-vous dire `{id}` ?"},
         "tracks.title": {"en": "The tracks:", "fr": "Les parcours :"},
-        "tracks.line": {"en": "**{title}** (`{id}`), {count} lessons", "fr": "**{title}** (`{id}`), {count} leçons"},
+        "tracks.line": {
+            "en": "**{title}** (`{id}`), {count} lessons",
+            "fr": "**{title}** (`{id}`), {count} leçons",
+        },
     }
 )
 
@@ -52,7 +55,11 @@ async def handle_today(ctx: Context, args: str) -> list[Reply]:
     if last and last.lesson_id and (lesson := ctx.library.get(last.lesson_id, ctx.lang)):
         return [tip_card(lesson)]
     current = await learning.active_enrollment(ctx)
-    track = ctx.library.tracks.get(current[1].track_id) if current else next(iter(ctx.library.tracks.values()), None)
+    track = (
+        ctx.library.tracks.get(current[1].track_id)
+        if current
+        else next(iter(ctx.library.tracks.values()), None)
+    )
     lesson = learning.track_lesson(ctx.library, track, current[0].position if current else 0, ctx.lang)
     if lesson is None:
         return [Text(ctx.t("next.not_enrolled"))]
@@ -86,7 +93,9 @@ async def handle_lesson(ctx: Context, args: str) -> list[Reply]:
 async def handle_tracks(ctx: Context, args: str) -> list[Reply]:
     lines = [ctx.t("tracks.title")]
     for track in ctx.library.tracks.values():
-        lines.append(f"- {ctx.t('tracks.line', title=track.title(ctx.lang), id=track.id, count=len(track.lessons))}")
+        lines.append(
+            f"- {ctx.t('tracks.line', title=track.title(ctx.lang), id=track.id, count=len(track.lessons))}"
+        )
         for lesson_id in track.lessons:
             lesson = ctx.library.get(lesson_id, ctx.lang)
             lines.append(f"  - `{lesson_id}`: {lesson.title if lesson else lesson_id}")

@@ -13,7 +13,6 @@ from alembic import op
 
 import storage.types
 
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -97,6 +96,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("paused_until", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("next_due_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_sent_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("stop_reason", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),

@@ -401,18 +401,11 @@ async def test_an_admin_from_the_settings_cannot_be_removed(harness: Harness) ->
         "reload",
     ],
 )
-async def test_non_admins_are_refused_and_audited(
-    harness: Harness, command: str, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_non_admins_are_refused_and_audited(harness: Harness, command: str) -> None:
     await spring(harness, "ann")
     await harness.say("root", "pair @ann @bob")
     before = await harness.snapshot()
     reply = await harness.text("mallory", command)
-    if "got multiple values for argument 'command'" in caplog.text:
-        # Router.check_role calls PermissionDenied(spec.name, "error.admin_only", command=spec.name), which
-        # passes `command` twice: every refusal becomes an apology and is never audited. Fix it in
-        # bot/core/errors.py (make `command` and `key` positional-only) and this test runs in full.
-        pytest.xfail("core bug: PermissionDenied receives `command` twice (bot/core/router.py, errors.py)")
     word = command.split()[0]
     assert f"`{word}` is for programme admins." in reply
     assert without_audit(await harness.snapshot()) == without_audit(before)

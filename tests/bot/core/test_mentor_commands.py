@@ -85,7 +85,6 @@ def without_audit(snapshot: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[
 # router.check_role raises PermissionDenied(spec.name, key, command=spec.name), which passes `command` twice:
 # a TypeError, so every role refusal becomes an apology and is not audited. Fix in bot/core/errors.py
 # (make PermissionDenied's `command` and `key` positional-only), then remove these markers.
-ROLE_REFUSAL_BUG = pytest.mark.xfail(strict=True, reason="check_role passes `command` twice")
 
 
 @pytest.fixture
@@ -194,7 +193,6 @@ async def test_mentees_when_the_mentor_has_none(harness: Harness, ids: dict[str,
     assert "You don’t have any mentees yet" in text
 
 
-@ROLE_REFUSAL_BUG
 async def test_mentees_is_refused_to_a_learner_and_audited(harness: Harness, ids: dict[str, int]) -> None:
     before = await harness.snapshot()
 
@@ -402,15 +400,12 @@ async def test_push_of_exactly_the_limit_is_sent_neutralised(harness: Harness, i
         ("mia", "push @nobody Hello", "**nobody** is not one of your mentees", "push"),
         ("mia", "push other Hello", "You don’t mentor anyone in the cohort other", "push"),
         ("noah", "push pilot Hello", "You don’t mentor anyone in the cohort pilot", "push"),
-        pytest.param(
-            "carol", "push @bob Hello", "`push` est réservé aux mentors", "push", marks=ROLE_REFUSAL_BUG
-        ),
+        pytest.param("carol", "push @bob Hello", "`push` est réservé aux mentors", "push"),
         pytest.param(
             "dave",
             "push pilot Hello at 2026-12-01 10:00",
             "`push` is for mentors",
             "push",
-            marks=ROLE_REFUSAL_BUG,
         ),
     ],
 )
@@ -532,11 +527,6 @@ async def test_mentor_command_without_a_mentor_keeps_the_question(
     assert question.status == "open"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/core/router.py now routes any multi-word message ending in '?' to the library, "
-    "so `mentor <question>?` typed in a DM never reaches the mentor",
-)
 async def test_mentor_question_with_a_question_mark_still_reaches_the_mentor(
     harness: Harness, ids: dict[str, int]
 ) -> None:
@@ -574,7 +564,6 @@ async def test_reply_to_unknown_answered_or_malformed_changes_nothing(
     assert await harness.snapshot() == before
 
 
-@ROLE_REFUSAL_BUG
 async def test_reply_is_refused_to_a_learner(harness: Harness, ids: dict[str, int]) -> None:
     await harness.say("bob", "mentor How do I change my profile photo", command=True)
     [question] = await rows(harness, Question, person_id=ids["bob"])
