@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -27,6 +27,8 @@ from storage.models import Cohort, Delivery, Enrollment, Person
 
 logger = logging.getLogger(__name__)
 
+_ENROLLMENT = Enrollment.__table__  # type: ignore[attr-defined]
+_DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
 PLAN_BATCH = 2000
 STALE_AFTER = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
@@ -117,15 +119,27 @@ async def plan_due(
                 return report
             if ledger:
                 dialect_insert = sqlite_insert if db.is_sqlite else pg_insert
-                stmt = (
-                    dialect_insert(Delivery)
-                    .values(ledger)
-                    .on_conflict_do_nothing(index_elements=["dedupe_key"])
-                )
-                await session.exec(stmt)
-            await session.exec(update(Enrollment), params=updates)
+                stmt = dialect_insert(_DELIVERY).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                await session.exec(stmt, params=ledger)  # executemany: compiled once for the batch
+            await _update_enrollments(session, updates)
         if len(rows) < PLAN_BATCH:
             return report
+
+
+async def _update_enrollments(session: object, updates: list[dict[str, object]]) -> None:
+    """One executemany per shape of change, by primary key: far cheaper than ORM bulk updates."""
+    by_shape: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for change in updates:
+        by_shape.setdefault(tuple(sorted(change)), []).append(change)
+    for shape, rows in by_shape.items():
+        columns = [name for name in shape if name != "id"]
+        statement = (
+            update(_ENROLLMENT)
+            .where(_ENROLLMENT.c.id == bindparam("b_id"))
+            .values({name: bindparam(f"b_{name}") for name in columns})
+        )
+        params = [{f"b_{name}": value for name, value in row.items()} for row in rows]
+        await session.exec(statement, params=params)  # type: ignore[attr-defined]
 
 
 def _plan_rows(
@@ -238,6 +252,16 @@ async def record(db: Database, outcomes: Sequence[Outcome], now: dt.datetime) ->
                 ],
             )
             await _stop_unreachable(session, failed)
+
+
+async def _update_deliveries(session: object, rows: list[dict[str, object]]) -> None:
+    columns = [name for name in rows[0] if name != "id"]
+    statement = (
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id == bindparam("b_id"))
+        .values({name: bindparam(f"b_{name}") for name in columns})
+    )
+    await session.exec(statement, params=[{f"b_{k}": v for k, v in row.items()} for row in rows])  # type: ignore[attr-defined]
 
 
 async def _stop_unreachable(session: object, failed: Sequence[Outcome]) -> None:

@@ -45,6 +45,8 @@ class FakeChat:
         app.router.add_post("/api/chat.postMessage", self.post_message)
         app.router.add_post("/api/auth.test", self.auth_test)
         app.router.add_get("/delivered", self.delivered)
+        app.router.add_get("/stats", self.stats)
+        app.router.add_post("/reset", self.reset)
         return app
 
     async def start(self) -> str:
@@ -105,6 +107,28 @@ class FakeChat:
     async def auth_test(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"})
 
+    async def stats(self, request: web.Request) -> web.Response:
+        keys = self.keys
+        return web.json_response(
+            {"messages": len(self.messages), "unique_keys": len(keys), "max_per_key": max(keys.values(), default=0)}
+        )
+
+    async def reset(self, request: web.Request) -> web.Response:
+        self.messages.clear()
+        self.calls.clear()
+        return web.json_response({"ok": True})
+
     async def delivered(self, request: web.Request) -> web.Response:
         key = request.query.get("key", "")
         return web.json_response({"delivered": self.keys[key] > 0})
+
+
+def serve_forever(latency: float, port_queue: object) -> None:
+    """Run a fake in its own process (benchmarks): puts the URL on `port_queue`, then serves."""
+
+    async def run() -> None:
+        chat = FakeChat(latency=latency)
+        port_queue.put(await chat.start())  # type: ignore[attr-defined]
+        await asyncio.Event().wait()
+
+    asyncio.run(run())

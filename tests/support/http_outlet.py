@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 import aiohttp
 
-from bot.console.render import render_reply
-from bot.core.replies import Reply
+from bot.core.replies import LessonCard, Reply, Text
 from scheduler.errors import PermanentError, RateLimited, TemporaryError
 from storage.models import Person
 
@@ -33,7 +32,7 @@ class HttpTestOutlet:
             await self._session.close()
 
     async def send(self, person: Person, replies: Sequence[Reply], *, key: str | None = None) -> None:
-        text = "\n\n".join(render_reply(r)[0] for r in replies)
+        text = "\n\n".join(_markdown(r) for r in replies)
         body = {
             "channel": person.key,
             "text": text,
@@ -57,3 +56,13 @@ class HttpTestOutlet:
     async def delivered(self, person: Person, key: str) -> bool:
         async with self._client().get(f"{self.url}/delivered", params={"key": key}) as response:
             return bool((await response.json())["delivered"])
+
+
+def _markdown(reply: Reply) -> str:
+    """The test channel shows Markdown as is: a card is its intro, title, summary and try-it."""
+    if isinstance(reply, LessonCard):
+        lesson = reply.lesson
+        return f"{reply.intro}\n**{lesson.title}**\n{lesson.summary}\n{lesson.try_it}"
+    if isinstance(reply, Text):
+        return reply.markdown
+    return ""
