@@ -139,7 +139,9 @@ class Backend:
 
 
 async def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--learners", type=int, default=20_000)
     parser.add_argument("--latency", type=float, default=0.02, help="fake API latency in seconds")
     parser.add_argument("--concurrency", type=int, default=200)
@@ -154,12 +156,16 @@ async def main() -> int:
     results: dict[str, object] = {"learners": args.learners, "latency_s": args.latency}
     with fake_chat_process(args.latency) as api:
         naive = await asyncio.to_thread(naive_rate, api, args.naive_sample)
-        rows.append(["naive loop (slack_sdk WebClient, sync)", "-", naive["learners"], naive["per_second"], 1.0])
+        rows.append(
+            ["naive loop (slack_sdk WebClient, sync)", "-", naive["learners"], naive["per_second"], 1.0]
+        )
         results["naive"] = naive
         for backend in backends:
             rate = await drip_rate(backend.new(), api, args.learners, args.concurrency)
             speedup = round(float(rate["per_second"]) / float(naive["per_second"]), 1)  # type: ignore[arg-type]
-            rows.append([f"tandem drip ({backend.name})", backend.name, rate["learners"], rate["per_second"], speedup])
+            rows.append(
+                [f"tandem drip ({backend.name})", backend.name, rate["learners"], rate["per_second"], speedup]
+            )
             results[f"tandem_{backend.name}"] = {**rate, "speedup": speedup}
         idle_rows = []
         for backend in backends:
@@ -170,7 +176,9 @@ async def main() -> int:
         for backend in backends:
             backend.close()
 
-    print(f"\nDeliveries, {args.learners} learners due at once, fake API latency {args.latency * 1000:.0f} ms")
+    print(
+        f"\nDeliveries, {args.learners} learners due at once, fake API latency {args.latency * 1000:.0f} ms"
+    )
     print_table(["sender", "database", "deliveries", "per second", "x naive"], rows)
     print("\nIdle tick (nobody due)")
     print_table(["database", "enrolled", "median ms"], idle_rows)

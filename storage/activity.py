@@ -121,8 +121,12 @@ async def add_pending_deliveries(session: AsyncSession, *, rows: list[dict[str, 
 # --- questions --------------------------------------------------------------------------------------------
 
 
-async def create_question(session: AsyncSession, *, data: QuestionCreate) -> Question:
+async def create_question(
+    session: AsyncSession, *, data: QuestionCreate, now: dt.datetime | None = None
+) -> Question:
     question = Question.model_validate(data)
+    if now is not None:
+        question.created_at = now
     session.add(question)
     await session.flush()
     return question

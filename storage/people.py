@@ -26,6 +26,15 @@ async def create_person(session: AsyncSession, *, data: PersonCreate) -> Person:
     return person
 
 
+async def create_people(session: AsyncSession, *, data: Sequence[PersonCreate]) -> list[Person]:
+    """Many people in one flush, not one round trip each."""
+    created = [Person.model_validate(item) for item in data]
+    if created:
+        session.add_all(created)
+        await session.flush()
+    return created
+
+
 async def update_person(session: AsyncSession, *, person: Person, data: PersonUpdate) -> Person:
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(person, name, value)

@@ -10,6 +10,7 @@ from bot.core.errors import NotFound, UsageError, UserError
 from bot.core.events import Actor
 from bot.core.text import neutralize
 from bot.i18n import register
+from bot.settings import Settings
 from scheduler import timing
 from storage import cohorts, people
 from storage.models import Cohort, Person, PersonCreate
@@ -123,16 +124,19 @@ async def ensure(ctx: Context, actor: Actor) -> Person:
     person = await people.get_person(ctx.session, key=actor.key)
     if person is not None:
         return person
-    lang = actor.lang if actor.lang in ("en", "fr") else ctx.services.settings.default_lang
-    data = PersonCreate(
+    return await people.create_person(ctx.session, data=person_data(actor, ctx.services.settings))
+
+
+def person_data(actor: Actor, settings: Settings) -> PersonCreate:
+    """A new person from what their platform says; admins named in TANDEM_ADMINS start as admins."""
+    return PersonCreate(
         key=actor.key,
         platform=actor.platform,
         display_name=(actor.name or actor.local_id)[:200],
-        lang=lang,
+        lang=actor.lang if actor.lang in ("en", "fr") else settings.default_lang,
         tz=actor.tz,
-        is_admin=actor.local_id in ctx.services.settings.admins,
+        is_admin=actor.local_id in settings.admins,
     )
-    return await people.create_person(ctx.session, data=data)
 
 
 async def resolve_cohort(ctx: Context, name: str, *, command: str) -> Cohort:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from bot.core.args import person_data
 from bot.core.context import Context, Services
 from bot.core.errors import PermissionDenied, UsageError, UserError
 from bot.core.events import Actor, Event
@@ -12,7 +13,7 @@ from bot.core.replies import Later, Reply, Text
 from bot.core.router import Router
 from bot.i18n import register, t
 from storage import activity, people
-from storage.models import Person, PersonCreate
+from storage.models import Person
 
 logger = logging.getLogger(__name__)
 
@@ -125,16 +126,7 @@ class Conversation:
         person = await people.get_person(session, key=actor.key)  # type: ignore[arg-type]
         bootstrap_admin = actor.local_id in settings.admins
         if person is None:
-            lang = actor.lang if actor.lang in ("en", "fr") else settings.default_lang
-            data = PersonCreate(
-                key=actor.key,
-                platform=actor.platform,
-                display_name=actor.name[:200] or actor.local_id,
-                lang=lang,
-                tz=actor.tz,
-                is_admin=bootstrap_admin,
-            )
-            return await people.create_person(session, data=data)  # type: ignore[arg-type]
+            return await people.create_person(session, data=person_data(actor, settings))  # type: ignore[arg-type]
         changed = False
         if bootstrap_admin and not person.is_admin:
             person.is_admin, changed = True, True

@@ -110,7 +110,11 @@ class FakeChat:
     async def stats(self, request: web.Request) -> web.Response:
         keys = self.keys
         return web.json_response(
-            {"messages": len(self.messages), "unique_keys": len(keys), "max_per_key": max(keys.values(), default=0)}
+            {
+                "messages": len(self.messages),
+                "unique_keys": len(keys),
+                "max_per_key": max(keys.values(), default=0),
+            }
         )
 
     async def reset(self, request: web.Request) -> web.Response:

@@ -101,6 +101,7 @@ async def handle_ask(ctx: Context, args: str) -> list[Reply]:
             confident=result.confident,
             status="answered" if result.confident else "open",
         ),
+        now=ctx.now(),
     )
     if result.confident and result.lesson is not None:
         replies.append(tip_card(result.lesson, intro=t("ask.answer_intro", lang)))
@@ -174,6 +175,7 @@ async def handle_mentor(ctx: Context, args: str) -> list[Reply]:
     question = await activity.create_question(
         ctx.session,
         data=QuestionCreate(person_id=ctx.person.id or 0, text=text, lang=ctx.lang, status="open"),
+        now=ctx.now(),
     )
     if mentor is None:
         return [Text(ctx.t("mentor.none"))]

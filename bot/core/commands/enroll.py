@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.args import mention, resolve_cohort, resolve_person
+from bot.core.args import mention, person_data, resolve_cohort, resolve_person
 from bot.core.context import Context, Services
 from bot.core.errors import NotFound, UsageError, UserError
 from bot.core.events import Actor
@@ -21,7 +21,7 @@ from bot.core.replies import Later, Reply, Text
 from bot.i18n import register, t
 from scheduler import plan
 from storage import activity, cohorts, people
-from storage.models import Cohort, Person, PersonCreate
+from storage.models import Cohort, Person
 
 logger = logging.getLogger(__name__)
 
@@ -166,24 +166,8 @@ class _Job:
 
     async def _create_people(self, session: AsyncSession, actors: list[Actor]) -> dict[str, Person]:
         """Everyone not met yet, added in one flush (not one round trip per person)."""
-        settings = self.services.settings
-        created = [
-            Person.model_validate(
-                PersonCreate(
-                    key=actor.key,
-                    platform=actor.platform,
-                    display_name=(actor.name or actor.local_id)[:200],
-                    lang=actor.lang if actor.lang in ("en", "fr") else settings.default_lang,
-                    tz=actor.tz,
-                    is_admin=actor.local_id in settings.admins,
-                )
-            )
-            for actor in actors
-        ]
-        if created:
-            session.add_all(created)
-            await session.flush()
-        return {person.key: person for person in created}
+        data = [person_data(actor, self.services.settings) for actor in actors]
+        return {person.key: person for person in await people.create_people(session, data=data)}
 
     def _names(self, chosen: list[Person]) -> str:
         names = ", ".join(mention(person) for person in chosen[:NAMES_SHOWN])

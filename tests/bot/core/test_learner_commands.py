@@ -403,7 +403,7 @@ async def rows_about(harness: Harness, pid: int, key: str) -> dict[str, int]:
     async with harness.services.db.transaction() as session:
         for name, (model, condition) in checks.items():
             query = select(func.count()).select_from(model).where(condition)
-            counts[name] = int((await session.execute(query)).scalar_one())
+            counts[name] = int((await session.exec(query)).one()[0])
     return counts
 
 
