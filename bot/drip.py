@@ -11,8 +11,8 @@ from sqlmodel import col, func, select
 
 from bot.core.args import mention
 from bot.core.cards import tip_card
+from bot.core.commands.push import tip_reply
 from bot.core.replies import Reply, Text
-from bot.core.text import quote
 from bot.i18n import register, t
 from bot.outlets import Outlets
 from lessons import Library
@@ -27,10 +27,6 @@ logger = logging.getLogger(__name__)
 register(
     {
         "drip.intro": {"en": "Your tip of the day:", "fr": "Votre conseil du jour :"},
-        "drip.tip_from": {
-            "en": "A tip from your mentor {mentor}:\n{text}",
-            "fr": "Un conseil de votre mentor {mentor} :\n{text}",
-        },
         "drip.complete": {
             "en": "Bravo, you have finished the track *{track}*! You received {lessons} lessons "
             "and answered {right} of {quizzes} quizzes correctly.",
@@ -128,7 +124,7 @@ class OutletCarrier:
             author = authors.get(tip.author_id) if tip else None
             if tip is None or author is None:
                 return []
-            return [Text(t("drip.tip_from", lang, mentor=mention(author), text=quote(tip.text, 1000)))]
+            return [tip_reply(author, tip.text, lang)]
         return extra or []
 
     async def _extra(self, session: object, claim: Claim, person: Person | None) -> list[Reply]:

@@ -26,6 +26,11 @@ def next_due(
     return timing.next_slot(rhythm_for(person, cohort), after, paused_until=pause)
 
 
+def zone_of(name: str | None, fallback: str = "UTC") -> timing.ZoneInfo:
+    """The zone `name`, or `fallback` when it is unset or unknown, or UTC as a last resort."""
+    return _zone(name) or _zone(fallback) or timing.parse_zone("UTC")
+
+
 def _zone(name: str | None) -> timing.ZoneInfo | None:
     if not name:
         return None

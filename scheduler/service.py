@@ -22,6 +22,7 @@ from sqlmodel import col, select
 
 from scheduler import ledger, timing
 from scheduler.dispatch import Dispatcher, DispatchReport
+from scheduler.plan import zone_of
 from storage.db import Database
 from storage.models import Delivery, Enrollment, Mentorship, Person
 
@@ -133,7 +134,7 @@ async def plan_digests(runtime_id: str) -> int:
         )
         rows = []
         for mentor in mentors:
-            zone = _zone(mentor.tz or runtime.default_tz)
+            zone = zone_of(mentor.tz, runtime.default_tz)
             local = now.astimezone(zone)
             if local.weekday() != DIGEST_WEEKDAY or not DIGEST_HOUR <= local.hour < timing.QUIET_START.hour:
                 continue
@@ -160,13 +161,6 @@ async def digest_job(runtime_id: str) -> None:
         await plan_digests(runtime_id)
     except Exception:
         logger.exception("Planning mentor digests failed")
-
-
-def _zone(name: str) -> timing.ZoneInfo:
-    try:
-        return timing.parse_zone(name)
-    except timing.TimingError:
-        return timing.parse_zone("UTC")
 
 
 class DripScheduler:

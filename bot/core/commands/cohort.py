@@ -87,7 +87,6 @@ register(
 
 NAME_RE = re.compile(r"[\w-]{1,60}")
 DEFAULT_TIME = "09:00"
-DEFAULT_TZ = "Europe/Paris"
 # Option words after `cohort create <name>`, in English and French, mapped to one canonical name.
 OPTIONS = {
     "track": "track", "parcours": "track",
@@ -156,7 +155,7 @@ async def _create(ctx: Context, args: str) -> list[Reply]:
     if "track" not in options:
         raise UsageError("cohort", "cohort.need_track")
     track_id = _track_id(ctx, options["track"])
-    tz = parse_zone(options["tz"]) if "tz" in options else DEFAULT_TZ
+    tz = parse_zone(options["tz"]) if "tz" in options else ctx.services.settings.default_tz
     start = parse_date(options["start"]) if "start" in options else ctx.now().astimezone(ZoneInfo(tz)).date()
     time_of_day = parse_time(options["time"]).strftime("%H:%M") if "time" in options else DEFAULT_TIME
     days = parse_days(options["days"]) if "days" in options else DEFAULT_DAYS

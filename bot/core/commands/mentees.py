@@ -74,7 +74,7 @@ async def handle_mentees(ctx: Context, args: str) -> list[Reply]:
     questions: dict[int, list[Question]] = {}
     for question in await activity.open_questions(ctx.session, person_ids=ids):
         questions.setdefault(question.person_id, []).append(question)
-    zone = person_zone(ctx.person)
+    zone = person_zone(ctx, ctx.person)
     blocks = [ctx.t("mentees.title", count=len(mentees))]
     for mentee in mentees:
         pid = mentee.id or 0

@@ -22,7 +22,7 @@ from bot.core.errors import PermissionDenied, UsageError, UserError
 from bot.core.replies import Notify, Reply, Text
 from bot.core.text import clean, defuse_broadcasts, neutralize, quote
 from bot.i18n import register, t
-from scheduler import timing
+from scheduler import plan, timing
 from storage import activity, cohorts, people, tips
 from storage.models import Cohort, CustomTip, CustomTipCreate, Person
 
@@ -91,7 +91,6 @@ register(
 )
 
 MAX_TIP_CHARS = 1000
-DEFAULT_ZONE = "Europe/Paris"
 # A trailing `at <date> [<time>]`, recognised only when the date looks like one (digits and - / .),
 # so a tip that merely ends with "at 10 am" or "at the office" stays text.
 WHEN_RE = re.compile(
@@ -108,13 +107,9 @@ class Target:
     cohort: Cohort | None = None
 
 
-def person_zone(person: Person) -> ZoneInfo:
-    """The person's time zone, Europe/Paris when unset or unknown."""
-    try:
-        return timing.parse_zone(person.tz or DEFAULT_ZONE)
-    except timing.TimingError:
-        logger.warning("Ignoring unknown stored time zone %s", person.tz)
-        return timing.parse_zone(DEFAULT_ZONE)
+def person_zone(ctx: Context, person: Person) -> ZoneInfo:
+    """The person's time zone, else the programme's default (TANDEM_DEFAULT_TZ)."""
+    return plan.zone_of(person.tz, ctx.services.settings.default_tz)
 
 
 def local_text(moment: dt.datetime, zone: ZoneInfo) -> str:
@@ -203,7 +198,7 @@ def _split_when(ctx: Context, rest: str) -> tuple[str, dt.datetime | None]:
     match = WHEN_RE.match(rest.strip())
     if match is None:
         return rest, None
-    zone = person_zone(ctx.person)
+    zone = person_zone(ctx, ctx.person)
     if not match["time"]:
         raise UsageError("push", "push.bad_when", zone=zone.key)
     day = parse_date(match["date"])
@@ -249,7 +244,7 @@ async def _schedule(ctx: Context, tip: CustomTip, target: Target, when: dt.datet
         for person in target.people
     ]
     await activity.add_pending_deliveries(ctx.session, rows=rows)
-    zone = person_zone(ctx.person)
+    zone = person_zone(ctx, ctx.person)
     values = {"when": local_text(when, zone), "zone": zone.key}
     if target.cohort is not None:
         cohort = neutralize(target.cohort.name, 60)
