@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import App
+from bot.console.chat import ConsoleOutlet
 from bot.core.commands import build_router
 from bot.core.context import Services
 from bot.core.conversation import Conversation
@@ -32,5 +33,6 @@ async def app(services: Services, fake_chat: FakeChat) -> AsyncIterator[App]:
     outlets = Outlets(services)
     outlet = HttpTestOutlet(fake_chat.url, timeout=2.0)
     outlets.register("test", outlet)
+    outlets.register("console", ConsoleOutlet(None, conversation))
     yield App(services, conversation, outlets)
     await outlet.close()

@@ -11,7 +11,7 @@ from bot.console.channel import console_actor
 from bot.core.events import command
 from scheduler import ledger
 from scheduler.service import run_tick
-from storage.models import Delivery, Enrollment, Person
+from storage.models import Delivery, Enrollment, InboxMessage, Person
 from tests.support.fake_chat import FakeChat, Faults
 from tests.support.harness import Clock
 from tests.support.seed import seed_cohort
@@ -173,3 +173,30 @@ async def test_moving_the_time_later_does_not_send_twice_in_a_day(
     await run_tick(app.drip(clock=clock), MONDAY_0900_PARIS + dt.timedelta(hours=6, seconds=1))
     assert len(fake_chat.messages) == 1
     assert (await enrollments(app))[0].next_due_at == dt.datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+
+
+async def test_scheduled_mentor_tip_goes_out_once_at_its_time(app: App, clock: Clock) -> None:
+    async def say(who: str, text: str) -> None:
+        from bot.console.channel import mentions_in
+
+        await app.conversation.handle(command(console_actor(who), text, mentions=mentions_in(text)))
+
+    await say("root", "cohort create pilot track first-steps start 2026-11-23")
+    await say("root", "enroll pilot @bob")
+    await say("root", "pair @mia @bob")
+    await say("mia", "push @bob Try the LinkedIn app's QR code at 2026-11-24 10:30")
+    runtime = app.drip(clock=clock)
+    before = dt.datetime(2026, 11, 24, 9, 29, tzinfo=UTC)  # 10:29 Paris
+    await run_tick(runtime, before)
+    async with app.services.db.transaction() as session:
+        early = list(await session.exec(select(Delivery).where(Delivery.kind == "tip")))
+    assert [t.status for t in early] == ["pending"]
+    at = dt.datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    for moment in (at, at + dt.timedelta(minutes=1)):
+        await run_tick(runtime, moment)
+    async with app.services.db.transaction() as session:
+        tips = list(await session.exec(select(Delivery).where(Delivery.kind == "tip")))
+        inbox = list(await session.exec(select(InboxMessage)))
+    assert [(t.status, t.sent_at) for t in tips] == [("sent", at)]
+    shown = [m.payload["markdown"] for m in inbox if "QR code" in m.payload.get("markdown", "")]
+    assert len(shown) == 1 and "mia" in shown[0]
