@@ -148,11 +148,28 @@ class ConsoleChat:
         line = await asyncio.to_thread(self.stdin.readline)
         return line if line else None
 
-    async def run(self, welcome: str = "") -> None:
+    async def _poll_inbox(self, every: float) -> None:
+        """In a live terminal, messages delivered by other processes show up as they arrive."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.show_inbox()
+            except Exception:
+                logger.exception("Could not read the inbox")
+
+    async def run(self, welcome: str = "", *, poll_every: float = 5.0) -> None:
         """The read-eval-print loop; ends at end of input or on `quit`."""
         if welcome:
             self.write(welcome)
         await self.show_inbox()
+        poller = asyncio.create_task(self._poll_inbox(poll_every)) if self.interactive else None
+        try:
+            await self._loop()
+        finally:
+            if poller is not None:
+                poller.cancel()
+
+    async def _loop(self) -> None:
         while True:
             line = await self._read_line()
             if line is None:
