@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="start the bot (the console when no Slack or Teams is configured)")
     run.add_argument("--user", help="console name of the local user (default: your login name)")
+    run.add_argument("--host", help="address of the HTTP server (default TANDEM_HOST, 0.0.0.0)")
+    run.add_argument("--port", type=int, help="port of the HTTP server (default TANDEM_PORT, 3000)")
     run.set_defaults(handler=cmd_run)
 
     drip = sub.add_parser("drip", help="run one drip tick as if it were a given moment")
@@ -187,9 +189,36 @@ WELCOME = """Welcome to Tandem! You are {user}, the first admin. Three steps to 
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    if overrides:
+        try:
+            settings = load_settings(**overrides)
+        except SettingsError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+    if settings.slack_enabled:
+        return _serve(args, settings)
     user = (args.user or _login_name()).lower()
     settings = settings.model_copy(update={"admins": [*settings.admins, user]})
     return _console(args, settings, user, None, welcome=WELCOME.format(user=user))
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.serve import serve
+    from storage.db import DatabaseURLError
+
+    configure_logging(settings, quiet=False)
+    try:
+        asyncio.run(serve(settings, args.lessons))
+    except DatabaseURLError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"Cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _login_name() -> str:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -18,7 +18,11 @@ class Settings(BaseSettings):
     """Every knob Tandem has. Names are the environment variables, with the TANDEM_ prefix."""
 
     model_config = SettingsConfigDict(
-        env_prefix="TANDEM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TANDEM_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     lessons: Annotated[list[Path], NoDecode] = Field(
@@ -37,6 +41,56 @@ class Settings(BaseSettings):
         20.0, ge=0, description="Messages per second across all conversations (0: no global limit)."
     )
     conversation_interval: float = Field(1.0, ge=0, description="Seconds between two messages to one person.")
+
+    host: str = Field("0.0.0.0", description="Address the HTTP server listens on (Slack, Teams, /healthz).")
+    port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP server.")
+
+    slack_bot_token: SecretStr | None = Field(
+        None,
+        validation_alias="SLACK_BOT_TOKEN",
+        description="Bot token (xoxb-…); turns the Slack channel on.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None,
+        validation_alias="SLACK_SIGNING_SECRET",
+        description="Signing secret, to verify Slack's requests.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias="SLACK_APP_TOKEN", description="App-level token (xapp-…): use Socket Mode."
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", validation_alias="SLACK_API_URL", description="Slack Web API base URL."
+    )
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def slack_socket_mode(self) -> bool:
+        return self.slack_enabled and self.slack_app_token is not None
+
+    @model_validator(mode="after")
+    def _check_slack(self) -> Settings:
+        """Complete Slack settings or none: each missing or malformed one is named."""
+        token, secret, app = self.slack_bot_token, self.slack_signing_secret, self.slack_app_token
+        if token is None and (secret is not None or app is not None):
+            raise ValueError(
+                "SLACK_BOT_TOKEN is missing: it is needed with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN"
+            )
+        if token is not None and not token.get_secret_value().startswith("xoxb-"):
+            raise ValueError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if app is not None and not app.get_secret_value().startswith("xapp-"):
+            raise ValueError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        if token is not None and app is None and secret is None:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET is missing: it is needed to receive Slack's requests over HTTP"
+            )
+        if not self.slack_api_url.startswith(("http://", "https://")):
+            raise ValueError("SLACK_API_URL must be an http(s) URL, like https://slack.com/api/")
+        if not self.slack_api_url.endswith("/"):
+            self.slack_api_url += "/"
+        return self
 
     @field_validator("lessons", mode="before")
     @classmethod
@@ -88,6 +142,10 @@ def describe_validation_error(exc: ValidationError) -> str:
     lines = []
     for error in exc.errors():
         name = "_".join(str(part) for part in error["loc"] if isinstance(part, str)).upper()
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if not name:
+            lines.append(message)
+            continue
         env_name = name if name.startswith(("SLACK_", "CONNECTIONS__")) else f"TANDEM_{name}"
-        lines.append(f"{env_name}: {error['msg']}")
+        lines.append(f"{env_name}: {message}")
     return "Invalid settings:\n  " + "\n  ".join(lines)

@@ -21,6 +21,7 @@ from storage.models import (
     Person,
     Question,
     QuestionCreate,
+    SeenEvent,
 )
 
 # --- deliveries -------------------------------------------------------------------------------------------
@@ -288,3 +289,21 @@ async def inbox_of(session: AsyncSession, *, person_id: int) -> list[InboxMessag
     """Every console inbox message of a person, shown or not, without marking anything as shown."""
     query = select(InboxMessage).where(InboxMessage.person_id == person_id).order_by(col(InboxMessage.id))
     return list(await session.exec(query))
+
+
+# --- platform event de-duplication -------------------------------------------------------------------------
+
+
+async def first_sighting(session: AsyncSession, *, event_id: str) -> bool:
+    """True the first time an event id is seen; False for a retry. The primary key decides, so it holds
+    across replicas."""
+    try:
+        async with session.begin_nested():
+            session.add(SeenEvent(event_id=event_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def forget_seen_events(session: AsyncSession, *, before: dt.datetime) -> None:
+    await session.exec(delete(SeenEvent).where(col(SeenEvent.received_at) < before))

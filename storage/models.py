@@ -264,3 +264,10 @@ class PendingAction(SQLModel, table=True):
     kind: str = Field(max_length=30)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     expires_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class SeenEvent(SQLModel, table=True):
+    """A platform event already handled (Slack's event_id), so retries are ignored on every replica."""
+
+    event_id: str = Field(primary_key=True, max_length=120)
+    received_at: dt.datetime = _created()

@@ -34,7 +34,8 @@ def neutralize(text: str, limit: int = 2000) -> str:
     """User text made safe to embed in a Markdown message."""
     text = clean(text, limit)
     text = MARKDOWN_RE.sub(r"\\\1", text)
-    text = re.sub(r"^(\s*)([-+]|\d+[.)])(\s)", r"\1\\\2\3", text, flags=re.MULTILINE)
+    text = re.sub(r"^(\s*)([-+])(\s)", r"\1\\\2\3", text, flags=re.MULTILINE)  # "- x" is not a list
+    text = re.sub(r"^(\s*\d+)([.)])(\s)", r"\1\\\2\3", text, flags=re.MULTILINE)  # nor "1. x"
     return defuse_broadcasts(text)
 
 

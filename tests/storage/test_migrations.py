@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
-from storage.db import sync_url, upgrade
+from storage.db import alembic_config, sync_url, upgrade
 
 
 def test_migrated_schema_matches_the_models(db_url: str) -> None:
@@ -27,7 +28,8 @@ def test_downgrade_then_upgrade(db_url: str) -> None:
     engine = create_engine(sync_url(db_url))
     try:
         with engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == "0001"
+            head = ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
+            assert MigrationContext.configure(connection).get_current_revision() == head
     finally:
         engine.dispose()
 

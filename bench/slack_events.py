@@ -1,0 +1,256 @@
+"""Slack benchmark: signed message.im events per second through the whole HTTP path, beside a bare bolt app.
+
+Run: `.venv/bin/python bench/slack_events.py [--events 2000] [--concurrency 20] [--members 2000]`
+
+- "tandem": POST /slack/events (signature check, de-duplication, the core answering from the library,
+  Block Kit rendering) until chat.postMessage reached the fake Slack API for every event.
+- "bare bolt": the same HTTP server stack with a bolt app that only acks and echoes the text back.
+- "enroll ack": the acknowledgement time of `/tandem enroll <cohort> #channel` for a channel of N
+  members (the members are collected and enrolled after the acknowledgement).
+The fake Slack Web API (tests/support/fake_slack.py) runs in its own process on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from common import percentile, print_table, write_json  # type: ignore[import-not-found]
+from pydantic import SecretStr
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import build_app
+from bot.server import build_web_app, slack_handler
+from bot.settings import Settings
+from bot.slack.channel import SlackChannel
+from storage.db import upgrade
+from tests.support.fake_slack import FakeSlack
+
+SECRET = "bench-signing-secret"
+QUESTIONS = [
+    "how do I spot a phishing email?",
+    "comment activer la validation en deux étapes ?",
+    "what should my LinkedIn headline say?",
+    "how many hashtags should I use?",
+]
+
+
+def serve_fake(members: int, queue: Any) -> None:
+    class CountingSlack(FakeSlack):
+        def app(self) -> web.Application:
+            application = super().app()
+
+            async def stats(request: web.Request) -> web.Response:
+                return web.json_response({"posts": len(self.calls_to("chat.postMessage"))})
+
+            application.router.add_get("/stats", stats)
+            return application
+
+    async def run() -> None:
+        fake = CountingSlack()
+        for index in range(members):
+            fake.add_user(f"U{index:06d}", name=f"user{index}")
+        fake.channel_members["CBIG"] = [f"U{index:06d}" for index in range(members)]
+        fake.add_user("UADMIN", name="admin")
+        queue.put(await fake.start())
+        await asyncio.Event().wait()
+
+    asyncio.run(run())
+
+
+def signed(body: str) -> dict[str, str]:
+    ts = str(int(time.time()))
+    return {
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
+        "content-type": "application/json",
+    }
+
+
+async def posts(session: aiohttp.ClientSession, fake: str) -> int:
+    async with session.get(f"{fake}/stats") as response:
+        return int((await response.json())["posts"])
+
+
+async def run_server(web_app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+
+
+async def event_rate(url: str, fake: str, events: int, concurrency: int, label: str) -> float:
+    async with aiohttp.ClientSession() as session:
+        start_posts = await posts(session, fake)
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one(index: int) -> None:
+            user = f"U{index % 500:06d}"
+            body = json.dumps(
+                {
+                    "type": "event_callback",
+                    "team_id": "T1",
+                    "api_app_id": "ABOT",
+                    "event_id": f"Ev{label}{index}",
+                    "event": {
+                        "type": "message",
+                        "channel_type": "im",
+                        "channel": f"D{index}",
+                        "user": user,
+                        "text": QUESTIONS[index % len(QUESTIONS)],
+                        "ts": f"{index}.1",
+                    },
+                }
+            )
+            async with (
+                limit,
+                session.post(f"{url}/slack/events", data=body, headers=signed(body)) as response,
+            ):
+                assert response.status == 200, response.status
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(events)))
+        while await posts(session, fake) - start_posts < events:
+            await asyncio.sleep(0.01)
+        return events / (time.perf_counter() - started)
+
+
+async def enroll_acks(url: str, fake: str, rounds: int) -> list[float]:
+    timings = []
+    async with aiohttp.ClientSession() as session:
+        for index in range(rounds):
+            form = {
+                "team_id": "T1",
+                "user_id": "UADMIN",
+                "user_name": "admin",
+                "command": "/tandem",
+                "text": "enroll big <#CBIG|everyone-big>",
+                "response_url": f"{fake}/response/r{index}",
+                "trigger_id": "t",
+            }
+            body = urllib.parse.urlencode(form)
+            headers = {**signed(body), "content-type": "application/x-www-form-urlencoded"}
+            started = time.perf_counter()
+            async with session.post(f"{url}/slack/events", data=body, headers=headers) as response:
+                assert response.status == 200
+                await response.read()
+            timings.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.05)
+    return timings
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=40)
+    args = parser.parse_args()
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=serve_fake, args=(args.members, queue), daemon=True)
+    process.start()
+    fake = queue.get(timeout=60)
+    results: dict[str, Any] = {}
+    try:
+        client = AsyncWebClient(token="xoxb-test-token", base_url=f"{fake}/api/")
+        bare = AsyncApp(client=client, signing_secret=SECRET)
+
+        @bare.event("message")
+        async def echo(event: dict[str, Any], client: AsyncWebClient) -> None:
+            await client.chat_postMessage(channel=event["channel"], text=event.get("text", ""))
+
+        bare_app = web.Application()
+        bare_app.router.add_post("/slack/events", slack_handler(bare, SECRET))
+        runner, url = await run_server(bare_app)
+        await event_rate(url, fake, 100, args.concurrency, "warm")
+        results["bare_per_second"] = round(
+            await event_rate(url, fake, args.events, args.concurrency, "bare"), 1
+        )
+        await runner.cleanup()
+
+        with tempfile.TemporaryDirectory() as folder:
+            db_url = f"sqlite:///{Path(folder) / 'slack.db'}"
+            upgrade(db_url)
+            settings = Settings(
+                database_url=db_url,
+                admins=["UADMIN"],
+                slack_bot_token=SecretStr("xoxb-test-token"),
+                slack_signing_secret=SecretStr(SECRET),
+                slack_api_url=f"{fake}/api/",
+                _env_file=None,  # type: ignore[call-arg]
+            )
+            app = await build_app(settings, migrate=False)
+            channel = SlackChannel(app, settings)
+            runner, url = await run_server(build_web_app(app, slack=channel))
+            await event_rate(url, fake, 100, args.concurrency, "warmt")
+            results["tandem_per_second"] = round(
+                await event_rate(url, fake, args.events, args.concurrency, "t"), 1
+            )
+            async with aiohttp.ClientSession() as session:
+                form = {
+                    "team_id": "T1",
+                    "user_id": "UADMIN",
+                    "command": "/tandem",
+                    "text": "cohort create big track first-steps",
+                    "response_url": f"{fake}/response/c",
+                }
+                body = urllib.parse.urlencode(form)
+                await session.post(
+                    f"{url}/slack/events",
+                    data=body,
+                    headers={**signed(body), "content-type": "application/x-www-form-urlencoded"},
+                )
+            acks = await enroll_acks(url, fake, args.rounds)
+            results["enroll_ack_p50_ms"] = round(percentile(acks, 50), 1)
+            results["enroll_ack_p99_ms"] = round(percentile(acks, 99), 1)
+            await asyncio.sleep(2)
+            await runner.cleanup()
+            await app.close()
+    finally:
+        process.terminate()
+        process.join(5)
+
+    ratio = results["tandem_per_second"] / results["bare_per_second"]
+    results["ratio"] = round(ratio, 2)
+    print(
+        f"\nSigned message.im events through POST /slack/events ({args.events} events, {args.concurrency} in flight)"
+    )
+    print_table(
+        ["app", "events/s", "vs bare"],
+        [
+            ["bare bolt (ack + echo)", results["bare_per_second"], 1.0],
+            ["tandem (core + answer + Block Kit)", results["tandem_per_second"], round(ratio, 2)],
+        ],
+    )
+    print(
+        f"\n/tandem enroll for a channel of {args.members} members: ack p50 {results['enroll_ack_p50_ms']} ms, p99 {results['enroll_ack_p99_ms']} ms"
+    )
+    checks = {
+        ">= 0.6 of the bare app's rate": ratio >= 0.6,
+        "enroll ack p99 < 500 ms": results["enroll_ack_p99_ms"] < 500,
+    }
+    print()
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    results["checks"] = checks
+    print(f"\nwrote {write_json('slack_events', results)}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))

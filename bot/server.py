@@ -1,0 +1,94 @@
+"""The HTTP server: Slack's Events API at /slack/events and /healthz, on one aiohttp application."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import text
+
+from bot.app import App
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 1_000_000
+
+
+def _malformed(body: str, content_type: str) -> bool:
+    """True when a signed body still cannot be what Slack sends: bad JSON or form, or missing the fields
+    every payload of its type has. Such requests get 400 instead of reaching any listener."""
+    try:
+        if content_type.startswith("application/json"):
+            return not _valid_event(json.loads(body))
+        form = parse_qs(body, strict_parsing=bool(body))
+        if "payload" in form:
+            return not _valid_payload(json.loads(form["payload"][0]))
+        return not (form.get("command") and form.get("user_id") and form.get("team_id"))
+    except (ValueError, UnicodeDecodeError):
+        return True
+
+
+def _valid_event(data: Any) -> bool:
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return False
+    if data["type"] == "event_callback":
+        return isinstance(data.get("event"), dict) and isinstance(data["event"].get("type"), str)
+    return True
+
+
+def _valid_payload(data: Any) -> bool:
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return False
+    user = data.get("user")
+    if not isinstance(user, dict) or not user.get("id"):
+        return False
+    if data["type"] == "block_actions":
+        return isinstance(data.get("actions"), list) and all(isinstance(a, dict) for a in data["actions"])
+    if data["type"] in ("view_submission", "view_closed"):
+        return isinstance(data.get("view"), dict) and isinstance(data["view"].get("type"), str)
+    return True
+
+
+def slack_handler(bolt: Any, signing_secret: str | None) -> Any:
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
+    async def handle(request: web.Request) -> web.Response:
+        raw = await request.read()
+        body = raw.decode("utf-8", errors="replace")
+        if verifier is not None and not verifier.is_valid_request(body, dict(request.headers)):
+            return web.json_response({"error": "invalid signature"}, status=401)
+        if _malformed(body, request.content_type or ""):
+            return web.json_response({"error": "malformed body"}, status=400)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, KeyError):
+            return web.json_response({"error": "malformed body"}, status=400)
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+
+    return handle
+
+
+def build_web_app(app: App, *, slack: Any | None = None) -> web.Application:
+    """One aiohttp application for every HTTP channel, plus a health check."""
+    web_app = web.Application(client_max_size=MAX_BODY)
+
+    async def healthz(request: web.Request) -> web.Response:
+        try:
+            async with app.services.db.transaction() as session:
+                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        except Exception:
+            logger.exception("Health check: the database does not answer")
+            return web.json_response({"status": "degraded", "database": "down"}, status=503)
+        return web.json_response({"status": "ok", "slack": "http" if slack is not None else "off"})
+
+    web_app.router.add_get("/healthz", healthz)
+    if slack is not None:
+        settings = app.services.settings
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        web_app.router.add_post("/slack/events", slack_handler(slack.bolt, secret))
+    return web_app

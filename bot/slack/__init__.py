@@ -1,0 +1,1 @@
+"""The Slack channel: Block Kit rendering of the core's replies."""

@@ -1,0 +1,333 @@
+"""The Slack channel: slack-bolt listeners that translate Slack into core events and replies into Block Kit.
+
+Listeners acknowledge first and work after (Slack wants an answer within 3 seconds). Role checks and
+every rule live in the core; this module only translates and delivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import update
+from sqlmodel import col
+
+from bot.app import App
+from bot.core.events import Actor, Event
+from bot.core.replies import Later, Notify, Reply, Text
+from bot.i18n import register, t
+from bot.settings import Settings
+from bot.slack import home
+from bot.slack.outlet import SlackOutlet
+from bot.slack.render import parse_action_id, render
+from bot.slack.translate import actor, channels_in, mentions_in, without_bot_mention
+from storage import activity
+from storage.models import Enrollment, Person
+
+logger = logging.getLogger(__name__)
+
+Sender = Callable[[dict[str, Any]], Awaitable[None]]
+PROFILE_TTL = 6 * 3600.0
+REPLY_CALLBACK = "tandem_reply"
+IGNORED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave"}
+
+register(
+    {
+        "slack.collecting": {
+            "en": "Collecting the channel’s members… I’ll report here when the enrollment is done.",
+            "fr": "Je rassemble les membres du canal… Je vous dirai ici quand l’inscription sera faite.",
+        }
+    }
+)
+
+
+class Profiles:
+    """users.info, cached: time zone, locale and name fill a person's blanks without a call per message."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    async def get(self, user_id: str) -> dict[str, Any]:
+        cached = self._cache.get(user_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            response = await self.client.users_info(user=user_id, include_locale=True)
+            profile = dict(response.get("user") or {})
+        except Exception as exc:  # a profile is a nicety: never fail an event for it
+            logger.warning("users.info failed for a user: %s", type(exc).__name__)
+            profile = {}
+        self._cache[user_id] = (time.monotonic() + PROFILE_TTL, profile)
+        return profile
+
+
+class SlackChannel:
+    """Holds the core and a bolt AsyncApp; registers the listeners and the Slack outlet."""
+
+    def __init__(self, app: App, settings: Settings) -> None:
+        assert settings.slack_bot_token is not None
+        self.core = app.conversation
+        self.outlets = app.outlets
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url,
+            retry_handlers=[
+                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+                AsyncServerErrorRetryHandler(max_retry_count=2),
+                AsyncConnectionErrorRetryHandler(max_retry_count=1),
+            ],
+        )
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=secret,
+            request_verification_enabled=secret is not None,
+            process_before_response=False,
+        )
+        self.profiles = Profiles(self.client)
+        self.outlets.register("slack", SlackOutlet(self.client))
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._register()
+
+    # --- listeners ------------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        bolt = self.bolt
+        bolt.middleware(self._dedupe)
+        bolt.command("/tandem")(self.on_command)
+        bolt.event("message")(self.on_message)
+        bolt.event("app_mention")(self.on_mention)
+        bolt.event("app_home_opened")(self.on_home)
+        bolt.event("app_uninstalled")(self.on_uninstalled)
+        bolt.event("tokens_revoked")(self.on_uninstalled)
+        bolt.action(re.compile(r"^tandem\|"))(self.on_action)
+        bolt.action(re.compile(r"^tandem_home\|"))(self.on_home_action)
+        bolt.view(REPLY_CALLBACK)(self.on_reply_submitted)
+
+    async def _dedupe(self, body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
+        """Slack retries events it thinks we missed; the event id is a database key, so any replica skips it."""
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if event_id:
+            async with self.core.services.db.transaction() as session:
+                if not await activity.first_sighting(session, event_id=str(event_id)):
+                    logger.info("Ignoring a retried Slack event")
+                    return BoltResponse(status=200, body="")
+        return await next()
+
+    async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
+        await ack()
+        team, user, text = command.get("team_id", ""), command.get("user_id", ""), command.get("text", "")
+        who = await self._actor(team, user, command.get("user_name"))
+        groups = {}
+        if channels_in(text):
+            lang = who.lang or self.core.services.settings.default_lang
+            await respond(text=t("slack.collecting", lang), response_type="ephemeral")
+            groups = await self._expand_channels(team, text)
+        event = Event(who, "command", text, mentions=await self._mentions(team, text), groups=groups)
+        await self._handle(event, self._responder(respond))
+
+    async def on_message(self, event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
+        if (
+            event.get("channel_type") != "im"
+            or event.get("bot_id")
+            or event.get("subtype") in IGNORED_SUBTYPES
+        ):
+            return
+        if event.get("user") in (None, context.get("bot_user_id")):
+            return
+        team = body.get("team_id", "")
+        who = await self._actor(team, event["user"])
+        text = event.get("text", "")
+        core_event = Event(who, "message", text, is_dm=True, mentions=await self._mentions(team, text))
+        await self._handle(core_event, self._poster(event["channel"]))
+
+    async def on_mention(self, event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
+        if event.get("bot_id") or not event.get("user"):
+            return
+        team = body.get("team_id", "")
+        who = await self._actor(team, event["user"])
+        text = without_bot_mention(event.get("text", ""), context.get("bot_user_id"))
+        mentions = {
+            k: v for k, v in mentions_in(text, team).items() if v.local_id != context.get("bot_user_id")
+        }
+        core_event = Event(who, "message", text, is_dm=False, mentions=mentions)
+        thread = event.get("thread_ts") or event.get("ts")
+        await self._handle(core_event, self._poster(event["channel"], thread=thread, user=event["user"]))
+
+    async def on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        name = parse_action_id(action.get("action_id", ""))
+        if name is None:
+            return
+        team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
+        who = await self._actor(team, body["user"]["id"])
+        value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
+        if name == "question.reply" and body.get("trigger_id"):
+            await self.client.views_open(trigger_id=body["trigger_id"], view=home.reply_modal(value, who))
+            return
+        await self._handle(Event(who, "action", action=name, value=value), self._target_for(body, respond))
+
+    async def on_reply_submitted(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        answer = home.reply_text(view)
+        if not answer:
+            await ack(response_action="errors", errors={home.REPLY_BLOCK: "Please write an answer."})
+            return
+        await ack()
+        team = body.get("team", {}).get("id", "")
+        who = await self._actor(team, body["user"]["id"])
+        text = f"reply {view.get('private_metadata', '')} {answer}"
+        await self._handle(Event(who, "command", text), self._poster(body["user"]["id"]))
+
+    async def on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab") != "home":
+            return
+        await self.publish_home(body.get("team_id", ""), event["user"])
+
+    async def on_home_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        team = (body.get("team") or {}).get("id", "")
+        user = body["user"]["id"]
+        text = home.command_for(action)
+        status = ""
+        if text:
+            who = await self._actor(team, user)
+            replies = await self.core.handle(Event(who, "command", text))
+            status = "\n".join(r.markdown for r in replies if isinstance(r, Text))
+        await self.publish_home(team, user, status=status)
+
+    async def on_uninstalled(self, body: dict[str, Any]) -> None:
+        """Stop every delivery to this workspace: its people become unreachable, with the reason."""
+        team = body.get("team_id", "")
+        reason = (
+            "Slack app uninstalled"
+            if body.get("event", {}).get("type") == "app_uninstalled"
+            else "Slack tokens revoked"
+        )
+        prefix = f"slack:{team}:%"
+        async with self.core.services.db.transaction() as session:
+            statement = (
+                update(Person)
+                .where(col(Person.key).like(prefix))
+                .values(reachable=False, unreachable_reason=reason)
+                .returning(col(Person.id))
+            )
+            ids = [row[0] for row in await session.exec(statement)]
+            if ids:
+                await session.exec(
+                    update(Enrollment)
+                    .where(col(Enrollment.person_id).in_(ids), col(Enrollment.status) == "active")
+                    .values(status="stopped", stop_reason=reason)
+                )
+        logger.warning("%s for team %s: %s people stopped", reason, team, len(ids))
+
+    # --- helpers --------------------------------------------------------------------------------------
+
+    async def publish_home(self, team: str, user: str, *, status: str = "") -> None:
+        who = await self._actor(team, user)
+        view = await home.build(self.core, who, status=status)
+        await self.client.views_publish(user_id=user, view=view)
+
+    async def _actor(self, team: str, user: str, name: str | None = None) -> Actor:
+        return actor(team, user, name=name, profile=await self.profiles.get(user))
+
+    async def _mentions(self, team: str, text: str) -> dict[str, Actor]:
+        """Mentioned people with their Slack profile (time zone, locale), fetched concurrently and cached."""
+        found = mentions_in(text, team)
+        users = [mentioned.local_id for mentioned in found.values()]
+        profiles = dict(zip(users, await self._profiles_of(users), strict=True))
+        return {
+            token: actor(team, mentioned.local_id, name=mentioned.name, profile=profiles[mentioned.local_id])
+            for token, mentioned in found.items()
+        }
+
+    async def _expand_channels(self, team: str, text: str) -> dict[str, tuple[Actor, ...]]:
+        """Every human member of each mentioned channel (paging conversations.members, bots left out)."""
+        groups: dict[str, tuple[Actor, ...]] = {}
+        for token, channel in channels_in(text).items():
+            members: list[str] = []
+            cursor = None
+            while True:
+                page = await self.client.conversations_members(channel=channel, cursor=cursor, limit=200)
+                members.extend(page.get("members", []))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+            profiles = await self._profiles_of(members)
+            groups[token] = tuple(
+                actor(team, user, profile=profile)
+                for user, profile in zip(members, profiles, strict=True)
+                if not profile.get("is_bot") and not profile.get("deleted") and user != "USLACKBOT"
+            )
+        return groups
+
+    async def _profiles_of(self, users: Sequence[str]) -> list[dict[str, Any]]:
+        limit = asyncio.Semaphore(20)
+
+        async def one(user: str) -> dict[str, Any]:
+            async with limit:
+                return await self.profiles.get(user)
+
+        return list(await asyncio.gather(*(one(user) for user in users)))
+
+    async def _handle(self, event: Event, send: Sender) -> None:
+        """Run the core, send its replies, hand Notify to the outlets, and run slow work afterwards."""
+        replies = await self.core.handle(event)
+        await self._send_all(replies, send)
+
+    async def _send_all(self, replies: Sequence[Reply], send: Sender) -> None:
+        for reply in replies:
+            if isinstance(reply, Notify):
+                await self.outlets.deliver(reply)
+            elif isinstance(reply, Later):
+                await self._send_all(list(await reply.work()), send)
+            else:
+                for message in render(reply):
+                    await send({**message, "private": getattr(reply, "private", False)})
+
+    def _responder(self, respond: Any) -> Sender:
+        async def send(message: dict[str, Any]) -> None:
+            await respond(
+                text=message["text"],
+                blocks=message["blocks"],
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+        return send
+
+    def _poster(self, channel: str, *, thread: str | None = None, user: str | None = None) -> Sender:
+        async def send(message: dict[str, Any]) -> None:
+            if message.get("private") and user and thread:
+                await self.client.chat_postEphemeral(
+                    channel=channel,
+                    user=user,
+                    text=message["text"],
+                    blocks=message["blocks"],
+                    thread_ts=thread,
+                )
+                return
+            await self.client.chat_postMessage(
+                channel=channel, text=message["text"], blocks=message["blocks"], thread_ts=thread
+            )
+
+        return send
+
+    def _target_for(self, body: dict[str, Any], respond: Any) -> Sender:
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id")
+        if container.get("is_ephemeral") or not channel:
+            return self._responder(respond)
+        return self._poster(channel, thread=(body.get("message") or {}).get("thread_ts"))

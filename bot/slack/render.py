@@ -1,0 +1,518 @@
+"""Slack rendering: canonical Markdown as mrkdwn, and the core's replies as Block Kit messages.
+
+Everything shown to Slack passes through here, so this module owns two guarantees: nothing the bot
+repeats can notify a whole channel (`<` is always escaped, so `<!channel>` cannot form, and `@here`
+gets a word joiner), and no message breaks Slack's Block Kit limits (long content is split, short
+fields are truncated with "…").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
+from bot.core.text import WORD_JOINER, defuse_broadcasts
+
+ACTION_PREFIX = "tandem|"
+
+MAX_BLOCKS = 50
+MAX_SECTION_CHARS = 3000
+MAX_HEADER_CHARS = 150
+MAX_BUTTON_CHARS = 75
+MAX_VALUE_CHARS = 2000
+MAX_ACTIONS = 25
+MAX_FALLBACK_CHARS = 3000
+MAX_MESSAGE_CHARS = 12_000
+"""Text per message: Slack folds long messages behind "Show more"; several readable messages are better."""
+
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+ELLIPSIS = "…"
+FENCE = "```"
+
+Block = dict[str, Any]
+Message = dict[str, Any]
+Part = tuple[str, str]
+"""One converted piece of Markdown: (mrkdwn, plain text for the notification fallback)."""
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+_FORMAT_CHAR = re.compile(r"[*_~`]")
+_JOINERS = re.compile(f"{WORD_JOINER}{{2,}}")
+_BARE_URL = re.compile(r"(https?://[^\s<>]+)")
+_LINK_TARGET = re.compile(r"(<[^<>|]*[|>])")
+_WORD = re.compile(r"(?:[^\s<]|<[^<>]*>?)+")
+_HALF_ENTITY = re.compile(r"&[a-z]*$")
+_SEPARATORS = ("\n\n", "\n", " ")
+
+
+# Escaping -------------------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters as entities: text can then never form `<!channel>` or a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _literal(text: str) -> str:
+    """Text shown as typed: escaped, with `*_~` and backticks kept from starting Slack formatting.
+
+    A word joiner on both sides of each formatting character stops Slack from pairing them
+    (`2*3*4`, `snake_case_name`); bare URLs are left alone so Slack still links them.
+    """
+    pieces = _BARE_URL.split(text)
+    for i in range(0, len(pieces), 2):
+        pieces[i] = _FORMAT_CHAR.sub(lambda m: f"{WORD_JOINER}{m.group()}{WORD_JOINER}", escape(pieces[i]))
+    for i in range(1, len(pieces), 2):
+        pieces[i] = escape(pieces[i])
+    return _JOINERS.sub(WORD_JOINER, "".join(pieces))
+
+
+def _defuse(text: str) -> str:
+    """Broadcast words defused everywhere except inside link targets, which must stay valid URLs."""
+    pieces = _LINK_TARGET.split(text)
+    return "".join(p if i % 2 else defuse_broadcasts(p) for i, p in enumerate(pieces))
+
+
+def _plain_field(text: str, limit: int) -> str:
+    """A plain_text field (header, button): one line, escaped, defused, within `limit`."""
+    return _truncate(defuse_broadcasts(escape(" ".join(text.split()))), limit)
+
+
+# Markdown to mrkdwn ---------------------------------------------------------------------------------
+
+
+class _Renderer:
+    """Walks markdown-it's syntax tree and writes mrkdwn, or plain text when `plain` is set."""
+
+    def __init__(self, *, plain: bool = False, bold: bool = False) -> None:
+        self.plain = plain
+        self.bold = bold
+        self._in_bold = False
+
+    # Blocks
+
+    def block(self, node: SyntaxTreeNode) -> str:
+        """One block-level node as text lines (no trailing newline)."""
+        kind = node.type
+        if kind == "paragraph":
+            return self._strong_line(node) if self.bold else self.inline(node)
+        if kind == "heading":
+            return self._strong_line(node)
+        if kind in ("bullet_list", "ordered_list"):
+            return self._list(node)
+        if kind == "blockquote":
+            return self._quote(node)
+        if kind in ("fence", "code_block"):
+            return self._code_block(node.content)
+        if kind == "hr":
+            return "──────────"
+        if kind == "table":
+            return self._table(node)
+        return "\n".join(filter(None, (self.block(child) for child in node.children))) or self.inline(node)
+
+    def _strong_line(self, node: SyntaxTreeNode) -> str:
+        """A heading (or a bold question) as bold text: Slack has no headings in mrkdwn."""
+        self._in_bold = True
+        try:
+            text = self.inline(node)
+        finally:
+            self._in_bold = False
+        return text if self.plain else _wrap(text, "*")
+
+    def _list(self, node: SyntaxTreeNode) -> str:
+        """`• item` or `1. item` lines; nested content is indented two spaces per level."""
+        start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 1
+        items = []
+        for offset, item in enumerate(node.children):
+            marker = f"{start + offset}." if node.type == "ordered_list" else "•"
+            lines = "\n".join(filter(None, (self.block(child) for child in item.children))).split("\n")
+            rest = [f"  {line}" if line else "" for line in lines[1:]]
+            items.append("\n".join([f"{marker} {lines[0]}".rstrip(), *rest]))
+        return "\n".join(items)
+
+    def _quote(self, node: SyntaxTreeNode) -> str:
+        """Every line prefixed with `>` (a bar in the plain fallback, where `>` is escaped)."""
+        inner = "\n".join(filter(None, (self.block(child) for child in node.children)))
+        prefix = "│ " if self.plain else "> "
+        return "\n".join(f"{prefix}{line}" for line in inner.split("\n"))
+
+    def _code_block(self, content: str) -> str:
+        """Preformatted text; a run of backticks inside cannot close the block early."""
+        body = escape(content.rstrip("\n"))
+        return body if self.plain else f"{FENCE}\n{_break_fences(body)}\n{FENCE}"
+
+    def _table(self, node: SyntaxTreeNode) -> str:
+        """No tables in Slack: one line per row, cells separated by a bar."""
+        rows = [row for part in node.children for row in part.children]
+        return "\n".join(" | ".join(self.inline(cell) for cell in row.children) for row in rows)
+
+    # Inline
+
+    def inline(self, node: SyntaxTreeNode) -> str:
+        """The inline content under `node`, concatenated."""
+        return "".join(self._span(child) for child in node.children)
+
+    def _span(self, node: SyntaxTreeNode) -> str:
+        """One inline node. A line break stays a line break: chat text is written line by line."""
+        kind = node.type
+        if kind == "text":
+            return _literal(node.content)
+        if kind in ("softbreak", "hardbreak"):
+            return "\n"
+        if kind == "code_inline":
+            return self._code_span(node.content)
+        if kind in ("strong", "em") and _intraword(node):
+            return _literal(node.markup) + self.inline(node) + _literal(node.markup)
+        if kind == "strong":
+            return self._strong(node)
+        if kind in ("em", "s"):
+            text = self.inline(node)
+            return text if self.plain else _wrap(text, "_" if kind == "em" else "~")
+        if kind in ("link", "image"):
+            href = str(node.attrs.get("href") or node.attrs.get("src") or "")
+            return self._link(href, self.inline(node) or _literal(str(node.attrs.get("alt") or "")))
+        return self.inline(node) if node.children else _literal(node.content)
+
+    def _strong(self, node: SyntaxTreeNode) -> str:
+        """`*bold*`; inside a heading the whole line is already bold and Slack does not nest."""
+        if self.plain or self._in_bold:
+            return self.inline(node)
+        self._in_bold = True
+        try:
+            return _wrap(self.inline(node), "*")
+        finally:
+            self._in_bold = False
+
+    def _code_span(self, content: str) -> str:
+        """Inline code; a backtick inside becomes a lookalike, since Slack code spans cannot hold one."""
+        body = escape(content)
+        return body if self.plain else f"`{body.replace('`', 'ˋ')}`"
+
+    def _link(self, href: str, label: str) -> str:
+        """`<url|label>` for web and mail links; any other target keeps only its text."""
+        if href.split(":", 1)[0].lower() not in LINK_SCHEMES or ":" not in href:
+            return label
+        url = escape(href).replace("|", "%7C")
+        label = " ".join(label.split()) or url
+        if self.plain:
+            return label if label in (url, url.removeprefix("mailto:")) else f"{label} ({url})"
+        return f"<{url}|{label}>"
+
+
+def _intraword(node: SyntaxTreeNode) -> bool:
+    """`2*3*4`: asterisks between letters or digits are meant literally, not as emphasis."""
+    before, after = node.previous_sibling, node.next_sibling
+    return (
+        node.markup.startswith("*")
+        and before is not None
+        and before.type == "text"
+        and before.content[-1:].isalnum()
+        and after is not None
+        and after.type == "text"
+        and after.content[:1].isalnum()
+    )
+
+
+def _wrap(text: str, marker: str) -> str:
+    """Each line of `text` wrapped in a formatting marker, spaces kept outside so Slack sees it."""
+    lines = []
+    for line in text.split("\n"):
+        core = line.strip()
+        if not core:
+            lines.append(line)
+            continue
+        lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
+        lines.append(f"{lead}{marker}{core}{marker}{trail}")
+    return "\n".join(lines)
+
+
+def _break_fences(body: str) -> str:
+    """A word joiner between consecutive backticks: "```" inside a code block would end it."""
+    return re.sub("`(?=`)", f"`{WORD_JOINER}", body)
+
+
+def _convert(markdown: str, *, bold: bool = False) -> list[Part]:
+    """Each top-level Markdown block as (mrkdwn, plain) text, empty blocks dropped."""
+    tree = SyntaxTreeNode(_MARKDOWN.parse(markdown or ""))
+    rich, plain = _Renderer(bold=bold), _Renderer(plain=True)
+    parts = [(_defuse(rich.block(node)), _defuse(plain.block(node))) for node in tree.children]
+    return [(text, fallback) for text, fallback in parts if text.strip()]
+
+
+def markdown_to_mrkdwn(markdown: str) -> str:
+    """Canonical Markdown (lessons, tips, bot messages) as Slack mrkdwn; blocks separated by a blank line."""
+    return "\n\n".join(text for text, _ in _convert(markdown))
+
+
+def _markdown_to_plain(markdown: str) -> str:
+    """The same Markdown as plain text, for the notification fallback."""
+    return "\n\n".join(plain for _, plain in _convert(markdown))
+
+
+# Lengths and splitting ------------------------------------------------------------------------------
+
+
+def _size(text: str) -> int:
+    """Length as Slack counts it (UTF-16 code units), so emoji outside the BMP never overflow a limit."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit(text: str, limit: int) -> int:
+    """How many leading characters of `text` fit in `limit`, never ending inside an entity like `&amp;`."""
+    count = min(len(text), limit)
+    while count and _size(text[:count]) > limit:
+        count -= 1
+    half = _HALF_ENTITY.search(text[:count])
+    if half and count < len(text) and half.start() > 0:
+        count = half.start()
+    return count
+
+
+def _truncate(text: str, limit: int) -> str:
+    """`text` within `limit`, cut at a word boundary when one is near, ending with "…"."""
+    if _size(text) <= limit:
+        return text
+    head = text[: _fit(text, limit - 1)]
+    space = head.rfind(" ")
+    if space > len(head) // 2:
+        head = head[:space]
+    if head.rfind("<") > head.rfind(">"):
+        head = head[: head.rfind("<")]
+    return head.rstrip() + ELLIPSIS
+
+
+def _hard_split(text: str, limit: int) -> list[str]:
+    """A single word longer than `limit` (a huge URL or token): cut where it must, entities kept whole."""
+    pieces = []
+    while _size(text) > limit:
+        cut = _fit(text, limit) or 1
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text] if text else pieces
+
+
+def _split_text(text: str, limit: int, level: int = 0) -> list[str]:
+    """Pieces within `limit`, cut between paragraphs, else lines, else words (links stay whole)."""
+    if _size(text) <= limit:
+        return [text]
+    if level == len(_SEPARATORS):
+        return _hard_split(text, limit)
+    separator = _SEPARATORS[level]
+    parts = _WORD.findall(text) if separator == " " else text.split(separator)
+    return _pack([piece for part in parts for piece in _split_text(part, limit, level + 1)], separator, limit)
+
+
+def _pack(pieces: Iterable[str], separator: str, limit: int) -> list[str]:
+    """Consecutive pieces joined with `separator` as long as the result fits in `limit`."""
+    packed: list[str] = []
+    for piece in pieces:
+        if packed and _size(f"{packed[-1]}{separator}{piece}") <= limit:
+            packed[-1] = f"{packed[-1]}{separator}{piece}"
+        else:
+            packed.append(piece)
+    return [piece for piece in packed if piece.strip()]
+
+
+def _split_code(block: str, limit: int) -> list[str]:
+    """A preformatted block too long for one section: several blocks, each with its own fences."""
+    overhead = _size(f"{FENCE}\n\n{FENCE}")
+    body = block.removeprefix(f"{FENCE}\n").removesuffix(f"\n{FENCE}")
+    lines = [piece for line in body.split("\n") for piece in _hard_split(line, limit - overhead) or [""]]
+    packed: list[str] = []
+    for line in lines:
+        if packed and _size(f"{packed[-1]}\n{line}") <= limit - overhead:
+            packed[-1] = f"{packed[-1]}\n{line}"
+        else:
+            packed.append(line)
+    return [f"{FENCE}\n{piece}\n{FENCE}" for piece in packed]
+
+
+def _is_code(text: str) -> bool:
+    return text.startswith(f"{FENCE}\n") and text.endswith(f"\n{FENCE}")
+
+
+def _sections(parts: Sequence[Part], limit: int = MAX_SECTION_CHARS) -> list[Part]:
+    """Converted blocks packed into section texts within `limit`, split at paragraph boundaries.
+
+    A block that is too long on its own is split at lines, then words; its plain text goes with
+    its first piece only.
+    """
+    pieces: list[Part] = []
+    for text, plain in parts:
+        split = _split_code(text, limit) if _is_code(text) else _split_text(text, limit)
+        pieces.extend((piece, plain if i == 0 else "") for i, piece in enumerate(split))
+    sections: list[Part] = []
+    for text, plain in pieces:
+        if sections and _size(f"{sections[-1][0]}\n\n{text}") <= limit:
+            previous, previous_plain = sections[-1]
+            sections[-1] = (f"{previous}\n\n{text}", "\n\n".join(filter(None, (previous_plain, plain))))
+        else:
+            sections.append((text, plain))
+    return sections
+
+
+# Blocks ---------------------------------------------------------------------------------------------
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _header(title: str) -> Block:
+    text = _plain_field(title, MAX_HEADER_CHARS)
+    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _truncate(text, MAX_SECTION_CHARS)}]}
+
+
+def _button(button: Button, index: int) -> dict[str, Any]:
+    """A Block Kit button; the index makes its action_id unique within the message."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {
+            "type": "plain_text",
+            "text": _plain_field(button.label, MAX_BUTTON_CHARS) or ELLIPSIS,
+            "emoji": True,
+        },
+        "action_id": f"{ACTION_PREFIX}{button.action}|{index}",
+        "value": (button.value or "-")[:MAX_VALUE_CHARS],
+    }
+    if button.style != "default":
+        element["style"] = button.style
+    return element
+
+
+def _actions(buttons: Sequence[Button]) -> list[Block]:
+    """Actions blocks of at most 25 buttons each, numbered across all of them."""
+    elements = [_button(button, index) for index, button in enumerate(buttons)]
+    return [
+        {"type": "actions", "elements": elements[start : start + MAX_ACTIONS]}
+        for start in range(0, len(elements), MAX_ACTIONS)
+    ]
+
+
+def _section_blocks(parts: Sequence[Part], *, with_plain: bool = True) -> list[tuple[Block, str]]:
+    return [(_section(text), plain if with_plain else "") for text, plain in _sections(parts)]
+
+
+def parse_action_id(action_id: str) -> str | None:
+    """The core action behind one of our buttons ("quiz.answer"), or None for any other action_id."""
+    if not action_id.startswith(ACTION_PREFIX):
+        return None
+    action, separator, index = action_id.removeprefix(ACTION_PREFIX).rpartition("|")
+    return action if separator and action and index.isdigit() else None
+
+
+# Replies --------------------------------------------------------------------------------------------
+
+
+def render(reply: Reply) -> list[Message]:
+    """Slack messages (`text` fallback and `blocks`) for one reply; [] for Notify and Later.
+
+    Usually one message; several when the content is beyond one message's limits.
+    """
+    if isinstance(reply, Text):
+        blocks, fallback = _text_blocks(reply)
+    elif isinstance(reply, LessonCard):
+        blocks, fallback = _card_blocks(reply)
+    elif isinstance(reply, QuizCard):
+        blocks, fallback = _quiz_blocks(reply)
+    elif isinstance(reply, Attachment):
+        blocks, fallback = _attachment_blocks(reply)
+    else:
+        return []
+    return _messages(blocks, fallback)
+
+
+def _text_blocks(reply: Text) -> tuple[list[tuple[Block, str]], str]:
+    parts = _convert(reply.markdown)
+    blocks = _section_blocks(parts)
+    blocks += [(block, "") for block in _actions(reply.buttons)]
+    labels = " / ".join(_plain_field(button.label, MAX_BUTTON_CHARS) for button in reply.buttons)
+    return blocks, "\n\n".join(plain for _, plain in parts) or labels
+
+
+def _card_blocks(card: LessonCard) -> tuple[list[tuple[Block, str]], str]:
+    """Intro, title, the tip or the whole lesson, try-it, the verification date (full), buttons."""
+    lesson, labels = card.lesson, card.labels
+    fallback = "\n".join(
+        filter(None, (_plain_field(lesson.title, MAX_FALLBACK_CHARS), _markdown_to_plain(lesson.summary)))
+    )
+    blocks = _section_blocks(_convert(card.intro), with_plain=False)
+    if lesson.title.strip():
+        blocks.append((_header(lesson.title), fallback))
+    blocks += _section_blocks(_convert(lesson.body if card.full else lesson.summary), with_plain=False)
+    try_it = f"*{_literal(labels.get('try_it', 'Try it'))}*: {markdown_to_mrkdwn(lesson.try_it)}"
+    blocks.append((_context(_defuse(try_it)), ""))
+    if card.full:
+        verified = labels.get("verified", "Checked on {date}").format(date=lesson.verified.isoformat())
+        if verified.strip():
+            blocks.append((_context(markdown_to_mrkdwn(verified)), ""))
+    blocks += [(block, "") for block in _actions(card.buttons)]
+    return blocks, fallback
+
+
+def _quiz_blocks(card: QuizCard) -> tuple[list[tuple[Block, str]], str]:
+    """The question in bold, then one button per choice.
+
+    A choice too long for a button label is cut there, so the full choices are then listed under
+    the question: the learner must be able to read what they answer.
+    """
+    parts = _convert(card.question, bold=True)
+    blocks = _section_blocks(parts)
+    if any(_size(_plain_field(b.label, MAX_SECTION_CHARS)) > MAX_BUTTON_CHARS for b in card.buttons):
+        choices = "\n".join(f"• {_defuse(_literal(' '.join(b.label.split())))}" for b in card.buttons)
+        blocks += _section_blocks([(choices, "")])
+    blocks += [(block, "") for block in _actions(card.buttons)]
+    return blocks, "\n\n".join(plain for _, plain in parts)
+
+
+def _attachment_blocks(attachment: Attachment) -> tuple[list[tuple[Block, str]], str]:
+    """The note, then the file's content as preformatted text, split so no section overflows."""
+    parts = _convert(attachment.markdown)
+    blocks = _section_blocks(parts, with_plain=False)
+    if attachment.content.strip():
+        code = f"{FENCE}\n{_defuse(_break_fences(escape(attachment.content.rstrip())))}\n{FENCE}"
+        blocks += [(_section(piece), "") for piece in _split_code(code, MAX_SECTION_CHARS)]
+    note = "\n\n".join(plain for _, plain in parts)
+    return blocks, "\n".join(filter(None, (note, _plain_field(attachment.filename, MAX_HEADER_CHARS))))
+
+
+def _text_size(value: Any) -> int:
+    """The characters of text in a block, wherever they are nested."""
+    if isinstance(value, dict):
+        return sum(
+            _size(v) if k == "text" and isinstance(v, str) else _text_size(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return sum(_text_size(item) for item in value)
+    return 0
+
+
+def _messages(blocks: Sequence[tuple[Block, str]], fallback: str) -> list[Message]:
+    """Blocks grouped into messages within the block count and text budget, each with its fallback.
+
+    Buttons do not count towards the text budget, so they stay with the text they act on.
+    """
+    groups: list[list[tuple[Block, str]]] = []
+    used = 0
+    for block, plain in blocks:
+        size = 0 if block["type"] == "actions" else _text_size(block)
+        if not groups or len(groups[-1]) >= MAX_BLOCKS or used + size > MAX_MESSAGE_CHARS:
+            groups.append([])
+            used = 0
+        groups[-1].append((block, plain))
+        used += size
+    return [_message(group, fallback) for group in groups]
+
+
+def _message(group: Sequence[tuple[Block, str]], fallback: str) -> Message:
+    """One message: its blocks, and as fallback the plain text of what it shows (or the reply's)."""
+    text = "\n\n".join(plain for _, plain in group if plain) or fallback or ELLIPSIS
+    return {"text": _truncate(text, MAX_FALLBACK_CHARS), "blocks": [block for block, _ in group]}

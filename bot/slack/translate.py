@@ -1,0 +1,68 @@
+"""Slack payloads to core events: identities, mentions and channel references. No I/O here."""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.events import Actor
+
+USER_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|([^>]*))?>")
+CHANNEL_RE = re.compile(r"<#([CG][A-Z0-9]{2,})(?:\|([^>]*))?>")
+LOCALE_LANGS = {"fr": "fr", "en": "en"}
+
+
+def person_key(team_id: str, user_id: str) -> str:
+    return f"slack:{team_id}:{user_id}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """(team id, user id) of a `slack:<team>:<user>` key."""
+    _, team_id, user_id = key.split(":", 2)
+    return team_id, user_id
+
+
+def lang_of(locale: str | None) -> str | None:
+    """'fr-FR' -> 'fr'; other locales give no hint."""
+    return LOCALE_LANGS.get((locale or "").split("-")[0].lower()) if locale else None
+
+
+def actor(
+    team_id: str, user_id: str, *, name: str | None = None, profile: dict[str, object] | None = None
+) -> Actor:
+    """An Actor for a Slack user; `profile` is users.info's `user` object when we have it."""
+    profile = profile or {}
+    info = profile.get("profile") if isinstance(profile.get("profile"), dict) else {}
+    display = (
+        name
+        or (info or {}).get("display_name")  # type: ignore[union-attr]
+        or profile.get("real_name")
+        or profile.get("name")
+        or user_id
+    )
+    return Actor(
+        key=person_key(team_id, user_id),
+        name=str(display),
+        platform="slack",
+        lang=lang_of(profile.get("locale")),  # type: ignore[arg-type]
+        tz=profile.get("tz") if isinstance(profile.get("tz"), str) else None,  # type: ignore[arg-type]
+    )
+
+
+def mentions_in(text: str, team_id: str) -> dict[str, Actor]:
+    """`<@U123>` and `<@U123|name>` tokens, exactly as they appear in the text, to the people they name."""
+    found: dict[str, Actor] = {}
+    for match in USER_MENTION_RE.finditer(text):
+        found[match.group(0)] = actor(team_id, match.group(1), name=match.group(2) or match.group(1))
+    return found
+
+
+def channels_in(text: str) -> dict[str, str]:
+    """`<#C123|general>` tokens to their channel ids."""
+    return {match.group(0): match.group(1) for match in CHANNEL_RE.finditer(text)}
+
+
+def without_bot_mention(text: str, bot_user_id: str | None) -> str:
+    """An @mention's text without the leading mention of the bot itself."""
+    if bot_user_id:
+        text = re.sub(rf"^\s*<@{re.escape(bot_user_id)}(?:\|[^>]*)?>[:,]?\s*", "", text)
+    return text.strip()

@@ -1,0 +1,173 @@
+"""Slack fixtures: the real bolt app behind the real HTTP server, talking to a fake Slack Web API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.parse
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from pydantic import SecretStr
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import App
+from bot.core.commands import build_router
+from bot.core.context import Services
+from bot.core.conversation import Conversation
+from bot.outlets import Outlets
+from bot.server import build_web_app
+from bot.slack.channel import SlackChannel
+from tests.support.fake_slack import FakeSlack
+
+SECRET = "test-signing-secret"
+TEAM = "T1"
+
+
+class SlackTester:
+    """Sends signed Slack requests to /slack/events and waits for what the bot does about them."""
+
+    def __init__(self, url: str, fake: FakeSlack, channel: SlackChannel, app: App) -> None:
+        self.url = url
+        self.fake = fake
+        self.channel = channel
+        self.app = app
+        self.session = aiohttp.ClientSession()
+        self._events = 0
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    def headers(self, body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        return {"x-slack-request-timestamp": ts, "x-slack-signature": signature}
+
+    async def post(self, body: str, content_type: str, **headers: Any) -> aiohttp.ClientResponse:
+        extra = headers.pop("extra", {})
+        all_headers = {"content-type": content_type, **self.headers(body, **headers), **extra}
+        response = await self.session.post(
+            f"{self.url}/slack/events", data=body.encode(), headers=all_headers
+        )
+        await response.read()
+        return response
+
+    async def command(self, user: str, text: str, *, name: str = "resp") -> aiohttp.ClientResponse:
+        form = {
+            "token": "x",
+            "team_id": TEAM,
+            "team_domain": "test",
+            "channel_id": f"D{user[1:]}",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/tandem",
+            "text": text,
+            "api_app_id": "ABOT",
+            "response_url": self.fake.response_url(name),
+            "trigger_id": "trigger-1",
+        }
+        return await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, **headers: Any
+    ) -> aiohttp.ClientResponse:
+        self._events += 1
+        body = {
+            "token": "x",
+            "team_id": TEAM,
+            "api_app_id": "ABOT",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{self._events:06d}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+        return await self.post(json.dumps(body), "application/json", **headers)
+
+    async def dm(self, user: str, text: str, **kw: Any) -> aiohttp.ClientResponse:
+        event = {
+            "type": "message",
+            "channel_type": "im",
+            "channel": f"D{user[1:]}",
+            "user": user,
+            "text": text,
+            "ts": "1.1",
+        }
+        return await self.event(event, **kw)
+
+    async def interact(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def press(
+        self, user: str, action_id: str, value: str, *, name: str = "act"
+    ) -> aiohttp.ClientResponse:
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "test"},
+            "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "ABOT",
+            "trigger_id": "trigger-2",
+            "channel": {"id": f"D{user[1:]}"},
+            "container": {"type": "message", "channel_id": f"D{user[1:]}", "is_ephemeral": False},
+            "message": {"ts": "1.1", "text": "x"},
+            "response_url": self.fake.response_url(name),
+            "actions": [
+                {"action_id": action_id, "block_id": "b1", "value": value, "type": "button", "action_ts": "1"}
+            ],
+        }
+        return await self.interact(payload)
+
+    async def until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not condition():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("timed out waiting for the bot")
+            await asyncio.sleep(0.02)
+
+    def dm_texts(self, user: str) -> list[str]:
+        return [m["text"] for m in self.fake.messages_in(user)] + [
+            m["text"] for m in self.fake.messages_in(self.fake.dm_channel(user))
+        ]
+
+    def responses(self, name: str) -> list[str]:
+        return [r.get("text", "") for r in self.fake.responses.get(name, [])]
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    fake.add_user("UADMIN", name="root", real_name="Rita Admin", locale="en-US", tz="Europe/Paris")
+    fake.add_user("UBOB", name="bob", real_name="Bob Senior", locale="fr-FR", tz="Europe/Paris")
+    fake.add_user("UMIA", name="mia", real_name="Mia Junior", locale="en-GB", tz="Europe/London")
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def slack(services: Services, fake_slack: FakeSlack) -> AsyncIterator[SlackTester]:
+    services.settings = services.settings.model_copy(
+        update={
+            "slack_bot_token": SecretStr(fake_slack.bot_token),
+            "slack_signing_secret": SecretStr(SECRET),
+            "slack_api_url": f"{fake_slack.url}/api/",
+            "admins": ["UADMIN", "root"],
+            "global_rate": 0.0,
+            "conversation_interval": 0.0,
+        }
+    )
+    app = App(services, Conversation(services, build_router()), Outlets(services))
+    channel = SlackChannel(app, services.settings)
+    runner = web.AppRunner(build_web_app(app, slack=channel))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    tester = SlackTester(f"http://127.0.0.1:{port}", fake_slack, channel, app)
+    yield tester
+    await tester.close()
+    await runner.cleanup()
