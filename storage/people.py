@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,12 +27,33 @@ async def create_person(session: AsyncSession, *, data: PersonCreate) -> Person:
     return person
 
 
+async def get_or_create_person(session: AsyncSession, *, data: PersonCreate) -> Person:
+    """The person with this key, created if needed; safe when two events for a new person race."""
+    existing = await get_person(session, key=data.key)
+    if existing is not None:
+        return existing
+    person = Person.model_validate(data)
+    try:
+        async with session.begin_nested():
+            session.add(person)
+    except IntegrityError:
+        found = await get_person(session, key=data.key)
+        if found is None:
+            raise
+        return found
+    return person
+
+
 async def create_people(session: AsyncSession, *, data: Sequence[PersonCreate]) -> list[Person]:
-    """Many people in one flush, not one round trip each."""
+    """Many people in one flush, not one round trip each; one by one if another event created some."""
     created = [Person.model_validate(item) for item in data]
-    if created:
-        session.add_all(created)
-        await session.flush()
+    if not created:
+        return []
+    try:
+        async with session.begin_nested():
+            session.add_all(created)
+    except IntegrityError:
+        return [await get_or_create_person(session, data=item) for item in data]
     return created
 
 

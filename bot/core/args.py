@@ -121,10 +121,7 @@ async def resolve_person(ctx: Context, token: str, *, command: str) -> Person:
 
 
 async def ensure(ctx: Context, actor: Actor) -> Person:
-    person = await people.get_person(ctx.session, key=actor.key)
-    if person is not None:
-        return person
-    return await people.create_person(ctx.session, data=person_data(actor, ctx.services.settings))
+    return await people.get_or_create_person(ctx.session, data=person_data(actor, ctx.services.settings))
 
 
 def person_data(actor: Actor, settings: Settings) -> PersonCreate:

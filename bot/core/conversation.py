@@ -126,7 +126,7 @@ class Conversation:
         person = await people.get_person(session, key=actor.key)  # type: ignore[arg-type]
         bootstrap_admin = actor.local_id in settings.admins
         if person is None:
-            return await people.create_person(session, data=person_data(actor, settings))  # type: ignore[arg-type]
+            return await people.get_or_create_person(session, data=person_data(actor, settings))  # type: ignore[arg-type]
         changed = False
         if bootstrap_admin and not person.is_admin:
             person.is_admin, changed = True, True

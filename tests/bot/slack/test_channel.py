@@ -14,13 +14,15 @@ from tests.bot.slack.conftest import SlackTester
 
 
 async def setup_programme(slack: SlackTester) -> None:
+    """An admin creates a cohort, enrolls bob and pairs him with mia; each step finishes before the next."""
     for text in (
         "cohort create pilot track first-steps start 2026-01-05",
         "enroll pilot <@UBOB|bob>",
         "pair <@UMIA|mia> <@UBOB|bob>",
     ):
-        await slack.command("UADMIN", text, name=f"setup-{text[:6]}")
-    await slack.until(lambda: len(slack.responses("setup-pair <")) >= 1)
+        name = f"setup-{text[:6]}"
+        await slack.command("UADMIN", text, name=name)
+        await slack.until(lambda name=name: bool(slack.responses(name)))
     await slack.until(lambda: len(slack.fake.messages) >= 2)  # both are told about the pairing
 
 
@@ -240,7 +242,8 @@ async def test_enrolling_a_channel_pages_members_and_skips_bots(slack: SlackTest
     await slack.command("UADMIN", "cohort create wide track first-steps", name="c")
     await slack.until(lambda: bool(slack.responses("c")))
     await slack.command("UADMIN", "enroll wide <#C777|general>", name="enroll")
-    await slack.until(lambda: len(slack.responses("enroll")) >= 2, timeout=30)
+    await slack.until(lambda: len(slack.responses("enroll")) >= 3, timeout=30)  # collecting, enrolling, done
+    assert "245" in slack.responses("enroll")[-1]
     assert len(slack.fake.calls_to("conversations.members")) == 3
     enrolled = await rows(slack, Enrollment)
     assert len(enrolled) == 245
