@@ -7,6 +7,7 @@ foreign keys on, and every transaction starts with BEGIN IMMEDIATE so two writer
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,13 +18,17 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import inline_sqlite
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_WAIT = 0.05  # seconds a SQLite call may wait for another process's lock, blocking the loop
+SQLITE_LOCK_ATTEMPTS = 200  # then Database retries BEGIN IMMEDIATE asynchronously, up to ~90 s
 
 
 class DatabaseURLError(ValueError):
@@ -63,7 +68,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_WAIT * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -80,18 +85,51 @@ class Database:
         target = async_url(url)
         self.is_sqlite = target.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {"echo": echo}
-        if not self.is_sqlite:
+        if self.is_sqlite:
+            database = target.database or ":memory:"
+            kwargs["async_creator"] = inline_sqlite.creator(database, busy_timeout=SQLITE_BUSY_WAIT)
+        else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(target, **kwargs)
         if self.is_sqlite:
             _sqlite_pragmas(self.engine.sync_engine)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        # SQLite has one writer at a time. Queueing this process's transactions on an asyncio lock keeps
+        # them from spinning in SQLite's busy handler (which sleeps up to 100 ms per retry); other
+        # processes still wait through busy_timeout.
+        self._writer = asyncio.Lock() if self.is_sqlite else None
+        self._holder: asyncio.Task[object] | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Commit when the block ends normally; roll back everything when it raises."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        task = asyncio.current_task()
+        if self._writer is None or self._holder is task:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._writer:
+            self._holder = task
+            try:
+                async with self._sessions() as session, session.begin():
+                    await self._take_write_lock(session)
+                    yield session
+            finally:
+                self._holder = None
+
+    async def _take_write_lock(self, session: AsyncSession) -> None:
+        """BEGIN IMMEDIATE now, retrying without blocking the loop while another process holds it."""
+        delay = 0.01
+        for attempt in range(SQLITE_LOCK_ATTEMPTS):
+            try:
+                await session.connection()
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == SQLITE_LOCK_ATTEMPTS - 1:
+                    raise
+                await session.rollback()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

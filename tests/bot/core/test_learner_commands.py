@@ -338,8 +338,9 @@ async def test_my_data_holds_everything_about_the_person(harness: Harness) -> No
     await harness.press("alice", "quiz.answer", "linkedin-profile:1")
     await harness.press("alice", "feedback.useful", "linkedin-profile")
     await harness.say("alice", "mentor How do I follow a company")
+    alice_id = await person_id(harness, "alice")
     async with harness.services.db.transaction() as session:
-        question = (await activity.questions_of(session, person_id=await person_id(harness, "alice")))[0]
+        question = (await activity.questions_of(session, person_id=alice_id))[0]
     await harness.say("bob", f"reply {question.id} Open its page and press *Follow*.")
 
     before = await harness.snapshot()
