@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.cli import tandem
 
 
 def chat(db: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "SLACK_"))}
-    env["TANDEM_DATABASE_URL"] = f"sqlite:///{db}"
-    env["TANDEM_ADMINS"] = "root"
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env=env,
-    )
+    return tandem(db, *args, stdin=stdin)
 
 
 def test_scripted_conversation_ends_at_end_of_input(tmp_path: Path) -> None:
