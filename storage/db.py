@@ -94,9 +94,8 @@ class Database:
         if self.is_sqlite:
             _sqlite_pragmas(self.engine.sync_engine)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
-        # SQLite has one writer at a time. Queueing this process's transactions on an asyncio lock keeps
-        # them from spinning in SQLite's busy handler (which sleeps up to 100 ms per retry); other
-        # processes still wait through busy_timeout.
+        # SQLite has one writer at a time. This process's transactions queue on an asyncio lock; against
+        # other processes, BEGIN IMMEDIATE is retried asynchronously (see _begin_immediate).
         self._writer = asyncio.Lock() if self.is_sqlite else None
         self._holder: asyncio.Task[object] | None = None
 
@@ -111,25 +110,40 @@ class Database:
         async with self._writer:
             self._holder = task
             try:
-                async with self._sessions() as session, session.begin():
-                    await self._take_write_lock(session)
+                session, transaction = await self._begin_immediate()
+                try:
                     yield session
+                except BaseException:
+                    if transaction.is_active:
+                        await transaction.rollback()
+                    raise
+                else:
+                    if transaction.is_active:  # a block may have rolled back on purpose (a dry run)
+                        await transaction.commit()
+                finally:
+                    await session.close()
             finally:
                 self._holder = None
 
-    async def _take_write_lock(self, session: AsyncSession) -> None:
-        """BEGIN IMMEDIATE now, retrying without blocking the loop while another process holds it."""
+    async def _begin_immediate(self) -> tuple[AsyncSession, Any]:
+        """A session whose BEGIN IMMEDIATE went through; while another process holds SQLite's write lock,
+        wait without blocking the event loop and try again."""
         delay = 0.01
         for attempt in range(SQLITE_LOCK_ATTEMPTS):
+            session = self._sessions()
+            transaction = await session.begin()
             try:
                 await session.connection()
-                return
             except OperationalError as exc:
+                await transaction.rollback()
+                await session.close()
                 if "locked" not in str(exc) or attempt == SQLITE_LOCK_ATTEMPTS - 1:
                     raise
-                await session.rollback()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.5)
+                continue
+            return session, transaction
+        raise RuntimeError("unreachable")
 
     async def dispose(self) -> None:
         await self.engine.dispose()
