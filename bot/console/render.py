@@ -75,6 +75,8 @@ def render_card(card: LessonCard) -> str:
         parts.append(
             f"({labels.get('verified', 'Checked on {date}').format(date=lesson.verified.isoformat())})"
         )
+    if card.footer:
+        parts.append(markdown_to_text(card.footer))
     return "\n".join(parts)
 
 

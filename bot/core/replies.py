@@ -37,6 +37,7 @@ class LessonCard:
     intro: str = ""
     buttons: tuple[Button, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
+    footer: str = ""  # Markdown shown under the card (related lessons), in the same message
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ def to_dict(reply: Reply) -> dict[str, Any] | None:
             "intro": reply.intro,
             "buttons": _buttons(reply.buttons),
             "labels": reply.labels,
+            "footer": reply.footer,
         }
     if isinstance(reply, QuizCard):
         return {"type": "quiz", "id": reply.lesson.id, "lang": reply.lesson.lang}
@@ -67,6 +68,7 @@ def from_dict(data: dict[str, Any], library: Library) -> Reply | None:
             data.get("intro", ""),
             _unbuttons(data.get("buttons", [])),
             data.get("labels", {}),
+            data.get("footer", ""),
         )
     logger.warning("Unknown waiting message type %s", kind)
     return None

@@ -454,6 +454,8 @@ def _card_blocks(card: LessonCard) -> tuple[list[tuple[Block, str]], str]:
         verified = labels.get("verified", "Checked on {date}").format(date=lesson.verified.isoformat())
         if verified.strip():
             blocks.append((_context(markdown_to_mrkdwn(verified)), ""))
+    if card.footer.strip():
+        blocks.append((_context(_defuse(markdown_to_mrkdwn(card.footer))), ""))
     blocks += [(block, "") for block in _actions(card.buttons)]
     return blocks, fallback
 

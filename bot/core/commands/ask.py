@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.args import check_length, mention
 from bot.core.cards import tip_card
 from bot.core.context import Context
@@ -104,10 +106,11 @@ async def handle_ask(ctx: Context, args: str) -> list[Reply]:
         now=ctx.now(),
     )
     if result.confident and result.lesson is not None:
-        replies.append(tip_card(result.lesson, intro=t("ask.answer_intro", lang)))
+        footer = ""
         if result.alternatives:
             titles = ", ".join(f"*{a.title}* (`lesson {a.id}`)" for a in result.alternatives)
-            replies.append(Text(t("ask.see_also", lang, titles=titles)))
+            footer = t("ask.see_also", lang, titles=titles)
+        replies.append(replace(tip_card(result.lesson, intro=t("ask.answer_intro", lang)), footer=footer))
         return replies
     unsure = t("ask.unsure", lang)
     if result.lesson is not None:
