@@ -113,11 +113,6 @@ def stem(tokens: list[str], lang: str) -> list[str]:
     return [cache[t] for t in tokens]
 
 
-def analyze(text: str, lang: str) -> list[str]:
-    """Index-side analysis: fold, split, drop stopwords, stem in the text's own language."""
-    return stem(words(text), lang)
-
-
 EN_MARKERS = frozenset(
     "the how what why which who my is are do does can should to of and with on in it i you your".split()
 )

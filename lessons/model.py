@@ -102,6 +102,3 @@ class Library:
             if (lesson_id, other) in self.lessons:
                 return self.lessons[(lesson_id, other)]
         return None
-
-    def track_of(self, lesson_id: str) -> Track | None:
-        return next((t for t in self.tracks.values() if lesson_id in t.lessons), None)

@@ -241,16 +241,11 @@ async def record(db: Database, outcomes: Sequence[Outcome], now: dt.datetime) ->
             if o.status == "retry"
         ]
         failed = [o for o in outcomes if o.status == "failed"]
-        for batch in (sent, retry):
+        failures = [{"id": o.delivery_id, "status": "failed", "error": (o.error or "")[:300]} for o in failed]
+        for batch in (sent, retry, failures):
             if batch:
-                await session.exec(update(Delivery), params=batch)
+                await _update_deliveries(session, batch)
         if failed:
-            await session.exec(
-                update(Delivery),
-                params=[
-                    {"id": o.delivery_id, "status": "failed", "error": (o.error or "")[:300]} for o in failed
-                ],
-            )
             await _stop_unreachable(session, failed)
 
 

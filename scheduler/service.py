@@ -23,12 +23,14 @@ from sqlmodel import col, select
 from scheduler import ledger, timing
 from scheduler.dispatch import Dispatcher, DispatchReport
 from scheduler.plan import zone_of
+from storage import activity
 from storage.db import Database
 from storage.models import Delivery, Enrollment, Mentorship, Person
 
 logger = logging.getLogger(__name__)
 
 DIGEST_WEEKDAY = 0  # Monday
+SEEN_EVENTS_KEPT = dt.timedelta(days=1)
 DIGEST_HOUR = 9
 
 
@@ -107,7 +109,8 @@ async def tick(runtime_id: str) -> None:
 
 
 async def expire_pauses(runtime_id: str) -> None:
-    """Clear pauses that have ended, so `settings` and reports stop showing them."""
+    """Clear pauses that have ended, so `settings` and reports stop showing them, and forget platform
+    event ids older than a day (Slack only retries within minutes), so that table stays small."""
     runtime = _RUNTIMES.get(runtime_id)
     if runtime is None:
         return
@@ -117,6 +120,7 @@ async def expire_pauses(runtime_id: str) -> None:
             update(Enrollment).where(col(Enrollment.paused_until) <= now).values(paused_until=None)
         )
         await session.exec(update(Person).where(col(Person.paused_until) <= now).values(paused_until=None))
+        await activity.forget_seen_events(session, before=now - SEEN_EVENTS_KEPT)
 
 
 async def plan_digests(runtime_id: str) -> int:

@@ -171,12 +171,3 @@ def local_moment(day: dt.date, time_of_day: dt.time, zone: ZoneInfo) -> dt.datet
     # fold=0 maps a skipped wall time to the instant after the jump (02:30 -> 03:30 on spring-forward day)
     # and an ambiguous one to its first occurrence; the round trip normalises the wall-clock reading.
     return naive.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone)
-
-
-def day_is_over(due_at: dt.datetime, now: dt.datetime, rhythm: Rhythm) -> bool:
-    """True when `now` is past the end of the learner's day on which `due_at` fell (quiet hours begin)."""
-    local_due = due_at.astimezone(rhythm.zone)
-    local_now = now.astimezone(rhythm.zone)
-    if local_now.date() != local_due.date():
-        return local_now.date() > local_due.date()
-    return local_now.time() >= rhythm.quiet[0] and rhythm.quiet[0] > rhythm.quiet[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, delete, func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -76,15 +76,6 @@ async def last_lesson_delivery(session: AsyncSession, *, person_id: int) -> Deli
         .order_by(col(Delivery.sent_at).desc(), col(Delivery.id).desc())
     )
     return (await session.exec(query)).first()
-
-
-async def delivered_lessons(session: AsyncSession, *, person_id: int) -> list[Delivery]:
-    query = (
-        select(Delivery)
-        .where(Delivery.person_id == person_id, Delivery.status == "sent")
-        .order_by(col(Delivery.sent_at))
-    )
-    return list(await session.exec(query))
 
 
 async def deliveries_of(session: AsyncSession, *, person_id: int) -> list[Delivery]:
@@ -164,20 +155,6 @@ async def add_feedback(
 async def feedback_of(session: AsyncSession, *, person_id: int) -> list[Feedback]:
     query = select(Feedback).where(Feedback.person_id == person_id).order_by(col(Feedback.created_at))
     return list(await session.exec(query))
-
-
-async def feedback_summary(session: AsyncSession, *, person_ids: list[int]) -> dict[str, int]:
-    """Counts of useful, not_useful, quiz answers and correct quiz answers for these people."""
-    if not person_ids:
-        return {"useful": 0, "not_useful": 0, "quiz": 0, "correct": 0}
-    query = select(
-        func.sum(case((col(Feedback.kind) == "useful", 1), else_=0)),
-        func.sum(case((col(Feedback.kind) == "not_useful", 1), else_=0)),
-        func.sum(case((col(Feedback.kind) == "quiz", 1), else_=0)),
-        func.sum(case((col(Feedback.correct).is_(True), 1), else_=0)),
-    ).where(col(Feedback.person_id).in_(person_ids))
-    row = (await session.exec(query)).one()
-    return dict(zip(("useful", "not_useful", "quiz", "correct"), (int(v or 0) for v in row), strict=True))
 
 
 # --- audit ------------------------------------------------------------------------------------------------

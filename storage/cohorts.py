@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import (
     Cohort,
     CohortCreate,
-    CohortUpdate,
     Delivery,
     Enrollment,
     EnrollmentUpdate,
@@ -30,14 +29,6 @@ async def get_cohort(session: AsyncSession, *, name: str) -> Cohort | None:
 
 async def create_cohort(session: AsyncSession, *, data: CohortCreate) -> Cohort:
     cohort = Cohort.model_validate(data)
-    session.add(cohort)
-    await session.flush()
-    return cohort
-
-
-async def update_cohort(session: AsyncSession, *, cohort: Cohort, data: CohortUpdate) -> Cohort:
-    for name, value in data.model_dump(exclude_unset=True).items():
-        setattr(cohort, name, value)
     session.add(cohort)
     await session.flush()
     return cohort

@@ -57,10 +57,6 @@ register(
 MENTION_RE = re.compile(r"^@[\w.\-]{1,80}$")
 
 
-def split_words(text: str) -> list[str]:
-    return text.split()
-
-
 def timing_error(exc: timing.TimingError) -> UserError:
     return UserError(f"error.{exc.code}", value=exc.value[:60])
 

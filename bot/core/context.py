@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -55,7 +55,6 @@ class Context:
     session: AsyncSession
     services: Services
     is_mentor: bool = False
-    notes: list[str] = field(default_factory=list)
 
     @property
     def lang(self) -> str:

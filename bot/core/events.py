@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-Platform = Literal["console", "slack", "teams", "test"]
-
 
 @dataclass(frozen=True, slots=True)
 class Actor:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.core.context import Context
 from lessons import Lesson, Library, Track
 from storage import activity, cohorts
@@ -41,7 +39,3 @@ async def deliver_next(ctx: Context, enrollment: Enrollment, cohort: Cohort) -> 
     enrollment.position += 1
     ctx.session.add(enrollment)
     return lesson
-
-
-def is_paused(enrollment: Enrollment, now: dt.datetime) -> bool:
-    return enrollment.paused_until is not None and enrollment.paused_until > now

@@ -99,7 +99,6 @@ class SlackChannel:
         )
         self.profiles = Profiles(self.client)
         self.outlets.register("slack", SlackOutlet(self.client))
-        self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
     # --- listeners ------------------------------------------------------------------------------------

@@ -200,3 +200,28 @@ async def test_scheduled_mentor_tip_goes_out_once_at_its_time(app: App, clock: C
     assert [(t.status, t.sent_at) for t in tips] == [("sent", at)]
     shown = [m.payload["markdown"] for m in inbox if "QR code" in m.payload.get("markdown", "")]
     assert len(shown) == 1 and "mia" in shown[0]
+
+
+async def test_housekeeping_ends_pauses_and_forgets_old_event_ids(app: App, clock: Clock) -> None:
+    from scheduler.service import expire_pauses, register, unregister
+    from storage.models import SeenEvent
+
+    _, (person_id,) = await seed_cohort(app.services.db, learners=1, due_at=MONDAY_0900_PARIS)
+    async with app.services.db.transaction() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+        person.paused_until = clock.now - dt.timedelta(hours=1)
+        session.add(person)
+        session.add(SeenEvent(event_id="Ev-old", received_at=clock.now - dt.timedelta(days=2)))
+        session.add(SeenEvent(event_id="Ev-new", received_at=clock.now - dt.timedelta(minutes=5)))
+    runtime = app.drip(clock=clock)
+    runtime_id = register(runtime)
+    try:
+        await expire_pauses(runtime_id)
+    finally:
+        unregister(runtime_id)
+    async with app.services.db.transaction() as session:
+        person = await session.get(Person, person_id)
+        kept = [e.event_id for e in await session.exec(select(SeenEvent))]
+    assert person is not None and person.paused_until is None
+    assert kept == ["Ev-new"]
