@@ -92,6 +92,22 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(metavar="ACTION")
     db_upgrade = db_sub.add_parser("upgrade", help="apply pending migrations")
     db_upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    teams = sub.add_parser("teams-package", help="build the Teams app package (manifest and icons) to upload")
+    teams.add_argument("--app-id", required=True, help="the bot's Microsoft App ID, a GUID")
+    teams.add_argument(
+        "--endpoint",
+        required=True,
+        help="the bot's public address, like https://tandem.example.org/api/messages",
+    )
+    teams.add_argument(
+        "--out", type=Path, default=Path("tandem-teams.zip"), help="zip to write (default tandem-teams.zip)"
+    )
+    teams.add_argument("--name", default="Tandem", help="the app's name in Teams (default Tandem)")
+    teams.add_argument(
+        "--version", dest="app_version", default="1.0.0", help="app version; raise it for each new upload"
+    )
+    teams.set_defaults(handler=cmd_teams_package)
     return parser
 
 
@@ -158,6 +174,21 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.teams.package import PackageError, build_package
+
+    try:
+        path = build_package(
+            app_id=args.app_id, endpoint=args.endpoint, out=args.out, name=args.name, version=args.app_version
+        )
+    except PackageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"Wrote {path}")
+    print("Next: upload it in Teams: Apps > Manage your apps > Upload an app.")
+    return 0
+
+
 def cmd_drip(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
     import datetime as dt
@@ -196,7 +227,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         except SettingsError as exc:
             print(exc, file=sys.stderr)
             return 2
-    if settings.slack_enabled:
+    if settings.slack_enabled or settings.teams_enabled:
         return _serve(args, settings)
     user = (args.user or _login_name()).lower()
     settings = settings.model_copy(update={"admins": [*settings.admins, user]})

@@ -8,15 +8,36 @@ import logging
 import signal
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.server import build_web_app
 from bot.settings import Settings
 from scheduler.service import DripScheduler
 
+if TYPE_CHECKING:
+    from bot.teams.channel import TeamsChannel
+
 logger = logging.getLogger(__name__)
+
+LOCALHOST = "127.0.0.1"
+
+
+def _teams(app: App, settings: Settings) -> TeamsChannel | None:
+    """The Teams channel when configured. Anonymous mode is for local tests: loopback only, and said so."""
+    if not settings.teams_enabled:
+        return None
+    from bot.teams.channel import TeamsChannel
+
+    if settings.teams_anonymous:
+        logger.warning(
+            "Teams: TANDEM_TEAMS_ALLOW_ANONYMOUS is on: /api/messages accepts requests without a token "
+            "and listens on %s only. Never use this in production.",
+            LOCALHOST,
+        )
+    return TeamsChannel(app, settings)
 
 
 async def serve(
@@ -27,6 +48,10 @@ async def serve(
 
     app = await build_app(settings, lessons)
     slack = SlackChannel(app, settings) if settings.slack_enabled else None
+    teams = _teams(app, settings)
+    host = settings.host
+    if settings.teams_anonymous and host != LOCALHOST:
+        host = LOCALHOST
     socket_handler = None
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -34,7 +59,7 @@ async def serve(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     runner = web.AppRunner(
-        build_web_app(app, slack=None if settings.slack_socket_mode else slack), access_log=None
+        build_web_app(app, slack=None if settings.slack_socket_mode else slack, teams=teams), access_log=None
     )
     drip = DripScheduler(app.drip(), tick_seconds=settings.tick_seconds)
     try:
@@ -46,13 +71,13 @@ async def serve(
             await socket_handler.connect_async()
             logger.info("Slack: connected over Socket Mode")
         await runner.setup()
-        await web.TCPSite(runner, settings.host, settings.port).start()
-        mode = (
-            "Socket Mode"
-            if settings.slack_socket_mode
-            else f"http://{settings.host}:{settings.port}/slack/events"
+        await web.TCPSite(runner, host, settings.port).start()
+        mode = "Socket Mode" if settings.slack_socket_mode else f"http://{host}:{settings.port}/slack/events"
+        logger.info(
+            "Tandem is serving (Slack: %s; Teams: %s; health: /healthz)",
+            mode if slack else "off",
+            f"http://{host}:{settings.port}/api/messages" if teams else "off",
         )
-        logger.info("Tandem is serving (Slack: %s; health: /healthz)", mode if slack else "off")
         drip.start()
         await stop.wait()
     finally:
@@ -60,4 +85,6 @@ async def serve(
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
+        if teams is not None:
+            await teams.close()
         await app.close()

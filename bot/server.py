@@ -1,9 +1,11 @@
-"""The HTTP server: Slack's Events API at /slack/events and /healthz, on one aiohttp application."""
+"""The HTTP server: Slack's Events API at /slack/events, Teams at /api/messages, and /healthz, on one
+aiohttp application. Each channel's authentication sits on its own route only."""
 
 from __future__ import annotations
 
 import json
 import logging
+import warnings
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -73,9 +75,13 @@ def slack_handler(bolt: Any, signing_secret: str | None) -> Any:
     return handle
 
 
-def build_web_app(app: App, *, slack: Any | None = None) -> web.Application:
+def build_web_app(app: App, *, slack: Any | None = None, teams: Any | None = None) -> web.Application:
     """One aiohttp application for every HTTP channel, plus a health check."""
     web_app = web.Application(client_max_size=MAX_BODY)
+    channels = {
+        "slack": "http" if slack is not None else "off",
+        "teams": "on" if teams is not None else "off",
+    }
 
     async def healthz(request: web.Request) -> web.Response:
         try:
@@ -84,11 +90,17 @@ def build_web_app(app: App, *, slack: Any | None = None) -> web.Application:
         except Exception:
             logger.exception("Health check: the database does not answer")
             return web.json_response({"status": "degraded", "database": "down"}, status=503)
-        return web.json_response({"status": "ok", "slack": "http" if slack is not None else "off"})
+        return web.json_response({"status": "ok", **channels})
 
     web_app.router.add_get("/healthz", healthz)
     if slack is not None:
         settings = app.services.settings
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         web_app.router.add_post("/slack/events", slack_handler(slack.bolt, secret))
+    if teams is not None:
+        # The SDK's JWT decorator reads its settings under this plain string key; it guards /api/messages only.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            web_app["agent_configuration"] = teams.auth_config
+        web_app.router.add_post("/api/messages", teams.handler())
     return web_app

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 class SettingsError(Exception):
@@ -62,6 +65,35 @@ class Settings(BaseSettings):
         "https://slack.com/api/", validation_alias="SLACK_API_URL", description="Slack Web API base URL."
     )
 
+    teams_client_id: str | None = Field(
+        None,
+        validation_alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID",
+        description="Entra app (client) id of the Teams bot; turns Teams on with JWT verification.",
+    )
+    teams_client_secret: SecretStr | None = Field(
+        None,
+        validation_alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET",
+        description="Client secret of that Entra app.",
+    )
+    teams_tenant_id: str | None = Field(
+        None,
+        validation_alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID",
+        description="Entra tenant id of that app (single-tenant bots).",
+    )
+    teams_allow_anonymous: bool = Field(
+        False,
+        description="Serve /api/messages without credentials, on 127.0.0.1 only: for local testing.",
+    )
+
+    @property
+    def teams_enabled(self) -> bool:
+        return self.teams_client_id is not None or self.teams_allow_anonymous
+
+    @property
+    def teams_anonymous(self) -> bool:
+        """No Entra credentials, anonymous explicitly allowed: local testing only."""
+        return self.teams_client_id is None and self.teams_allow_anonymous
+
     @property
     def slack_enabled(self) -> bool:
         return self.slack_bot_token is not None
@@ -90,6 +122,23 @@ class Settings(BaseSettings):
             raise ValueError("SLACK_API_URL must be an http(s) URL, like https://slack.com/api/")
         if not self.slack_api_url.endswith("/"):
             self.slack_api_url += "/"
+        return self
+
+    @model_validator(mode="after")
+    def _check_teams(self) -> Settings:
+        """Entra credentials come as a pair; a GUID-shaped app id catches pasted names and URLs."""
+        prefix = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+        if self.teams_client_secret is not None and self.teams_client_id is None:
+            raise ValueError(f"{prefix}CLIENTID is missing: it is needed with {prefix}CLIENTSECRET")
+        if self.teams_client_id is not None:
+            if not _GUID.fullmatch(self.teams_client_id.strip()):
+                raise ValueError(
+                    f"{prefix}CLIENTID must be the app's GUID, like 00000000-0000-0000-0000-000000000000"
+                )
+            if self.teams_client_secret is None:
+                raise ValueError(f"{prefix}CLIENTSECRET is missing: it is needed with {prefix}CLIENTID")
+        if self.teams_tenant_id is not None and not _GUID.fullmatch(self.teams_tenant_id.strip()):
+            raise ValueError(f"{prefix}TENANTID must be the tenant's GUID")
         return self
 
     @field_validator("lessons", mode="before")

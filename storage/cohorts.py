@@ -203,3 +203,13 @@ async def cohort_open_questions(
         .limit(limit)
     )
     return int(total), [(q, p) for q, p in await session.exec(query)]
+
+
+async def make_due(session: AsyncSession, *, person_id: int, now: dt.datetime) -> None:
+    """A person the bot could not reach is reachable again: their active enrollments are due now, so
+    the next tick sends today's tip (if today is a delivery day) instead of waiting for tomorrow."""
+    await session.exec(  # type: ignore[call-overload]
+        update(Enrollment)
+        .where(col(Enrollment.person_id) == person_id, col(Enrollment.status) == "active")
+        .values(next_due_at=now)
+    )

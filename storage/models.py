@@ -53,6 +53,9 @@ class Person(PersonBase, table=True):
 
 class PersonCreate(PersonBase):
     is_admin: bool = False
+    reachable: bool = True
+    unreachable_reason: str | None = None
+    conversation: dict[str, Any] | None = None
 
 
 class PersonUpdate(SQLModel):

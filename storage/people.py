@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
@@ -134,3 +135,18 @@ async def unpair(session: AsyncSession, *, mentor_id: int, mentee_id: int) -> bo
         )
     )
     return bool(result.rowcount)
+
+
+async def save_conversation(
+    session: AsyncSession, *, person: Person, conversation: dict[str, Any] | None
+) -> Person:
+    """Store where the platform lets the bot write to this person, and make them reachable again.
+
+    `None` forgets the conversation (the app was removed): the person stays, deliveries stop.
+    """
+    person.conversation = conversation
+    person.reachable = conversation is not None
+    person.unreachable_reason = None if conversation is not None else "app removed"
+    session.add(person)
+    await session.flush()
+    return person

@@ -120,6 +120,10 @@ async def ensure(ctx: Context, actor: Actor) -> Person:
     return await people.get_or_create_person(ctx.session, data=person_data(actor, ctx.services.settings))
 
 
+PENDING_REASON = "waiting for them to open Tandem"
+"""Why a person enrolled before the platform lets the bot write to them gets nothing yet."""
+
+
 def person_data(actor: Actor, settings: Settings) -> PersonCreate:
     """A new person from what their platform says; admins named in TANDEM_ADMINS start as admins."""
     return PersonCreate(
@@ -129,6 +133,9 @@ def person_data(actor: Actor, settings: Settings) -> PersonCreate:
         lang=actor.lang if actor.lang in ("en", "fr") else settings.default_lang,
         tz=actor.tz,
         is_admin=actor.local_id in settings.admins,
+        reachable=actor.reachable or actor.conversation is not None,
+        unreachable_reason=None if actor.reachable or actor.conversation else PENDING_REASON,
+        conversation=dict(actor.conversation) if actor.conversation else None,
     )
 
 

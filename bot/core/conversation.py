@@ -12,7 +12,7 @@ from bot.core.events import Actor, Event
 from bot.core.replies import Later, Reply, Text
 from bot.core.router import Router
 from bot.i18n import register, t
-from storage import activity, people
+from storage import activity, cohorts, people
 from storage.models import Person
 
 logger = logging.getLogger(__name__)
@@ -134,6 +134,11 @@ class Conversation:
             person.tz, changed = actor.tz, True
         if actor.name and actor.name != person.display_name and actor.name != actor.local_id:
             person.display_name, changed = actor.name[:200], True
+        if actor.conversation and (person.conversation != actor.conversation or not person.reachable):
+            if not person.reachable:
+                await cohorts.make_due(session, person_id=person.id or 0, now=self.services.clock())  # type: ignore[arg-type]
+            person.conversation, changed = dict(actor.conversation), True
+            person.reachable, person.unreachable_reason = True, None
         if changed:
             session.add(person)  # type: ignore[attr-defined]
         return person

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +16,10 @@ class Actor:
     platform: str
     lang: str | None = None
     tz: str | None = None
+    reachable: bool = True
+    """False when the platform does not let the bot write to this person yet (Teams before install)."""
+    conversation: Mapping[str, Any] | None = field(default=None, compare=False)
+    """Where the platform lets the bot write to this person later (a Teams conversation reference)."""
 
     @property
     def local_id(self) -> str:

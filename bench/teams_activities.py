@@ -1,0 +1,209 @@
+"""Teams benchmark: message activities per second through POST /api/messages, beside a bare Agents SDK app.
+
+Run: `.venv/bin/python bench/teams_activities.py [--activities 2000] [--concurrency 20] [--database-url URL]`
+
+- "tandem": POST /api/messages (the SDK's JWT check in anonymous mode, activity parsing, the turn, the
+  core answering the question from the lesson library in one database transaction, Adaptive Card
+  rendering) until the reply reached the fake Bot Connector for every activity.
+- "bare Agents SDK": the same hosting (CloudAdapter, AgentApplication, the same route and JWT decorator)
+  with a message handler that only echoes the text back.
+Replies go to the activity's serviceUrl, as in production: the fake connector runs in its own process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import multiprocessing
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from common import print_table, write_json  # type: ignore[import-not-found]
+from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator, start_agent_process
+from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnContext, TurnState
+
+from bot.app import build_app
+from bot.server import build_web_app
+from bot.settings import Settings
+from bot.teams.channel import TeamsChannel, connections_for
+from storage.db import upgrade
+
+QUESTIONS = [
+    "how do I spot a phishing email?",
+    "comment activer la validation en deux étapes ?",
+    "what should my LinkedIn headline say?",
+    "how many hashtags should I use?",
+]
+TENANT = "bench-tenant"
+
+
+def serve_connector(queue: Any) -> None:
+    """The fake Bot Connector: counts the activities the bots send."""
+
+    async def run() -> None:
+        count = itertools.count(1)
+        received = {"n": 0}
+
+        async def post(request: web.Request) -> web.Response:
+            await request.read()
+            received["n"] += 1
+            return web.json_response({"id": f"a{next(count)}"}, status=201)
+
+        async def stats(request: web.Request) -> web.Response:
+            return web.json_response({"posts": received["n"]})
+
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{c}/activities", post)
+        app.router.add_post("/v3/conversations/{c}/activities/{r}", post)
+        app.router.add_get("/stats", stats)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        queue.put(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/")  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(run())
+
+
+def activity(index: int, label: str, service_url: str) -> dict[str, Any]:
+    user = f"{index % 500:04d}"
+    return {
+        "type": "message",
+        "id": f"{label}-{index}",
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": f"29:{user}", "name": f"User {user}", "aadObjectId": f"aad-{user}"},
+        "conversation": {"id": f"a:{user}", "conversationType": "personal", "tenantId": TENANT},
+        "recipient": {"id": "28:bot", "name": "Tandem"},
+        "text": QUESTIONS[index % len(QUESTIONS)],
+        "locale": "en-US",
+    }
+
+
+async def posts(session: aiohttp.ClientSession, connector: str) -> int:
+    async with session.get(f"{connector}stats") as response:
+        return int((await response.json())["posts"])
+
+
+async def rate(url: str, connector: str, count: int, concurrency: int, label: str) -> float:
+    async with aiohttp.ClientSession() as session:
+        before = await posts(session, connector)
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one(index: int) -> None:
+            async with (
+                limit,
+                session.post(f"{url}/api/messages", json=activity(index, label, connector)) as r,
+            ):
+                assert r.status in (200, 202), r.status
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(count)))
+        while await posts(session, connector) - before < count:
+            await asyncio.sleep(0.01)
+        return count / (time.perf_counter() - started)
+
+
+async def serve(web_app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+
+
+def bare_echo(settings: Settings) -> web.Application:
+    """The SDK's echo sample, hosted exactly as Tandem hosts its Teams channel."""
+    connections, auth = connections_for(settings)
+    adapter = CloudAdapter(connection_manager=connections)
+    agent: AgentApplication[TurnState] = AgentApplication[TurnState](
+        storage=MemoryStorage(), connection_manager=connections, start_typing_timer=False
+    )
+
+    @agent.activity("message")
+    async def echo(context: TurnContext, _state: TurnState) -> None:
+        await context.send_activity(context.activity.text or "")
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        response = await start_agent_process(request, agent, adapter)
+        return response if response is not None else web.Response(status=202)
+
+    web_app = web.Application()
+    web_app["agent_configuration"] = auth
+    web_app.router.add_post("/api/messages", jwt_authorization_decorator(handle))
+    return web_app
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--activities", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=serve_connector, args=(queue,), daemon=True)
+    process.start()
+    connector = queue.get(timeout=60)
+    results: dict[str, Any] = {}
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            db_url = args.database_url or f"sqlite:///{Path(folder) / 'teams.db'}"
+            upgrade(db_url)
+            settings = Settings(database_url=db_url, teams_allow_anonymous=True, _env_file=None)  # type: ignore[call-arg]
+
+            runner, url = await serve(bare_echo(settings))
+            await rate(url, connector, 100, args.concurrency, "warm")
+            results["bare_per_second"] = round(
+                await rate(url, connector, args.activities, args.concurrency, "bare"), 1
+            )
+            await runner.cleanup()
+
+            app = await build_app(settings, migrate=False)
+            channel = TeamsChannel(app, settings)
+            runner, url = await serve(build_web_app(app, teams=channel))
+            await rate(url, connector, 100, args.concurrency, "warmt")
+            results["tandem_per_second"] = round(
+                await rate(url, connector, args.activities, args.concurrency, "t"), 1
+            )
+            await runner.cleanup()
+            await channel.close()
+            await app.close()
+    finally:
+        process.terminate()
+        process.join(5)
+
+    ratio = results["tandem_per_second"] / results["bare_per_second"]
+    results["ratio"] = round(ratio, 2)
+    database = "PostgreSQL" if args.database_url and args.database_url.startswith("postgres") else "SQLite"
+    print(
+        f"\nMessage activities through POST /api/messages ({args.activities} activities, "
+        f"{args.concurrency} in flight, {database})"
+    )
+    print_table(
+        ["app", "activities/s", "vs bare"],
+        [
+            ["bare Agents SDK (echo)", results["bare_per_second"], 1.0],
+            ["tandem (core + answer + Adaptive Card)", results["tandem_per_second"], round(ratio, 2)],
+        ],
+    )
+    checks = {">= 0.6 of the bare app's rate": ratio >= 0.6}
+    print()
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    results["checks"] = checks
+    results["database"] = database
+    print(f"\nwrote {write_json('teams_activities', results)}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))

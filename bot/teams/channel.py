@@ -1,0 +1,377 @@
+"""The Teams channel: a Microsoft 365 Agents SDK application that translates Teams into core events.
+
+The SDK's CloudAdapter parses and authenticates activities and talks to the Bot Connector; this module
+only translates activities into the core's events and the core's replies into Adaptive Cards. Replies
+to the person who wrote go back in the turn (or in the HTTP response with `expectReplies`); anything
+for someone else, and slow work, goes out afterwards as proactive messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from typing import Any
+
+from aiohttp import web
+from microsoft_agents.activity import Activity, ConversationReference
+from microsoft_agents.hosting.aiohttp import (
+    CloudAdapter,
+    jwt_authorization_decorator,
+    start_agent_process,
+)
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
+from microsoft_agents.hosting.core.authorization import (
+    AgentAuthConfiguration,
+    AnonymousTokenProvider,
+    Connections,
+)
+from microsoft_agents.hosting.core.authorization.connection_manager import ConnectionManager
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+from pydantic import ValidationError
+
+from bot.app import App
+from bot.core.events import Actor, Event
+from bot.core.replies import Later, Notify, Reply, Text
+from bot.i18n import register, t
+from bot.settings import Settings
+from bot.teams import translate
+from bot.teams.outlet import TeamsOutlet
+from bot.teams.render import parse_submit, render
+from storage import people
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 256_000
+TEXT_INPUT_ACTIONS = {"question.reply": "reply", "ask.start": ""}
+
+register(
+    {
+        "teams.welcome": {
+            "en": "Hello {name}, I’m Tandem. Each day you get one short digital tip at your own time, "
+            "and you can ask me anything in your own words. Type `help` to see what I can do.",
+            "fr": "Bonjour {name}, je suis Tandem. Chaque jour, vous recevez une courte astuce numérique "
+            "à l’heure de votre choix, et vous pouvez me poser vos questions avec vos mots. "
+            "Tapez `help` pour voir ce que je sais faire.",
+        },
+        "teams.personal_only": {
+            "en": "Let’s talk in a personal chat: open Tandem from the Apps bar and write to me there.",
+            "fr": "Parlons en conversation privée : ouvrez Tandem depuis la barre des applications et "
+            "écrivez-moi là.",
+        },
+        "teams.empty_reply": {
+            "en": "Please write your answer in the box before sending.",
+            "fr": "Écrivez votre réponse dans la zone avant d’envoyer.",
+        },
+    }
+)
+
+
+def connections_for(settings: Settings) -> tuple[Connections, AgentAuthConfiguration]:
+    """The SDK's connection manager and JWT settings: Entra credentials, or anonymous for local tests."""
+    if settings.teams_client_id is None:
+        manager = ConnectionManager(
+            lambda _config: AnonymousTokenProvider(),
+            CONNECTIONS={"SERVICE_CONNECTION": {"SETTINGS": {}}},
+        )
+        return manager, AgentAuthConfiguration(anonymous_allowed=True)
+    from microsoft_agents.authentication.msal import MsalConnectionManager
+
+    assert settings.teams_client_secret is not None
+    connection = {
+        "AUTHTYPE": "ClientSecret",
+        "CLIENTID": settings.teams_client_id.strip(),
+        "CLIENTSECRET": settings.teams_client_secret.get_secret_value(),
+    }
+    if settings.teams_tenant_id:
+        connection["TENANTID"] = settings.teams_tenant_id.strip()
+    manager = MsalConnectionManager(CONNECTIONS={"SERVICE_CONNECTION": {"SETTINGS": connection}})
+    return manager, manager.get_default_connection_configuration()
+
+
+def malformed(body: bytes) -> str | None:
+    """Why a body cannot be an activity we can process, or None when it can."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return "the body is not JSON"
+    if not isinstance(data, dict):
+        return "the body is not an activity object"
+    if not isinstance(data.get("type"), str) or not data["type"]:
+        return "the activity has no type"
+    conversation = data.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return "the activity has no conversation id"
+    try:
+        Activity.model_validate(data)
+    except ValidationError:
+        return "the activity does not match the Bot Framework schema"
+    return None
+
+
+class TeamsChannel:
+    """Holds the core and an AgentApplication; registers the routes and the Teams outlet."""
+
+    def __init__(self, app: App, settings: Settings) -> None:
+        self.core = app.conversation
+        self.outlets = app.outlets
+        self.default_lang = settings.default_lang
+        self.app_id = settings.teams_client_id.strip() if settings.teams_client_id else ""
+        self.connections, self.auth_config = connections_for(settings)
+        self.adapter = CloudAdapter(connection_manager=self.connections)
+        self.adapter.on_turn_error = self._on_turn_error
+        self.agent: AgentApplication[TurnState] = AgentApplication[TurnState](
+            storage=MemoryStorage(),
+            connection_manager=self.connections,
+            start_typing_timer=False,
+            remove_recipient_mention=True,
+        )
+        self.outlet = TeamsOutlet(self.adapter, self.app_id, self.core.services)
+        self.outlets.register("teams", self.outlet)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._register()
+
+    # --- HTTP -----------------------------------------------------------------------------------------
+
+    def handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """POST /api/messages: JWT first (the SDK's decorator, on this route only), then shape, then the turn."""
+
+        async def handle(request: web.Request) -> web.StreamResponse:
+            if request.content_length is not None and request.content_length > MAX_BODY:
+                return web.json_response({"error": "body too large"}, status=413)
+            reason = malformed(await request.read())
+            if reason is not None:
+                return web.json_response({"error": f"malformed activity: {reason}"}, status=400)
+            response = await start_agent_process(request, self.agent, self.adapter)
+            return response if response is not None else web.Response(status=202)
+
+        return jwt_authorization_decorator(handle)
+
+    async def close(self) -> None:
+        """Let the proactive work of finished turns end before the process does."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # --- routes ---------------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        self.agent.activity("message")(self.on_message)
+        self.agent.activity("installationUpdate")(self.on_installation_update)
+        self.agent.activity("conversationUpdate")(self.on_conversation_update)
+        self.agent.error(self._on_app_error)
+
+    async def on_message(self, context: TurnContext, _state: TurnState) -> None:
+        activity = self._dump(context.activity)
+        who = self._sender(activity)
+        if who is None:
+            return
+        if not translate.is_personal(activity):
+            await self._send(context, [Text(t("teams.personal_only", who.lang or self.default_lang))])
+            return
+        event = await self._event(context, activity, who)
+        if event is None:
+            return
+        await self._handle(context, event)
+
+    async def on_installation_update(self, context: TurnContext, _state: TurnState) -> None:
+        activity = self._dump(context.activity)
+        action = str(activity.get("action") or "")
+        if action.startswith("remove"):
+            await self._forget_conversation(activity)
+        elif action.startswith("add"):
+            await self._installed(context, activity)
+
+    async def on_conversation_update(self, context: TurnContext, _state: TurnState) -> None:
+        activity = self._dump(context.activity)
+        if not translate.is_personal(activity):
+            return
+        if translate.bot_added(activity):
+            await self._installed(context, activity)
+        elif translate.bot_removed(activity):
+            await self._forget_conversation(activity)
+
+    # --- translation ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _dump(activity: Activity) -> dict[str, Any]:
+        return activity.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+    @staticmethod
+    def _sender(activity: Mapping[str, Any]) -> Actor | None:
+        """The sender, carrying the conversation reference: whoever writes to us can be written to."""
+        who = translate.sender(activity)
+        reference = translate.reference_of(activity)
+        if who is None or reference is None:
+            return None
+        return Actor(who.key, who.name, who.platform, who.lang, who.tz, conversation=reference)
+
+    async def _event(self, context: TurnContext, activity: dict[str, Any], who: Actor) -> Event | None:
+        submitted = parse_submit(activity.get("value")) if "value" in activity else None
+        if submitted is not None:
+            return await self._submitted(context, who, *submitted)
+        if "value" in activity and not activity.get("text"):
+            return None  # a card submit that is not ours: nothing to do
+        text = translate.plain_text(activity.get("text"))
+        if not text:
+            return None
+        mentions = await self._mentions(context, activity)
+        text, mentions = translate.one_word_mentions(text, mentions)
+        return Event(who, "message", text, is_dm=True, mentions=mentions)
+
+    async def _submitted(
+        self, context: TurnContext, who: Actor, action: str, value: str, typed: str
+    ) -> Event | None:
+        """A card button. Reply and question boxes carry typed text: they become the matching command."""
+        if action not in TEXT_INPUT_ACTIONS:
+            return Event(who, "action", action=action, value=value)
+        typed = typed.strip()
+        if not typed:
+            await self._send(context, [Text(t("teams.empty_reply", who.lang or self.default_lang))])
+            return None
+        if action == "question.reply":
+            return Event(who, "command", f"reply {value} {typed}")
+        return Event(who, "message", typed, is_dm=True)
+
+    async def _mentions(self, context: TurnContext, activity: dict[str, Any]) -> dict[str, Actor]:
+        """`<at>Name</at>` tokens to people, keyed by their Entra object id (looked up when Teams omits it)."""
+        bot_id = (activity.get("recipient") or {}).get("id")
+        found = translate.mention_entities(activity, bot_id)
+        if not found:
+            return {}
+        tenant = translate.tenant_of(activity)
+        missing = [account["id"] for _, account in found if not account.get("aadObjectId")]
+        resolved = await self._members(context, activity, missing) if missing else {}
+        keys = [
+            translate.person_key(tenant, translate.account_id(resolved.get(a["id"], a)) or "")
+            for _, a in found
+        ]
+        async with self.core.services.db.transaction() as session:
+            known = await people.people_by_keys(session, keys=keys)
+        mentions = {}
+        for (token, account), key in zip(found, keys, strict=True):
+            person = known.get(key)
+            reachable = person is not None and person.conversation is not None
+            mentions[token] = translate.mentioned_actor(
+                tenant, resolved.get(account["id"], account), known=reachable
+            )
+        return mentions
+
+    async def _members(
+        self, context: TurnContext, activity: dict[str, Any], ids: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Conversation members by Teams id, from the Bot Connector; a failed lookup leaves that one out."""
+        conversation_id = activity["conversation"]["id"]
+        found: dict[str, dict[str, Any]] = {}
+
+        async def lookup(connector: ConnectorClientBase) -> None:
+            for member_id in ids:
+                try:
+                    member = await connector.conversations.get_conversation_member(conversation_id, member_id)
+                except Exception as exc:  # a name is still better than failing the command
+                    logger.warning("Teams member lookup failed: %s", type(exc).__name__)
+                    continue
+                found[member_id] = member.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+        connector = context.services.get(ConnectorClientBase)
+        if connector is not None:
+            await lookup(connector)
+        else:
+            reference = ConversationReference.model_validate(translate.reference_of(activity))
+
+            async def in_turn(turn: TurnContext) -> None:
+                turn_connector = turn.services.get(ConnectorClientBase)
+                if turn_connector is not None:
+                    await lookup(turn_connector)
+
+            try:
+                await self.outlet.continue_in(reference, in_turn)
+            except Exception as exc:
+                logger.warning("Teams member lookup unavailable: %s", type(exc).__name__)
+        return found
+
+    # --- install and uninstall ------------------------------------------------------------------------
+
+    async def _installed(self, context: TurnContext, activity: dict[str, Any]) -> None:
+        """Store the conversation (the person can now be reached) and say hello once."""
+        who = self._sender(activity)
+        if who is None:
+            return
+        async with self.core.services.db.transaction() as session:
+            person = await self.core.ensure_person(session, who)
+            name, lang = person.display_name, person.lang
+        await self._send(context, [Text(t("teams.welcome", lang, name=name))])
+        self._spawn(self.outlet.flush_inbox(who.key))
+
+    async def _forget_conversation(self, activity: dict[str, Any]) -> None:
+        """The app was removed for this person: keep them and their history, stop writing to them."""
+        who = translate.sender(activity)
+        if who is None:
+            return
+        async with self.core.services.db.transaction() as session:
+            person = await people.get_person(session, key=who.key)
+            if person is not None:
+                await people.save_conversation(session, person=person, conversation=None)
+        logger.info("Teams app removed by a person; deliveries to them stop")
+
+    # --- replies --------------------------------------------------------------------------------------
+
+    async def _handle(self, context: TurnContext, event: Event) -> None:
+        """Run the core; send this person's replies in the turn, everything else after it."""
+        replies = await self.core.handle(event)
+        now = [reply for reply in replies if not isinstance(reply, Notify | Later)]
+        later = [reply for reply in replies if isinstance(reply, Notify | Later)]
+        await self._send(context, now)
+        if later:
+            reference = ConversationReference.model_validate(
+                translate.reference_of(self._dump(context.activity))
+            )
+            self._spawn(self._after_turn(later, reference))
+
+    async def _send(self, context: TurnContext, replies: Sequence[Reply]) -> None:
+        activities = [Activity.model_validate(message) for reply in replies for message in render(reply)]
+        if activities:
+            await context.send_activities(activities)
+
+    async def _after_turn(self, replies: Sequence[Reply], reference: ConversationReference) -> None:
+        for reply in replies:
+            if isinstance(reply, Notify):
+                await self.outlets.deliver(reply)
+            elif isinstance(reply, Later):
+                results = list(await reply.work())
+                await self._after_turn([r for r in results if isinstance(r, Notify | Later)], reference)
+                direct = [r for r in results if not isinstance(r, Notify | Later)]
+                if direct:
+                    await self.outlet.send_to(reference, direct)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:
+                logger.exception("Teams: sending after the turn failed")
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- errors ---------------------------------------------------------------------------------------
+
+    async def _on_app_error(self, context: TurnContext, error: Exception) -> None:
+        await self._on_turn_error(context, error)
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        """A bug in a turn: logged with its traceback; the person gets a short apology, never internals."""
+        logger.error("Teams turn failed", exc_info=(type(error), error, error.__traceback__))
+        if context.activity.name == "continueConversation":
+            return  # a proactive turn: nobody is waiting for an answer
+        try:
+            lang = translate.lang_of(context.activity.locale) or self.default_lang
+            await self._send(context, [Text(t("error.apology", lang))])
+        except Exception:
+            logger.exception("Teams: could not send the apology")

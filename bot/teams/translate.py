@@ -1,0 +1,169 @@
+"""Teams activities to core events: identities, profile hints, mentions and conversation references.
+
+Everything here works on plain Activity JSON (dicts), so it tests without the SDK or a network.
+A Teams person's key is `teams:<tenant>:<Entra object id>`: the object id is what admins see in the
+Entra admin centre and what TANDEM_ADMINS lists; the `29:…` channel id is only a fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from bot.core.events import Actor
+
+LOCALE_LANGS = {"fr": "fr", "en": "en"}
+MAX_NAME = 200
+_TAG = re.compile(r"</?at>", re.IGNORECASE)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def tenant_of(activity: Mapping[str, Any]) -> str:
+    """The tenant id: on the conversation, or in Teams' channel data."""
+    conversation = _dict(activity.get("conversation"))
+    tenant = _dict(_dict(activity.get("channelData")).get("tenant"))
+    return _str(conversation.get("tenantId")) or _str(tenant.get("id")) or "default"
+
+
+def person_key(tenant: str, user_id: str) -> str:
+    return f"teams:{tenant}:{user_id}"
+
+
+def lang_of(locale: Any) -> str | None:
+    """'fr-FR' -> 'fr'; other locales give no hint."""
+    return LOCALE_LANGS.get(locale.split("-")[0].lower()) if isinstance(locale, str) and locale else None
+
+
+def zone_of(activity: Mapping[str, Any]) -> str | None:
+    """The sender's IANA time zone: `localTimezone`, or the clientInfo entity Teams adds."""
+    zone = _str(activity.get("localTimezone"))
+    if zone:
+        return zone
+    for entity in activity.get("entities") or []:
+        if isinstance(entity, dict) and entity.get("type") == "clientInfo":
+            return _str(entity.get("timezone"))
+    return None
+
+
+def locale_of(activity: Mapping[str, Any]) -> str | None:
+    locale = _str(activity.get("locale"))
+    if locale:
+        return locale
+    for entity in activity.get("entities") or []:
+        if isinstance(entity, dict) and entity.get("type") == "clientInfo":
+            return _str(entity.get("locale"))
+    return None
+
+
+def account_id(account: Mapping[str, Any]) -> str | None:
+    """The Entra object id of a channel account, or its Teams id when the object id is absent."""
+    return _str(account.get("aadObjectId")) or _str(account.get("id"))
+
+
+def sender(activity: Mapping[str, Any]) -> Actor | None:
+    """The person who sent the activity, with the profile hints it carries; None when it has no sender."""
+    account = _dict(activity.get("from"))
+    user = account_id(account)
+    if user is None:
+        return None
+    return Actor(
+        key=person_key(tenant_of(activity), user),
+        name=(_str(account.get("name")) or user)[:MAX_NAME],
+        platform="teams",
+        lang=lang_of(locale_of(activity)),
+        tz=zone_of(activity),
+    )
+
+
+def mention_entities(activity: Mapping[str, Any], bot_id: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """(token as written in the text, mentioned account) for every mention of someone other than the bot."""
+    found = []
+    for entity in activity.get("entities") or []:
+        if not isinstance(entity, dict) or entity.get("type") != "mention":
+            continue
+        mentioned = _dict(entity.get("mentioned"))
+        token = _str(entity.get("text"))
+        if token is None or _str(mentioned.get("id")) is None or mentioned.get("id") == bot_id:
+            continue
+        found.append((token, mentioned))
+    return found
+
+
+def mentioned_actor(tenant: str, account: Mapping[str, Any], *, known: bool) -> Actor:
+    """A mentioned person. Unless we already hold their conversation, Teams will not let us write
+    to them before they open the app: they start as pending."""
+    user = account_id(account) or "unknown"
+    name = _str(account.get("name")) or user
+    return Actor(
+        key=person_key(tenant, user),
+        name=_TAG.sub("", name)[:MAX_NAME],
+        platform="teams",
+        reachable=known,
+    )
+
+
+def one_word_mentions(text: str, mentions: Mapping[str, Actor]) -> tuple[str, dict[str, Actor]]:
+    """`<at>Bob Senior</at>` becomes `@Bob_Senior` in the text: the core reads arguments word by word."""
+    words: dict[str, Actor] = {}
+    for token, person in mentions.items():
+        base = "@" + "_".join(_TAG.sub("", token).split()) if _TAG.sub("", token).strip() else "@someone"
+        word, number = base, 2
+        while word in words:
+            word, number = f"{base}{number}", number + 1
+        words[word] = person
+        text = text.replace(token, word)
+    return text, words
+
+
+def reference_of(activity: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The conversation reference to store: enough to write to this person later, and nothing else."""
+    conversation = _dict(activity.get("conversation"))
+    service_url = _str(activity.get("serviceUrl"))
+    if not _str(conversation.get("id")) or not service_url:
+        return None
+    user = _dict(activity.get("from"))
+    bot = _dict(activity.get("recipient"))
+    return {
+        "channelId": _str(activity.get("channelId")) or "msteams",
+        "serviceUrl": service_url,
+        "conversation": {
+            key: conversation[key]
+            for key in ("id", "tenantId", "conversationType")
+            if isinstance(conversation.get(key), str)
+        },
+        "user": {key: user[key] for key in ("id", "name", "aadObjectId") if isinstance(user.get(key), str)},
+        "agent": {key: bot[key] for key in ("id", "name") if isinstance(bot.get(key), str)},
+    }
+
+
+def is_personal(activity: Mapping[str, Any]) -> bool:
+    """Personal (1:1) chats only: the bot's scope in the app package."""
+    kind = _dict(activity.get("conversation")).get("conversationType")
+    return kind in (None, "personal")
+
+
+def bot_added(activity: Mapping[str, Any]) -> bool:
+    """A conversationUpdate that adds the bot itself: the app was installed in this conversation."""
+    bot = _dict(activity.get("recipient")).get("id")
+    return any(_dict(member).get("id") == bot for member in activity.get("membersAdded") or [])
+
+
+def bot_removed(activity: Mapping[str, Any]) -> bool:
+    bot = _dict(activity.get("recipient")).get("id")
+    return any(_dict(member).get("id") == bot for member in activity.get("membersRemoved") or [])
+
+
+def plain_text(text: Any) -> str:
+    """Message text as typed: Teams may wrap it in a little HTML, and `&nbsp;` stands for spaces."""
+    if not isinstance(text, str):
+        return ""
+    text = text.replace("&nbsp;", " ").replace("\u00a0", " ")
+    return text.strip()

@@ -1,0 +1,171 @@
+"""Teams fixtures: the real Agents SDK app behind the real HTTP server, talking to a fake Bot Connector."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import App
+from bot.core.commands import build_router
+from bot.core.context import Services
+from bot.core.conversation import Conversation
+from bot.outlets import Outlets
+from bot.server import build_web_app
+from bot.teams.channel import TeamsChannel
+from tests.support.fake_teams import FakeConnector
+
+TENANT = "11111111-2222-3333-4444-555555555555"
+BOT = "28:tandem-bot"
+
+# Teams id (29:…) -> (Entra object id, display name, locale, time zone)
+PEOPLE = {
+    "29:admin": ("aad-admin", "Rita Admin", "en-US", "Europe/Paris"),
+    "29:bob": ("aad-bob", "Bob Senior", "fr-FR", "Europe/Paris"),
+    "29:mia": ("aad-mia", "Mia Junior", "en-GB", "Europe/London"),
+}
+
+
+class TeamsTester:
+    """Posts Activity JSON to /api/messages and reads what the bot answered or sent."""
+
+    def __init__(self, url: str, connector: FakeConnector, channel: TeamsChannel, app: App) -> None:
+        self.url = url
+        self.connector = connector
+        self.channel = channel
+        self.app = app
+        self.session = aiohttp.ClientSession()
+        self._ids = itertools.count(1)
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    def activity(self, user: str, kind: str = "message", **fields: Any) -> dict[str, Any]:
+        aad, name, locale, zone = PEOPLE[user]
+        activity: dict[str, Any] = {
+            "type": kind,
+            "id": f"in-{next(self._ids)}",
+            "timestamp": "2026-11-27T09:00:00.000Z",
+            "serviceUrl": self.connector.url,
+            "channelId": "msteams",
+            "from": {"id": user, "name": name, "aadObjectId": aad},
+            "conversation": {"id": conversation_of(user), "conversationType": "personal", "tenantId": TENANT},
+            "recipient": {"id": BOT, "name": "Tandem"},
+            "locale": locale,
+            "localTimezone": zone,
+            "channelData": {"tenant": {"id": TENANT}},
+        }
+        activity.update(fields)
+        return activity
+
+    async def post(self, body: Any, *, headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
+        kwargs: dict[str, Any] = {"data": body} if isinstance(body, str | bytes) else {"json": body}
+        response = await self.session.post(f"{self.url}/api/messages", headers=headers or {}, **kwargs)
+        await response.read()
+        return response
+
+    async def turn(self, activity: dict[str, Any]) -> list[dict[str, Any]]:
+        """One activity with `expectReplies`: the bot's replies, from the HTTP response body."""
+        response = await self.post({**activity, "deliveryMode": "expectReplies"})
+        assert response.status == 200, (response.status, await response.text())
+        body = await response.json()
+        return list((body or {}).get("activities") or [])
+
+    async def say(self, user: str, text: str, **fields: Any) -> list[dict[str, Any]]:
+        return await self.turn(self.activity(user, text=text, **fields))
+
+    async def submit(self, user: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """A card's Action.Submit: Teams sends it as a message whose `value` is the action's data."""
+        return await self.turn(self.activity(user, value=data, replyToId="card-1"))
+
+    async def install(self, user: str) -> list[dict[str, Any]]:
+        return await self.turn(self.activity(user, "installationUpdate", action="add"))
+
+    async def uninstall(self, user: str) -> list[dict[str, Any]]:
+        return await self.turn(self.activity(user, "installationUpdate", action="remove"))
+
+    async def until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not condition():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("timed out waiting for the bot")
+            await asyncio.sleep(0.02)
+
+
+def conversation_of(user: str) -> str:
+    return f"a:personal-{user.removeprefix('29:')}"
+
+
+def texts(activities: list[dict[str, Any]]) -> str:
+    """Everything readable in some activities: text and every TextBlock of their cards."""
+    from tests.support.fake_teams import Sent
+
+    return "\n".join(Sent("", activity).text for activity in activities)
+
+
+def cards(activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from tests.support.fake_teams import Sent
+
+    return [card for activity in activities for card in Sent("", activity).cards]
+
+
+def submits(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Action.Submit in a card (top-level actions and ActionSets), in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Submit":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = FakeConnector()
+    await fake.start()
+    for user, (aad, name, _locale, _zone) in PEOPLE.items():
+        fake.add_member(user, name=name, aad=aad)
+    yield fake
+    await fake.stop()
+
+
+async def start_server(web_app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+async def teams(services: Services, connector: FakeConnector) -> AsyncIterator[TeamsTester]:
+    services.settings = services.settings.model_copy(
+        update={
+            "teams_allow_anonymous": True,
+            "admins": ["aad-admin"],
+            "global_rate": 0.0,
+            "conversation_interval": 0.0,
+        }
+    )
+    app = App(services, Conversation(services, build_router()), Outlets(services))
+    channel = TeamsChannel(app, services.settings)
+    runner, url = await start_server(build_web_app(app, teams=channel))
+    tester = TeamsTester(url, connector, channel, app)
+    yield tester
+    await channel.close()
+    await tester.close()
+    await runner.cleanup()

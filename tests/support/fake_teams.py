@@ -1,0 +1,128 @@
+"""A local fake of the Bot Connector service over real HTTP (aiohttp on 127.0.0.1) that records every call.
+
+Activities sent to Tandem carry `serviceUrl = fake.url`; the real Agents SDK then posts its replies and
+proactive messages here, exactly as it would to Teams:
+
+- `POST /v3/conversations/{id}/activities` and `.../activities/{replyToId}`: a message, recorded;
+- `PUT /v3/conversations/{id}/activities/{activityId}`: an update, recorded;
+- `GET /v3/conversations/{id}/members/{memberId}`: a member added with `add_member`, or 404.
+
+`fail(status, times)` answers the next sends with that status (429 carries `Retry-After: 0`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Sent:
+    """One activity the bot sent, as the connector received it."""
+
+    conversation: str
+    activity: dict[str, Any]
+    reply_to: str | None = None
+    authorization: str | None = None
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        return [
+            a["content"]
+            for a in self.activity.get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+    @property
+    def text(self) -> str:
+        """Everything the person can read in it: the text and every TextBlock of its cards."""
+        parts = [self.activity.get("text") or ""]
+        for card in self.cards:
+            parts.extend(_texts(card))
+        return "\n".join(p for p in parts if p)
+
+
+def _texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["text"]] if node.get("type") in ("TextBlock", "TextRun") and "text" in node else []
+        found += [f"{fact.get('title', '')} {fact.get('value', '')}" for fact in node.get("facts") or []]
+        for key, value in node.items():
+            if key not in ("text", "facts"):
+                found.extend(_texts(value))
+        return found
+    if isinstance(node, list):
+        return [text for item in node for text in _texts(item)]
+    return []
+
+
+@dataclass
+class FakeConnector:
+    sent: list[Sent] = field(default_factory=list)
+    updates: list[Sent] = field(default_factory=list)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    faults: list[int] = field(default_factory=list)
+    url: str = ""
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+
+    def add_member(self, member_id: str, *, name: str, aad: str, **extra: Any) -> None:
+        self.members[member_id] = {"id": member_id, "name": name, "aadObjectId": aad, **extra}
+
+    def fail(self, status: int, times: int = 1) -> None:
+        self.faults.extend([status] * times)
+
+    def to(self, conversation: str) -> list[Sent]:
+        return [s for s in self.sent if s.conversation == conversation]
+
+    def texts(self, conversation: str) -> list[str]:
+        return [s.text for s in self.to(conversation)]
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._post)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._put)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _post(self, request: web.Request) -> web.Response:
+        if self.faults:
+            status = self.faults.pop(0)
+            headers = {"Retry-After": "0"} if status == 429 else {}
+            return web.json_response({"error": {"code": "Fault"}}, status=status, headers=headers)
+        activity = await request.json()
+        self.sent.append(
+            Sent(
+                request.match_info["conversation"],
+                activity,
+                request.match_info.get("reply_to"),
+                request.headers.get("Authorization"),
+            )
+        )
+        return web.json_response({"id": f"act-{next(self._ids)}"}, status=201)
+
+    async def _put(self, request: web.Request) -> web.Response:
+        activity = await request.json()
+        self.updates.append(
+            Sent(request.match_info["conversation"], activity, request.match_info["activity"])
+        )
+        return web.json_response({"id": request.match_info["activity"]})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        member = self.members.get(request.match_info["member"])
+        if member is None:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
+        return web.json_response(member)
