@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +32,13 @@ def _teams(app: App, settings: Settings) -> TeamsChannel | None:
         return None
     from bot.teams.channel import TeamsChannel
 
+    # The SDK stores its claims under a plain string key on each request, which aiohttp warns about.
+    warnings.filterwarnings("ignore", message="It is recommended to use web.RequestKey", category=UserWarning)
     if settings.teams_anonymous:
+        # Without an app id the SDK warns on every turn; in this local mode that says nothing new.
+        logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(
+            logging.ERROR
+        )
         logger.warning(
             "Teams: TANDEM_TEAMS_ALLOW_ANONYMOUS is on: /api/messages accepts requests without a token "
             "and listens on %s only. Never use this in production.",

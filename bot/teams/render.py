@@ -16,6 +16,7 @@ break shows as a space outside lists, so lines are separated by a blank line.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -25,8 +26,10 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from bot.core.commands.ask import MAX_REPLY_CHARS
 from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
 from bot.core.text import WORD_JOINER
+from lessons.engine import MAX_QUESTION_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,8 @@ MAX_ACTIONS = 6
 MAX_BUTTON_CHARS = 60
 MAX_PLACEHOLDER_CHARS = 100
 MAX_INPUT_CHARS = 2000
+INPUT_LIMITS = {"question.reply": MAX_REPLY_CHARS, "ask.start": MAX_QUESTION_CHARS}
+"""What the core accepts for each typed action: a box never lets someone write more than that."""
 MAX_VALUE_CHARS = 2000
 MAX_SUMMARY_CHARS = 300
 
@@ -389,9 +394,25 @@ def markdown_to_elements(markdown: str) -> list[Element]:
 
     Headings become bold TextBlocks, lists `- `/`1. ` lines, quotes an emphasis Container, code
     monospace text and two-column tables a FactSet; links are kept for web and mail addresses only.
+    The elements are a fresh copy: callers may style them.
     """
-    tree = SyntaxTreeNode(_MARKDOWN.parse(markdown or ""))
-    return _Renderer().children(tree)
+    return _clone(_parsed(markdown or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(markdown: str) -> tuple[Element, ...]:
+    """Parsing is most of a card's cost and lessons repeat all day: keep recent results (never mutated)."""
+    tree = SyntaxTreeNode(_MARKDOWN.parse(markdown))
+    return tuple(_Renderer().children(tree))
+
+
+def _clone(node: Any) -> Any:
+    """A deep copy of JSON-shaped data, several times faster than copy.deepcopy."""
+    if isinstance(node, dict):
+        return {key: _clone(value) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [_clone(item) for item in node]
+    return node
 
 
 def _code_blocks(content: str) -> list[Element]:
@@ -412,6 +433,7 @@ def _code_line(line: str) -> str:
     return _guard(line) or NBSP
 
 
+@functools.lru_cache(maxsize=4096)
 def _summary(markdown: str) -> str:
     """Markdown as one line of plain text, for the message summary Teams may show in notifications."""
     tree = SyntaxTreeNode(_MARKDOWN.parse(markdown or ""))
@@ -446,7 +468,7 @@ def _text_input(button: Button, input_id: str) -> list[Element]:
         "type": "Input.Text",
         "id": input_id,
         "isMultiline": True,
-        "maxLength": MAX_INPUT_CHARS,
+        "maxLength": INPUT_LIMITS.get(button.action, MAX_INPUT_CHARS),
         "placeholder": _plain_field(button.label, MAX_PLACEHOLDER_CHARS),
     }
     return [box, _action_set([_submit(button, input_id)])]
