@@ -47,7 +47,11 @@ async def test_serves_slack_and_healthz_then_stops_on_sigterm(tmp_path: Path) ->
                     try:
                         async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                             assert response.status == 200
-                            assert (await response.json()) == {"status": "ok", "slack": "http", "teams": "off"}
+                            assert (await response.json()) == {
+                                "status": "ok",
+                                "slack": "http",
+                                "teams": "off",
+                            }
                             break
                     except aiohttp.ClientConnectionError:
                         await asyncio.sleep(0.1)
