@@ -279,3 +279,26 @@ def tips_to(teams: TeamsTester, user: str) -> list[Any]:
         for sent in teams.connector.to(conversation_of(user))
         if any(a["data"].get("tandem") == "quiz.start" for card in sent.cards for a in submits(card))
     ]
+
+
+async def test_mentor_sees_mentees_and_pushes_a_tip_that_arrives_proactively(teams: TeamsTester) -> None:
+    await setup_programme(teams)
+    await teams.install(BOB)
+    overview = texts(await teams.say(MIA, "mentees"))
+    assert "Bob Senior" in overview
+    replies = await teams.say(
+        MIA,
+        "push <at>Bob Senior</at> Pin the conversations you use every day: they stay on top.",
+        entities=[mention(BOB, "Bob Senior")],
+    )
+    assert texts(replies).strip()
+    await teams.until(
+        lambda: any("Pin the conversations" in t for t in teams.connector.texts(conversation_of(BOB)))
+    )
+
+
+async def test_learner_cannot_use_mentor_commands(teams: TeamsTester) -> None:
+    await teams.install(BOB)
+    replies = await teams.say(BOB, "reply 1 hello")
+    assert "mentor" in texts(replies).lower()
+    assert await rows(teams, Question) == []
