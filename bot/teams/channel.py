@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY = 256_000
 TEXT_INPUT_ACTIONS = {"question.reply": "reply", "ask.start": ""}
+ANSWERS_IN_PLACE = frozenset({"quiz.answer"})
+"""Buttons whose answer replaces the card they were pressed on."""
 
 register(
     {
@@ -326,12 +328,30 @@ class TeamsChannel:
         replies = await self.core.handle(event)
         now = [reply for reply in replies if not isinstance(reply, Notify | Later)]
         later = [reply for reply in replies if isinstance(reply, Notify | Later)]
+        if event.kind == "action" and event.action in ANSWERS_IN_PLACE and now:
+            now = now[1:] if await self._replace_card(context, now[0]) else now
         await self._send(context, now)
         if later:
             reference = ConversationReference.model_validate(
                 translate.reference_of(self._dump(context.activity))
             )
             self._spawn(self._after_turn(later, reference))
+
+    async def _replace_card(self, context: TurnContext, reply: Reply) -> bool:
+        """Turn the card that was answered into the answer (the quiz into its feedback), so it cannot be
+        answered twice. Only when the card is known and Teams is waiting for no inline reply."""
+        card_id = context.activity.reply_to_id
+        messages = render(reply)
+        if not card_id or len(messages) != 1 or context.services.get(ConnectorClientBase) is None:
+            return False
+        update = Activity.model_validate({**messages[0], "id": card_id})
+        update.conversation = context.activity.conversation
+        try:
+            await context.update_activity(update)
+        except Exception as exc:  # an old card may be gone: then the answer comes as a new message
+            logger.info("Teams: could not update a card in place: %s", type(exc).__name__)
+            return False
+        return True
 
     async def _send(self, context: TurnContext, replies: Sequence[Reply]) -> None:
         activities = [Activity.model_validate(message) for reply in replies for message in render(reply)]

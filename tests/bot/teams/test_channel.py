@@ -302,3 +302,18 @@ async def test_learner_cannot_use_mentor_commands(teams: TeamsTester) -> None:
     replies = await teams.say(BOB, "reply 1 hello")
     assert "mentor" in texts(replies).lower()
     assert await rows(teams, Question) == []
+
+
+async def test_quiz_answer_turns_the_quiz_card_into_its_feedback(teams: TeamsTester) -> None:
+    """Without expectReplies Teams gets the feedback as an update of the quiz card itself."""
+    await teams.install(BOB)
+    quiz = await teams.submit(BOB, {"tandem": "quiz.start", "value": "strong-passwords"})
+    [choice, *_] = [a for c in cards(quiz) for a in submits(c) if a["data"]["tandem"] == "quiz.answer"]
+    activity = teams.activity(BOB, value=choice["data"], replyToId="quiz-card-7")
+    response = await teams.post(activity)
+    assert response.status in (200, 202)
+    await teams.until(lambda: bool(teams.connector.updates))
+    [update] = teams.connector.updates
+    assert update.reply_to == "quiz-card-7" and update.conversation == conversation_of(BOB)
+    assert update.cards and update.cards[0]["version"] == "1.5"
+    assert not any(a["data"]["tandem"] == "quiz.answer" for c in update.cards for a in submits(c))
