@@ -220,6 +220,7 @@ async def main() -> int:
             results["enroll_ack_p99_ms"] = round(percentile(acks, 99), 1)
             await asyncio.sleep(2)
             await runner.cleanup()
+            await channel.close()
             await app.close()
     finally:
         process.terminate()

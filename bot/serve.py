@@ -60,4 +60,6 @@ async def serve(
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
+        if slack is not None:
+            await slack.close()
         await app.close()

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -75,15 +76,22 @@ class Profiles:
 
 
 class SlackChannel:
-    """Holds the core and a bolt AsyncApp; registers the listeners and the Slack outlet."""
+    """Holds the core and a bolt AsyncApp; registers the listeners and the Slack outlet.
+
+    Build it inside the running event loop, and `close()` it when done.
+    """
 
     def __init__(self, app: App, settings: Settings) -> None:
         assert settings.slack_bot_token is not None
         self.core = app.conversation
         self.outlets = app.outlets
+        # One HTTP session for every Web API call: slack_sdk would otherwise open (and tear down) a new
+        # session, with its connection pool and TLS handshake, for each call.
+        self.http = aiohttp.ClientSession()
         self.client = AsyncWebClient(
             token=settings.slack_bot_token.get_secret_value(),
             base_url=settings.slack_api_url,
+            session=self.http,
             retry_handlers=[
                 AsyncRateLimitErrorRetryHandler(max_retry_count=2),
                 AsyncServerErrorRetryHandler(max_retry_count=2),
@@ -100,6 +108,10 @@ class SlackChannel:
         self.profiles = Profiles(self.client)
         self.outlets.register("slack", SlackOutlet(self.client))
         self._register()
+
+    async def close(self) -> None:
+        """Close the HTTP session the Web API calls share."""
+        await self.http.close()
 
     # --- listeners ------------------------------------------------------------------------------------
 
