@@ -62,18 +62,27 @@ class Conversation:
         self.router = router
 
     async def handle(self, event: Event) -> list[Reply]:
-        """Run one event in one transaction. A refused or failed command writes nothing."""
+        """Run one event in one transaction. A refused or failed command writes nothing.
+
+        An event with an `event_id` is recorded as seen in that same transaction, so a retried delivery
+        gets no reply (nothing at all: the first delivery answered). When the transaction fails
+        unexpectedly the mark goes with everything else: a retry may then succeed.
+        """
         lang = event.actor.lang if event.actor.lang in ("en", "fr") else self.services.settings.default_lang
         try:
             async with self.services.db.transaction() as session:
+                if event.event_id and not await activity.first_sighting(session, event_id=event.event_id):
+                    logger.info("Ignoring a retried event from %s", event.actor.key)
+                    return []
                 person = await self.ensure_person(session, event.actor)
                 lang = person.lang
                 ctx = Context(event, person, session, self.services)
                 ctx.is_mentor = await people.is_mentor(session, person_id=person.id or 0)
                 replies = await self.router.route(ctx)
         except UserError as exc:
-            if isinstance(exc, PermissionDenied):
-                await self._audit_refusal(event, exc)
+            if not await self._keep_refusal(event, exc):
+                logger.info("Ignoring a retried event from %s", event.actor.key)
+                return []
             return [Text(self._explain(exc, lang), private=True)]
         except Exception:
             logger.exception("Event from %s failed", event.actor.key)
@@ -90,18 +99,27 @@ class Conversation:
             return message
         return t(exc.key, lang, **exc.values)
 
-    async def _audit_refusal(self, event: Event, exc: PermissionDenied) -> None:
+    async def _keep_refusal(self, event: Event, exc: UserError) -> bool:
+        """What a refused or mistaken event leaves although its transaction rolled back: its event id, so
+        a retry is not answered twice, and for a refusal the audit entry. False when that event id was
+        already seen (a retry got there first, and answered)."""
+        if event.event_id is None and not isinstance(exc, PermissionDenied):
+            return True
         try:
             async with self.services.db.transaction() as session:
-                await activity.audit(
-                    session,
-                    actor_key=event.actor.key,
-                    action=exc.command,
-                    args={"text": event.text[:500]},
-                    outcome="refused",
-                )
+                if event.event_id and not await activity.first_sighting(session, event_id=event.event_id):
+                    return False
+                if isinstance(exc, PermissionDenied):
+                    await activity.audit(
+                        session,
+                        actor_key=event.actor.key,
+                        action=exc.command,
+                        args={"text": event.text[:500]},
+                        outcome="refused",
+                    )
         except Exception:
             logger.exception("Could not record a refusal in the audit log")
+        return True
 
     def _guard(self, reply: Reply, lang: str) -> Reply:
         """Slow work keeps the same error tree: its failures become an apology, never a traceback."""

@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 Sender = Callable[[dict[str, Any]], Awaitable[None]]
 PROFILE_TTL = 6 * 3600.0
 REPLY_CALLBACK = "tandem_reply"
+CORE_EVENTS = frozenset({"message", "app_mention"})
+"""Events whose listeners hand their event id to the core, which de-duplicates in its own transaction."""
 IGNORED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave"}
 
 register(
@@ -52,6 +54,12 @@ register(
         }
     }
 )
+
+
+def _event_id(body: dict[str, Any]) -> str | None:
+    """The Events API id of this delivery's event; a retry carries the same one."""
+    event_id = body.get("event_id")
+    return str(event_id) if event_id else None
 
 
 class Profiles:
@@ -129,9 +137,13 @@ class SlackChannel:
         bolt.view(REPLY_CALLBACK)(self.on_reply_submitted)
 
     async def _dedupe(self, body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
-        """Slack retries events it thinks we missed; the event id is a database key, so any replica skips it."""
+        """Slack retries events it thinks we missed; the event id is a database key, so any replica skips it.
+
+        Messages and mentions are left to the core, which records the id in the event's own transaction
+        (one transaction per event instead of two).
+        """
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id:
+        if event_id and (body.get("event") or {}).get("type") not in CORE_EVENTS:
             async with self.core.services.db.transaction() as session:
                 if not await activity.first_sighting(session, event_id=str(event_id)):
                     logger.info("Ignoring a retried Slack event")
@@ -162,7 +174,8 @@ class SlackChannel:
         team = body.get("team_id", "")
         who = await self._actor(team, event["user"])
         text = event.get("text", "")
-        core_event = Event(who, "message", text, is_dm=True, mentions=await self._mentions(team, text))
+        mentions = await self._mentions(team, text)
+        core_event = Event(who, "message", text, is_dm=True, mentions=mentions, event_id=_event_id(body))
         await self._handle(core_event, self._poster(event["channel"]))
 
     async def on_mention(self, event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
@@ -174,7 +187,7 @@ class SlackChannel:
         mentions = {
             k: v for k, v in mentions_in(text, team).items() if v.local_id != context.get("bot_user_id")
         }
-        core_event = Event(who, "message", text, is_dm=False, mentions=mentions)
+        core_event = Event(who, "message", text, is_dm=False, mentions=mentions, event_id=_event_id(body))
         thread = event.get("thread_ts") or event.get("ts")
         await self._handle(core_event, self._poster(event["channel"], thread=thread, user=event["user"]))
 
