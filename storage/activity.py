@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Insert, delete, func, update
+from sqlalchemy import Insert, delete, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,8 @@ from storage.models import (
 from storage.types import utcnow
 
 _SEEN_EVENT = SeenEvent.__table__  # type: ignore[attr-defined]
+_QUESTION = Question.__table__  # type: ignore[attr-defined]
+_ADD_QUESTION = insert(_QUESTION).returning(_QUESTION.c.id)
 
 # --- deliveries -------------------------------------------------------------------------------------------
 
@@ -127,6 +129,15 @@ async def create_question(
     session.add(question)
     await session.flush()
     return question
+
+
+async def add_question(session: AsyncSession, *, data: QuestionCreate, now: dt.datetime | None = None) -> int:
+    """Record a question and return its id, for a caller that needs no Question object: one Core insert,
+    without building, validating and flushing an ORM instance (every free-text question comes here)."""
+    values = data.model_dump()
+    values["created_at"] = now or utcnow()
+    result = await session.exec(_ADD_QUESTION, params=values)  # type: ignore[call-overload]
+    return int(result.scalar_one())
 
 
 async def get_question(session: AsyncSession, *, question_id: int) -> Question | None:

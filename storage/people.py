@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Mentorship, Person, PersonCreate, PersonUpdate
 
+_PERSON_WITH_ROLE = select(
+    Person, exists().where(col(Mentorship.mentor_id) == col(Person.id)).label("is_mentor")
+).where(col(Person.key) == bindparam("key"))
+
 
 async def get_person(session: AsyncSession, *, key: str) -> Person | None:
     return (await session.exec(select(Person).where(Person.key == key))).first()
+
+
+async def get_person_with_role(session: AsyncSession, *, key: str) -> tuple[Person, bool] | None:
+    """The person with this key and whether they mentor anyone, in one query: every event needs both.
+
+    The statement is built once; only its parameter changes between events.
+    """
+    row = (await session.exec(_PERSON_WITH_ROLE, params={"key": key})).first()  # type: ignore[call-overload]
+    return (row[0], bool(row[1])) if row is not None else None
 
 
 async def get_person_by_id(session: AsyncSession, *, person_id: int) -> Person | None:

@@ -74,10 +74,9 @@ class Conversation:
                 if event.event_id and not await activity.first_sighting(session, event_id=event.event_id):
                     logger.info("Ignoring a retried event from %s", event.actor.key)
                     return []
-                person = await self.ensure_person(session, event.actor)
+                person, is_mentor = await self.ensure_person(session, event.actor)
                 lang = person.lang
-                ctx = Context(event, person, session, self.services)
-                ctx.is_mentor = await people.is_mentor(session, person_id=person.id or 0)
+                ctx = Context(event, person, session, self.services, is_mentor=is_mentor)
                 replies = await self.router.route(ctx)
         except UserError as exc:
             if not await self._keep_refusal(event, exc):
@@ -138,15 +137,17 @@ class Conversation:
 
         return Later(guarded, reply.description)
 
-    async def ensure_person(self, session: object, actor: Actor) -> Person:
-        """The person behind `actor`, created on first contact; profile hints fill blanks."""
+    async def ensure_person(self, session: object, actor: Actor) -> tuple[Person, bool]:
+        """The person behind `actor` and whether they mentor anyone; created on first contact; profile
+        hints fill blanks."""
         settings = self.services.settings
-        person = await people.get_person(session, key=actor.key)  # type: ignore[arg-type]
-        bootstrap_admin = actor.local_id in settings.admins
-        if person is None:
-            return await people.get_or_create_person(session, data=person_data(actor, settings))  # type: ignore[arg-type]
+        found = await people.get_person_with_role(session, key=actor.key)  # type: ignore[arg-type]
+        if found is None:
+            person = await people.get_or_create_person(session, data=person_data(actor, settings))  # type: ignore[arg-type]
+            return person, await people.is_mentor(session, person_id=person.id or 0)  # type: ignore[arg-type]
+        person, is_mentor = found
         changed = False
-        if bootstrap_admin and not person.is_admin:
+        if actor.local_id in settings.admins and not person.is_admin:
             person.is_admin, changed = True, True
         if actor.tz and not person.tz:
             person.tz, changed = actor.tz, True
@@ -154,4 +155,4 @@ class Conversation:
             person.display_name, changed = actor.name[:200], True
         if changed:
             session.add(person)  # type: ignore[attr-defined]
-        return person
+        return person, is_mentor
