@@ -472,12 +472,19 @@ def _lesson_text(lesson: Lesson, full: bool) -> _LessonText:
     )
 
 
+@lru_cache(maxsize=64)
+def _intro_sections(intro: str) -> tuple[str, ...]:
+    """A card's intro as section texts. Intros are a few fixed sentences of the bot's catalogue (one per
+    purpose and language), so each is converted once."""
+    return tuple(text for text, _ in _sections(_convert(intro)))
+
+
 def _card_blocks(card: LessonCard) -> tuple[list[tuple[Block, str]], str]:
     """Intro, title, the tip or the whole lesson, try-it, the verification date (full), buttons."""
     lesson, labels = card.lesson, card.labels
     converted = _lesson_text(lesson, card.full)
     fallback = converted.fallback
-    blocks = _section_blocks(_convert(card.intro), with_plain=False)
+    blocks = [(_section(text), "") for text in _intro_sections(card.intro)]
     if converted.header:
         blocks.append((_header(converted.header), fallback))
     blocks += [(_section(text), "") for text in converted.sections]
