@@ -45,6 +45,16 @@ async def get_or_create_person(session: AsyncSession, *, data: PersonCreate) -> 
     existing = await get_person(session, key=data.key)
     if existing is not None:
         return existing
+    person, _ = await create_person_unless_exists(session, data=data)
+    return person
+
+
+async def create_person_unless_exists(session: AsyncSession, *, data: PersonCreate) -> tuple[Person, bool]:
+    """Create the person, for a caller that just found no one with that key; (person, True) when created.
+
+    When another transaction created them meanwhile, the savepoint rolls back and that person is
+    returned with False.
+    """
     person = Person.model_validate(data)
     try:
         async with session.begin_nested():
@@ -53,8 +63,8 @@ async def get_or_create_person(session: AsyncSession, *, data: PersonCreate) -> 
         found = await get_person(session, key=data.key)
         if found is None:
             raise
-        return found
-    return person
+        return found, False
+    return person, True
 
 
 async def create_people(session: AsyncSession, *, data: Sequence[PersonCreate]) -> list[Person]:

@@ -143,7 +143,10 @@ class Conversation:
         settings = self.services.settings
         found = await people.get_person_with_role(session, key=actor.key)  # type: ignore[arg-type]
         if found is None:
-            person = await people.get_or_create_person(session, data=person_data(actor, settings))  # type: ignore[arg-type]
+            data = person_data(actor, settings)
+            person, created = await people.create_person_unless_exists(session, data=data)  # type: ignore[arg-type]
+            if created:  # someone new mentors nobody yet
+                return person, False
             return person, await people.is_mentor(session, person_id=person.id or 0)  # type: ignore[arg-type]
         person, is_mentor = found
         changed = False

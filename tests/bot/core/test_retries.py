@@ -15,7 +15,7 @@ from bot.core.events import Event
 from bot.core.replies import LessonCard, Reply, Text
 from storage import activity
 from storage.db import Database
-from storage.models import AuditLog, Question, SeenEvent
+from storage.models import AuditLog, Person, Question, SeenEvent
 from tests.support.harness import Harness
 
 QUESTION = "how do I spot a phishing email?"
@@ -109,3 +109,22 @@ async def test_first_sighting_leaves_the_transaction_usable(harness: Harness) ->
         assert not await activity.first_sighting(session, event_id="EvX")
         assert await activity.first_sighting(session, event_id="EvY")
     assert await harness.count(SeenEvent) == 2
+
+
+async def test_first_contact_on_two_replicas_at_once_creates_one_person(
+    harness: Harness, services: Services
+) -> None:
+    other_db = Database(services.db.url)
+    try:
+        other = Conversation(
+            Services(db=other_db, settings=services.settings, lessons=services.lessons, clock=services.clock),
+            build_router(),
+        )
+        results = await asyncio.gather(
+            harness.conversation.handle(delivery(harness, "newcomer", QUESTION, "EvA")),
+            other.handle(delivery(harness, "newcomer", QUESTION, "EvB")),
+        )
+    finally:
+        await other_db.dispose()
+    assert all(any(isinstance(reply, LessonCard) for reply in replies) for replies in results)
+    assert await harness.count(Person) == 1
