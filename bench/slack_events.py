@@ -1,6 +1,7 @@
 """Slack benchmark: signed message.im events per second through the whole HTTP path, beside a bare bolt app.
 
-Run: `.venv/bin/python bench/slack_events.py [--events 2000] [--concurrency 20] [--members 2000]`
+Run: `.venv/bin/python bench/slack_events.py [--events 2000] [--concurrency 20] [--members 2000]
+[--database-url postgresql+psycopg://user@host/db]`
 
 - "tandem": POST /slack/events (signature check, de-duplication, the core answering from the library,
   Block Kit rendering) until chat.postMessage reached the fake Slack API for every event.
@@ -8,6 +9,8 @@ Run: `.venv/bin/python bench/slack_events.py [--events 2000] [--concurrency 20] 
 - "enroll ack": the acknowledgement time of `/tandem enroll <cohort> #channel` for a channel of N
   members (the members are collected and enrolled after the acknowledgement).
 The fake Slack Web API (tests/support/fake_slack.py) runs in its own process on 127.0.0.1.
+Tandem uses a fresh SQLite file by default; with a PostgreSQL --database-url, a scratch database is
+created on that server for the run and dropped afterwards.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ import multiprocessing
 import tempfile
 import time
 import urllib.parse
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +40,12 @@ from bot.app import build_app
 from bot.server import build_web_app, slack_handler
 from bot.settings import Settings
 from bot.slack.channel import SlackChannel
-from storage.db import upgrade
+from storage.db import parse_url, upgrade
+from tests.support.db import PostgresTemplate
 from tests.support.fake_slack import FakeSlack
 
 SECRET = "bench-signing-secret"
+RUN = uuid.uuid4().hex[:8]  # event ids never repeat across runs, whatever database is reused
 QUESTIONS = [
     "how do I spot a phishing email?",
     "comment activer la validation en deux étapes ?",
@@ -103,7 +111,7 @@ async def event_rate(url: str, fake: str, events: int, concurrency: int, label: 
                     "type": "event_callback",
                     "team_id": "T1",
                     "api_app_id": "ABOT",
-                    "event_id": f"Ev{label}{index}",
+                    "event_id": f"Ev{RUN}{label}{index}",
                     "event": {
                         "type": "message",
                         "channel_type": "im",
@@ -151,6 +159,25 @@ async def enroll_acks(url: str, fake: str, rounds: int) -> list[float]:
     return timings
 
 
+@contextmanager
+def database(url: str | None) -> Iterator[str]:
+    """A migrated database for the run: a temporary SQLite file, the given SQLite database, or a scratch
+    database on the given PostgreSQL server (dropped afterwards)."""
+    if url and parse_url(url).get_backend_name() == "postgresql":
+        template = PostgresTemplate(url)
+        scratch = template.new()
+        try:
+            yield scratch
+        finally:
+            template.drop(scratch)
+            template.close()
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        target = url or f"sqlite:///{Path(folder) / 'slack.db'}"
+        upgrade(target)
+        yield target
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -159,6 +186,7 @@ async def main() -> int:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--database-url", default=None, help="Tandem's database (default: a new SQLite file)")
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
@@ -183,9 +211,7 @@ async def main() -> int:
         )
         await runner.cleanup()
 
-        with tempfile.TemporaryDirectory() as folder:
-            db_url = f"sqlite:///{Path(folder) / 'slack.db'}"
-            upgrade(db_url)
+        with database(args.database_url) as db_url:
             settings = Settings(
                 database_url=db_url,
                 admins=["UADMIN"],
@@ -220,6 +246,7 @@ async def main() -> int:
             results["enroll_ack_p99_ms"] = round(percentile(acks, 99), 1)
             await asyncio.sleep(2)
             await runner.cleanup()
+            await channel.close()
             await app.close()
     finally:
         process.terminate()
@@ -227,8 +254,10 @@ async def main() -> int:
 
     ratio = results["tandem_per_second"] / results["bare_per_second"]
     results["ratio"] = round(ratio, 2)
+    results["database"] = parse_url(args.database_url).get_backend_name() if args.database_url else "sqlite"
     print(
-        f"\nSigned message.im events through POST /slack/events ({args.events} events, {args.concurrency} in flight)"
+        f"\nSigned message.im events through POST /slack/events ({args.events} events, {args.concurrency} in flight,"
+        f" {results['database']})"
     )
     print_table(
         ["app", "events/s", "vs bare"],
@@ -248,7 +277,8 @@ async def main() -> int:
     for name, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}")
     results["checks"] = checks
-    print(f"\nwrote {write_json('slack_events', results)}")
+    name = "slack_events" if results["database"] == "sqlite" else f"slack_events_{results['database']}"
+    print(f"\nwrote {write_json(name, results)}")
     return 0 if all(checks.values()) else 1
 
 

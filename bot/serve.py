@@ -94,4 +94,6 @@ async def serve(
         await runner.cleanup()
         if teams is not None:
             await teams.close()
+        if slack is not None:
+            await slack.close()
         await app.close()

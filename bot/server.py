@@ -57,6 +57,11 @@ def _valid_payload(data: Any) -> bool:
 
 
 def slack_handler(bolt: Any, signing_secret: str | None) -> Any:
+    """The aiohttp handler for Slack's requests: signature, then shape, then bolt.
+
+    With a signing secret, no request reaches bolt unless its signature is valid; SlackChannel's bolt app
+    relies on that and does not check again.
+    """
     verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     async def handle(request: web.Request) -> web.Response:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import Insert, delete, func, insert, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,6 +25,11 @@ from storage.models import (
     QuestionCreate,
     SeenEvent,
 )
+from storage.types import utcnow
+
+_SEEN_EVENT = SeenEvent.__table__  # type: ignore[attr-defined]
+_QUESTION = Question.__table__  # type: ignore[attr-defined]
+_ADD_QUESTION = insert(_QUESTION).returning(_QUESTION.c.id)
 
 # --- deliveries -------------------------------------------------------------------------------------------
 
@@ -122,6 +129,15 @@ async def create_question(
     session.add(question)
     await session.flush()
     return question
+
+
+async def add_question(session: AsyncSession, *, data: QuestionCreate, now: dt.datetime | None = None) -> int:
+    """Record a question and return its id, for a caller that needs no Question object: one Core insert,
+    without building, validating and flushing an ORM instance (every free-text question comes here)."""
+    values = data.model_dump()
+    values["created_at"] = now or utcnow()
+    result = await session.exec(_ADD_QUESTION, params=values)  # type: ignore[call-overload]
+    return int(result.scalar_one())
 
 
 async def get_question(session: AsyncSession, *, question_id: int) -> Question | None:
@@ -273,13 +289,28 @@ async def inbox_of(session: AsyncSession, *, person_id: int) -> list[InboxMessag
 
 async def first_sighting(session: AsyncSession, *, event_id: str) -> bool:
     """True the first time an event id is seen; False for a retry. The primary key decides, so it holds
-    across replicas."""
-    try:
-        async with session.begin_nested():
-            session.add(SeenEvent(event_id=event_id))
-    except IntegrityError:
-        return False
-    return True
+    across replicas. ON CONFLICT DO NOTHING keeps the transaction usable after a retry (no savepoint), and
+    a concurrent insert of the same id waits for the other transaction to end before deciding."""
+    statement = _seen_insert(session.bind.dialect.name)  # type: ignore[union-attr]
+    result = await session.exec(statement, params={"event_id": event_id, "received_at": utcnow()})  # type: ignore[call-overload]
+    return result.first() is not None
+
+
+def _seen_insert(dialect: str) -> Insert:
+    """The seen-event insert for this dialect, built once: both dialects spell ON CONFLICT the same way."""
+    statement = _SEEN_INSERTS.get(dialect)
+    if statement is None:
+        dialect_insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        statement = (
+            dialect_insert(_SEEN_EVENT)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(_SEEN_EVENT.c.event_id)  # psycopg's rowcount cannot tell a skipped row
+        )
+        _SEEN_INSERTS[dialect] = statement
+    return statement
+
+
+_SEEN_INSERTS: dict[str, Insert] = {}
 
 
 async def forget_seen_events(session: AsyncSession, *, before: dt.datetime) -> None:

@@ -61,3 +61,9 @@ def creator(database: str, *, busy_timeout: float) -> Callable[[], InlineConnect
         return InlineConnection(connector)
 
     return connect
+
+
+def begin_immediate(dbapi_connection: Any) -> None:
+    """A dialect `do_begin` for these connections: BEGIN IMMEDIATE on the sqlite3 connection itself, so
+    the write lock is taken at the start of the transaction (two writers never deadlock)."""
+    dbapi_connection.driver_connection._conn.execute("BEGIN IMMEDIATE")

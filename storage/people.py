@@ -5,16 +5,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Mentorship, Person, PersonCreate, PersonUpdate
 
+_PERSON_WITH_ROLE = select(
+    Person, exists().where(col(Mentorship.mentor_id) == col(Person.id)).label("is_mentor")
+).where(col(Person.key) == bindparam("key"))
+
 
 async def get_person(session: AsyncSession, *, key: str) -> Person | None:
     return (await session.exec(select(Person).where(Person.key == key))).first()
+
+
+async def get_person_with_role(session: AsyncSession, *, key: str) -> tuple[Person, bool] | None:
+    """The person with this key and whether they mentor anyone, in one query: every event needs both.
+
+    The statement is built once; only its parameter changes between events.
+    """
+    row = (await session.exec(_PERSON_WITH_ROLE, params={"key": key})).first()  # type: ignore[call-overload]
+    return (row[0], bool(row[1])) if row is not None else None
 
 
 async def get_person_by_id(session: AsyncSession, *, person_id: int) -> Person | None:
@@ -33,6 +46,16 @@ async def get_or_create_person(session: AsyncSession, *, data: PersonCreate) -> 
     existing = await get_person(session, key=data.key)
     if existing is not None:
         return existing
+    person, _ = await create_person_unless_exists(session, data=data)
+    return person
+
+
+async def create_person_unless_exists(session: AsyncSession, *, data: PersonCreate) -> tuple[Person, bool]:
+    """Create the person, for a caller that just found no one with that key; (person, True) when created.
+
+    When another transaction created them meanwhile, the savepoint rolls back and that person is
+    returned with False.
+    """
     person = Person.model_validate(data)
     try:
         async with session.begin_nested():
@@ -41,8 +64,8 @@ async def get_or_create_person(session: AsyncSession, *, data: PersonCreate) -> 
         found = await get_person(session, key=data.key)
         if found is None:
             raise
-        return found
-    return person
+        return found, False
+    return person, True
 
 
 async def create_people(session: AsyncSession, *, data: Sequence[PersonCreate]) -> list[Person]:

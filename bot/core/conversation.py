@@ -62,18 +62,26 @@ class Conversation:
         self.router = router
 
     async def handle(self, event: Event) -> list[Reply]:
-        """Run one event in one transaction. A refused or failed command writes nothing."""
+        """Run one event in one transaction. A refused or failed command writes nothing.
+
+        An event with an `event_id` is recorded as seen in that same transaction, so a retried delivery
+        gets no reply (nothing at all: the first delivery answered). When the transaction fails
+        unexpectedly the mark goes with everything else: a retry may then succeed.
+        """
         lang = event.actor.lang if event.actor.lang in ("en", "fr") else self.services.settings.default_lang
         try:
             async with self.services.db.transaction() as session:
-                person = await self.ensure_person(session, event.actor)
+                if event.event_id and not await activity.first_sighting(session, event_id=event.event_id):
+                    logger.info("Ignoring a retried event from %s", event.actor.key)
+                    return []
+                person, is_mentor = await self.ensure_person(session, event.actor)
                 lang = person.lang
-                ctx = Context(event, person, session, self.services)
-                ctx.is_mentor = await people.is_mentor(session, person_id=person.id or 0)
+                ctx = Context(event, person, session, self.services, is_mentor=is_mentor)
                 replies = await self.router.route(ctx)
         except UserError as exc:
-            if isinstance(exc, PermissionDenied):
-                await self._audit_refusal(event, exc)
+            if not await self._keep_refusal(event, exc):
+                logger.info("Ignoring a retried event from %s", event.actor.key)
+                return []
             return [Text(self._explain(exc, lang), private=True)]
         except Exception:
             logger.exception("Event from %s failed", event.actor.key)
@@ -90,18 +98,27 @@ class Conversation:
             return message
         return t(exc.key, lang, **exc.values)
 
-    async def _audit_refusal(self, event: Event, exc: PermissionDenied) -> None:
+    async def _keep_refusal(self, event: Event, exc: UserError) -> bool:
+        """What a refused or mistaken event leaves although its transaction rolled back: its event id, so
+        a retry is not answered twice, and for a refusal the audit entry. False when that event id was
+        already seen (a retry got there first, and answered)."""
+        if event.event_id is None and not isinstance(exc, PermissionDenied):
+            return True
         try:
             async with self.services.db.transaction() as session:
-                await activity.audit(
-                    session,
-                    actor_key=event.actor.key,
-                    action=exc.command,
-                    args={"text": event.text[:500]},
-                    outcome="refused",
-                )
+                if event.event_id and not await activity.first_sighting(session, event_id=event.event_id):
+                    return False
+                if isinstance(exc, PermissionDenied):
+                    await activity.audit(
+                        session,
+                        actor_key=event.actor.key,
+                        action=exc.command,
+                        args={"text": event.text[:500]},
+                        outcome="refused",
+                    )
         except Exception:
             logger.exception("Could not record a refusal in the audit log")
+        return True
 
     def _guard(self, reply: Reply, lang: str) -> Reply:
         """Slow work keeps the same error tree: its failures become an apology, never a traceback."""
@@ -120,15 +137,20 @@ class Conversation:
 
         return Later(guarded, reply.description)
 
-    async def ensure_person(self, session: object, actor: Actor) -> Person:
-        """The person behind `actor`, created on first contact; profile hints fill blanks."""
+    async def ensure_person(self, session: object, actor: Actor) -> tuple[Person, bool]:
+        """The person behind `actor` and whether they mentor anyone; created on first contact; profile
+        hints fill blanks."""
         settings = self.services.settings
-        person = await people.get_person(session, key=actor.key)  # type: ignore[arg-type]
-        bootstrap_admin = actor.local_id in settings.admins
-        if person is None:
-            return await people.get_or_create_person(session, data=person_data(actor, settings))  # type: ignore[arg-type]
+        found = await people.get_person_with_role(session, key=actor.key)  # type: ignore[arg-type]
+        if found is None:
+            data = person_data(actor, settings)
+            person, created = await people.create_person_unless_exists(session, data=data)  # type: ignore[arg-type]
+            if created:  # someone new mentors nobody yet
+                return person, False
+            return person, await people.is_mentor(session, person_id=person.id or 0)  # type: ignore[arg-type]
+        person, is_mentor = found
         changed = False
-        if bootstrap_admin and not person.is_admin:
+        if actor.local_id in settings.admins and not person.is_admin:
             person.is_admin, changed = True, True
         if actor.tz and not person.tz:
             person.tz, changed = actor.tz, True
@@ -141,4 +163,4 @@ class Conversation:
             person.reachable, person.unreachable_reason = True, None
         if changed:
             session.add(person)  # type: ignore[attr-defined]
-        return person
+        return person, is_mentor

@@ -33,6 +33,9 @@ class Event:
 
     `mentions` maps each mention token exactly as it appears in `text` (`<@U123>`, `@alice`) to the
     person it names, so the core never parses platform mention syntax.
+
+    `event_id` is the platform's id for an event it may deliver more than once (Slack retries); the core
+    records it in the event's own transaction and ignores a delivery it has already handled.
     """
 
     actor: Actor
@@ -43,6 +46,7 @@ class Event:
     value: str | None = None
     mentions: Mapping[str, Actor] = field(default_factory=dict)
     groups: Mapping[str, tuple[Actor, ...]] = field(default_factory=dict)
+    event_id: str | None = None
 
 
 def message(

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -41,6 +42,8 @@ logger = logging.getLogger(__name__)
 Sender = Callable[[dict[str, Any]], Awaitable[None]]
 PROFILE_TTL = 6 * 3600.0
 REPLY_CALLBACK = "tandem_reply"
+CORE_EVENTS = frozenset({"message", "app_mention"})
+"""Events whose listeners hand their event id to the core, which de-duplicates in its own transaction."""
 IGNORED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave"}
 
 register(
@@ -51,6 +54,12 @@ register(
         }
     }
 )
+
+
+def _event_id(body: dict[str, Any]) -> str | None:
+    """The Events API id of this delivery's event; a retry carries the same one."""
+    event_id = body.get("event_id")
+    return str(event_id) if event_id else None
 
 
 class Profiles:
@@ -75,15 +84,22 @@ class Profiles:
 
 
 class SlackChannel:
-    """Holds the core and a bolt AsyncApp; registers the listeners and the Slack outlet."""
+    """Holds the core and a bolt AsyncApp; registers the listeners and the Slack outlet.
+
+    Build it inside the running event loop, and `close()` it when done.
+    """
 
     def __init__(self, app: App, settings: Settings) -> None:
         assert settings.slack_bot_token is not None
         self.core = app.conversation
         self.outlets = app.outlets
+        # One HTTP session for every Web API call: slack_sdk would otherwise open (and tear down) a new
+        # session, with its connection pool and TLS handshake, for each call.
+        self.http = aiohttp.ClientSession()
         self.client = AsyncWebClient(
             token=settings.slack_bot_token.get_secret_value(),
             base_url=settings.slack_api_url,
+            session=self.http,
             retry_handlers=[
                 AsyncRateLimitErrorRetryHandler(max_retry_count=2),
                 AsyncServerErrorRetryHandler(max_retry_count=2),
@@ -91,15 +107,21 @@ class SlackChannel:
             ],
         )
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        # Every HTTP request reaches bolt through bot/server.py's handler, which has already checked its
+        # signature (and Socket Mode requests carry none), so bolt does not check it a second time.
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=secret,
-            request_verification_enabled=secret is not None,
+            request_verification_enabled=False,
             process_before_response=False,
         )
         self.profiles = Profiles(self.client)
         self.outlets.register("slack", SlackOutlet(self.client))
         self._register()
+
+    async def close(self) -> None:
+        """Close the HTTP session the Web API calls share."""
+        await self.http.close()
 
     # --- listeners ------------------------------------------------------------------------------------
 
@@ -117,9 +139,13 @@ class SlackChannel:
         bolt.view(REPLY_CALLBACK)(self.on_reply_submitted)
 
     async def _dedupe(self, body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
-        """Slack retries events it thinks we missed; the event id is a database key, so any replica skips it."""
+        """Slack retries events it thinks we missed; the event id is a database key, so any replica skips it.
+
+        Messages and mentions are left to the core, which records the id in the event's own transaction
+        (one transaction per event instead of two).
+        """
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id:
+        if event_id and (body.get("event") or {}).get("type") not in CORE_EVENTS:
             async with self.core.services.db.transaction() as session:
                 if not await activity.first_sighting(session, event_id=str(event_id)):
                     logger.info("Ignoring a retried Slack event")
@@ -150,7 +176,8 @@ class SlackChannel:
         team = body.get("team_id", "")
         who = await self._actor(team, event["user"])
         text = event.get("text", "")
-        core_event = Event(who, "message", text, is_dm=True, mentions=await self._mentions(team, text))
+        mentions = await self._mentions(team, text)
+        core_event = Event(who, "message", text, is_dm=True, mentions=mentions, event_id=_event_id(body))
         await self._handle(core_event, self._poster(event["channel"]))
 
     async def on_mention(self, event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
@@ -162,7 +189,7 @@ class SlackChannel:
         mentions = {
             k: v for k, v in mentions_in(text, team).items() if v.local_id != context.get("bot_user_id")
         }
-        core_event = Event(who, "message", text, is_dm=False, mentions=mentions)
+        core_event = Event(who, "message", text, is_dm=False, mentions=mentions, event_id=_event_id(body))
         thread = event.get("thread_ts") or event.get("ts")
         await self._handle(core_event, self._poster(event["channel"], thread=thread, user=event["user"]))
 

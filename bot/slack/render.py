@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -17,6 +19,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
 from bot.core.text import WORD_JOINER, defuse_broadcasts
+from lessons import Lesson
 
 ACTION_PREFIX = "tandem|"
 
@@ -29,6 +32,8 @@ MAX_ACTIONS = 25
 MAX_FALLBACK_CHARS = 3000
 MAX_MESSAGE_CHARS = 12_000
 """Text per message: Slack folds long messages behind "Show more"; several readable messages are better."""
+LESSON_CACHE_SIZE = 1024
+"""Converted lessons kept (each lesson, language and tip or full form is one entry)."""
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 ELLIPSIS = "…"
@@ -362,8 +367,8 @@ def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def _header(title: str) -> Block:
-    text = _plain_field(title, MAX_HEADER_CHARS)
+def _header(text: str) -> Block:
+    """A header block for a title already made a plain field (`_plain_field`)."""
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
 
 
@@ -438,17 +443,52 @@ def _text_blocks(reply: Text) -> tuple[list[tuple[Block, str]], str]:
     return blocks, "\n\n".join(plain for _, plain in parts) or labels
 
 
-def _card_blocks(card: LessonCard) -> tuple[list[tuple[Block, str]], str]:
-    """Intro, title, the tip or the whole lesson, try-it, the verification date (full), buttons."""
-    lesson, labels = card.lesson, card.labels
+@dataclass(frozen=True, slots=True)
+class _LessonText:
+    """A lesson's Markdown converted for a card: what every card of that lesson shows alike."""
+
+    fallback: str
+    header: str
+    sections: tuple[str, ...]
+    try_it: str
+
+
+@lru_cache(maxsize=LESSON_CACHE_SIZE)
+def _lesson_text(lesson: Lesson, full: bool) -> _LessonText:
+    """The lesson's conversion, done once per lesson: parsing its Markdown is most of a card's cost.
+
+    Lessons are immutable, and the cache is keyed by the whole lesson value, so a reloaded or edited
+    lesson is converted anew. Only the lesson's own text is kept here; each card adds its intro, labels,
+    footer and buttons.
+    """
     fallback = "\n".join(
         filter(None, (_plain_field(lesson.title, MAX_FALLBACK_CHARS), _markdown_to_plain(lesson.summary)))
     )
-    blocks = _section_blocks(_convert(card.intro), with_plain=False)
-    if lesson.title.strip():
-        blocks.append((_header(lesson.title), fallback))
-    blocks += _section_blocks(_convert(lesson.body if card.full else lesson.summary), with_plain=False)
-    try_it = f"*{_literal(labels.get('try_it', 'Try it'))}*: {markdown_to_mrkdwn(lesson.try_it)}"
+    return _LessonText(
+        fallback=fallback,
+        header=_plain_field(lesson.title, MAX_HEADER_CHARS) if lesson.title.strip() else "",
+        sections=tuple(text for text, _ in _sections(_convert(lesson.body if full else lesson.summary))),
+        try_it=markdown_to_mrkdwn(lesson.try_it),
+    )
+
+
+@lru_cache(maxsize=64)
+def _intro_sections(intro: str) -> tuple[str, ...]:
+    """A card's intro as section texts. Intros are a few fixed sentences of the bot's catalogue (one per
+    purpose and language), so each is converted once."""
+    return tuple(text for text, _ in _sections(_convert(intro)))
+
+
+def _card_blocks(card: LessonCard) -> tuple[list[tuple[Block, str]], str]:
+    """Intro, title, the tip or the whole lesson, try-it, the verification date (full), buttons."""
+    lesson, labels = card.lesson, card.labels
+    converted = _lesson_text(lesson, card.full)
+    fallback = converted.fallback
+    blocks = [(_section(text), "") for text in _intro_sections(card.intro)]
+    if converted.header:
+        blocks.append((_header(converted.header), fallback))
+    blocks += [(_section(text), "") for text in converted.sections]
+    try_it = f"*{_literal(labels.get('try_it', 'Try it'))}*: {converted.try_it}"
     blocks.append((_context(_defuse(try_it)), ""))
     if card.full:
         verified = labels.get("verified", "Checked on {date}").format(date=lesson.verified.isoformat())

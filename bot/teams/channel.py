@@ -305,7 +305,7 @@ class TeamsChannel:
         if who is None:
             return
         async with self.core.services.db.transaction() as session:
-            person = await self.core.ensure_person(session, who)
+            person, _ = await self.core.ensure_person(session, who)
             name, lang = person.display_name, person.lang
         await self._send(context, [Text(t("teams.welcome", lang, name=name))])
         self._spawn(self.outlet.flush_inbox(who.key))

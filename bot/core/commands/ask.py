@@ -93,7 +93,7 @@ async def handle_ask(ctx: Context, args: str) -> list[Reply]:
     replies: list[Reply] = []
     if result.truncated:
         replies.append(Text(t("ask.truncated", lang, limit=MAX_QUESTION_CHARS)))
-    question = await activity.create_question(
+    question_id = await activity.add_question(
         ctx.session,
         data=QuestionCreate(
             person_id=ctx.person.id or 0,
@@ -120,8 +120,8 @@ async def handle_ask(ctx: Context, args: str) -> list[Reply]:
         replies.append(Text(f"{unsure}\n{t('ask.no_mentor', lang)}"))
         return replies
     buttons = (
-        Button(t("button.forward", lang), "question.forward", str(question.id), "primary"),
-        Button(t("button.no_thanks", lang), "question.keep", str(question.id)),
+        Button(t("button.forward", lang), "question.forward", str(question_id), "primary"),
+        Button(t("button.no_thanks", lang), "question.keep", str(question_id)),
     )
     replies.append(Text(f"{unsure}\n{t('ask.offer_mentor', lang, mentor=mention(mentor))}", buttons))
     return replies

@@ -171,3 +171,4 @@ async def slack(services: Services, fake_slack: FakeSlack) -> AsyncIterator[Slac
     yield tester
     await tester.close()
     await runner.cleanup()
+    await channel.close()

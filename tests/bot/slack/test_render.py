@@ -384,3 +384,18 @@ def test_user_line_breaks_are_kept() -> None:
     out = markdown_to_mrkdwn(neutralize("first line\nsecond @everyone\n- third"))
     assert visible(out).split("\n") == ["first line", "second @everyone", "- third"]
     assert f"@{WJ}everyone" in out
+
+
+def test_an_edited_lesson_is_rendered_anew() -> None:
+    """Converted lessons are cached by their whole value: the same id with new text shows the new text."""
+    before = json.dumps(render(tip_card(lesson(summary="The **old** advice."))))
+    after = json.dumps(render(tip_card(lesson(summary="The **new** advice."))))
+    assert "*old*" in before and "old" not in after and "*new*" in after
+
+
+def test_a_lesson_card_is_the_same_every_time() -> None:
+    card = tip_card(lesson(), intro="This lesson should help:")
+    first = render(card)
+    first[0]["blocks"][1]["text"]["text"] = "changed by a caller"
+    assert render(card) != first
+    assert render(card) == render(tip_card(lesson(), intro="This lesson should help:"))
