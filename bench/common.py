@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,3 +65,28 @@ def write_json(name: str, payload: object) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, default=str))
     return path
+
+
+def settle() -> None:
+    """Before a measured phase: collect, then freeze what exists, as `tandem run` does once started.
+
+    Each app is then measured with the garbage collector walking only what its requests allocate,
+    not whatever the benchmark process built before (the other app, the lesson index, the SDKs).
+    """
+    gc.collect()
+    gc.freeze()
+
+
+async def interleaved(
+    runs: dict[str, Callable[..., Awaitable[float]]], total: int, rounds: int, concurrency: int
+) -> dict[str, list[float]]:
+    """Rates of several apps measured in alternating rounds (the order flips each round), so that a
+    slower or busier moment of a shared machine weighs on every app alike. Each run is called as
+    `run(count, concurrency, label)` and returns a rate."""
+    per_round = max(1, total // rounds)
+    rates: dict[str, list[float]] = {name: [] for name in runs}
+    names = list(runs)
+    for number in range(rounds):
+        for name in names if number % 2 == 0 else reversed(names):
+            rates[name].append(await runs[name](per_round, concurrency, f"{name}-r{number}"))
+    return rates

@@ -4,7 +4,10 @@ Run: `.venv/bin/python bench/slack_events.py [--events 2000] [--concurrency 20] 
 [--database-url postgresql+psycopg://user@host/db]`
 
 - "tandem": POST /slack/events (signature check, de-duplication, the core answering from the library,
-  Block Kit rendering) until chat.postMessage reached the fake Slack API for every event.
+  Block Kit rendering) until chat.postMessage reached the fake Slack API for every event. The 500
+  senders have each written once before (steady state, the target's measure); a last run of 500
+  events from people never met before shows the one-off cost of a first contact (a users.info call
+  and a new person) beside the same run of the bare app.
 - "bare bolt": the same HTTP server stack with a bolt app that only acks and echoes the text back.
 - "enroll ack": the acknowledgement time of `/tandem enroll <cohort> #channel` for a channel of N
   members (the members are collected and enrolled after the acknowledgement).
@@ -19,18 +22,26 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import statistics
 import tempfile
 import time
 import urllib.parse
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from common import percentile, print_table, write_json  # type: ignore[import-not-found]
+from common import (  # type: ignore[import-not-found]
+    interleaved,
+    percentile,
+    print_table,
+    settle,
+    write_json,
+)
 from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
@@ -46,6 +57,8 @@ from tests.support.fake_slack import FakeSlack
 
 SECRET = "bench-signing-secret"
 RUN = uuid.uuid4().hex[:8]  # event ids never repeat across runs, whatever database is reused
+SENDERS = 500
+"""Learners writing in the measured runs; before them, each has written once (their first contact)."""
 QUESTIONS = [
     "how do I spot a phishing email?",
     "comment activer la validation en deux étapes ?",
@@ -99,13 +112,15 @@ async def run_server(web_app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
 
 
-async def event_rate(url: str, fake: str, events: int, concurrency: int, label: str) -> float:
+async def event_rate(
+    url: str, fake: str, events: int, concurrency: int, label: str, *, first_user: int = 0
+) -> float:
     async with aiohttp.ClientSession() as session:
         start_posts = await posts(session, fake)
         limit = asyncio.Semaphore(concurrency)
 
         async def one(index: int) -> None:
-            user = f"U{index % 500:06d}"
+            user = f"U{first_user + index % SENDERS:06d}"
             body = json.dumps(
                 {
                     "type": "event_callback",
@@ -185,7 +200,8 @@ async def main() -> int:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--members", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=40, help="enroll acknowledgements to time")
+    parser.add_argument("--event-rounds", type=int, default=6, help="alternating rounds of each app")
     parser.add_argument("--database-url", default=None, help="Tandem's database (default: a new SQLite file)")
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
@@ -204,12 +220,7 @@ async def main() -> int:
 
         bare_app = web.Application()
         bare_app.router.add_post("/slack/events", slack_handler(bare, SECRET))
-        runner, url = await run_server(bare_app)
-        await event_rate(url, fake, 100, args.concurrency, "warm")
-        results["bare_per_second"] = round(
-            await event_rate(url, fake, args.events, args.concurrency, "bare"), 1
-        )
-        await runner.cleanup()
+        bare_runner, bare_url = await run_server(bare_app)
 
         with database(args.database_url) as db_url:
             settings = Settings(
@@ -223,10 +234,30 @@ async def main() -> int:
             app = await build_app(settings, migrate=False)
             channel = SlackChannel(app, settings)
             runner, url = await run_server(build_web_app(app, slack=channel))
-            await event_rate(url, fake, 100, args.concurrency, "warmt")
-            results["tandem_per_second"] = round(
-                await event_rate(url, fake, args.events, args.concurrency, "t"), 1
+            settle()
+            apps = {"bare": bare_url, "tandem": url}
+            for name, target in apps.items():
+                await event_rate(target, fake, SENDERS, args.concurrency, f"warm-{name}")
+            rounds = await interleaved(
+                {name: partial(event_rate, target, fake) for name, target in apps.items()},
+                args.events,
+                args.event_rounds,
+                args.concurrency,
             )
+            for name, rates in rounds.items():
+                results[f"{name}_per_second"] = round(statistics.median(rates), 1)
+            results["round_ratios"] = [
+                round(t / b, 2) for b, t in zip(rounds["bare"], rounds["tandem"], strict=True)
+            ]
+            results["ratio"] = statistics.median(results["round_ratios"])
+            for name, target in apps.items():
+                results[f"{name}_first_contact_per_second"] = round(
+                    await event_rate(
+                        target, fake, SENDERS, args.concurrency, f"new-{name}", first_user=SENDERS
+                    ),
+                    1,
+                )
+            await bare_runner.cleanup()
             async with aiohttp.ClientSession() as session:
                 form = {
                     "team_id": "T1",
@@ -252,8 +283,9 @@ async def main() -> int:
         process.terminate()
         process.join(5)
 
-    ratio = results["tandem_per_second"] / results["bare_per_second"]
-    results["ratio"] = round(ratio, 2)
+    ratio = results["ratio"]
+    first = results["tandem_first_contact_per_second"] / results["bare_first_contact_per_second"]
+    results["first_contact_ratio"] = round(first, 2)
     results["database"] = parse_url(args.database_url).get_backend_name() if args.database_url else "sqlite"
     print(
         f"\nSigned message.im events through POST /slack/events ({args.events} events, {args.concurrency} in flight,"
@@ -264,6 +296,12 @@ async def main() -> int:
         [
             ["bare bolt (ack + echo)", results["bare_per_second"], 1.0],
             ["tandem (core + answer + Block Kit)", results["tandem_per_second"], round(ratio, 2)],
+            ["bare bolt, first contacts", results["bare_first_contact_per_second"], 1.0],
+            [
+                "tandem, first contacts (users.info + new person)",
+                results["tandem_first_contact_per_second"],
+                round(first, 2),
+            ],
         ],
     )
     print(

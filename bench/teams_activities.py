@@ -5,6 +5,9 @@ Run: `.venv/bin/python bench/teams_activities.py [--activities 2000] [--concurre
 - "tandem": POST /api/messages (the SDK's JWT check in anonymous mode, activity parsing, the turn, the
   core answering the question from the lesson library in one database transaction, Adaptive Card
   rendering) until the reply reached the fake Bot Connector for every activity.
+- The 500 senders have each written once before the measured run (steady state, the target's
+  measure); a last run of 500 activities from people never met before shows the one-off cost of a
+  first contact (a new person with their conversation reference) beside the same run of the bare app.
 - "bare Agents SDK": the same hosting (CloudAdapter, AgentApplication, the same route and JWT decorator)
   with a message handler that only echoes the text back.
 Replies go to the activity's serviceUrl, as in production: the fake connector runs in its own process.
@@ -16,14 +19,21 @@ import argparse
 import asyncio
 import itertools
 import multiprocessing
+import statistics
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from common import print_table, write_json  # type: ignore[import-not-found]
+from common import (  # type: ignore[import-not-found]
+    interleaved,
+    print_table,
+    settle,
+    write_json,
+)
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator, start_agent_process
 from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnContext, TurnState
 
@@ -40,6 +50,8 @@ QUESTIONS = [
     "how many hashtags should I use?",
 ]
 TENANT = "bench-tenant"
+SENDERS = 500
+"""Learners writing in the measured runs; before them, each has written once (their first contact)."""
 
 
 def serve_connector(queue: Any) -> None:
@@ -71,8 +83,8 @@ def serve_connector(queue: Any) -> None:
     asyncio.run(run())
 
 
-def activity(index: int, label: str, service_url: str) -> dict[str, Any]:
-    user = f"{index % 500:04d}"
+def activity(index: int, label: str, service_url: str, first_user: int = 0) -> dict[str, Any]:
+    user = f"{first_user + index % SENDERS:04d}"
     return {
         "type": "message",
         "id": f"{label}-{index}",
@@ -91,7 +103,9 @@ async def posts(session: aiohttp.ClientSession, connector: str) -> int:
         return int((await response.json())["posts"])
 
 
-async def rate(url: str, connector: str, count: int, concurrency: int, label: str) -> float:
+async def rate(
+    url: str, connector: str, count: int, concurrency: int, label: str, *, first_user: int = 0
+) -> float:
     async with aiohttp.ClientSession() as session:
         before = await posts(session, connector)
         limit = asyncio.Semaphore(concurrency)
@@ -99,7 +113,7 @@ async def rate(url: str, connector: str, count: int, concurrency: int, label: st
         async def one(index: int) -> None:
             async with (
                 limit,
-                session.post(f"{url}/api/messages", json=activity(index, label, connector)) as r,
+                session.post(f"{url}/api/messages", json=activity(index, label, connector, first_user)) as r,
             ):
                 assert r.status in (200, 202), r.status
 
@@ -146,6 +160,7 @@ async def main() -> int:
     )
     parser.add_argument("--activities", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=6, help="alternating rounds of each app")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
@@ -160,29 +175,44 @@ async def main() -> int:
             upgrade(db_url)
             settings = Settings(database_url=db_url, teams_allow_anonymous=True, _env_file=None)  # type: ignore[call-arg]
 
-            runner, url = await serve(bare_echo(settings))
-            await rate(url, connector, 100, args.concurrency, "warm")
-            results["bare_per_second"] = round(
-                await rate(url, connector, args.activities, args.concurrency, "bare"), 1
-            )
-            await runner.cleanup()
-
+            bare_runner, bare_url = await serve(bare_echo(settings))
             app = await build_app(settings, migrate=False)
             channel = TeamsChannel(app, settings)
             runner, url = await serve(build_web_app(app, teams=channel))
-            await rate(url, connector, 100, args.concurrency, "warmt")
-            results["tandem_per_second"] = round(
-                await rate(url, connector, args.activities, args.concurrency, "t"), 1
+            settle()
+            apps = {"bare": bare_url, "tandem": url}
+            for name, target in apps.items():
+                await rate(target, connector, SENDERS, args.concurrency, f"warm-{name}")
+            rounds = await interleaved(
+                {name: partial(rate, target, connector) for name, target in apps.items()},
+                args.activities,
+                args.rounds,
+                args.concurrency,
             )
+            for name, rates in rounds.items():
+                results[f"{name}_per_second"] = round(statistics.median(rates), 1)
+            results["round_ratios"] = [
+                round(t / b, 2) for b, t in zip(rounds["bare"], rounds["tandem"], strict=True)
+            ]
+            results["ratio"] = statistics.median(results["round_ratios"])
+            for name, target in apps.items():
+                results[f"{name}_first_contact_per_second"] = round(
+                    await rate(
+                        target, connector, SENDERS, args.concurrency, f"new-{name}", first_user=SENDERS
+                    ),
+                    1,
+                )
             await runner.cleanup()
+            await bare_runner.cleanup()
             await channel.close()
             await app.close()
     finally:
         process.terminate()
         process.join(5)
 
-    ratio = results["tandem_per_second"] / results["bare_per_second"]
-    results["ratio"] = round(ratio, 2)
+    ratio = results["ratio"]
+    first = results["tandem_first_contact_per_second"] / results["bare_first_contact_per_second"]
+    results["first_contact_ratio"] = round(first, 2)
     database = "PostgreSQL" if args.database_url and args.database_url.startswith("postgres") else "SQLite"
     print(
         f"\nMessage activities through POST /api/messages ({args.activities} activities, "
@@ -193,6 +223,12 @@ async def main() -> int:
         [
             ["bare Agents SDK (echo)", results["bare_per_second"], 1.0],
             ["tandem (core + answer + Adaptive Card)", results["tandem_per_second"], round(ratio, 2)],
+            ["bare Agents SDK, first contacts", results["bare_first_contact_per_second"], 1.0],
+            [
+                "tandem, first contacts (new person)",
+                results["tandem_first_contact_per_second"],
+                round(first, 2),
+            ],
         ],
     )
     checks = {">= 0.6 of the bare app's rate": ratio >= 0.6}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import warnings
@@ -69,6 +70,10 @@ async def serve(
         build_web_app(app, slack=None if settings.slack_socket_mode else slack, teams=teams), access_log=None
     )
     drip = DripScheduler(app.drip(), tick_seconds=settings.tick_seconds)
+    # Everything built so far (lessons, the search index, the SDKs) lives as long as the process: keep it
+    # out of the garbage collector's way, so collections only walk what requests allocate.
+    gc.collect()
+    gc.freeze()
     try:
         if slack is not None and settings.slack_socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

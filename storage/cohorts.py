@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -85,6 +86,7 @@ async def add_enrollments(
     rows = [{"person_id": pid, "cohort_id": cohort_id, "next_due_at": when} for pid, when in due]
     for start in range(0, len(rows), 500):
         await session.exec(insert(Enrollment).values(rows[start : start + 500]))
+        await asyncio.sleep(0)  # SQLite runs in the loop's thread: let other requests through
     return len(rows)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -68,16 +69,25 @@ async def create_person_unless_exists(session: AsyncSession, *, data: PersonCrea
     return person, True
 
 
+BATCH = 200
+"""Rows per statement in bulk work. SQLite runs in the event loop's thread, so between two batches the
+loop serves other requests (a Slack acknowledgement must not wait for a 2,000-person enrollment)."""
+
+
 async def create_people(session: AsyncSession, *, data: Sequence[PersonCreate]) -> list[Person]:
-    """Many people in one flush, not one round trip each; one by one if another event created some."""
-    created = [Person.model_validate(item) for item in data]
-    if not created:
-        return []
-    try:
-        async with session.begin_nested():
-            session.add_all(created)
-    except IntegrityError:
-        return [await get_or_create_person(session, data=item) for item in data]
+    """Many people, a batch per flush rather than one round trip each; one by one in a batch where
+    another event created some of them meanwhile."""
+    created: list[Person] = []
+    for start in range(0, len(data), BATCH):
+        batch = data[start : start + BATCH]
+        people = [Person.model_validate(item) for item in batch]
+        try:
+            async with session.begin_nested():
+                session.add_all(people)
+        except IntegrityError:
+            people = [await get_or_create_person(session, data=item) for item in batch]
+        created.extend(people)
+        await asyncio.sleep(0)
     return created
 
 
@@ -91,9 +101,10 @@ async def update_person(session: AsyncSession, *, person: Person, data: PersonUp
 
 async def people_by_keys(session: AsyncSession, *, keys: Sequence[str]) -> dict[str, Person]:
     found: dict[str, Person] = {}
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
+    for start in range(0, len(keys), BATCH):
+        chunk = list(keys[start : start + BATCH])
         found.update({p.key: p for p in await session.exec(select(Person).where(col(Person.key).in_(chunk)))})
+        await asyncio.sleep(0)
     return found
 
 

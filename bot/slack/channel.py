@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 Sender = Callable[[dict[str, Any]], Awaitable[None]]
 PROFILE_TTL = 6 * 3600.0
+PROFILE_LIST_OVER = 50
+"""Above this many channel members, profiles come from users.list (200 a page) rather than one
+users.info call each: Slack allows far fewer users.info calls a minute than a big channel needs."""
 REPLY_CALLBACK = "tandem_reply"
 CORE_EVENTS = frozenset({"message", "app_mention"})
 """Events whose listeners hand their event id to the core, which de-duplicates in its own transaction."""
@@ -68,6 +71,22 @@ class Profiles:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    async def load_all(self) -> None:
+        """Every profile of the workspace, a page at a time, into the cache."""
+        cursor = None
+        expires = time.monotonic() + PROFILE_TTL
+        try:
+            while True:
+                page = await self.client.users_list(cursor=cursor, limit=200, include_locale=True)
+                for user in page.get("members") or []:
+                    if isinstance(user, dict) and user.get("id"):
+                        self._cache[str(user["id"])] = (expires, user)
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return
+        except Exception as exc:  # users.info, one by one, still works
+            logger.warning("users.list failed: %s", type(exc).__name__)
 
     async def get(self, user_id: str) -> dict[str, Any]:
         cached = self._cache.get(user_id)
@@ -291,6 +310,8 @@ class SlackChannel:
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     break
+            if len(members) > PROFILE_LIST_OVER:
+                await self.profiles.load_all()
             profiles = await self._profiles_of(members)
             groups[token] = tuple(
                 actor(team, user, profile=profile)

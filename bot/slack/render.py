@@ -242,10 +242,16 @@ def _break_fences(body: str) -> str:
 
 def _convert(markdown: str, *, bold: bool = False) -> list[Part]:
     """Each top-level Markdown block as (mrkdwn, plain) text, empty blocks dropped."""
-    tree = SyntaxTreeNode(_MARKDOWN.parse(markdown or ""))
+    return list(_converted(markdown or "", bold))
+
+
+@lru_cache(maxsize=4096)
+def _converted(markdown: str, bold: bool) -> tuple[Part, ...]:
+    """Parsing is most of a message's cost, and footers, intros and answers repeat all day."""
+    tree = SyntaxTreeNode(_MARKDOWN.parse(markdown))
     rich, plain = _Renderer(bold=bold), _Renderer(plain=True)
     parts = [(_defuse(rich.block(node)), _defuse(plain.block(node))) for node in tree.children]
-    return [(text, fallback) for text, fallback in parts if text.strip()]
+    return tuple((text, fallback) for text, fallback in parts if text.strip())
 
 
 def markdown_to_mrkdwn(markdown: str) -> str:

@@ -9,7 +9,6 @@ for someone else, and slow work, goes out afterwards as proactive messages.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
@@ -97,26 +96,6 @@ def connections_for(settings: Settings) -> tuple[Connections, AgentAuthConfigura
     return manager, manager.get_default_connection_configuration()
 
 
-def malformed(body: bytes) -> str | None:
-    """Why a body cannot be an activity we can process, or None when it can."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return "the body is not JSON"
-    if not isinstance(data, dict):
-        return "the body is not an activity object"
-    if not isinstance(data.get("type"), str) or not data["type"]:
-        return "the activity has no type"
-    conversation = data.get("conversation")
-    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
-        return "the activity has no conversation id"
-    try:
-        Activity.model_validate(data)
-    except ValidationError:
-        return "the activity does not match the Bot Framework schema"
-    return None
-
-
 class TeamsChannel:
     """Holds the core and an AgentApplication; registers the routes and the Teams outlet."""
 
@@ -142,15 +121,19 @@ class TeamsChannel:
     # --- HTTP -----------------------------------------------------------------------------------------
 
     def handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        """POST /api/messages: JWT first (the SDK's decorator, on this route only), then shape, then the turn."""
+        """POST /api/messages: JWT first (the SDK's decorator, on this route only), then the turn."""
 
         async def handle(request: web.Request) -> web.StreamResponse:
             if request.content_length is not None and request.content_length > MAX_BODY:
                 return web.json_response({"error": "body too large"}, status=413)
-            reason = malformed(await request.read())
-            if reason is not None:
-                return web.json_response({"error": f"malformed activity: {reason}"}, status=400)
-            response = await start_agent_process(request, self.agent, self.adapter)
+            try:
+                # The SDK answers 400 itself for a body that is not JSON or lacks a type or a
+                # conversation id; one that does not fit the activity schema raises instead.
+                response = await start_agent_process(request, self.agent, self.adapter)
+            except ValidationError:
+                return web.json_response(
+                    {"error": "malformed activity: it does not fit the schema"}, status=400
+                )
             return response if response is not None else web.Response(status=202)
 
         return jwt_authorization_decorator(handle)

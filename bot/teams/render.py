@@ -626,6 +626,9 @@ def _messages(body: list[Element], buttons: Sequence[Button], summary: str) -> l
     summary = _plain_field(summary, MAX_SUMMARY_CHARS) or ELLIPSIS
     if not body and not actions:
         body = [_text_block(ELLIPSIS)]
+    whole = _message(body, actions, summary)
+    if _json_size(whole) <= MAX_MESSAGE_BYTES:
+        return [whole]  # the usual case: one message, sized once
     budget = MAX_MESSAGE_BYTES - _json_size(_message([], [], summary))
     groups: list[list[Element]] = [[]]
     used = 0
@@ -666,16 +669,26 @@ def _fitting(elements: Iterable[Element], budget: int) -> Iterator[Element]:
             yield {**element, key: group}
 
 
+class Card(dict[str, Any]):
+    """A rendered Adaptive Card. Nothing changes a card once it is built, so a copy may share it:
+    the SDK deep-copies every activity it sends, and copying a whole card each time is wasted work."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Card:
+        return self
+
+
 def _message(body: list[Element], actions: list[Element], summary: str) -> Message:
-    card = {
-        "type": "AdaptiveCard",
-        "$schema": CARD_SCHEMA,
-        "version": CARD_VERSION,
-        "msteams": {"width": "Full"},
-        "fallbackText": summary,
-        "body": body,
-        "actions": actions,
-    }
+    card = Card(
+        {
+            "type": "AdaptiveCard",
+            "$schema": CARD_SCHEMA,
+            "version": CARD_VERSION,
+            "msteams": {"width": "Full"},
+            "fallbackText": summary,
+            "body": body,
+            "actions": actions,
+        }
+    )
     return {
         "type": "message",
         "summary": summary,

@@ -109,6 +109,7 @@ class FakeSlack:
             "conversations.history": self._conversations_history,
             "conversations.members": self._conversations_members,
             "users.info": self._users_info,
+            "users.list": self._users_list,
             "views.publish": self._views_publish,
             "views.open": self._views_open,
         }
@@ -435,6 +436,18 @@ class FakeSlack:
         if not _flag(args.get("include_locale")):
             answer.pop("locale", None)
         return {"user": answer}
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        everyone = list(self.users.values())
+        size = min(_int(args.get("limit"), 100) or 100, self.page_size)
+        start = _decode_cursor(str(args.get("cursor") or ""))
+        end = start + size
+        members = json.loads(json.dumps(everyone[start:end]))
+        if not _flag(args.get("include_locale")):
+            for member in members:
+                member.pop("locale", None)
+        next_cursor = _encode_cursor(end) if end < len(everyone) else ""
+        return {"members": members, "response_metadata": {"next_cursor": next_cursor}}
 
     def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         user_id = str(args.get("user_id") or "")

@@ -6,6 +6,7 @@ it moves to a `Later` that runs in its own transaction after the channel has ack
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -153,7 +154,11 @@ class _Job:
             raise UserError(
                 "enroll.all_already", cohort=cohort.name, count=len(already), names=self._names(already)
             )
-        due = [(person.id or 0, plan.next_due(person, cohort, after=self.now)) for person in fresh]
+        due = []
+        for start in range(0, len(fresh), people.BATCH):
+            batch = fresh[start : start + people.BATCH]
+            due += [(person.id or 0, plan.next_due(person, cohort, after=self.now)) for person in batch]
+            await asyncio.sleep(0)  # a big enrollment must not hold up other requests
         await cohorts.add_enrollments(session, cohort_id=self.cohort_id, due=due)
         await activity.audit(
             session,

@@ -245,6 +245,9 @@ async def test_enrolling_a_channel_pages_members_and_skips_bots(slack: SlackTest
     await slack.until(lambda: len(slack.responses("enroll")) >= 3, timeout=30)  # collecting, enrolling, done
     assert "245" in slack.responses("enroll")[-1]
     assert len(slack.fake.calls_to("conversations.members")) == 3
+    # profiles of a big channel come a page at a time, not one users.info call per member
+    assert len(slack.fake.calls_to("users.list")) == 3  # 253 people in the workspace, 100 a page
+    assert len(slack.fake.calls_to("users.info")) < 10
     enrolled = await rows(slack, Enrollment)
     assert len(enrolled) == 245
 

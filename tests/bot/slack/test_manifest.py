@@ -19,6 +19,7 @@ METHOD_SCOPES = {
     "conversations.history": {"im:history"},
     "conversations.members": {"channels:read", "groups:read"},
     "users.info": {"users:read"},
+    "users.list": {"users:read"},
     "views.publish": set(),
     "views.open": set(),
     "auth.test": set(),
