@@ -8,6 +8,8 @@ Run: `.venv/bin/python bench/slack_events.py [--events 2000] [--concurrency 20] 
   senders have each written once before (steady state, the target's measure); a last run of 500
   events from people never met before shows the one-off cost of a first contact (a users.info call
   and a new person) beside the same run of the bare app.
+- "bare bolt, one shared HTTP session": the same echo with its Web API client on one aiohttp session,
+  as Tandem's is, to show how much of Tandem's rate comes from reusing connections.
 - "bare bolt": the same HTTP server stack with a bolt app that only acks and echoes the text back.
 - "enroll ack": the acknowledgement time of `/tandem enroll <cohort> #channel` for a channel of N
   members (the members are collected and enrolled after the acknowledgement).
@@ -193,6 +195,21 @@ def database(url: str | None) -> Iterator[str]:
         yield target
 
 
+def bare_echo(fake: str, *, session: aiohttp.ClientSession | None = None) -> web.Application:
+    """A bolt app that only acks and echoes, behind the same HTTP handler as Tandem; with `session`,
+    its Web API client reuses one aiohttp session (as Tandem's does) instead of one per call."""
+    client = AsyncWebClient(token="xoxb-test-token", base_url=f"{fake}/api/", session=session)
+    bare = AsyncApp(client=client, signing_secret=SECRET)
+
+    @bare.event("message")
+    async def echo(event: dict[str, Any], client: AsyncWebClient) -> None:
+        await client.chat_postMessage(channel=event["channel"], text=event.get("text", ""))
+
+    application = web.Application()
+    application.router.add_post("/slack/events", slack_handler(bare, SECRET))
+    return application
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -211,16 +228,9 @@ async def main() -> int:
     fake = queue.get(timeout=60)
     results: dict[str, Any] = {}
     try:
-        client = AsyncWebClient(token="xoxb-test-token", base_url=f"{fake}/api/")
-        bare = AsyncApp(client=client, signing_secret=SECRET)
-
-        @bare.event("message")
-        async def echo(event: dict[str, Any], client: AsyncWebClient) -> None:
-            await client.chat_postMessage(channel=event["channel"], text=event.get("text", ""))
-
-        bare_app = web.Application()
-        bare_app.router.add_post("/slack/events", slack_handler(bare, SECRET))
-        bare_runner, bare_url = await run_server(bare_app)
+        bare_runner, bare_url = await run_server(bare_echo(fake))
+        shared = aiohttp.ClientSession()
+        shared_runner, shared_url = await run_server(bare_echo(fake, session=shared))
 
         with database(args.database_url) as db_url:
             settings = Settings(
@@ -235,7 +245,7 @@ async def main() -> int:
             channel = SlackChannel(app, settings)
             runner, url = await run_server(build_web_app(app, slack=channel))
             settle()
-            apps = {"bare": bare_url, "tandem": url}
+            apps = {"bare": bare_url, "bare_shared": shared_url, "tandem": url}
             for name, target in apps.items():
                 await event_rate(target, fake, SENDERS, args.concurrency, f"warm-{name}")
             rounds = await interleaved(
@@ -250,6 +260,9 @@ async def main() -> int:
                 round(t / b, 2) for b, t in zip(rounds["bare"], rounds["tandem"], strict=True)
             ]
             results["ratio"] = statistics.median(results["round_ratios"])
+            results["ratio_vs_shared"] = statistics.median(
+                round(t / b, 2) for b, t in zip(rounds["bare_shared"], rounds["tandem"], strict=True)
+            )
             for name, target in apps.items():
                 results[f"{name}_first_contact_per_second"] = round(
                     await event_rate(
@@ -258,6 +271,8 @@ async def main() -> int:
                     1,
                 )
             await bare_runner.cleanup()
+            await shared_runner.cleanup()
+            await shared.close()
             async with aiohttp.ClientSession() as session:
                 form = {
                     "team_id": "T1",
@@ -295,6 +310,11 @@ async def main() -> int:
         ["app", "events/s", "vs bare"],
         [
             ["bare bolt (ack + echo)", results["bare_per_second"], 1.0],
+            [
+                "bare bolt (ack + echo), one shared HTTP session",
+                results["bare_shared_per_second"],
+                round(results["bare_shared_per_second"] / results["bare_per_second"], 2),
+            ],
             ["tandem (core + answer + Block Kit)", results["tandem_per_second"], round(ratio, 2)],
             ["bare bolt, first contacts", results["bare_first_contact_per_second"], 1.0],
             [
@@ -306,6 +326,10 @@ async def main() -> int:
     )
     print(
         f"\n/tandem enroll for a channel of {args.members} members: ack p50 {results['enroll_ack_p50_ms']} ms, p99 {results['enroll_ack_p99_ms']} ms"
+    )
+    print(
+        f"\nvs the bare app with the same shared session: {results['ratio_vs_shared']} "
+        "(the application's own cost, with the connection reuse taken out)"
     )
     checks = {
         ">= 0.6 of the bare app's rate": ratio >= 0.6,

@@ -8,6 +8,8 @@ Run: `.venv/bin/python bench/teams_activities.py [--activities 2000] [--concurre
 - The 500 senders have each written once before the measured run (steady state, the target's
   measure); a last run of 500 activities from people never met before shows the one-off cost of a
   first contact (a new person with their conversation reference) beside the same run of the bare app.
+- "bare Agents SDK with pooled connector clients": the same echo with Tandem's PooledClientFactory,
+  to show how much of Tandem's rate comes from reusing Bot Connector connections.
 - "bare Agents SDK": the same hosting (CloudAdapter, AgentApplication, the same route and JWT decorator)
   with a message handler that only echoes the text back.
 Replies go to the activity's serviceUrl, as in production: the fake connector runs in its own process.
@@ -41,6 +43,7 @@ from bot.app import build_app
 from bot.server import build_web_app
 from bot.settings import Settings
 from bot.teams.channel import TeamsChannel, connections_for
+from bot.teams.clients import PooledClientFactory
 from storage.db import upgrade
 
 QUESTIONS = [
@@ -132,10 +135,14 @@ async def serve(web_app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
 
 
-def bare_echo(settings: Settings) -> web.Application:
-    """The SDK's echo sample, hosted exactly as Tandem hosts its Teams channel."""
+def bare_echo(settings: Settings, *, pooled: bool = False) -> web.Application:
+    """The SDK's echo sample, hosted exactly as Tandem hosts its Teams channel; `pooled` gives it
+    Tandem's Bot Connector clients kept across turns instead of the SDK's new ones per turn."""
     connections, auth = connections_for(settings)
-    adapter = CloudAdapter(connection_manager=connections)
+    if pooled:
+        adapter = CloudAdapter(channel_service_client_factory=PooledClientFactory(connections))
+    else:
+        adapter = CloudAdapter(connection_manager=connections)
     agent: AgentApplication[TurnState] = AgentApplication[TurnState](
         storage=MemoryStorage(), connection_manager=connections, start_typing_timer=False
     )
@@ -176,11 +183,12 @@ async def main() -> int:
             settings = Settings(database_url=db_url, teams_allow_anonymous=True, _env_file=None)  # type: ignore[call-arg]
 
             bare_runner, bare_url = await serve(bare_echo(settings))
+            pooled_runner, pooled_url = await serve(bare_echo(settings, pooled=True))
             app = await build_app(settings, migrate=False)
             channel = TeamsChannel(app, settings)
             runner, url = await serve(build_web_app(app, teams=channel))
             settle()
-            apps = {"bare": bare_url, "tandem": url}
+            apps = {"bare": bare_url, "bare_pooled": pooled_url, "tandem": url}
             for name, target in apps.items():
                 await rate(target, connector, SENDERS, args.concurrency, f"warm-{name}")
             rounds = await interleaved(
@@ -195,6 +203,9 @@ async def main() -> int:
                 round(t / b, 2) for b, t in zip(rounds["bare"], rounds["tandem"], strict=True)
             ]
             results["ratio"] = statistics.median(results["round_ratios"])
+            results["ratio_vs_pooled"] = statistics.median(
+                round(t / b, 2) for b, t in zip(rounds["bare_pooled"], rounds["tandem"], strict=True)
+            )
             for name, target in apps.items():
                 results[f"{name}_first_contact_per_second"] = round(
                     await rate(
@@ -204,6 +215,7 @@ async def main() -> int:
                 )
             await runner.cleanup()
             await bare_runner.cleanup()
+            await pooled_runner.cleanup()
             await channel.close()
             await app.close()
     finally:
@@ -222,6 +234,11 @@ async def main() -> int:
         ["app", "activities/s", "vs bare"],
         [
             ["bare Agents SDK (echo)", results["bare_per_second"], 1.0],
+            [
+                "bare Agents SDK (echo) with pooled connector clients",
+                results["bare_pooled_per_second"],
+                round(results["bare_pooled_per_second"] / results["bare_per_second"], 2),
+            ],
             ["tandem (core + answer + Adaptive Card)", results["tandem_per_second"], round(ratio, 2)],
             ["bare Agents SDK, first contacts", results["bare_first_contact_per_second"], 1.0],
             [
@@ -232,6 +249,10 @@ async def main() -> int:
         ],
     )
     checks = {">= 0.6 of the bare app's rate": ratio >= 0.6}
+    print(
+        f"\nvs the bare echo with the same pooled clients: {results['ratio_vs_pooled']} "
+        "(the application's own cost, with the connection reuse taken out)"
+    )
     print()
     for name, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}")

@@ -41,6 +41,7 @@ from bot.core.replies import Later, Notify, Reply, Text
 from bot.i18n import register, t
 from bot.settings import Settings
 from bot.teams import translate
+from bot.teams.clients import PooledClientFactory
 from bot.teams.outlet import TeamsOutlet
 from bot.teams.render import parse_submit, render
 from storage import people
@@ -105,7 +106,8 @@ class TeamsChannel:
         self.default_lang = settings.default_lang
         self.app_id = settings.teams_client_id.strip() if settings.teams_client_id else ""
         self.connections, self.auth_config = connections_for(settings)
-        self.adapter = CloudAdapter(connection_manager=self.connections)
+        self.clients = PooledClientFactory(self.connections)
+        self.adapter = CloudAdapter(channel_service_client_factory=self.clients)
         self.adapter.on_turn_error = self._on_turn_error
         self.agent: AgentApplication[TurnState] = AgentApplication[TurnState](
             storage=MemoryStorage(),
@@ -139,9 +141,10 @@ class TeamsChannel:
         return jwt_authorization_decorator(handle)
 
     async def close(self) -> None:
-        """Let the proactive work of finished turns end before the process does."""
+        """Let the proactive work of finished turns end, then close the Bot Connector clients."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.clients.close()
 
     # --- routes ---------------------------------------------------------------------------------------
 
