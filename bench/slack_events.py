@@ -259,7 +259,7 @@ async def main() -> int:
             results["round_ratios"] = [
                 round(t / b, 2) for b, t in zip(rounds["bare"], rounds["tandem"], strict=True)
             ]
-            results["ratio"] = statistics.median(results["round_ratios"])
+            results["ratio"] = round(statistics.median(results["round_ratios"]), 2)
             results["ratio_vs_shared"] = statistics.median(
                 round(t / b, 2) for b, t in zip(rounds["bare_shared"], rounds["tandem"], strict=True)
             )

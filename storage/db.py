@@ -1,7 +1,7 @@
 """Engines, the unit of work, and migrations.
 
 `TANDEM_DATABASE_URL` is written the usual SQLAlchemy way (`sqlite:///tandem.db`,
-`postgresql+psycopg://user@host/db`); the async driver is chosen here. SQLite runs in WAL mode with
+`postgresql+psycopg://user@host/db`); the driver is chosen here. SQLite runs in WAL mode with
 foreign keys on, and every transaction starts with BEGIN IMMEDIATE so two writers never deadlock.
 """
 
@@ -51,9 +51,10 @@ def parse_url(url: str) -> URL:
 
 
 def async_url(url: str) -> URL:
+    """The URL the running app uses: psycopg (async) for PostgreSQL; SQLite's stays synchronous."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return parsed.set(drivername="sqlite+aiosqlite")
+        return parsed.set(drivername="sqlite")
     return parsed.set(drivername="postgresql+psycopg")
 
 

@@ -1,8 +1,9 @@
-"""aiosqlite's connection API, run in the event loop's own thread.
+"""SQLite sessions used straight from the event loop.
 
-aiosqlite hands every call to a worker thread and back, about 0.3 ms per hop here, and SQLAlchemy makes
-several hops per query: a query costs ~1.3 ms, most of it waiting. A local SQLite call takes tens of
-microseconds, so running it inline is faster by an order of magnitude. It can block the loop only while
+A local SQLite call takes tens of microseconds. Handing it to a worker thread (aiosqlite) costs about
+0.3 ms per hop, and SQLAlchemy's async session adds a greenlet switch and a coroutine per call on top:
+together far more than the query. So on SQLite Tandem uses a plain synchronous session in the event
+loop's own thread, behind the same coroutine methods as AsyncSession. It can block the loop only while
 SQLite waits for another process's lock; Database keeps that short (a small busy_timeout) and retries
 taking the write lock asynchronously.
 """
@@ -10,65 +11,12 @@ taking the write lock asynchronously.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
-import aiosqlite
 from sqlmodel import Session
-
-
-class _InlineQueue:
-    """Stands in for the queue to aiosqlite's worker thread: runs each call at once."""
-
-    def put_nowait(self, item: tuple[Any, Callable[[], Any]]) -> None:
-        future, function = item
-        try:
-            result = function()
-        except BaseException as exc:  # handed to the awaiting coroutine, as the worker thread would
-            if future is not None and not future.done():
-                future.set_exception(exc)
-        else:
-            if future is not None and not future.done():
-                future.set_result(result)
-
-
-class InlineConnection(aiosqlite.Connection):
-    """An aiosqlite Connection without its thread."""
-
-    def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int = 64) -> None:
-        super().__init__(connector, iter_chunk_size)
-        self._tx = _InlineQueue()  # type: ignore[assignment]
-
-    def __await__(self) -> Generator[Any, None, InlineConnection]:
-        return self._connect().__await__()  # type: ignore[return-value]
-
-    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
-
-    async def _connect(self) -> InlineConnection:
-        if self._connection is None:
-            self._connection = self._connector()
-        return self
-
-
-def creator(database: str, *, busy_timeout: float) -> Callable[[], InlineConnection]:
-    """An `async_creator` for SQLAlchemy's aiosqlite dialect."""
-
-    def connect() -> InlineConnection:
-        connector = partial(sqlite3.connect, database, timeout=busy_timeout, check_same_thread=False)
-        return InlineConnection(connector)
-
-    return connect
-
-
-def begin_immediate(dbapi_connection: Any) -> None:
-    """A dialect `do_begin` for these connections: BEGIN IMMEDIATE on the sqlite3 connection itself, so
-    the write lock is taken at the start of the transaction (two writers never deadlock)."""
-    dbapi_connection.driver_connection._conn.execute("BEGIN IMMEDIATE")
 
 
 class InlineSession:
