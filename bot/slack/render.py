@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
 from bot.core.text import WORD_JOINER, defuse_broadcasts
+from bot.markdown import ELLIPSIS, LINK_SCHEMES, SEPARATORS, intraword, parse, wrap
 from lessons import Lesson
 
 ACTION_PREFIX = "tandem|"
@@ -35,8 +35,6 @@ MAX_MESSAGE_CHARS = 12_000
 LESSON_CACHE_SIZE = 1024
 """Converted lessons kept (each lesson, language and tip or full form is one entry)."""
 
-LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-ELLIPSIS = "…"
 FENCE = "```"
 
 Block = dict[str, Any]
@@ -44,14 +42,12 @@ Message = dict[str, Any]
 Part = tuple[str, str]
 """One converted piece of Markdown: (mrkdwn, plain text for the notification fallback)."""
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 _FORMAT_CHAR = re.compile(r"[*_~`]")
 _JOINERS = re.compile(f"{WORD_JOINER}{{2,}}")
 _BARE_URL = re.compile(r"(https?://[^\s<>]+)")
 _LINK_TARGET = re.compile(r"(<[^<>|]*[|>])")
 _WORD = re.compile(r"(?:[^\s<]|<[^<>]*>?)+")
 _HALF_ENTITY = re.compile(r"&[a-z]*$")
-_SEPARATORS = ("\n\n", "\n", " ")
 
 
 # Escaping -------------------------------------------------------------------------------------------
@@ -126,7 +122,7 @@ class _Renderer:
             text = self.inline(node)
         finally:
             self._in_bold = False
-        return text if self.plain else _wrap(text, "*")
+        return text if self.plain else wrap(text, "*")
 
     def _list(self, node: SyntaxTreeNode) -> str:
         """`• item` or `1. item` lines; nested content is indented two spaces per level."""
@@ -170,13 +166,13 @@ class _Renderer:
             return "\n"
         if kind == "code_inline":
             return self._code_span(node.content)
-        if kind in ("strong", "em") and _intraword(node):
+        if kind in ("strong", "em") and intraword(node):
             return _literal(node.markup) + self.inline(node) + _literal(node.markup)
         if kind == "strong":
             return self._strong(node)
         if kind in ("em", "s"):
             text = self.inline(node)
-            return text if self.plain else _wrap(text, "_" if kind == "em" else "~")
+            return text if self.plain else wrap(text, "_" if kind == "em" else "~")
         if kind in ("link", "image"):
             href = str(node.attrs.get("href") or node.attrs.get("src") or "")
             return self._link(href, self.inline(node) or _literal(str(node.attrs.get("alt") or "")))
@@ -188,7 +184,7 @@ class _Renderer:
             return self.inline(node)
         self._in_bold = True
         try:
-            return _wrap(self.inline(node), "*")
+            return wrap(self.inline(node), "*")
         finally:
             self._in_bold = False
 
@@ -208,33 +204,6 @@ class _Renderer:
         return f"<{url}|{label}>"
 
 
-def _intraword(node: SyntaxTreeNode) -> bool:
-    """`2*3*4`: asterisks between letters or digits are meant literally, not as emphasis."""
-    before, after = node.previous_sibling, node.next_sibling
-    return (
-        node.markup.startswith("*")
-        and before is not None
-        and before.type == "text"
-        and before.content[-1:].isalnum()
-        and after is not None
-        and after.type == "text"
-        and after.content[:1].isalnum()
-    )
-
-
-def _wrap(text: str, marker: str) -> str:
-    """Each line of `text` wrapped in a formatting marker, spaces kept outside so Slack sees it."""
-    lines = []
-    for line in text.split("\n"):
-        core = line.strip()
-        if not core:
-            lines.append(line)
-            continue
-        lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
-        lines.append(f"{lead}{marker}{core}{marker}{trail}")
-    return "\n".join(lines)
-
-
 def _break_fences(body: str) -> str:
     """A word joiner between consecutive backticks: "```" inside a code block would end it."""
     return re.sub("`(?=`)", f"`{WORD_JOINER}", body)
@@ -248,7 +217,7 @@ def _convert(markdown: str, *, bold: bool = False) -> list[Part]:
 @lru_cache(maxsize=4096)
 def _converted(markdown: str, bold: bool) -> tuple[Part, ...]:
     """Parsing is most of a message's cost, and footers, intros and answers repeat all day."""
-    tree = SyntaxTreeNode(_MARKDOWN.parse(markdown))
+    tree = parse(markdown)
     rich, plain = _Renderer(bold=bold), _Renderer(plain=True)
     parts = [(_defuse(rich.block(node)), _defuse(plain.block(node))) for node in tree.children]
     return tuple((text, fallback) for text, fallback in parts if text.strip())
@@ -310,9 +279,9 @@ def _split_text(text: str, limit: int, level: int = 0) -> list[str]:
     """Pieces within `limit`, cut between paragraphs, else lines, else words (links stay whole)."""
     if _size(text) <= limit:
         return [text]
-    if level == len(_SEPARATORS):
+    if level == len(SEPARATORS):
         return _hard_split(text, limit)
-    separator = _SEPARATORS[level]
+    separator = SEPARATORS[level]
     parts = _WORD.findall(text) if separator == " " else text.split(separator)
     return _pack([piece for part in parts for piece in _split_text(part, limit, level + 1)], separator, limit)
 

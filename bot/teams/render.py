@@ -23,12 +23,12 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from bot.core.commands.ask import MAX_REPLY_CHARS
 from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
 from bot.core.text import WORD_JOINER
+from bot.markdown import ELLIPSIS, LINK_SCHEMES, SEPARATORS, intraword, parse, wrap
 from lessons.engine import MAX_QUESTION_CHARS
 
 logger = logging.getLogger(__name__)
@@ -57,8 +57,6 @@ INPUT_LIMITS = {"question.reply": MAX_REPLY_CHARS, "ask.start": MAX_QUESTION_CHA
 MAX_VALUE_CHARS = 2000
 MAX_SUMMARY_CHARS = 300
 
-LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-ELLIPSIS = "…"
 NBSP = "\u00a0"
 RULE = "──────────"
 BUTTON_STYLES = {"primary": "positive", "danger": "destructive"}
@@ -66,7 +64,6 @@ BUTTON_STYLES = {"primary": "positive", "danger": "destructive"}
 Element = dict[str, Any]
 Message = dict[str, Any]
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 _MARKDOWN_CHAR = re.compile(r"([\\`*_\[\]~])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _LINE_MARKER = re.compile(r"^(?=[ \t]*(?:[-+>#=|]|\d+[.)]))", re.MULTILINE)
@@ -77,7 +74,6 @@ _WORD = re.compile(r"(?:\[(?:\\.|[^\\\]])*\]\([^()\s]*\)|\S)+")
 _UNIT = re.compile(r"\\.|.", re.DOTALL)
 _SPACE_RUN = re.compile(r" {2,}")
 _ACTION = re.compile(r"[a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)*")
-_SEPARATORS = ("\n\n", "\n", " ")
 
 
 # Escaping -------------------------------------------------------------------------------------------
@@ -173,9 +169,9 @@ def _split(text: str, limit: int, level: int = 0) -> list[str]:
     """Pieces within `limit`, cut between paragraphs, else lines, else words (links stay whole)."""
     if _cost(text) <= limit:
         return [text]
-    if level == len(_SEPARATORS):
+    if level == len(SEPARATORS):
         return _hard_split(text, limit)
-    separator = _SEPARATORS[level]
+    separator = SEPARATORS[level]
     parts = _WORD.findall(text) if separator == " " else text.split(separator)
     return _pack((piece for part in parts for piece in _split(part, limit, level + 1)), separator, limit)
 
@@ -312,12 +308,12 @@ class _Renderer:
             return "\n"
         if kind == "code_inline":
             return escape(node.content)
-        if kind in ("strong", "em") and _intraword(node):
+        if kind in ("strong", "em") and intraword(node):
             return escape(node.markup) + self.inline(node) + escape(node.markup)
         if kind == "strong":
             return self._strong(node)
         if kind == "em":
-            return _wrap(self.inline(node), "_")
+            return wrap(self.inline(node), "_")
         if kind in ("link", "image"):
             return self._link(node)
         return self.inline(node) if node.children else escape(node.content)
@@ -338,36 +334,9 @@ class _Renderer:
             return self.inline(node)
         self._in_bold = True
         try:
-            return _wrap(self.inline(node), "**")
+            return wrap(self.inline(node), "**")
         finally:
             self._in_bold = False
-
-
-def _intraword(node: SyntaxTreeNode) -> bool:
-    """`2*3*4`: asterisks between letters or digits are meant literally, not as emphasis."""
-    before, after = node.previous_sibling, node.next_sibling
-    return (
-        node.markup.startswith("*")
-        and before is not None
-        and before.type == "text"
-        and before.content[-1:].isalnum()
-        and after is not None
-        and after.type == "text"
-        and after.content[:1].isalnum()
-    )
-
-
-def _wrap(text: str, marker: str) -> str:
-    """Each line of `text` wrapped in a formatting marker, spaces kept outside so Markdown sees it."""
-    lines = []
-    for line in text.split("\n"):
-        core = line.strip()
-        if not core:
-            lines.append(line)
-            continue
-        lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
-        lines.append(f"{lead}{marker}{core}{marker}{trail}")
-    return "\n".join(lines)
 
 
 def _plain_text(node: SyntaxTreeNode) -> str:
@@ -402,7 +371,7 @@ def markdown_to_elements(markdown: str) -> list[Element]:
 @functools.lru_cache(maxsize=4096)
 def _parsed(markdown: str) -> tuple[Element, ...]:
     """Parsing is most of a card's cost and lessons repeat all day: keep recent results (never mutated)."""
-    tree = SyntaxTreeNode(_MARKDOWN.parse(markdown))
+    tree = parse(markdown)
     return tuple(_Renderer().children(tree))
 
 
@@ -436,7 +405,7 @@ def _code_line(line: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _summary(markdown: str) -> str:
     """Markdown as one line of plain text, for the message summary Teams may show in notifications."""
-    tree = SyntaxTreeNode(_MARKDOWN.parse(markdown or ""))
+    tree = parse(markdown or "")
     return " ".join(_plain_text(tree).split())
 
 
