@@ -43,13 +43,12 @@ from bot.settings import Settings
 from bot.teams import translate
 from bot.teams.clients import PooledClientFactory
 from bot.teams.outlet import TeamsOutlet
-from bot.teams.render import parse_submit, render
+from bot.teams.render import TEXT_INPUT_ACTIONS, parse_submit, render
 from storage import people
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 256_000
-TEXT_INPUT_ACTIONS = {"question.reply": "reply", "ask.start": ""}
 ANSWERS_IN_PLACE = frozenset({"quiz.answer"})
 """Buttons whose answer replaces the card they were pressed on."""
 
@@ -235,20 +234,10 @@ class TeamsChannel:
         tenant = translate.tenant_of(activity)
         missing = [account["id"] for _, account in found if not account.get("aadObjectId")]
         resolved = await self._members(context, activity, missing) if missing else {}
-        keys = [
-            translate.person_key(tenant, translate.account_id(resolved.get(a["id"], a)) or "")
-            for _, a in found
-        ]
-        async with self.core.services.db.transaction() as session:
-            known = await people.people_by_keys(session, keys=keys)
-        mentions = {}
-        for (token, account), key in zip(found, keys, strict=True):
-            person = known.get(key)
-            reachable = person is not None and person.conversation is not None
-            mentions[token] = translate.mentioned_actor(
-                tenant, resolved.get(account["id"], account), known=reachable
-            )
-        return mentions
+        return {
+            token: translate.mentioned_actor(tenant, resolved.get(account["id"], account))
+            for token, account in found
+        }
 
     async def _members(
         self, context: TurnContext, activity: dict[str, Any], ids: Sequence[str]

@@ -97,16 +97,17 @@ def mention_entities(activity: Mapping[str, Any], bot_id: str | None) -> list[tu
     return found
 
 
-def mentioned_actor(tenant: str, account: Mapping[str, Any], *, known: bool) -> Actor:
-    """A mentioned person. Unless we already hold their conversation, Teams will not let us write
-    to them before they open the app: they start as pending."""
+def mentioned_actor(tenant: str, account: Mapping[str, Any]) -> Actor:
+    """A mentioned person. Teams lets a bot write only to people who opened it, so someone met first
+    through a mention starts as pending (the flag only matters when the person is created: anyone
+    already known keeps their own state)."""
     user = account_id(account) or "unknown"
     name = _str(account.get("name")) or user
     return Actor(
         key=person_key(tenant, user),
         name=_TAG.sub("", name)[:MAX_NAME],
         platform="teams",
-        reachable=known,
+        reachable=False,
     )
 
 
