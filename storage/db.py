@@ -50,14 +50,6 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
-def async_url(url: str) -> URL:
-    """The URL the running app uses: psycopg (async) for PostgreSQL; SQLite's stays synchronous."""
-    parsed = parse_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return parsed.set(drivername="sqlite")
-    return parsed.set(drivername="postgresql+psycopg")
-
-
 def sync_url(url: str) -> URL:
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -93,13 +85,13 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = url
-        target = async_url(url)
+        target = sync_url(url)  # psycopg serves sync and async alike
         self.is_sqlite = target.get_backend_name() == "sqlite"
         self.engine: AsyncEngine | Engine
         if self.is_sqlite:
             database = target.database or ":memory:"
             self.engine = create_engine(
-                sync_url(url),
+                target,
                 echo=echo,
                 creator=inline_sqlite.sync_creator(database, busy_timeout=SQLITE_BUSY_WAIT),
                 # Transactions take turns on the writer lock below, so one connection serves them all;

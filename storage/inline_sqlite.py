@@ -38,9 +38,6 @@ class InlineSession:
     async def exec(self, statement: Any, **kwargs: Any) -> Any:
         return self.sync_session.exec(statement, **kwargs)
 
-    async def execute(self, statement: Any, **kwargs: Any) -> Any:
-        return self.sync_session.execute(statement, **kwargs)
-
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         return self.sync_session.get(entity, ident, **kwargs)
 
@@ -56,17 +53,8 @@ class InlineSession:
     async def flush(self, objects: Sequence[object] | None = None) -> None:
         self.sync_session.flush(objects)
 
-    async def refresh(self, instance: object, **kwargs: Any) -> None:
-        self.sync_session.refresh(instance, **kwargs)
-
     async def rollback(self) -> None:
         self.sync_session.rollback()
-
-    async def commit(self) -> None:
-        self.sync_session.commit()
-
-    async def close(self) -> None:
-        self.sync_session.close()
 
     @asynccontextmanager
     async def begin_nested(self) -> AsyncIterator[Any]:
