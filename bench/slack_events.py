@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import statistics
 import tempfile
 import time
 import urllib.parse
@@ -38,7 +37,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from common import (  # type: ignore[import-not-found]
-    interleaved,
+    compare_apps,
     percentile,
     print_table,
     settle,
@@ -246,30 +245,15 @@ async def main() -> int:
             runner, url = await run_server(build_web_app(app, slack=channel))
             settle()
             apps = {"bare": bare_url, "bare_shared": shared_url, "tandem": url}
-            for name, target in apps.items():
-                await event_rate(target, fake, SENDERS, args.concurrency, f"warm-{name}")
-            rounds = await interleaved(
-                {name: partial(event_rate, target, fake) for name, target in apps.items()},
-                args.events,
-                args.event_rounds,
-                args.concurrency,
-            )
-            for name, rates in rounds.items():
-                results[f"{name}_per_second"] = round(statistics.median(rates), 1)
-            results["round_ratios"] = [
-                round(t / b, 2) for b, t in zip(rounds["bare"], rounds["tandem"], strict=True)
-            ]
-            results["ratio"] = round(statistics.median(results["round_ratios"]), 2)
-            results["ratio_vs_shared"] = statistics.median(
-                round(t / b, 2) for b, t in zip(rounds["bare_shared"], rounds["tandem"], strict=True)
-            )
-            for name, target in apps.items():
-                results[f"{name}_first_contact_per_second"] = round(
-                    await event_rate(
-                        target, fake, SENDERS, args.concurrency, f"new-{name}", first_user=SENDERS
-                    ),
-                    1,
+            results.update(
+                await compare_apps(
+                    {name: partial(event_rate, target, fake) for name, target in apps.items()},
+                    total=args.events,
+                    rounds=args.event_rounds,
+                    concurrency=args.concurrency,
+                    senders=SENDERS,
                 )
+            )
             await bare_runner.cleanup()
             await shared_runner.cleanup()
             await shared.close()
@@ -299,8 +283,7 @@ async def main() -> int:
         process.join(5)
 
     ratio = results["ratio"]
-    first = results["tandem_first_contact_per_second"] / results["bare_first_contact_per_second"]
-    results["first_contact_ratio"] = round(first, 2)
+    first = results["first_contact_ratio"]
     results["database"] = parse_url(args.database_url).get_backend_name() if args.database_url else "sqlite"
     print(
         f"\nSigned message.im events through POST /slack/events ({args.events} events, {args.concurrency} in flight,"

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import itertools
 import multiprocessing
-import statistics
 import tempfile
 import time
 from functools import partial
@@ -31,7 +30,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from common import (  # type: ignore[import-not-found]
-    interleaved,
+    compare_apps,
     print_table,
     settle,
     write_json,
@@ -189,30 +188,15 @@ async def main() -> int:
             runner, url = await serve(build_web_app(app, teams=channel))
             settle()
             apps = {"bare": bare_url, "bare_pooled": pooled_url, "tandem": url}
-            for name, target in apps.items():
-                await rate(target, connector, SENDERS, args.concurrency, f"warm-{name}")
-            rounds = await interleaved(
-                {name: partial(rate, target, connector) for name, target in apps.items()},
-                args.activities,
-                args.rounds,
-                args.concurrency,
-            )
-            for name, rates in rounds.items():
-                results[f"{name}_per_second"] = round(statistics.median(rates), 1)
-            results["round_ratios"] = [
-                round(t / b, 2) for b, t in zip(rounds["bare"], rounds["tandem"], strict=True)
-            ]
-            results["ratio"] = round(statistics.median(results["round_ratios"]), 2)
-            results["ratio_vs_pooled"] = statistics.median(
-                round(t / b, 2) for b, t in zip(rounds["bare_pooled"], rounds["tandem"], strict=True)
-            )
-            for name, target in apps.items():
-                results[f"{name}_first_contact_per_second"] = round(
-                    await rate(
-                        target, connector, SENDERS, args.concurrency, f"new-{name}", first_user=SENDERS
-                    ),
-                    1,
+            results.update(
+                await compare_apps(
+                    {name: partial(rate, target, connector) for name, target in apps.items()},
+                    total=args.activities,
+                    rounds=args.rounds,
+                    concurrency=args.concurrency,
+                    senders=SENDERS,
                 )
+            )
             await runner.cleanup()
             await bare_runner.cleanup()
             await pooled_runner.cleanup()
@@ -223,8 +207,7 @@ async def main() -> int:
         process.join(5)
 
     ratio = results["ratio"]
-    first = results["tandem_first_contact_per_second"] / results["bare_first_contact_per_second"]
-    results["first_contact_ratio"] = round(first, 2)
+    first = results["first_contact_ratio"]
     database = "PostgreSQL" if args.database_url and args.database_url.startswith("postgres") else "SQLite"
     print(
         f"\nMessage activities through POST /api/messages ({args.activities} activities, "
