@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import multiprocessing
 import os
@@ -70,13 +69,15 @@ def write_json(name: str, payload: object) -> Path:
 
 
 def settle() -> None:
-    """Before a measured phase: collect, then freeze what exists, as `tandem run` does once started.
+    """Before a measured phase: the memory settings `tandem run` applies once started (collect, freeze
+    what exists, collect less often), for every app in the process alike.
 
     Each app is then measured with the garbage collector walking only what its requests allocate,
     not whatever the benchmark process built before (the other app, the lesson index, the SDKs).
     """
-    gc.collect()
-    gc.freeze()
+    from bot.serve import settle_memory
+
+    settle_memory()
 
 
 async def interleaved(

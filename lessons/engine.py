@@ -82,12 +82,16 @@ class AnswerEngine:
         surface = encoder.surface - analyzer.DROPPED
         self._vocab = vocab
         self._tokens = list(vocab)
-        self._head = _Index(heads, len(vocab))
-        self._body = _Index(bodies, len(vocab))
         self._doc_ids = [head + body for head, body in zip(heads, bodies, strict=True)]
         self._lesson_ids = sorted({lesson_id for lesson_id, _ in self._docs})
         position = {lesson_id: index for index, lesson_id in enumerate(self._lesson_ids)}
-        self._doc_lesson = np.array([position[lesson_id] for lesson_id, _ in self._docs], dtype=np.int64)
+        doc_lesson = np.array([position[lesson_id] for lesson_id, _ in self._docs], dtype=np.int64)
+        self._table = _TokenLessons(
+            [(_Index(heads, len(vocab)), HEAD_WEIGHT), (_Index(bodies, len(vocab)), 1.0)],
+            doc_lesson,
+            len(vocab),
+            len(self._lesson_ids),
+        )
         self._lesson_docs: dict[str, list[int]] = defaultdict(list)
         for doc, (lesson_id, _) in enumerate(self._docs):
             self._lesson_docs[lesson_id].append(doc)
@@ -110,8 +114,7 @@ class AnswerEngine:
         ids = sorted({i for group in word_ids for i in group})
         if not ids:
             return empty
-        scores = HEAD_WEIGHT * self._head.scores(ids) + self._body.scores(ids)
-        ranked = self._rank(scores)
+        ranked = self._rank(self._table.scores(ids))
         if not ranked:
             return empty
         (best_id, best_score), rest = ranked[0], ranked[1:]
@@ -175,13 +178,8 @@ class AnswerEngine:
     def _lesson_tokens(self, lesson_id: str) -> frozenset[int]:
         return frozenset(i for doc in self._lesson_docs[lesson_id] for i in self._doc_ids[doc])
 
-    def _rank(self, doc_scores: np.ndarray) -> list[tuple[str, float]]:
-        """Lessons by the sum of their documents' scores, best first.
-
-        Summing a lesson's languages rewards words both versions share (LinkedIn, VPN, hashtag): the
-        topical words. Generic words match one language only and weigh less.
-        """
-        scores = np.bincount(self._doc_lesson, weights=doc_scores, minlength=len(self._lesson_ids))
+    def _rank(self, scores: np.ndarray) -> list[tuple[str, float]]:
+        """Lessons by score, best first."""
         count = min(TOP_LESSONS, len(scores))
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.argsort(-scores[top], kind="stable")]
@@ -189,23 +187,60 @@ class AnswerEngine:
 
 
 class _Index:
-    """One BM25 index over token-id lists sharing the engine's vocabulary."""
+    """One BM25 index over token-id lists sharing the engine's vocabulary: each token's score in each
+    document, computed once (bm25s keeps them by token, as `data`/`indices` slices along `indptr`)."""
 
     def __init__(self, corpus: list[list[int]], vocab_size: int) -> None:
         self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self.size = len(corpus)
-        self.known = np.zeros(vocab_size + 1, dtype=bool)
         if corpus:
             vocab = {token: token for token in range(vocab_size)}
             self.bm25.index((corpus, vocab), show_progress=False)
-            for doc in corpus:
-                self.known[doc] = True
+
+    def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(token, document, score) of every non-zero score."""
+        if not self.size:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        scores = self.bm25.scores
+        indptr = np.asarray(scores["indptr"], dtype=np.int64)
+        tokens = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        return (
+            tokens,
+            np.asarray(scores["indices"], dtype=np.int64),
+            np.asarray(scores["data"], dtype=np.float64),
+        )
+
+
+class _TokenLessons:
+    """Each token's score for each lesson, summed once at build time over the weighted indexes and over
+    the lesson's documents (its languages), stored by token as `lessons`/`weights` slices along `indptr`.
+
+    A question's lesson scores are then the sum of its tokens' slices: a few array lookups, however
+    large the library. Summing a lesson's languages rewards words both versions share (LinkedIn, VPN,
+    hashtag): the topical words. Generic words match one language only and weigh less.
+    """
+
+    def __init__(
+        self, indexes: list[tuple[_Index, float]], doc_lesson: np.ndarray, vocab_size: int, lessons: int
+    ) -> None:
+        self.lessons = lessons
+        parts = [index.entries() for index, _ in indexes]
+        tokens = np.concatenate([part[0] for part in parts])
+        owners = doc_lesson[np.concatenate([part[1] for part in parts])]
+        weights = np.concatenate([part[2] * weight for part, (_, weight) in zip(parts, indexes, strict=True)])
+        cells, where = np.unique(tokens * max(lessons, 1) + owners, return_inverse=True)
+        self.weights = np.bincount(where, weights=weights, minlength=len(cells))
+        self.lesson = cells % max(lessons, 1)
+        self.indptr = np.searchsorted(cells // max(lessons, 1), np.arange(vocab_size + 1)).tolist()
 
     def scores(self, ids: list[int]) -> np.ndarray:
-        present = [i for i in ids if self.known[i]]
-        if not present:
-            return np.zeros(self.size, dtype=np.float32)
-        return self.bm25.get_scores_from_ids(present)
+        """Every lesson's score for a question made of these token ids."""
+        indptr = self.indptr
+        spans = [slice(indptr[i], indptr[i + 1]) for i in ids]
+        lessons = np.concatenate([self.lesson[span] for span in spans])
+        weights = np.concatenate([self.weights[span] for span in spans])
+        return np.bincount(lessons, weights=weights, minlength=self.lessons)
 
 
 class _Encoder:

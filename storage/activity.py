@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Insert, delete, func, insert, update
+from sqlalchemy import delete, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -25,11 +25,12 @@ from storage.models import (
     QuestionCreate,
     SeenEvent,
 )
+from storage.prepared import Prepared
 from storage.types import utcnow
 
 _SEEN_EVENT = SeenEvent.__table__  # type: ignore[attr-defined]
 _QUESTION = Question.__table__  # type: ignore[attr-defined]
-_ADD_QUESTION = insert(_QUESTION).returning(_QUESTION.c.id)
+_ADD_QUESTION = Prepared(insert(_QUESTION).returning(_QUESTION.c.id))
 
 # --- deliveries -------------------------------------------------------------------------------------------
 
@@ -136,8 +137,9 @@ async def add_question(session: AsyncSession, *, data: QuestionCreate, now: dt.d
     without building, validating and flushing an ORM instance (every free-text question comes here)."""
     values = data.model_dump()
     values["created_at"] = now or utcnow()
-    result = await session.exec(_ADD_QUESTION, params=values)  # type: ignore[call-overload]
-    return int(result.scalar_one())
+    row = await _ADD_QUESTION.first(session, values)
+    assert row is not None  # RETURNING always gives the new row
+    return int(row[0])
 
 
 async def get_question(session: AsyncSession, *, question_id: int) -> Question | None:
@@ -292,16 +294,15 @@ async def first_sighting(session: AsyncSession, *, event_id: str) -> bool:
     across replicas. ON CONFLICT DO NOTHING keeps the transaction usable after a retry (no savepoint), and
     a concurrent insert of the same id waits for the other transaction to end before deciding."""
     statement = _seen_insert(session.bind.dialect.name)  # type: ignore[union-attr]
-    result = await session.exec(statement, params={"event_id": event_id, "received_at": utcnow()})  # type: ignore[call-overload]
-    return result.first() is not None
+    return await statement.first(session, {"event_id": event_id, "received_at": utcnow()}) is not None
 
 
-def _seen_insert(dialect: str) -> Insert:
+def _seen_insert(dialect: str) -> Prepared:
     """The seen-event insert for this dialect, built once: both dialects spell ON CONFLICT the same way."""
     statement = _SEEN_INSERTS.get(dialect)
     if statement is None:
         dialect_insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        statement = (
+        statement = Prepared(
             dialect_insert(_SEEN_EVENT)
             .on_conflict_do_nothing(index_elements=["event_id"])
             .returning(_SEEN_EVENT.c.event_id)  # psycopg's rowcount cannot tell a skipped row
@@ -310,7 +311,7 @@ def _seen_insert(dialect: str) -> Insert:
     return statement
 
 
-_SEEN_INSERTS: dict[str, Insert] = {}
+_SEEN_INSERTS: dict[str, Prepared] = {}
 
 
 async def forget_seen_events(session: AsyncSession, *, before: dt.datetime) -> None:

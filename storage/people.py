@@ -7,15 +7,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Mentorship, Person, PersonCreate, PersonUpdate
+from storage.prepared import Prepared, load_entity
 
-_PERSON_WITH_ROLE = select(
-    Person, exists().where(col(Mentorship.mentor_id) == col(Person.id)).label("is_mentor")
-).where(col(Person.key) == bindparam("key"))
+_PERSON_ATTRIBUTES = sa_inspect(Person).column_attrs
+_PERSON_KEYS = [attribute.key for attribute in _PERSON_ATTRIBUTES]
+_PERSON_WITH_ROLE = Prepared(
+    select(  # type: ignore[call-overload]
+        *(attribute.columns[0] for attribute in _PERSON_ATTRIBUTES),
+        exists().where(col(Mentorship.mentor_id) == col(Person.id)).label("is_mentor"),
+    ).where(col(Person.key) == bindparam("key"))
+)
 
 
 async def get_person(session: AsyncSession, *, key: str) -> Person | None:
@@ -25,10 +32,12 @@ async def get_person(session: AsyncSession, *, key: str) -> Person | None:
 async def get_person_with_role(session: AsyncSession, *, key: str) -> tuple[Person, bool] | None:
     """The person with this key and whether they mentor anyone, in one query: every event needs both.
 
-    The statement is built once; only its parameter changes between events.
+    A prepared statement (every event runs it); the person is tracked by the session as if loaded.
     """
-    row = (await session.exec(_PERSON_WITH_ROLE, params={"key": key})).first()  # type: ignore[call-overload]
-    return (row[0], bool(row[1])) if row is not None else None
+    row = await _PERSON_WITH_ROLE.first(session, {"key": key})
+    if row is None:
+        return None
+    return load_entity(session, Person, dict(zip(_PERSON_KEYS, row, strict=False))), bool(row[-1])
 
 
 async def get_person_by_id(session: AsyncSession, *, person_id: int) -> Person | None:
