@@ -103,3 +103,34 @@ def test_alternatives_are_other_lessons(engine: AnswerEngine) -> None:
     assert result.lesson_id is not None
     assert len(result.alternatives) <= 3
     assert result.lesson_id not in [a.id for a in result.alternatives]
+
+
+def test_lesson_scores_are_bm25_summed_over_fields_and_languages(
+    engine: AnswerEngine, bundled_library: Library
+) -> None:
+    """The token-to-lesson table gives what scoring each field's index with bm25s and adding up a
+    lesson's documents (the title field counting double) gives."""
+    import numpy as np
+
+    from lessons.engine import HEAD_WEIGHT, _Encoder, _Index
+
+    encoder = _Encoder()  # the engine's own encoding, replayed: the same token ids
+    heads, bodies = [], []
+    for lesson in bundled_library.lessons.values():
+        head = f"{lesson.title} {lesson.id.replace('-', ' ')} {' '.join(lesson.tags)}"
+        body = f"{lesson.summary} {lesson.summary} {lesson.try_it} {lesson.quiz.question} {lesson.body}"
+        heads.append(encoder.encode(head, lesson.lang))
+        bodies.append(encoder.encode(body, lesson.lang))
+    assert encoder.vocab == engine._vocab
+    fields = ((HEAD_WEIGHT, _Index(heads, len(encoder.vocab))), (1.0, _Index(bodies, len(encoder.vocab))))
+    position = {lesson_id: n for n, lesson_id in enumerate(engine._lesson_ids)}
+    for question in ["how do I spot a phishing email", "mot de passe fort", "LinkedIn headline hashtags"]:
+        ids = sorted({i for group in engine._query_ids(question.lower().split())[0] for i in group})
+        expected = np.zeros(len(position))
+        for weight, index in fields:
+            per_doc = index.bm25.get_scores_from_ids(ids)
+            for doc, (lesson_id, _) in enumerate(engine._docs):
+                expected[position[lesson_id]] += weight * per_doc[doc]
+        scores = engine._table.scores(ids)
+        assert scores.max() > 0, question
+        assert np.allclose(scores, expected, rtol=1e-5), question

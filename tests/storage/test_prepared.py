@@ -1,0 +1,160 @@
+"""Prepared statements: the same SQL, values and errors as the session path, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from storage import activity, people
+from storage.db import Database
+from storage.models import Person, PersonCreate, Question, QuestionCreate, SeenEvent
+from storage.prepared import Prepared
+
+WHEN = dt.datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = Database(db_url)
+    yield database
+    await database.dispose()
+
+
+async def add_person(db: Database, key: str = "slack:T1:U1", **values: object) -> int:
+    async with db.transaction() as session:
+        person = await people.create_person(
+            session, data=PersonCreate(key=key, platform="slack", display_name="Ada")
+        )
+        for name, value in values.items():
+            setattr(person, name, value)
+        return person.id or 0
+
+
+async def test_a_person_loads_with_every_column_as_the_orm_reads_it(db: Database) -> None:
+    conversation = {"channel": "D1", "nested": {"ids": [1, 2]}}
+    await add_person(db, lang="fr", tz="Europe/Paris", conversation=conversation, paused_until=WHEN)
+    async with db.transaction() as session:
+        found = await people.get_person_with_role(session, key="slack:T1:U1")
+        same = (await session.exec(select(Person))).scalars().first()
+    async with db.transaction() as session:
+        reference = (await session.exec(select(Person))).scalars().first()
+    assert found is not None and reference is not None
+    person, is_mentor = found
+    assert is_mentor is False
+    assert person is same  # one identity in the session: the ORM took the prepared load as its own
+    assert person.model_dump() == reference.model_dump()
+    assert (person.lang, person.tz, person.conversation) == ("fr", "Europe/Paris", conversation)
+    assert person.paused_until == WHEN and person.paused_until.tzinfo is not None
+    assert person.created_at.tzinfo is not None
+    assert person.reachable is True and person.is_admin is False
+
+
+async def test_a_change_to_a_prepared_person_is_committed_with_the_transaction(db: Database) -> None:
+    await add_person(db)
+    async with db.transaction() as session:
+        found = await people.get_person_with_role(session, key="slack:T1:U1")
+        assert found is not None
+        found[0].lang = "fr"
+        found[0].conversation = {"channel": "D9"}
+    async with db.transaction() as session:
+        again = await people.get_person_with_role(session, key="slack:T1:U1")
+    assert again is not None
+    assert (again[0].lang, again[0].conversation) == ("fr", {"channel": "D9"})
+
+
+async def test_a_prepared_load_keeps_the_sessions_own_unflushed_changes(db: Database) -> None:
+    await add_person(db)
+    async with db.transaction() as session:
+        first = await people.get_person_with_role(session, key="slack:T1:U1")
+        assert first is not None
+        first[0].display_name = "Changed"
+        second = await people.get_person_with_role(session, key="slack:T1:U1")
+    assert second is not None and second[0] is first[0]
+    assert second[0].display_name == "Changed"
+
+
+async def test_mentors_are_told_apart(db: Database) -> None:
+    mentor_id = await add_person(db, key="slack:T1:UM")
+    mentee_id = await add_person(db, key="slack:T1:UL")
+    async with db.transaction() as session:
+        await people.pair(session, mentor_id=mentor_id, mentee_id=mentee_id)
+    async with db.transaction() as session:
+        mentor = await people.get_person_with_role(session, key="slack:T1:UM")
+        mentee = await people.get_person_with_role(session, key="slack:T1:UL")
+        nobody = await people.get_person_with_role(session, key="slack:T1:UX")
+    assert mentor is not None and mentor[1] is True
+    assert mentee is not None and mentee[1] is False
+    assert nobody is None
+
+
+async def test_a_question_is_stored_as_the_orm_would_store_it(db: Database) -> None:
+    person_id = await add_person(db)
+    data = QuestionCreate(person_id=person_id, text="café ? 'quotes' \"too\"", lang="fr", confident=True)
+    async with db.transaction() as session:
+        question_id = await activity.add_question(session, data=data, now=WHEN)
+    async with db.transaction() as session:
+        stored = await activity.get_question(session, question_id=question_id)
+    assert stored is not None
+    assert (stored.person_id, stored.text, stored.lang, stored.confident) == (
+        person_id,
+        "café ? 'quotes' \"too\"",
+        "fr",
+        True,
+    )
+    assert stored.status == "open" and stored.lesson_id is None
+    assert stored.created_at == WHEN
+
+
+async def test_a_prepared_statement_sees_objects_the_session_has_not_flushed_yet(db: Database) -> None:
+    async with db.transaction() as session:
+        person = Person(key="slack:T1:UNEW", platform="slack", display_name="New")
+        session.add(person)  # pending: the prepared select must flush it first, as autoflush would
+        found = await people.get_person_with_role(session, key="slack:T1:UNEW")
+    assert found is not None and found[0] is person and person.id is not None
+
+
+async def test_a_failed_prepared_insert_raises_the_usual_error_and_writes_nothing(db: Database) -> None:
+    with pytest.raises(IntegrityError):
+        async with db.transaction() as session:
+            assert await activity.first_sighting(session, event_id="Ev1")
+            await activity.add_question(session, data=QuestionCreate(person_id=4242, text="q"), now=WHEN)
+    async with db.transaction() as session:
+        assert (await session.exec(select(Question))).first() is None
+        assert await activity.first_sighting(session, event_id="Ev1")  # rolled back with the rest
+
+
+async def test_seen_events_store_an_aware_utc_time(db: Database) -> None:
+    async with db.transaction() as session:
+        assert await activity.first_sighting(session, event_id="Ev2")
+        assert not await activity.first_sighting(session, event_id="Ev2")
+    async with db.transaction() as session:
+        seen = (await session.exec(select(SeenEvent))).one()[0]
+    assert seen.event_id == "Ev2"
+    assert seen.received_at.tzinfo is not None
+    assert abs(seen.received_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
+
+
+async def test_a_statement_needing_python_defaults_takes_the_session_path(db: Database) -> None:
+    person_id = await add_person(db)
+    table = Question.__table__  # type: ignore[attr-defined]
+    partial = Prepared(insert(table).returning(table.c.id, table.c.status, table.c.created_at))
+    async with db.transaction() as session:  # no status, lang or created_at: their defaults are Python's
+        row = await partial.first(session, {"person_id": person_id, "text": "defaults"})
+    assert row is not None
+    _, status, created_at = row
+    assert status == "open"
+    assert created_at.tzinfo is not None
+
+
+async def test_the_statements_every_event_runs_take_the_sqlite_path(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    dialect = db.engine.dialect
+    assert people._PERSON_WITH_ROLE._for(("key",), dialect) is not None
+    assert activity._seen_insert("sqlite")._for(("event_id", "received_at"), dialect) is not None
+    fields = (*QuestionCreate.model_fields, "created_at")
+    assert activity._ADD_QUESTION._for(fields, dialect) is not None
+    await db.dispose()
