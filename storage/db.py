@@ -17,10 +17,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, RootTransaction, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -100,7 +99,7 @@ class Database:
                 pool_reset_on_return=None,
             )
             _sqlite_pragmas(self.engine)
-            self._inline = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+            self._connection: Connection | None = None
         else:
             self.engine = create_async_engine(
                 target, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
@@ -124,39 +123,49 @@ class Database:
         async with self._writer:
             self._holder = task
             try:
-                session = await self._begin_immediate()
+                connection, outer = await self._begin_immediate()
+                # The session joins the transaction begun here, and this block ends it: one connection
+                # serves every transaction (they take turns on the writer lock), so none is checked out
+                # of the pool, and the session's own commit machinery is not needed.
+                session = Session(
+                    bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False
+                )
                 try:
-                    yield session  # type: ignore[misc]
+                    yield inline_sqlite.InlineSession(session)  # type: ignore[misc]
+                    if outer.is_active:  # a block may have rolled back on purpose (a dry run)
+                        session.flush()
+                        outer.commit()
                 except BaseException:
-                    session.sync_session.rollback()
+                    if outer.is_active:
+                        outer.rollback()
                     raise
-                else:
-                    if session.in_transaction():  # a block may have rolled back on purpose (a dry run)
-                        session.sync_session.commit()
                 finally:
-                    session.sync_session.close()
+                    session.close()
+                    if connection.in_transaction():  # the session began again after a block's rollback
+                        connection.rollback()
             finally:
                 self._holder = None
 
-    async def _begin_immediate(self) -> inline_sqlite.InlineSession:
-        """A session whose BEGIN IMMEDIATE went through; while another process holds SQLite's write lock,
-        wait without blocking the event loop and try again."""
+    async def _begin_immediate(self) -> tuple[Connection, RootTransaction]:
+        """This process's SQLite connection, in a transaction whose BEGIN IMMEDIATE went through; while
+        another process holds SQLite's write lock, wait without blocking the event loop and try again."""
         delay = 0.01
         for attempt in range(SQLITE_LOCK_ATTEMPTS):
-            session = self._inline()
             try:
-                session.connection()
+                if self._connection is None or self._connection.closed:
+                    self._connection = self.engine.connect()  # type: ignore[union-attr]
+                return self._connection, self._connection.begin()
             except OperationalError as exc:
-                session.close()
                 if "locked" not in str(exc) or attempt == SQLITE_LOCK_ATTEMPTS - 1:
                     raise
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.5)
-                continue
-            return inline_sqlite.InlineSession(session)
         raise RuntimeError("unreachable")
 
     async def dispose(self) -> None:
+        if self.is_sqlite and self._connection is not None:
+            self._connection.close()
+            self._connection = None
         if isinstance(self.engine, AsyncEngine):
             await self.engine.dispose()
         else:

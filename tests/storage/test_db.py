@@ -1,4 +1,5 @@
-"""SQLite transactions: BEGIN IMMEDIATE from the start, and waiting for another process's write lock."""
+"""Transactions: BEGIN IMMEDIATE from the start on SQLite, waiting for another process's write lock, and
+what a block that rolls back or fails at commit time leaves behind."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import sqlite3
 
 import pytest
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from storage import activity
 from storage.db import Database
+from storage.models import Person
 
 
 def other_process(url: str) -> sqlite3.Connection:
@@ -43,4 +47,34 @@ async def test_a_transaction_waits_for_another_process_to_commit(sqlite_url: str
             assert not await activity.first_sighting(session, event_id="Ev-after-the-lock")
     finally:
         other.close()
+        await db.dispose()
+
+
+async def test_a_block_that_rolls_back_leaves_the_next_transaction_clean(db_url: str) -> None:
+    db = Database(db_url)
+    try:
+        async with db.transaction() as session:
+            assert await activity.first_sighting(session, event_id="Ev-dry-run")
+            await session.rollback()  # a dry run
+        async with db.transaction() as session:
+            assert await activity.first_sighting(session, event_id="Ev-dry-run")  # nothing was kept
+            assert await activity.first_sighting(session, event_id="Ev-kept")
+        async with db.transaction() as session:
+            assert not await activity.first_sighting(session, event_id="Ev-kept")
+    finally:
+        await db.dispose()
+
+
+async def test_a_failure_at_commit_time_writes_nothing_and_the_next_transaction_works(db_url: str) -> None:
+    db = Database(db_url)
+    try:
+        with pytest.raises(IntegrityError):
+            async with db.transaction() as session:
+                assert await activity.first_sighting(session, event_id="Ev-lost")
+                session.add(Person(key="dup", platform="slack", display_name="A"))
+                session.add(Person(key="dup", platform="slack", display_name="B"))  # flushed at the end
+        async with db.transaction() as session:
+            assert await activity.first_sighting(session, event_id="Ev-lost")
+            assert (await session.exec(select(Person))).first() is None
+    finally:
         await db.dispose()
