@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
+import orjson
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -102,6 +103,11 @@ class Profiles:
         return profile
 
 
+def _json(payload: Any) -> str:
+    """A Web API request body (aiohttp wants text)."""
+    return orjson.dumps(payload).decode()
+
+
 class SlackChannel:
     """Holds the core and a bolt AsyncApp; registers the listeners and the Slack outlet.
 
@@ -114,7 +120,8 @@ class SlackChannel:
         self.outlets = app.outlets
         # One HTTP session for every Web API call: slack_sdk would otherwise open (and tear down) a new
         # session, with its connection pool and TLS handshake, for each call.
-        self.http = aiohttp.ClientSession()
+        # Every Web API call carries a few KB of Block Kit: orjson encodes it several times faster.
+        self.http = aiohttp.ClientSession(json_serialize=_json)
         self.client = AsyncWebClient(
             token=settings.slack_bot_token.get_secret_value(),
             base_url=settings.slack_api_url,
