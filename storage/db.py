@@ -131,7 +131,8 @@ class Database:
                     bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False
                 )
                 try:
-                    yield inline_sqlite.InlineSession(session)  # type: ignore[misc]
+                    raw = connection.connection.driver_connection
+                    yield inline_sqlite.InlineSession(session, raw)  # type: ignore[misc]
                     if outer.is_active:  # a block may have rolled back on purpose (a dry run)
                         session.flush()
                         outer.commit()

@@ -28,8 +28,10 @@ class InlineSession:
     so that repository code is the same on SQLite and PostgreSQL.
     """
 
-    def __init__(self, sync_session: Session) -> None:
+    def __init__(self, sync_session: Session, raw: sqlite3.Connection | None = None) -> None:
         self.sync_session = sync_session
+        self.raw = raw
+        """The sqlite3 connection of the transaction the session joined, for prepared statements."""
 
     @property
     def bind(self) -> Any:
