@@ -135,9 +135,9 @@ class AnswerEngine:
             text, best, float(best_score), confident, alternatives, reply_lang, truncated, corrected
         )
 
-    def _query_ids(self, words: list[str]) -> tuple[list[set[int]], tuple[tuple[str, str], ...]]:
+    def _query_ids(self, words: list[str]) -> tuple[list[frozenset[int]], tuple[tuple[str, str], ...]]:
         """Token ids per query word (both stemmers), after correcting words the index never saw."""
-        groups: list[set[int]] = []
+        groups: list[frozenset[int]] = []
         corrected: list[tuple[str, str]] = []
         for word in words:
             ids = self._ids_for(word)
@@ -149,9 +149,11 @@ class AnswerEngine:
             groups.append(ids)
         return groups, tuple(corrected)
 
-    def _ids_for(self, word: str) -> set[int]:
+    @lru_cache(maxsize=16384)  # noqa: B019  (the engine is immutable and lives as long as its cache)
+    def _ids_for(self, word: str) -> frozenset[int]:
+        """A word's token ids under both languages' stemmers; questions reuse the same few thousand words."""
         stems = {analyzer.stem([word], lang)[0] for lang in LANGS}
-        return {self._vocab[s] for s in stems if s in self._vocab}
+        return frozenset(self._vocab[s] for s in stems if s in self._vocab)
 
     def _closest(self, word: str) -> str | None:
         """The known word one edit away (two for long words) with the same first letter, or None.

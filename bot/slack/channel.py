@@ -298,6 +298,8 @@ class SlackChannel:
     async def _mentions(self, team: str, text: str) -> dict[str, Actor]:
         """Mentioned people with their Slack profile (time zone, locale), fetched concurrently and cached."""
         found = mentions_in(text, team)
+        if not found:
+            return {}
         users = [mentioned.local_id for mentioned in found.values()]
         profiles = dict(zip(users, await self._profiles_of(users), strict=True))
         return {
