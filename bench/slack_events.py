@@ -1,6 +1,6 @@
 """Slack benchmark: signed message.im events per second through the whole HTTP path, beside a bare bolt app.
 
-Run: `.venv/bin/python bench/slack_events.py [--events 2000] [--concurrency 20] [--members 2000]
+Run: `.venv/bin/python bench/slack_events.py [--events 6000] [--concurrency 20] [--members 2000]
 [--database-url postgresql+psycopg://user@host/db]`
 
 - "tandem": POST /slack/events (signature check, de-duplication, the core answering from the library,
@@ -213,7 +213,7 @@ async def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--events", type=int, default=6000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=40, help="enroll acknowledgements to time")

@@ -79,7 +79,8 @@ class Database:
 
     PostgreSQL gets an async engine (psycopg). SQLite gets a synchronous engine whose sessions are
     used straight from the event loop through `InlineSession`: a local SQLite call takes tens of
-    microseconds, far less than handing it to a thread or through the async session's machinery.
+    microseconds, far less than handing it to a thread or through the async session's machinery. One
+    SQLite connection, opened on first use and kept until `dispose()`, serves every transaction.
     """
 
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
@@ -94,7 +95,7 @@ class Database:
                 echo=echo,
                 creator=inline_sqlite.sync_creator(database, busy_timeout=SQLITE_BUSY_WAIT),
                 # Transactions take turns on the writer lock below, so one connection serves them all;
-                # each ends with an explicit commit or rollback, so the pool need not reset it.
+                # it stays checked out (see transaction()), and the pool never needs to reset it.
                 poolclass=StaticPool,
                 pool_reset_on_return=None,
             )
