@@ -133,7 +133,7 @@ class Database:
                 )
                 try:
                     raw = connection.connection.driver_connection
-                    yield inline_sqlite.InlineSession(session, raw)  # type: ignore[misc]
+                    yield inline_sqlite.InlineSession(session, raw, outer)  # type: ignore[misc]
                     if outer.is_active:  # a block may have rolled back on purpose (a dry run)
                         session.flush()
                         outer.commit()

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
+from sqlalchemy.engine import Transaction
 from sqlmodel import Session
 
 
@@ -28,10 +29,14 @@ class InlineSession:
     so that repository code is the same on SQLite and PostgreSQL.
     """
 
-    def __init__(self, sync_session: Session, raw: sqlite3.Connection | None = None) -> None:
+    def __init__(
+        self, sync_session: Session, raw: sqlite3.Connection | None = None, outer: Transaction | None = None
+    ) -> None:
         self.sync_session = sync_session
         self.raw = raw
         """The sqlite3 connection of the transaction the session joined, for prepared statements."""
+        self.outer = outer
+        """That transaction, which a rollback ends too: prepared statements write outside the session."""
 
     @property
     def bind(self) -> Any:
@@ -57,15 +62,14 @@ class InlineSession:
 
     async def rollback(self) -> None:
         self.sync_session.rollback()
+        if self.outer is not None and self.outer.is_active:
+            self.outer.rollback()
 
     @asynccontextmanager
     async def begin_nested(self) -> AsyncIterator[Any]:
         """A savepoint: released when the block ends, rolled back (and the error raised) when it fails."""
         with self.sync_session.begin_nested() as savepoint:
             yield savepoint
-
-    def in_transaction(self) -> bool:
-        return self.sync_session.in_transaction()
 
 
 def sync_creator(database: str, *, busy_timeout: float) -> Callable[[], sqlite3.Connection]:
