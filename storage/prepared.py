@@ -86,11 +86,14 @@ def _compile(statement: Executable, names: Sequence[str], dialect: Dialect) -> _
     binds = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order)
     columns = getattr(statement, "exported_columns", ())
     results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
-    constants = {
-        name: compiled.binds[name].value
-        for name in order
-        if name not in names and compiled.binds[name].value is not None
-    }
+    constants: dict[str, Any] = {}
+    for name in order:
+        bind = compiled.binds[name]
+        if name in names:
+            continue
+        if bind.required or bind.callable is not None:
+            return None  # the session path raises SQLAlchemy's own error for a missing value
+        constants[name] = bind.value
     return _Compiled(compiled.string, order, binds, results, constants)
 
 
@@ -100,7 +103,7 @@ def _run(session: InlineSession, compiled: _Compiled, params: Mapping[str, Any])
         sync.flush()  # as the session would before a statement: pending objects reach the database first
     values = []
     for name, process in zip(compiled.order, compiled.binds, strict=True):
-        value = params[name] if name in params else compiled.constants.get(name)
+        value = params[name] if name in params else compiled.constants[name]
         values.append(process(value) if process is not None else value)
     raw = session.raw if session.raw is not None else sync.connection().connection.driver_connection
     try:

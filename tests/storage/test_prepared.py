@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from storage import activity, people
 from storage.db import Database
@@ -158,3 +158,19 @@ async def test_the_statements_every_event_runs_take_the_sqlite_path(sqlite_url: 
     fields = (*QuestionCreate.model_fields, "created_at")
     assert activity._ADD_QUESTION._for(fields, dialect) is not None
     await db.dispose()
+
+
+async def test_a_missing_parameter_gets_sqlalchemys_error_not_a_silent_null(db: Database) -> None:
+    with pytest.raises(StatementError, match="key"):
+        async with db.transaction() as session:
+            await people._PERSON_WITH_ROLE.first(session, {})
+
+
+async def test_values_written_into_the_statement_are_kept(db: Database) -> None:
+    await add_person(db, key="slack:T1:UA", lang="fr")
+    await add_person(db, key="slack:T1:UB", lang="en")
+    table = Person.__table__  # type: ignore[attr-defined]
+    french = Prepared(select(table.c.key).where(table.c.lang == "fr", table.c.key == bindparam("key")))
+    async with db.transaction() as session:
+        assert await french.first(session, {"key": "slack:T1:UA"}) == ("slack:T1:UA",)
+        assert await french.first(session, {"key": "slack:T1:UB"}) is None
