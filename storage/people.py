@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -63,20 +65,33 @@ async def get_or_create_person(session: AsyncSession, *, data: PersonCreate) -> 
 async def create_person_unless_exists(session: AsyncSession, *, data: PersonCreate) -> tuple[Person, bool]:
     """Create the person, for a caller that just found no one with that key; (person, True) when created.
 
-    When another transaction created them meanwhile, the savepoint rolls back and that person is
-    returned with False.
+    One prepared `INSERT … ON CONFLICT (key) DO NOTHING`: when another transaction created them
+    meanwhile, nothing is written and that person is returned with False (on PostgreSQL the insert waits
+    for that transaction to end). Every first message from someone new comes here.
     """
-    person = Person.model_validate(data)
-    try:
-        async with session.begin_nested():
-            session.add(person)
-    except IntegrityError:
+    values = Person.model_validate(data).model_dump(exclude={"id"})
+    row = await _person_insert(session.bind.dialect.name).first(session, values)  # type: ignore[union-attr]
+    if row is None:
         found = await get_person(session, key=data.key)
-        if found is None:
-            raise
+        if found is None:  # the conflict was not on the key after all
+            raise RuntimeError("a new person could not be stored")
         return found, False
-    return person, True
+    return load_entity(session, Person, {**values, "id": row[0]}), True
 
+
+def _person_insert(dialect: str) -> Prepared:
+    statement = _PERSON_INSERTS.get(dialect)
+    if statement is None:
+        dialect_insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        table = Person.__table__  # type: ignore[attr-defined]
+        statement = Prepared(
+            dialect_insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+        )
+        _PERSON_INSERTS[dialect] = statement
+    return statement
+
+
+_PERSON_INSERTS: dict[str, Prepared] = {}
 
 BATCH = 200
 """Rows per statement in bulk work. SQLite runs in the event loop's thread, so between two batches the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
@@ -174,3 +175,51 @@ async def test_values_written_into_the_statement_are_kept(db: Database) -> None:
     async with db.transaction() as session:
         assert await french.first(session, {"key": "slack:T1:UA"}) == ("slack:T1:UA",)
         assert await french.first(session, {"key": "slack:T1:UB"}) is None
+
+
+async def test_a_new_person_is_created_with_every_default_and_tracked(db: Database) -> None:
+    async with db.transaction() as session:
+        data = PersonCreate(key="slack:T1:UN", platform="slack", display_name="New", tz="Europe/Paris")
+        person, created = await people.create_person_unless_exists(session, data=data)
+        assert created and person.id is not None
+        person.lang = "fr"  # tracked: committed with the transaction
+    async with db.transaction() as session:
+        found = await people.get_person_with_role(session, key="slack:T1:UN")
+    assert found is not None
+    stored = found[0]
+    assert (stored.id, stored.lang, stored.tz, stored.is_admin, stored.reachable) == (
+        person.id,
+        "fr",
+        "Europe/Paris",
+        False,
+        True,
+    )
+    assert stored.created_at.tzinfo is not None
+
+
+async def test_two_transactions_creating_the_same_person_make_one(db_url: str) -> None:
+    first, second = Database(db_url), Database(db_url)
+    data = PersonCreate(key="slack:T1:URACE", platform="slack", display_name="Race")
+    created_first = asyncio.Event()
+
+    async def one() -> tuple[int | None, bool]:
+        async with first.transaction() as session:
+            person, created = await people.create_person_unless_exists(session, data=data)
+            created_first.set()
+            await asyncio.sleep(0.3)  # the other transaction tries meanwhile
+            return person.id, created
+
+    async def other() -> tuple[int | None, bool]:
+        await created_first.wait()
+        async with second.transaction() as session:
+            person, created = await people.create_person_unless_exists(session, data=data)
+            assert await activity.first_sighting(session, event_id="Ev-after")  # still usable
+            return person.id, created
+
+    try:
+        (first_id, first_created), (second_id, second_created) = await asyncio.gather(one(), other())
+    finally:
+        await first.dispose()
+        await second.dispose()
+    assert first_created and not second_created
+    assert first_id == second_id
