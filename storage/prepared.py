@@ -10,7 +10,7 @@ compiled once by SQLAlchemy for the set of parameters it is given, and then runs
 sqlite3 connection, inside the transaction the session opened, with the bind and result processors of
 its column types: the SQL, the values written and the values read are exactly those of the session
 path. Statements that need more than that (Python-side column defaults, expanding IN lists) take the
-session path. On PostgreSQL every statement takes the session path.
+session path. On PostgreSQL every statement runs on the session's connection through SQLAlchemy.
 
 `load_entity` turns a row into an ORM instance that the session tracks as if it had loaded it, so a
 change to it is flushed with the transaction.
@@ -59,7 +59,16 @@ class Prepared:
             compiled = self._for(tuple(params), session.bind.dialect)
             if compiled is not None:
                 return _run(session, compiled, params)
-        row = (await session.exec(self.statement, params=params)).first()
+        if isinstance(session, InlineSession):
+            row = (await session.exec(self.statement, params=params)).first()
+            return tuple(row) if row is not None else None
+        # Elsewhere the statement runs on the session's connection: the ORM's execute path adds nothing to
+        # a Core statement but its autoflush, done here the same way.
+        sync = session.sync_session
+        if sync.autoflush and (sync.new or sync.dirty or sync.deleted):
+            await session.flush()
+        connection = await session.connection()
+        row = (await connection.execute(self.statement, params)).first()
         return tuple(row) if row is not None else None
 
     def _for(self, names: tuple[str, ...], dialect: Dialect) -> _Compiled | None:
