@@ -16,7 +16,6 @@ from typing import Any
 import aiohttp
 import orjson
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -46,8 +45,6 @@ PROFILE_LIST_OVER = 50
 """Above this many channel members, profiles come from users.list (200 a page) rather than one
 users.info call each: Slack allows far fewer users.info calls a minute than a big channel needs."""
 REPLY_CALLBACK = "tandem_reply"
-CORE_EVENTS = frozenset({"message", "app_mention"})
-"""Events whose listeners hand their event id to the core, which de-duplicates in its own transaction."""
 IGNORED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave"}
 
 register(
@@ -153,7 +150,6 @@ class SlackChannel:
 
     def _register(self) -> None:
         bolt = self.bolt
-        bolt.middleware(self._dedupe)
         bolt.command("/tandem")(self.on_command)
         bolt.event("message")(self.on_message)
         bolt.event("app_mention")(self.on_mention)
@@ -164,19 +160,16 @@ class SlackChannel:
         bolt.action(re.compile(r"^tandem_home\|"))(self.on_home_action)
         bolt.view(REPLY_CALLBACK)(self.on_reply_submitted)
 
-    async def _dedupe(self, body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
-        """Slack retries events it thinks we missed; the event id is a database key, so any replica skips it.
-
-        Messages and mentions are left to the core, which records the id in the event's own transaction
-        (one transaction per event instead of two).
-        """
-        event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and (body.get("event") or {}).get("type") not in CORE_EVENTS:
-            async with self.core.services.db.transaction() as session:
-                if not await activity.first_sighting(session, event_id=str(event_id)):
-                    logger.info("Ignoring a retried Slack event")
-                    return BoltResponse(status=200, body="")
-        return await next()
+    async def _first_time(self, session: Any, body: dict[str, Any]) -> bool:
+        """Slack retries events it thinks we missed; the event id is a database key, so any replica skips a
+        retry. Messages and mentions hand their event id to the core, which does the same in its own
+        transaction; the other events call this in theirs. (No bolt middleware: it would cost every
+        request, commands and buttons included, an extra step.)"""
+        event_id = body.get("event_id")
+        if not event_id or await activity.first_sighting(session, event_id=str(event_id)):
+            return True
+        logger.info("Ignoring a retried Slack event")
+        return False
 
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
@@ -246,6 +239,9 @@ class SlackChannel:
     async def on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab") != "home":
             return
+        async with self.core.services.db.transaction() as session:
+            if not await self._first_time(session, body):
+                return
         await self.publish_home(body.get("team_id", ""), event["user"])
 
     async def on_home_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -270,6 +266,8 @@ class SlackChannel:
         )
         prefix = f"slack:{team}:%"
         async with self.core.services.db.transaction() as session:
+            if not await self._first_time(session, body):
+                return
             statement = (
                 update(Person)
                 .where(col(Person.key).like(prefix))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
@@ -261,6 +262,17 @@ async def test_retried_event_is_handled_once(slack: SlackTester) -> None:
     await slack.dm("UBOB", "help", event_id="EvOTHER")
     await slack.until(lambda: len(slack.fake.messages) >= 2)
     assert len(slack.fake.messages) == 2
+
+
+async def test_retried_app_home_event_is_handled_once(slack: SlackTester) -> None:
+    opened = {"type": "app_home_opened", "user": "UBOB", "tab": "home", "channel": "DBOB"}
+    await slack.event(opened, event_id="EvHOME")
+    await slack.until(lambda: slack.fake.home_view("UBOB") is not None)
+    await slack.event(opened, event_id="EvHOME", extra={"x-slack-retry-num": "1"})
+    await slack.event(opened, event_id="EvHOME2")
+    await slack.until(lambda: len(slack.fake.calls_to("views.publish")) >= 2)
+    await asyncio.sleep(0.2)
+    assert len(slack.fake.calls_to("views.publish")) == 2  # the first delivery and EvHOME2, not the retry
 
 
 async def test_own_and_bot_messages_are_ignored(slack: SlackTester) -> None:
