@@ -6,8 +6,6 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import delete, func, insert, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +23,7 @@ from storage.models import (
     QuestionCreate,
     SeenEvent,
 )
-from storage.prepared import Prepared
+from storage.prepared import InsertUnlessExists, Prepared
 from storage.types import utcnow
 
 _SEEN_EVENT = SeenEvent.__table__  # type: ignore[attr-defined]
@@ -291,27 +289,11 @@ async def inbox_of(session: AsyncSession, *, person_id: int) -> list[InboxMessag
 
 async def first_sighting(session: AsyncSession, *, event_id: str) -> bool:
     """True the first time an event id is seen; False for a retry. The primary key decides, so it holds
-    across replicas. ON CONFLICT DO NOTHING keeps the transaction usable after a retry (no savepoint), and
-    a concurrent insert of the same id waits for the other transaction to end before deciding."""
-    statement = _seen_insert(session.bind.dialect.name)  # type: ignore[union-attr]
-    return await statement.first(session, {"event_id": event_id, "received_at": utcnow()}) is not None
+    across replicas; see `InsertUnlessExists` for what happens when two transactions race."""
+    return await _SEEN.first(session, {"event_id": event_id, "received_at": utcnow()}) is not None
 
 
-def _seen_insert(dialect: str) -> Prepared:
-    """The seen-event insert for this dialect, built once: both dialects spell ON CONFLICT the same way."""
-    statement = _SEEN_INSERTS.get(dialect)
-    if statement is None:
-        dialect_insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        statement = Prepared(
-            dialect_insert(_SEEN_EVENT)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(_SEEN_EVENT.c.event_id)  # psycopg's rowcount cannot tell a skipped row
-        )
-        _SEEN_INSERTS[dialect] = statement
-    return statement
-
-
-_SEEN_INSERTS: dict[str, Prepared] = {}
+_SEEN = InsertUnlessExists(_SEEN_EVENT, "event_id", returning="event_id")
 
 
 async def forget_seen_events(session: AsyncSession, *, before: dt.datetime) -> None:

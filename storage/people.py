@@ -8,14 +8,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Mentorship, Person, PersonCreate, PersonUpdate
-from storage.prepared import Prepared, load_entity
+from storage.prepared import InsertUnlessExists, Prepared, load_entity
 
 _PERSON_ATTRIBUTES = sa_inspect(Person).column_attrs
 _PERSON_KEYS = [attribute.key for attribute in _PERSON_ATTRIBUTES]
@@ -70,7 +68,7 @@ async def create_person_unless_exists(session: AsyncSession, *, data: PersonCrea
     for that transaction to end). Every first message from someone new comes here.
     """
     values = Person.model_validate(data).model_dump(exclude={"id"})
-    row = await _person_insert(session.bind.dialect.name).first(session, values)  # type: ignore[union-attr]
+    row = await _ADD_PERSON.first(session, values)
     if row is None:
         found = await get_person(session, key=data.key)
         if found is None:  # the conflict was not on the key after all
@@ -79,19 +77,7 @@ async def create_person_unless_exists(session: AsyncSession, *, data: PersonCrea
     return load_entity(session, Person, {**values, "id": row[0]}), True
 
 
-def _person_insert(dialect: str) -> Prepared:
-    statement = _PERSON_INSERTS.get(dialect)
-    if statement is None:
-        dialect_insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        table = Person.__table__  # type: ignore[attr-defined]
-        statement = Prepared(
-            dialect_insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
-        )
-        _PERSON_INSERTS[dialect] = statement
-    return statement
-
-
-_PERSON_INSERTS: dict[str, Prepared] = {}
+_ADD_PERSON = InsertUnlessExists(Person.__table__, "key", returning="id")  # type: ignore[attr-defined]
 
 BATCH = 200
 """Rows per statement in bulk work. SQLite runs in the event loop's thread, so between two batches the

@@ -23,7 +23,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy import Table
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import make_transient_to_detached
@@ -77,6 +80,32 @@ class Prepared:
         except KeyError:
             compiled = self._compiled[names] = _compile(self.statement, names, dialect)
             return compiled
+
+
+class InsertUnlessExists:
+    """`INSERT … ON CONFLICT (key) DO NOTHING RETURNING …` for one table, prepared once per dialect (both
+    dialects spell it alike). `first` returns the new row's returned columns, or None when a row with that
+    key exists: no savepoint is needed, and the transaction stays usable. On PostgreSQL a concurrent insert
+    of the same key waits for the other transaction to end before deciding."""
+
+    def __init__(self, table: Table, key: str, returning: str) -> None:
+        self.table, self.key, self.returning = table, key, returning
+        self._by_dialect: dict[str, Prepared] = {}
+
+    def prepared(self, dialect: str) -> Prepared:
+        """The statement for a dialect ("sqlite" or "postgresql"), built on first use."""
+        statement = self._by_dialect.get(dialect)
+        if statement is None:
+            insert = sqlite_insert if dialect == "sqlite" else pg_insert
+            statement = self._by_dialect[dialect] = Prepared(
+                insert(self.table)
+                .on_conflict_do_nothing(index_elements=[self.key])
+                .returning(self.table.c[self.returning])  # psycopg's rowcount cannot tell a skipped row
+            )
+        return statement
+
+    async def first(self, session: Any, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        return await self.prepared(session.bind.dialect.name).first(session, params)
 
 
 def _compile(statement: Executable, names: Sequence[str], dialect: Dialect) -> _Compiled | None:

@@ -155,7 +155,9 @@ async def test_the_statements_every_event_runs_take_the_sqlite_path(sqlite_url: 
     db = Database(sqlite_url)
     dialect = db.engine.dialect
     assert people._PERSON_WITH_ROLE._for(("key",), dialect) is not None
-    assert activity._seen_insert("sqlite")._for(("event_id", "received_at"), dialect) is not None
+    assert activity._SEEN.prepared("sqlite")._for(("event_id", "received_at"), dialect) is not None
+    person_fields = tuple(Person.model_fields.keys() - {"id"})
+    assert people._ADD_PERSON.prepared("sqlite")._for(person_fields, dialect) is not None
     fields = (*QuestionCreate.model_fields, "created_at")
     assert activity._ADD_QUESTION._for(fields, dialect) is not None
     await db.dispose()
