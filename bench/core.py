@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import yaml
-from common import ROOT, percentile, pg_url, print_table, write_json  # type: ignore[import-not-found]
+from common import ROOT, percentile, pg_url, print_table, report  # type: ignore[import-not-found]
 
 from bot.console.channel import console_actor, mentions_in
 from bot.core.commands import build_router
@@ -150,12 +150,7 @@ async def main() -> int:
     print(f"\nConversation core: {args.events} mixed events, then one enrollment of {args.enroll} people")
     print_table(["database", "events", "p50 ms", "p99 ms", "enroll: first reply ms", "enroll: done ms"], rows)
     checks = {"enrollment replies within Slack's 3 s": all(float(r[4]) < 3000 for r in rows)}
-    print()
-    for name, ok in checks.items():
-        print(f"{'PASS' if ok else 'FAIL'}  {name}")
-    results["checks"] = checks
-    print(f"\nwrote {write_json('core', results)}")
-    return 0 if all(checks.values()) else 1
+    return report("core", results, checks)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import fake_chat_process, pg_url, print_table, write_json  # type: ignore[import-not-found]
+from common import fake_chat_process, pg_url, print_table, report  # type: ignore[import-not-found]
 
 from bot.app import build_app
 from bot.settings import Settings
@@ -188,12 +188,7 @@ async def main() -> int:
         ">= 1,000 deliveries/s": all(float(r[3]) >= 1000 for r in tandem_rows),  # type: ignore[arg-type]
         "idle tick < 50 ms": all(float(r[2]) < 50 for r in idle_rows),  # type: ignore[arg-type]
     }
-    print()
-    for name, ok in checks.items():
-        print(f"{'PASS' if ok else 'FAIL'}  {name}")
-    results["checks"] = checks
-    print(f"\nwrote {write_json('drip', results)}")
-    return 0 if all(checks.values()) else 1
+    return report("drip", results, checks)
 
 
 if __name__ == "__main__":

@@ -40,8 +40,9 @@ from common import (  # type: ignore[import-not-found]
     compare_apps,
     percentile,
     print_table,
+    report,
+    serve_local,
     settle,
-    write_json,
 )
 from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
@@ -103,14 +104,6 @@ def signed(body: str) -> dict[str, str]:
 async def posts(session: aiohttp.ClientSession, fake: str) -> int:
     async with session.get(f"{fake}/stats") as response:
         return int((await response.json())["posts"])
-
-
-async def run_server(web_app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
 
 
 async def event_rate(
@@ -227,9 +220,9 @@ async def main() -> int:
     fake = queue.get(timeout=60)
     results: dict[str, Any] = {}
     try:
-        bare_runner, bare_url = await run_server(bare_echo(fake))
+        bare_runner, bare_url = await serve_local(bare_echo(fake))
         shared = aiohttp.ClientSession()
-        shared_runner, shared_url = await run_server(bare_echo(fake, session=shared))
+        shared_runner, shared_url = await serve_local(bare_echo(fake, session=shared))
 
         with database(args.database_url) as db_url:
             settings = Settings(
@@ -242,7 +235,7 @@ async def main() -> int:
             )
             app = await build_app(settings, migrate=False)
             channel = SlackChannel(app, settings)
-            runner, url = await run_server(build_web_app(app, slack=channel))
+            runner, url = await serve_local(build_web_app(app, slack=channel))
             settle()
             apps = {"bare": bare_url, "bare_shared": shared_url, "tandem": url}
             results.update(
@@ -318,13 +311,8 @@ async def main() -> int:
         ">= 0.6 of the bare app's rate": ratio >= 0.6,
         "enroll ack p99 < 500 ms": results["enroll_ack_p99_ms"] < 500,
     }
-    print()
-    for name, ok in checks.items():
-        print(f"{'PASS' if ok else 'FAIL'}  {name}")
-    results["checks"] = checks
     name = "slack_events" if results["database"] == "sqlite" else f"slack_events_{results['database']}"
-    print(f"\nwrote {write_json(name, results)}")
-    return 0 if all(checks.values()) else 1
+    return report(name, results, checks)
 
 
 if __name__ == "__main__":

@@ -32,8 +32,9 @@ from aiohttp import web
 from common import (  # type: ignore[import-not-found]
     compare_apps,
     print_table,
+    report,
+    serve_local,
     settle,
-    write_json,
 )
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator, start_agent_process
 from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnContext, TurnState
@@ -126,14 +127,6 @@ async def rate(
         return count / (time.perf_counter() - started)
 
 
-async def serve(web_app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-
-
 def bare_echo(settings: Settings, *, pooled: bool = False) -> web.Application:
     """The SDK's echo sample, hosted exactly as Tandem hosts its Teams channel; `pooled` gives it
     Tandem's Bot Connector clients kept across turns instead of the SDK's new ones per turn."""
@@ -181,11 +174,11 @@ async def main() -> int:
             upgrade(db_url)
             settings = Settings(database_url=db_url, teams_allow_anonymous=True, _env_file=None)  # type: ignore[call-arg]
 
-            bare_runner, bare_url = await serve(bare_echo(settings))
-            pooled_runner, pooled_url = await serve(bare_echo(settings, pooled=True))
+            bare_runner, bare_url = await serve_local(bare_echo(settings))
+            pooled_runner, pooled_url = await serve_local(bare_echo(settings, pooled=True))
             app = await build_app(settings, migrate=False)
             channel = TeamsChannel(app, settings)
-            runner, url = await serve(build_web_app(app, teams=channel))
+            runner, url = await serve_local(build_web_app(app, teams=channel))
             settle()
             apps = {"bare": bare_url, "bare_pooled": pooled_url, "tandem": url}
             results.update(
@@ -236,13 +229,8 @@ async def main() -> int:
         f"\nvs the bare echo with the same pooled clients: {results['ratio_vs_pooled']} "
         "(the application's own cost, with the connection reuse taken out)"
     )
-    print()
-    for name, ok in checks.items():
-        print(f"{'PASS' if ok else 'FAIL'}  {name}")
-    results["checks"] = checks
     results["database"] = database
-    print(f"\nwrote {write_json('teams_activities', results)}")
-    return 0 if all(checks.values()) else 1
+    return report("teams_activities", results, checks)
 
 
 if __name__ == "__main__":
