@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +18,8 @@ from bot.slack.render import (
     parse_action_id,
     render,
 )
-from lessons import Lesson, Library, Quiz, load_library
+from lessons import Library, load_library
+from tests.support.lessons import lesson, strings
 
 WJ = "\u2060"
 BROADCAST = re.compile(r"@(channel|here|everyone)\b|<!", re.IGNORECASE)
@@ -30,34 +29,6 @@ HOSTILE = "<!channel> @channel @here @Everyone <!subteam^S123> <!here|here> & <b
 @pytest.fixture(scope="module")
 def library() -> Library:
     return load_library()
-
-
-def lesson(**overrides: Any) -> Lesson:
-    fields: dict[str, Any] = {
-        "id": "sample",
-        "lang": "en",
-        "title": "A sample lesson",
-        "tags": ("sample",),
-        "summary": "A **short** summary.",
-        "try_it": "Open the *settings*.",
-        "quiz": Quiz("Which one?", ("This one", "That one"), "This one", "Because."),
-        "verified": dt.date(2025, 3, 1),
-        "body": "First paragraph.\n\n## Steps\n\n- one\n- two",
-    }
-    fields.update(overrides)
-    return Lesson(**fields)
-
-
-def strings(value: Any) -> Iterator[str]:
-    """Every string anywhere in a JSON-like value."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings(item)
 
 
 def visible(text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import random
 import re
@@ -17,7 +16,8 @@ from bot.core.cards import full_card, labels, quiz_card, tip_card
 from bot.core.replies import Attachment, Button, Later, LessonCard, Notify, QuizCard, Text
 from bot.core.text import neutralize
 from bot.teams.render import markdown_to_elements, parse_submit, render
-from lessons import Lesson, Library, Quiz, load_library
+from lessons import Library, load_library
+from tests.support.lessons import lesson, strings
 
 WJ = "\u2060"
 NBSP = "\u00a0"
@@ -32,34 +32,6 @@ HOSTILE = "<at>Bob</at> <b>bold</b> &lt;at&gt;x&lt;/at&gt; <https://x.y> <!-- c 
 @pytest.fixture(scope="module")
 def library() -> Library:
     return load_library()
-
-
-def lesson(**overrides: Any) -> Lesson:
-    fields: dict[str, Any] = {
-        "id": "sample",
-        "lang": "en",
-        "title": "A sample lesson",
-        "tags": ("sample",),
-        "summary": "A **short** summary.",
-        "try_it": "Open the *settings*.",
-        "quiz": Quiz("Which one?", ("This one", "That one"), "This one", "Because."),
-        "verified": dt.date(2025, 3, 1),
-        "body": "First paragraph.\n\n## Steps\n\n- one\n- two",
-    }
-    fields.update(overrides)
-    return Lesson(**fields)
-
-
-def strings(value: Any) -> Iterator[str]:
-    """Every string anywhere in a JSON-like value."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings(item)
 
 
 def walk(elements: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
