@@ -79,17 +79,6 @@ def report(name: str, results: dict[str, Any], checks: dict[str, bool]) -> int:
     return 0 if all(checks.values()) else 1
 
 
-async def serve_local(web_app: Any) -> tuple[Any, str]:
-    """Serve an aiohttp application on a free port of 127.0.0.1: (runner to clean up, base URL)."""
-    from aiohttp import web
-
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-
-
 def settle() -> None:
     """Before a measured phase: the memory settings `tandem run` applies once started (collect, freeze
     what exists, collect less often), for every app in the process alike.

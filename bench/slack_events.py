@@ -41,7 +41,6 @@ from common import (  # type: ignore[import-not-found]
     percentile,
     print_table,
     report,
-    serve_local,
     settle,
 )
 from pydantic import SecretStr
@@ -56,6 +55,7 @@ from bot.slack.channel import SlackChannel
 from storage.db import parse_url, upgrade
 from tests.support.db import PostgresTemplate
 from tests.support.fake_slack import FakeSlack
+from tests.support.serve import serve_local
 
 SECRET = "bench-signing-secret"
 RUN = uuid.uuid4().hex[:8]  # event ids never repeat across runs, whatever database is reused

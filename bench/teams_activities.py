@@ -33,7 +33,6 @@ from common import (  # type: ignore[import-not-found]
     compare_apps,
     print_table,
     report,
-    serve_local,
     settle,
 )
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator, start_agent_process
@@ -45,6 +44,7 @@ from bot.settings import Settings
 from bot.teams.channel import TeamsChannel, connections_for
 from bot.teams.clients import PooledClientFactory
 from storage.db import upgrade
+from tests.support.serve import serve_local
 
 QUESTIONS = [
     "how do I spot a phishing email?",
@@ -76,11 +76,8 @@ def serve_connector(queue: Any) -> None:
         app.router.add_post("/v3/conversations/{c}/activities", post)
         app.router.add_post("/v3/conversations/{c}/activities/{r}", post)
         app.router.add_get("/stats", stats)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        queue.put(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/")  # type: ignore[union-attr]
+        _, url = await serve_local(app)
+        queue.put(f"{url}/")
         await asyncio.Event().wait()
 
     asyncio.run(run())

@@ -24,6 +24,8 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from tests.support.serve import serve_local
+
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 """A method's handler: the call's arguments -> the answer's fields besides `ok` (or raises _SlackError)."""
 
@@ -125,12 +127,7 @@ class FakeSlack:
 
     async def start(self) -> str:
         """Serve on 127.0.0.1 on a free port; sets and returns `url` (no trailing slash)."""
-        self._runner = web.AppRunner(self.app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_local(self.app())
         return self.url
 
     async def stop(self) -> None:

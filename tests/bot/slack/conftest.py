@@ -11,7 +11,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 
@@ -23,6 +22,7 @@ from bot.outlets import Outlets
 from bot.server import build_web_app
 from bot.slack.channel import SlackChannel
 from tests.support.fake_slack import FakeSlack
+from tests.support.serve import serve_local
 
 SECRET = "test-signing-secret"
 TEAM = "T1"
@@ -162,12 +162,8 @@ async def slack(services: Services, fake_slack: FakeSlack) -> AsyncIterator[Slac
     )
     app = App(services, Conversation(services, build_router()), Outlets(services))
     channel = SlackChannel(app, services.settings)
-    runner = web.AppRunner(build_web_app(app, slack=channel))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    tester = SlackTester(f"http://127.0.0.1:{port}", fake_slack, channel, app)
+    runner, url = await serve_local(build_web_app(app, slack=channel))
+    tester = SlackTester(url, fake_slack, channel, app)
     yield tester
     await tester.close()
     await runner.cleanup()

@@ -9,7 +9,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.app import App
 from bot.core.commands import build_router
@@ -19,6 +18,7 @@ from bot.outlets import Outlets
 from bot.server import build_web_app
 from bot.teams.channel import TeamsChannel
 from tests.support.fake_teams import FakeConnector
+from tests.support.serve import serve_local
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 BOT = "28:tandem-bot"
@@ -142,15 +142,6 @@ async def connector() -> AsyncIterator[FakeConnector]:
     await fake.stop()
 
 
-async def start_server(web_app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
-
-
 @pytest.fixture
 async def teams(services: Services, connector: FakeConnector) -> AsyncIterator[TeamsTester]:
     services.settings = services.settings.model_copy(
@@ -163,7 +154,7 @@ async def teams(services: Services, connector: FakeConnector) -> AsyncIterator[T
     )
     app = App(services, Conversation(services, build_router()), Outlets(services))
     channel = TeamsChannel(app, services.settings)
-    runner, url = await start_server(build_web_app(app, teams=channel))
+    runner, url = await serve_local(build_web_app(app, teams=channel))
     tester = TeamsTester(url, connector, channel, app)
     yield tester
     await channel.close()

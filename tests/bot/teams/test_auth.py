@@ -23,8 +23,9 @@ from bot.server import build_web_app
 from bot.settings import SettingsError, load_settings
 from bot.teams.channel import TeamsChannel
 from storage.models import Person
-from tests.bot.teams.conftest import TeamsTester, start_server
+from tests.bot.teams.conftest import TeamsTester
 from tests.support.fake_teams import FakeConnector
+from tests.support.serve import serve_local
 
 APP_ID = "0f0e0d0c-0b0a-0908-0706-050403020100"
 SECRET = "entra-client-secret-value"
@@ -37,7 +38,7 @@ async def secured(services: Services, connector: FakeConnector) -> AsyncIterator
     )
     app = App(services, Conversation(services, build_router()), Outlets(services))
     channel = TeamsChannel(app, services.settings)
-    runner, url = await start_server(build_web_app(app, teams=channel))
+    runner, url = await serve_local(build_web_app(app, teams=channel))
     tester = TeamsTester(url, connector, channel, app)
     yield tester
     await tester.close()
