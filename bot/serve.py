@@ -71,9 +71,7 @@ async def serve(
     app = await build_app(settings, lessons)
     slack = SlackChannel(app, settings) if settings.slack_enabled else None
     teams = _teams(app, settings)
-    host = settings.host
-    if settings.teams_anonymous and host != LOCALHOST:
-        host = LOCALHOST
+    host = LOCALHOST if settings.teams_anonymous else settings.host
     socket_handler = None
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

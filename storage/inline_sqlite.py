@@ -29,9 +29,7 @@ class InlineSession:
     so that repository code is the same on SQLite and PostgreSQL.
     """
 
-    def __init__(
-        self, sync_session: Session, raw: sqlite3.Connection | None = None, outer: Transaction | None = None
-    ) -> None:
+    def __init__(self, sync_session: Session, raw: sqlite3.Connection, outer: Transaction) -> None:
         self.sync_session = sync_session
         self.raw = raw
         """The sqlite3 connection of the transaction the session joined, for prepared statements."""
@@ -62,7 +60,7 @@ class InlineSession:
 
     async def rollback(self) -> None:
         self.sync_session.rollback()
-        if self.outer is not None and self.outer.is_active:
+        if self.outer.is_active:
             self.outer.rollback()
 
     @asynccontextmanager

@@ -37,7 +37,8 @@ async def get_person_with_role(session: AsyncSession, *, key: str) -> tuple[Pers
     row = await _PERSON_WITH_ROLE.first(session, {"key": key})
     if row is None:
         return None
-    return load_entity(session, Person, dict(zip(_PERSON_KEYS, row, strict=False))), bool(row[-1])
+    *columns, is_mentor = row
+    return load_entity(session, Person, dict(zip(_PERSON_KEYS, columns, strict=True))), bool(is_mentor)
 
 
 async def get_person_by_id(session: AsyncSession, *, person_id: int) -> Person | None:

@@ -143,7 +143,7 @@ def _run(session: InlineSession, compiled: _Compiled, params: Mapping[str, Any])
     for name, process in zip(compiled.order, compiled.binds, strict=True):
         value = params[name] if name in params else compiled.constants[name]
         values.append(process(value) if process is not None else value)
-    raw = session.raw if session.raw is not None else sync.connection().connection.driver_connection
+    raw = session.raw
     try:
         row = raw.execute(compiled.sql, values).fetchone()
     except sqlite3.Error as exc:  # the same exception classes as the session path raises
