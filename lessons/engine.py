@@ -81,7 +81,6 @@ class AnswerEngine:
         vocab = encoder.vocab
         surface = encoder.surface - analyzer.DROPPED
         self._vocab = vocab
-        self._tokens = list(vocab)
         self._doc_ids = [head + body for head, body in zip(heads, bodies, strict=True)]
         self._lesson_ids = sorted({lesson_id for lesson_id, _ in self._docs})
         position = {lesson_id: index for index, lesson_id in enumerate(self._lesson_ids)}
