@@ -1,77 +1,132 @@
-"""Wiring: settings -> database, lessons, conversation and outlets. Channels and the CLI start here."""
+"""Wiring: settings -> database, lessons, the conversation core, and delivery (outlets, carrier,
+dispatcher, job runner). Channels and the CLI start here."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
-import os
-import socket
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.clock import clock_for
 from bot.console.chat import ConsoleOutlet
 from bot.core.commands import build_router
 from bot.core.context import LessonStore, Services
 from bot.core.conversation import Conversation
-from bot.drip import OutletCarrier
+from bot.delivery import LedgerCarrier
+from bot.jobs import JobRunner
 from bot.outlets import Outlets
 from bot.settings import Settings
 from scheduler.dispatch import Dispatcher, DispatchSettings
-from scheduler.service import DripRuntime
+from scheduler.service import DripRuntime, DripScheduler
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
+DRAIN_ROUNDS = 50
+
 
 @dataclass(slots=True)
 class App:
-    """Everything a running Tandem shares: services, the conversation core and the outlets."""
+    """Everything a running Tandem shares: services, the conversation core, and delivery."""
 
     services: Services
     conversation: Conversation
     outlets: Outlets
+    carrier: LedgerCarrier
+    dispatcher: Dispatcher
+    jobs: JobRunner
 
-    def drip(self, *, clock: Callable[[], dt.datetime] | None = None) -> DripRuntime:
-        """The drip runtime: plan and dispatch through this app's outlets."""
+    def dispatch_settings(self) -> DispatchSettings:
         settings = self.services.settings
-        lessons = self.services.lessons
-        carrier = OutletCarrier(self.services.db, lessons, self.outlets)
-        dispatch_settings = DispatchSettings(
+        return DispatchSettings(
             concurrency=settings.send_concurrency,
             global_rate=settings.global_rate,
             conversation_interval=settings.conversation_interval,
+            send_timeout=settings.send_timeout,
+            idle_wait=settings.tick_seconds,
         )
-        clock = clock or self.services.clock
-        dispatcher = Dispatcher(
-            self.services.db,
-            carrier,
-            dispatch_settings,
-            worker=f"{socket.gethostname()}:{os.getpid()}",
-            clock=clock,
-        )
+
+    def drip(self, *, clock: Callable[[], dt.datetime] | None = None) -> DripRuntime:
+        """The drip runtime. With a `clock` of its own (`tandem drip --at`, tests) it gets a dispatcher
+        on that clock; otherwise it shares this process's dispatcher, which the core wakes."""
+        if clock is None:
+            dispatcher, clock = self.dispatcher, self.services.clock
+        else:
+            dispatcher = Dispatcher(self.services.db, self.carrier, self.dispatch_settings(), clock=clock)
+        lessons = self.services.lessons
         return DripRuntime(
             db=self.services.db,
             dispatcher=dispatcher,
             tracks=lambda: {t.id: t.lessons for t in lessons.library.tracks.values()},
             clock=clock,
-            default_tz=settings.default_tz,
+            default_tz=self.services.settings.default_tz,
         )
+
+    def scheduler(self) -> DripScheduler:
+        """The periodic jobs, the dispatcher's loop and the job runner's loop, for a running process."""
+        return DripScheduler(
+            self.drip(), tick_seconds=self.services.settings.tick_seconds, loops=[self.jobs.serve]
+        )
+
+    @contextlib.asynccontextmanager
+    async def delivering(self) -> AsyncIterator[None]:
+        """The dispatcher's and the job runner's loops, without the drip's periodic planning: what
+        commands queue goes out while the block runs."""
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(self.dispatcher.serve(stop)), asyncio.create_task(self.jobs.serve(stop))]
+        try:
+            yield
+        finally:
+            stop.set()
+            self.services.wake()
+            await asyncio.wait(tasks, timeout=30)
+
+    async def deliver_now(self) -> None:
+        """Run waiting jobs and send everything due now, until nothing is left (the console does this
+        after each scripted line, so a script's output is always the same)."""
+        for _ in range(DRAIN_ROUNDS):
+            ran = await self.jobs.run_pending()
+            report = await self.dispatcher.run_once()
+            if not ran and not report.outcomes:
+                return
 
     async def close(self) -> None:
         await self.services.db.dispose()
 
 
+def make_app(services: Services, outlets: Outlets | None = None) -> App:
+    """The core and delivery around `services`; the console outlet is always there (it writes to the
+    database), channels add theirs."""
+    outlets = outlets or Outlets()
+    conversation = Conversation(services, build_router())
+    if outlets.for_platform("console") is None:
+        outlets.register("console", ConsoleOutlet(services))
+    carrier = LedgerCarrier(services.db, services.lessons, outlets, services.clock)
+    app = App(services, conversation, outlets, carrier, None, None)  # type: ignore[arg-type]
+    app.dispatcher = Dispatcher(services.db, carrier, app.dispatch_settings(), clock=services.clock)
+    app.jobs = JobRunner(conversation, app.dispatcher)
+
+    def wake() -> None:
+        app.dispatcher.wake()
+        app.jobs.wake()
+
+    services.wake = wake
+    return app
+
+
 async def build_app(settings: Settings, extra_lessons: Sequence[Path] = (), *, migrate: bool = True) -> App:
-    """Apply migrations, load the lessons, and build the core. Blocking steps run off the event loop."""
+    """Check the database and apply migrations, load the lessons, and build the core. Blocking steps run
+    off the event loop. Raises storage.db.DatabaseError with a clear message when the database cannot
+    be used."""
     if migrate:
         await asyncio.to_thread(Database.upgrade_url, settings.database_url)
     lessons = await asyncio.to_thread(LessonStore, [*settings.lessons, *extra_lessons])
     for problem in lessons.library.errors[:20]:
         logger.warning("Lesson problem: %s", problem)
-    services = Services(db=Database(settings.database_url), settings=settings, lessons=lessons)
-    conversation = Conversation(services, build_router())
-    outlets = Outlets(services)
-    outlets.register("console", ConsoleOutlet(None, conversation))
-    return App(services, conversation, outlets)
+    db = Database(settings.database_url, pool_size=settings.database_pool_size)
+    services = Services(db=db, settings=settings, lessons=lessons, clock=clock_for(settings.now))
+    return make_app(services)

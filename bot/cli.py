@@ -28,8 +28,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
+    from storage.db import DatabaseUnavailable, DatabaseURLError
+
     try:
         return int(args.handler(args, settings) or 0)
+    except (DatabaseUnavailable, DatabaseURLError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -163,13 +168,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.db import DatabaseURLError, upgrade
+    from storage.db import upgrade
 
-    try:
-        upgrade(settings.database_url)
-    except DatabaseURLError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    upgrade(settings.database_url)
     print("Database is up to date.")
     return 0
 
@@ -238,14 +239,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     from bot.serve import serve
-    from storage.db import DatabaseURLError
 
     configure_logging(settings, quiet=False)
     try:
         asyncio.run(serve(settings, args.lessons))
-    except DatabaseURLError as exc:
-        print(exc, file=sys.stderr)
-        return 2
     except OSError as exc:
         print(f"Cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -267,7 +264,6 @@ def _console(args: argparse.Namespace, settings: Settings, user: str, name: str 
     import asyncio
 
     from bot.console.chat import ConsoleChat
-    from storage.db import DatabaseURLError
 
     if not user.strip() or not user.replace("-", "").replace(".", "").replace("_", "").isalnum():
         print("--user must be a simple name, like alice", file=sys.stderr)
@@ -275,11 +271,10 @@ def _console(args: argparse.Namespace, settings: Settings, user: str, name: str 
 
     async def session() -> None:
         from bot.app import build_app
-        from scheduler.service import DripScheduler
 
         app = await build_app(settings, args.lessons)
-        chat = ConsoleChat(app.conversation, app.outlets, user, name)
-        drip = DripScheduler(app.drip(), tick_seconds=settings.tick_seconds)
+        chat = ConsoleChat(app.conversation, app.outlets, user, name, deliver=app.deliver_now)
+        drip = app.scheduler()
         drip.start()
         try:
             await chat.run(welcome)
@@ -287,11 +282,7 @@ def _console(args: argparse.Namespace, settings: Settings, user: str, name: str 
             await drip.stop()
             await app.close()
 
-    try:
-        asyncio.run(session())
-    except DatabaseURLError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    asyncio.run(session())
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`tandem drip --at`: one tick at a chosen moment, and a readable account of who got what."""
+"""`tandem drip --at`: one tick at a chosen moment, through the channels the settings configure, and a
+readable account of who got what."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlmodel import col, select
-
-from bot.app import build_app
+from bot.app import App, build_app
+from bot.channels import PLATFORM_NAMES, PLATFORM_SETTINGS, open_channels
 from bot.settings import Settings
 from scheduler import ledger
 from scheduler.service import run_tick
+from storage import deliveries, people
 from storage.models import Delivery, Person
 
 
@@ -19,61 +20,79 @@ async def run_drip(
     settings: Settings, lessons: Sequence[Path], at: dt.datetime, *, dry_run: bool
 ) -> list[str]:
     app = await build_app(settings, lessons)
+    channels = open_channels(app, settings)
     try:
         runtime = app.drip(clock=lambda: at)
         if dry_run:
             plan = await ledger.plan_due(app.services.db, at, runtime.tracks(), dry_run=True)
             return await _describe_plan(app, plan, at)
         plan, sent = await run_tick(runtime, at)
-        return await _describe_sent(app, [o.delivery_id for o in sent.outcomes], at, plan)
+        return await _describe_sent(app, [o.claim.delivery_id for o in sent.outcomes], at, plan)
     finally:
+        await channels.close()
         await app.close()
 
 
-async def _names(app: object, person_ids: set[int]) -> dict[int, Person]:
-    async with app.services.db.transaction() as session:  # type: ignore[attr-defined]
-        rows = await session.exec(select(Person).where(col(Person.id).in_(sorted(person_ids))))
-        return {p.id: p for p in rows}
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
-def _who(person: Person | None) -> str:
-    return f"{person.display_name} ({person.key})" if person else "(someone since forgotten)"
+def _what(delivery: Delivery) -> str:
+    if delivery.lesson_id:
+        return f"{delivery.kind} {delivery.lesson_id}"
+    return delivery.kind
 
 
-async def _describe_plan(app: object, plan: ledger.PlanReport, at: dt.datetime) -> list[str]:
-    async with app.services.db.transaction() as session:  # type: ignore[attr-defined]
-        waiting = list(
-            await session.exec(
-                select(Delivery)
-                .where(Delivery.status == "pending", col(Delivery.due_at) <= at)
-                .order_by(col(Delivery.id))
-            )
-        )
-    people = await _names(app, {pid for pid, _, _ in plan.details} | {d.person_id for d in waiting})
+async def _describe_plan(app: App, plan: ledger.PlanReport, at: dt.datetime) -> list[str]:
+    async with app.services.db.transaction() as session:
+        waiting = await deliveries.due_rows(session, now=at)
+        names = await people.people_by_ids(session, ids=sorted({pid for pid, _, _ in plan.details}))
     lines = [f"Dry run at {at.isoformat()}: nothing is sent."]
-    lines += [f"would send {kind} {what} to {_who(people.get(pid))}" for pid, kind, what in plan.details]
-    lines += [
-        f"would send {d.kind} {d.lesson_id or d.dedupe_key} to {_who(people.get(d.person_id))}"
-        for d in waiting
-    ]
+    lines += [f"would send {kind} {what} to {_who(names.get(pid))}" for pid, kind, what in plan.details]
+    lines += [f"would send {_what(d)} to {_who(p)}" for d, p in waiting]
     if len(lines) == 1:
         lines.append("Nobody is due at that moment.")
     return lines
 
 
 async def _describe_sent(
-    app: object, delivery_ids: list[int], at: dt.datetime, plan: ledger.PlanReport
+    app: App, delivery_ids: list[int], at: dt.datetime, plan: ledger.PlanReport
 ) -> list[str]:
-    async with app.services.db.transaction() as session:  # type: ignore[attr-defined]
-        rows = list(
-            await session.exec(
-                select(Delivery).where(col(Delivery.id).in_(delivery_ids)).order_by(col(Delivery.id))
-            )
+    async with app.services.db.transaction() as session:
+        rows = await deliveries.rows_by_ids(session, ids=delivery_ids)
+        left = await deliveries.due_by_platform(session, now=at)
+    queued = plural(plan.queued, "lesson", "lessons")
+    completed = plural(plan.completed, "track", "tracks")
+    lines = [f"Drip at {at.isoformat()}: {queued} queued, {completed} completed."]
+    lines += [f"{_status(d)}: {_what(d)} to {_who(p)}{_why(d)}" for d, p in rows]
+    for platform, count in sorted(left.items()):
+        if platform in app.outlets.platforms:
+            lines.append(f"{plural(count, 'message', 'messages')} for {_platform(platform)} to retry later.")
+            continue
+        setting = PLATFORM_SETTINGS.get(platform)
+        how = f" (set {setting})" if setting else ""
+        lines.append(
+            f"{plural(count, 'message', 'messages')} for {_platform(platform)} people stay pending: "
+            f"{_platform(platform)} is not configured in this process{how}; `tandem run` sends them."
         )
-    people = await _names(app, {d.person_id for d in rows})
-    lines = [f"Drip at {at.isoformat()}: {plan.queued} lessons queued, {plan.completed} tracks completed."]
-    for d in rows:
-        lines.append(f"{d.status}: {d.kind} {d.lesson_id or d.dedupe_key} to {_who(people.get(d.person_id))}")
-    if not rows:
+    if not rows and not left:
         lines.append("Nothing was due.")
     return lines
+
+
+def _status(delivery: Delivery) -> str:
+    return {"pending": "to retry", "held": "held", "expired": "not delivered"}.get(
+        delivery.status, delivery.status
+    )
+
+
+def _why(delivery: Delivery) -> str:
+    return f" ({delivery.error})" if delivery.status != "sent" and delivery.error else ""
+
+
+def _platform(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform)
+
+
+def _who(person: Person | None) -> str:
+    return person.display_name if person else "(someone since forgotten)"

@@ -1,40 +1,68 @@
-"""Where replies for someone else go: each platform registers an outlet that can reach its people.
+"""The channel contract for delivery: each platform registers one outlet that delivers a ledger item to
+one destination, and answers whether an item with a given key already arrived.
 
-The core returns `Notify` replies and the drip produces tips; both are handed to `Outlets.deliver`,
-which finds the person's platform and lets that channel send. Nothing here knows a platform's API.
+Nothing here knows a platform's API. The dispatcher hands items to outlets; nothing else sends to
+anyone but the person being answered.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from bot.core.context import Services
-from bot.core.replies import Notify, Reply
-from storage import people
-from storage.models import Person
+from bot.core.replies import Reply
 
-logger = logging.getLogger(__name__)
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where an item goes: a person today (a room, such as a channel or a group chat, later)."""
+
+    key: str
+    """The person's platform-neutral key (`slack:T1:U2`), from which the outlet finds the address."""
+    platform: str
+    name: str = ""
+    person_id: int | None = None
+    conversation: Mapping[str, Any] | None = field(default=None, compare=False)
+    """Where the platform lets the bot write (a stored Teams conversation reference)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One ledger item for one destination: a message of one or more replies.
+
+    `key` is the ledger's dedupe key. An outlet stores it with what it sends (Slack message metadata,
+    the console inbox) so that `arrived` can tell, after a crash or an unanswered request, whether this
+    item already went out.
+    """
+
+    key: str
+    destination: Destination
+    replies: tuple[Reply, ...]
+    recovered: bool = False
+    """Tried before without a clear answer: parts of it may have arrived already."""
 
 
 class Outlet(Protocol):
-    """A channel's way to send replies to one of its people outside a conversation turn.
+    """A channel's one job in delivery."""
 
-    `key` is the ledger's dedupe key when the drip sends; a channel stores it with the message so that
-    `delivered` can tell, after a crash or a timeout, whether that message already went out.
-    """
+    exactly_once: bool
+    """True when `arrived` can really tell; False when the platform keeps no searchable mark (Teams),
+    so that a send interrupted mid-way may be repeated: at least once, never lost."""
 
-    async def send(self, person: Person, replies: Sequence[Reply], *, key: str | None = None) -> None: ...
+    async def deliver(self, item: Item) -> None:
+        """Send the item, raising scheduler.errors' kinds when it fails."""
+        ...
 
-    async def delivered(self, person: Person, key: str) -> bool: ...
+    async def arrived(self, item: Item) -> bool:
+        """Whether an item with this key already reached its destination."""
+        ...
 
 
 class Outlets:
-    """The registry of outlets by platform."""
+    """The outlets this process has, by platform."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self) -> None:
         self._by_platform: dict[str, Outlet] = {}
 
     def register(self, platform: str, outlet: Outlet) -> None:
@@ -43,18 +71,6 @@ class Outlets:
     def for_platform(self, platform: str) -> Outlet | None:
         return self._by_platform.get(platform)
 
-    async def deliver(self, notify: Notify) -> bool:
-        """Send a Notify to its person; False (and a log line) when nobody can carry it."""
-        async with self.services.db.transaction() as session:
-            person = await people.get_person(session, key=notify.person_key)
-        if person is None:
-            logger.warning("Notify for unknown person %s dropped", notify.person_key)
-            return False
-        outlet = self._by_platform.get(person.platform)
-        if outlet is None:
-            logger.warning(
-                "No outlet for platform %s; message to person %s not sent", person.platform, person.id
-            )
-            return False
-        await outlet.send(person, notify.replies)
-        return True
+    @property
+    def platforms(self) -> Sequence[str]:
+        return tuple(self._by_platform)

@@ -7,46 +7,17 @@ import contextlib
 import gc
 import logging
 import signal
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.app import App, build_app
+from bot.app import build_app
+from bot.channels import LOCALHOST, open_channels
 from bot.server import build_web_app
 from bot.settings import Settings
-from scheduler.service import DripScheduler
-
-if TYPE_CHECKING:
-    from bot.teams.channel import TeamsChannel
 
 logger = logging.getLogger(__name__)
-
-LOCALHOST = "127.0.0.1"
-
-
-def _teams(app: App, settings: Settings) -> TeamsChannel | None:
-    """The Teams channel when configured. Anonymous mode is for local tests: loopback only, and said so."""
-    if not settings.teams_enabled:
-        return None
-    from bot.teams.channel import TeamsChannel
-
-    # The SDK stores its claims under a plain string key on each request, which aiohttp warns about.
-    warnings.filterwarnings("ignore", message="It is recommended to use web.RequestKey", category=UserWarning)
-    if settings.teams_anonymous:
-        # Without an app id the SDK warns on every turn; in this local mode that says nothing new.
-        logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(
-            logging.ERROR
-        )
-        logger.warning(
-            "Teams: TANDEM_TEAMS_ALLOW_ANONYMOUS is on: /api/messages accepts requests without a token "
-            "and listens on %s only. Never use this in production.",
-            LOCALHOST,
-        )
-    return TeamsChannel(app, settings)
-
 
 GC_THRESHOLDS = (50_000, 20, 20)
 """The collector's thresholds while serving. Each event allocates thousands of short-lived objects (a
@@ -65,12 +36,10 @@ def settle_memory() -> None:
 async def serve(
     settings: Settings, lessons: Sequence[Path] = (), *, stop: asyncio.Event | None = None
 ) -> None:
-    """Serve until SIGINT/SIGTERM (or `stop` is set), then finish the running tick and close cleanly."""
-    from bot.slack.channel import SlackChannel
-
+    """Serve until SIGINT/SIGTERM (or `stop` is set), then finish the running work and close cleanly."""
     app = await build_app(settings, lessons)
-    slack = SlackChannel(app, settings) if settings.slack_enabled else None
-    teams = _teams(app, settings)
+    channels = open_channels(app, settings)
+    slack, teams = channels.slack, channels.teams
     host = LOCALHOST if settings.teams_anonymous else settings.host
     socket_handler = None
     stop = stop or asyncio.Event()
@@ -81,7 +50,7 @@ async def serve(
     runner = web.AppRunner(
         build_web_app(app, slack=None if settings.slack_socket_mode else slack, teams=teams), access_log=None
     )
-    drip = DripScheduler(app.drip(), tick_seconds=settings.tick_seconds)
+    drip = app.scheduler()
     settle_memory()
     try:
         if slack is not None and settings.slack_socket_mode:
@@ -106,8 +75,5 @@ async def serve(
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
-        if teams is not None:
-            await teams.close()
-        if slack is not None:
-            await slack.close()
+        await channels.close()
         await app.close()

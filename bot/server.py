@@ -89,12 +89,18 @@ def build_web_app(app: App, *, slack: Any | None = None, teams: Any | None = Non
     }
 
     async def healthz(request: web.Request) -> web.Response:
+        """200 while the database answers and takes writes; 503 (with why) while it does not."""
+        db = app.services.db
         try:
-            async with app.services.db.transaction() as session:
+            async with db.transaction() as session:
                 await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        except Exception:
-            logger.exception("Health check: the database does not answer")
+        except Exception as exc:
+            logger.warning("Health check: the database does not answer: %s", type(exc).__name__)
             return web.json_response({"status": "degraded", "database": "down"}, status=503)
+        if db.failing:
+            return web.json_response(
+                {"status": "degraded", "database": "failing", "reason": db.failing}, status=503
+            )
         return web.json_response({"status": "ok", **channels})
 
     web_app.router.add_get("/healthz", healthz)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -44,6 +45,15 @@ class Settings(BaseSettings):
         20.0, ge=0, description="Messages per second across all conversations (0: no global limit)."
     )
     conversation_interval: float = Field(1.0, ge=0, description="Seconds between two messages to one person.")
+    send_timeout: float = Field(
+        10.0, gt=0, le=120, description="Seconds a chat API may take to answer one message."
+    )
+    database_pool_size: int = Field(
+        10, ge=1, le=200, description="PostgreSQL connections per process; more work waits its turn."
+    )
+    now: dt.datetime | None = Field(
+        None, description="Pretend it is this moment (ISO date-time); the clock runs on from it."
+    )
 
     host: str = Field("0.0.0.0", description="Address the HTTP server listens on (Slack, Teams, /healthz).")
     port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP server.")
@@ -169,6 +179,14 @@ class Settings(BaseSettings):
             return parse_zone(value).key
         except TimingError:
             raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Paris") from None
+
+    @field_validator("now")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        """A moment without an offset is read as UTC."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
 
     @field_validator("admins", mode="before")
     @classmethod

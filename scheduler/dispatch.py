@@ -1,43 +1,74 @@
-"""Concurrent sending of claimed deliveries, with rate limits, retries and exactly-once recovery.
+"""The dispatcher: claims due ledger rows and sends them, each on its own, with rate limits and retries.
 
-The dispatcher knows nothing about platforms: a Carrier (provided by the bot layer) turns claims into
-parcels and sends them. One failure never blocks the others.
+It knows nothing about platforms: a Carrier (from the bot layer) composes claimed rows into parcels,
+sends them through the right channel, says whether one already arrived, and tells senders how their
+messages went. Every row is tried once per claim and its outcome recorded at once:
+
+- sent: done;
+- rate limited: due again after `Retry-After` (or a backoff);
+- a temporary failure: due again after a backoff that grows with each attempt, until the row's
+  lifetime ends. When the failure leaves it unknown whether the message arrived (a timeout, a 5xx, a
+  dropped connection) the row is marked uncertain and retried only after `settle` seconds, then the
+  channel is asked first whether it arrived, so a slow or ambiguous success is never sent twice;
+- a permanent failure: the person is unreachable; their waiting messages are held until they can be
+  reached again.
+
+One recipient's failure never delays another's: rows are sent concurrently and recorded together.
+Each process heartbeats a lease; rows claimed by a process whose lease lapsed are claimed again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
+import os
 import random
+import socket
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from scheduler import ledger
 from scheduler.errors import PermanentError, RateLimited, TemporaryError
-from scheduler.ledger import Claim, Outcome
+from storage import deliveries, workers
 from storage.db import Database
+from storage.deliveries import Claim, Outcome
 
 logger = logging.getLogger(__name__)
 
+UNEXPECTED_ATTEMPTS = 5
+"""A row whose sending keeps raising something unexpected (a bug) is failed after this many tries."""
+
 
 class Parcel(Protocol):
-    """What a carrier prepared for one claim; `conversation` keys the per-conversation rate limit."""
+    """What a carrier prepared for one claim; `conversation` keys the per-conversation rate limit, and
+    `paced` says whether the rate limits apply (not to a local inbox)."""
 
     claim: Claim
     conversation: str
+    paced: bool
 
 
 class Carrier(Protocol):
-    """Turns claims into parcels (loading people and composing messages in bulk), and sends them."""
+    """The bot layer's side of delivery."""
+
+    @property
+    def platforms(self) -> Sequence[str]:
+        """The platforms this process can send to; rows for others are left to other processes."""
+        ...
 
     async def prepare(self, claims: Sequence[Claim]) -> dict[int, Parcel]: ...
 
     async def send(self, parcel: Parcel) -> None: ...
 
-    async def delivered(self, parcel: Parcel) -> bool: ...
+    async def arrived(self, parcel: Parcel) -> bool: ...
+
+    async def settle(self, batch_ids: set[int], now: dt.datetime) -> None:
+        """Tell the senders of these batches how their messages went, once they are settled."""
+        ...
 
 
 class RateLimiter:
@@ -80,6 +111,7 @@ class DispatchReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    held: int = 0
     recovered: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
 
@@ -89,12 +121,33 @@ class DispatchSettings:
     concurrency: int = 50
     global_rate: float = 50.0
     conversation_interval: float = 1.0
-    attempts_per_tick: int = 4
     send_timeout: float = 10.0
     batch: int = 500
     lanes: int = 2
     backoff_base: float = 0.5
-    backoff_cap: float = 30.0
+    backoff_cap: float = 120.0
+    lease: float = 60.0
+    """Seconds after its last heartbeat when a process's claims may be taken over."""
+    idle_wait: float = 20.0
+    """Longest sleep of the serving loop when nothing is due and nobody wakes it."""
+
+    @property
+    def settle(self) -> float:
+        """How long an uncertain send is left before asking whether it arrived: longer than a slow
+        answer can take, so a message still on its way is seen."""
+        return 3 * self.send_timeout
+
+    @property
+    def claim_size(self) -> int:
+        """Rows claimed at once: about ten seconds of sending at the global rate, so urgent messages
+        written meanwhile do not wait behind a long claim."""
+        if self.global_rate <= 0:
+            return self.batch
+        return max(20, min(self.batch, int(self.global_rate * 10)))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class Dispatcher:
@@ -106,94 +159,210 @@ class Dispatcher:
         carrier: Carrier,
         settings: DispatchSettings,
         *,
-        worker: str,
         clock: Callable[[], dt.datetime],
+        worker: str | None = None,
     ) -> None:
         self.db = db
         self.carrier = carrier
         self.settings = settings
-        self.worker = worker
+        self.worker = worker or worker_name()
         self.clock = clock
         self.limiter = RateLimiter(settings.global_rate, settings.conversation_interval)
         self._semaphore = asyncio.Semaphore(settings.concurrency)
+        self._wake = asyncio.Event()
+        self._beating = 0
+        self._beat_task: asyncio.Task[None] | None = None
+        self._registered = False
+        self._halt: asyncio.Event | None = None
+
+    # --- the lease ------------------------------------------------------------------------------------
+
+    async def heartbeat(self) -> None:
+        async with self.db.transaction() as session:
+            host, pid = socket.gethostname()[:64], os.getpid()
+            if not self._registered:
+                dead = await workers.forget_dead_on_host(session, host=host, me=self.worker)
+                if dead:
+                    logger.info("Taking over the work of %s stopped process(es) on this host", dead)
+            await workers.heartbeat(session, worker=self.worker, host=host, pid=pid, now=self.clock())
+        self._registered = True
+
+    async def retire(self) -> None:
+        """Give up the lease on a clean stop, so nothing waits for it to lapse."""
+        with contextlib.suppress(Exception):
+            async with self.db.transaction() as session:
+                await workers.forget(session, worker=self.worker)
+
+    @contextlib.asynccontextmanager
+    async def alive(self) -> AsyncIterator[None]:
+        """Heartbeat for as long as the block runs (nested blocks share one heartbeat)."""
+        self._beating += 1
+        if self._beat_task is None:
+            await self.heartbeat()
+            self._beat_task = asyncio.create_task(self._beat())
+        try:
+            yield
+        finally:
+            self._beating -= 1
+            if not self._beating and self._beat_task is not None:
+                self._beat_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._beat_task
+                self._beat_task = None
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.lease / 6)
+            try:
+                await self.heartbeat()
+            except Exception as exc:
+                logger.warning("Heartbeat failed: %s", exc)
+
+    # --- serving --------------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Something new is due now: send it without waiting for the next tick."""
+        self._wake.set()
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Send what is due, then sleep until woken, until the next row falls due, or `idle_wait`.
+        Once `stop` is set, the claim being sent finishes and nothing more is claimed."""
+        self._halt = stop
+        async with self.alive():
+            while not stop.is_set():
+                self._wake.clear()
+                try:
+                    await self.run_once()
+                    wait = await self._until_next_due()
+                except Exception:
+                    logger.exception("Dispatch failed; trying again shortly")
+                    wait = min(5.0, self.settings.idle_wait)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(_first(self._wake, stop), wait)
+        await self.retire()
+
+    async def _until_next_due(self) -> float:
+        async with self.db.transaction() as session:
+            due = await deliveries.next_due_at(session, platforms=self.carrier.platforms)
+        if due is None:
+            return self.settings.idle_wait
+        return max(0.05, min(self.settings.idle_wait, (due - self.clock()).total_seconds()))
 
     async def run_once(self, now: dt.datetime | None = None) -> DispatchReport:
-        """Send everything due. Two lanes overlap one batch's database work with another's sending."""
+        """Give up what outlived its lifetime, then send everything due. Two lanes overlap one claim's
+        database work with another's sending. `now` freezes the moment (`tandem drip --at`, tests)."""
         report = DispatchReport()
-        moment = now or self.clock()
-        await asyncio.gather(
-            *(self._lane(moment, now is not None, report) for _ in range(self.settings.lanes))
-        )
+        async with self.alive():
+            moment = now or self.clock()
+            await self._sweep(moment)
+            await asyncio.gather(
+                *(self._lane(moment, now is not None, report) for _ in range(self.settings.lanes))
+            )
         self.limiter.forget_idle()
         return report
 
+    async def _sweep(self, now: dt.datetime) -> None:
+        async with self.db.transaction() as session:
+            touched = await deliveries.expire(session, now=now)
+            touched |= await deliveries.hold_strays(session, now=now)
+        if touched:
+            await self.carrier.settle(touched, now)
+
     async def _lane(self, moment: dt.datetime, frozen: bool, report: DispatchReport) -> None:
-        while True:
-            claims = await ledger.claim(self.db, moment, self.worker, limit=self.settings.batch)
+        size = self.settings.claim_size
+        while self._halt is None or not self._halt.is_set():
+            now = moment if frozen else self.clock()
+            async with self.db.transaction() as session:
+                claims = await deliveries.claim(
+                    session,
+                    now=now,
+                    worker=self.worker,
+                    platforms=self.carrier.platforms,
+                    alive_since=now - dt.timedelta(seconds=self.settings.lease),
+                    limit=size,
+                )
             if not claims:
                 return
             parcels = await self.carrier.prepare(claims)
             outcomes = await asyncio.gather(
-                *(self._deliver(claim, parcels.get(claim.delivery_id)) for claim in claims)
+                *(self._deliver(claim, parcels.get(claim.delivery_id), frozen, moment) for claim in claims)
             )
-            await ledger.record(self.db, outcomes, moment if frozen else self.clock())
-            for outcome in outcomes:
-                report.outcomes.append(outcome)
-                if outcome.status == "sent":
-                    report.sent += 1
-                elif outcome.status == "retry":
-                    report.retried += 1
-                else:
-                    report.failed += 1
-            report.recovered += sum(c.recovered for c in claims)
-            if len(claims) < self.settings.batch:
+            done = moment if frozen else self.clock()
+            async with self.db.transaction() as session:
+                touched = await deliveries.record(session, outcomes=outcomes, now=done)
+            if touched:
+                await self.carrier.settle(touched, done)
+            _count(report, claims, outcomes)
+            if len(claims) < size:
                 return
 
-    async def _deliver(self, claim: Claim, parcel: Parcel | None) -> Outcome:
+    async def _deliver(
+        self, claim: Claim, parcel: Parcel | None, frozen: bool, moment: dt.datetime
+    ) -> Outcome:
         if parcel is None:
-            return Outcome(claim.delivery_id, "failed", "nothing to send (person or content gone)")
+            return Outcome(claim, "failed", "nothing to send: the person or the content is gone")
         async with self._semaphore:
-            return await self._attempt(claim, parcel)
+            return await self._attempt(claim, parcel, lambda: moment if frozen else self.clock())
 
-    async def _attempt(self, claim: Claim, parcel: Parcel) -> Outcome:
-        check_first = claim.recovered or claim.attempts > 1  # tried before: it may have arrived
-        error = "unknown"
-        for attempt in range(self.settings.attempts_per_tick):
-            try:
-                if check_first and await self.carrier.delivered(parcel):
-                    return Outcome(claim.delivery_id, "sent")
-                check_first = False
+    async def _attempt(self, claim: Claim, parcel: Parcel, now: Callable[[], dt.datetime]) -> Outcome:
+        """One try: ask first when it may have arrived already, then send once."""
+        asked = False
+        try:
+            if claim.recovered:
+                asked = True
+                if await asyncio.wait_for(self.carrier.arrived(parcel), self.settings.send_timeout):
+                    return Outcome(claim, "sent")
+            asked = False
+            if parcel.paced:
                 await self.limiter.acquire(parcel.conversation)
-                await asyncio.wait_for(self.carrier.send(parcel), self.settings.send_timeout)
-                return Outcome(claim.delivery_id, "sent")
-            except RateLimited as exc:
-                error = f"rate limited: {exc}"
-                await asyncio.sleep(
-                    exc.retry_after if exc.retry_after is not None else self._backoff(attempt)
-                )
-            except TemporaryError as exc:
-                error = f"temporary: {exc}"
-                check_first = exc.ambiguous
-                await asyncio.sleep(self._backoff(attempt))
-            except TimeoutError:
-                error = "timed out"
-                check_first = True
-                await asyncio.sleep(self._backoff(attempt))
-            except PermanentError as exc:
-                logger.info("Delivery %s failed for good: %s", claim.delivery_id, exc)
-                return Outcome(
-                    claim.delivery_id, "failed", str(exc), None, claim.person_id, claim.enrollment_id
-                )
-            except Exception:
-                logger.exception("Delivery %s failed unexpectedly", claim.delivery_id)
-                error = "unexpected error"
-                check_first = True
-                break
-        if claim.attempts >= ledger.MAX_ATTEMPTS:
-            return Outcome(claim.delivery_id, "failed", f"gave up after {claim.attempts} ticks: {error}")
-        retry_at = self.clock() + dt.timedelta(seconds=self._backoff(claim.attempts + 2))
-        return Outcome(claim.delivery_id, "retry", error, retry_at)
+            await asyncio.wait_for(self.carrier.send(parcel), self.settings.send_timeout)
+            return Outcome(claim, "sent")
+        except RateLimited as exc:
+            wait = exc.retry_after if exc.retry_after is not None else self._backoff(claim.attempts)
+            return self._retry(claim, now(), f"rate limited: {exc}", wait, uncertain=asked)
+        except TemporaryError as exc:
+            uncertain = exc.ambiguous or asked
+            return self._retry(claim, now(), f"temporary: {exc}", self._backoff(claim.attempts), uncertain)
+        except TimeoutError:
+            return self._retry(claim, now(), "no answer in time", self._backoff(claim.attempts), True)
+        except PermanentError as exc:
+            logger.info("Delivery %s: the person cannot be reached: %s", claim.delivery_id, exc)
+            return Outcome(claim, "unreachable", str(exc))
+        except Exception:
+            logger.exception("Delivery %s failed unexpectedly", claim.delivery_id)
+            if claim.attempts >= UNEXPECTED_ATTEMPTS:
+                return Outcome(claim, "failed", "could not be sent (an error on Tandem's side)")
+            return self._retry(claim, now(), "unexpected error", self._backoff(claim.attempts), True)
+
+    def _retry(self, claim: Claim, now: dt.datetime, error: str, wait: float, uncertain: bool) -> Outcome:
+        if uncertain:
+            wait = max(wait, self.settings.settle)
+        return Outcome(claim, "retry", error, now + dt.timedelta(seconds=wait), uncertain)
 
     def _backoff(self, attempt: int) -> float:
-        base = min(self.settings.backoff_cap, self.settings.backoff_base * (2**attempt))
+        base = min(self.settings.backoff_cap, self.settings.backoff_base * (2 ** max(0, attempt - 1)))
         return base * (0.5 + random.random() / 2)
+
+
+def _count(report: DispatchReport, claims: Sequence[Claim], outcomes: Sequence[Outcome]) -> None:
+    for outcome in outcomes:
+        report.outcomes.append(outcome)
+        if outcome.status == "sent":
+            report.sent += 1
+        elif outcome.status == "retry":
+            report.retried += 1
+        elif outcome.status == "unreachable":
+            report.held += 1
+        else:
+            report.failed += 1
+    report.recovered += sum(c.recovered for c in claims)
+
+
+async def _first(*events: asyncio.Event) -> None:
+    """Return as soon as one of the events is set."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -1,7 +1,10 @@
-"""The thin APScheduler layer: a short periodic tick, a weekly mentor digest, and pause expiry.
+"""The thin APScheduler layer: a short periodic tick, a weekly mentor digest and housekeeping, beside the
+dispatcher's own loop.
 
 APScheduler holds no job per learner; the database says who is due. Jobs are module-level functions that
-carry only the id of a registered runtime, so they stay plain and testable.
+carry only the id of a registered runtime, so they stay plain and testable. The tick plans what is due
+into the ledger and wakes the dispatcher, which sends whatever is due (tips, and every message a command
+queued) as soon as it is.
 """
 
 from __future__ import annotations
@@ -11,27 +14,26 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col, select
 
-from scheduler import ledger, timing
+from scheduler import ledger, lifetimes, timing
 from scheduler.dispatch import Dispatcher, DispatchReport
 from scheduler.plan import zone_of
-from storage import activity
+from storage import activity, deliveries, keys, people
 from storage.db import Database
-from storage.models import Delivery, Enrollment, Mentorship, Person
+from storage.enums import DeliveryKind, Priority
 
 logger = logging.getLogger(__name__)
 
 DIGEST_WEEKDAY = 0  # Monday
 SEEN_EVENTS_KEPT = dt.timedelta(days=1)
 DIGEST_HOUR = 9
+
+Loop = Callable[[asyncio.Event], Awaitable[None]]
+"""A long-running loop that ends when its event is set (the dispatcher's, the job runner's)."""
 
 
 @dataclass(slots=True)
@@ -80,7 +82,8 @@ def unregister(runtime_id: str) -> None:
 async def run_tick(
     runtime: DripRuntime, now: dt.datetime | None = None
 ) -> tuple[ledger.PlanReport, DispatchReport]:
-    """Plan what is due, then send it. Used by the periodic job and by `tandem drip --at`."""
+    """Plan what is due, then send everything due. Used by `tandem drip --at` and tests; a running
+    Tandem plans on its tick and lets the dispatcher's loop send."""
     moment = now or runtime.clock()
     plan = await ledger.plan_due(runtime.db, moment, runtime.tracks())
     sent = await runtime.dispatcher.run_once(moment if now is not None else None)
@@ -93,33 +96,24 @@ async def tick(runtime_id: str) -> None:
         return
     try:
         async with runtime.working():
-            plan, sent = await run_tick(runtime)
+            plan = await ledger.plan_due(runtime.db, runtime.clock(), runtime.tracks())
     except Exception:
         logger.exception("Drip tick failed; the next tick will try again")
         return
-    if plan.queued or sent.sent or sent.failed:
-        logger.info(
-            "Drip tick: %s queued, %s completed, %s sent, %s to retry, %s failed",
-            plan.queued,
-            plan.completed,
-            sent.sent,
-            sent.retried,
-            sent.failed,
-        )
+    runtime.dispatcher.wake()
+    if plan.queued or plan.completed:
+        logger.info("Drip tick: %s lessons queued, %s tracks completed", plan.queued, plan.completed)
 
 
 async def expire_pauses(runtime_id: str) -> None:
-    """Clear pauses that have ended, so `settings` and reports stop showing them, and forget platform
-    event ids older than a day (Slack only retries within minutes), so that table stays small."""
+    """Clear pauses that have ended, and forget platform event ids older than a day (Slack only retries
+    within minutes), so that table stays small."""
     runtime = _RUNTIMES.get(runtime_id)
     if runtime is None:
         return
     now = runtime.clock()
     async with runtime.working(), runtime.db.transaction() as session:
-        await session.exec(
-            update(Enrollment).where(col(Enrollment.paused_until) <= now).values(paused_until=None)
-        )
-        await session.exec(update(Person).where(col(Person.paused_until) <= now).values(paused_until=None))
+        await people.end_pauses(session, now=now)
         await activity.forget_seen_events(session, before=now - SEEN_EVENTS_KEPT)
 
 
@@ -130,14 +124,8 @@ async def plan_digests(runtime_id: str) -> int:
         return 0
     now = runtime.clock()
     async with runtime.working(), runtime.db.transaction() as session:
-        mentor_ids = set(await session.exec(select(Mentorship.mentor_id)))
-        mentors = (
-            list(await session.exec(select(Person).where(col(Person.id).in_(mentor_ids))))
-            if mentor_ids
-            else []
-        )
         rows = []
-        for mentor in mentors:
+        for mentor in await people.mentors(session):
             zone = zone_of(mentor.tz, runtime.default_tz)
             local = now.astimezone(zone)
             if local.weekday() != DIGEST_WEEKDAY or not DIGEST_HOUR <= local.hour < timing.QUIET_START.hour:
@@ -145,18 +133,18 @@ async def plan_digests(runtime_id: str) -> int:
             year, week, _ = local.isocalendar()
             rows.append(
                 {
-                    "dedupe_key": f"digest:{mentor.id}:{year}-W{week:02d}",
+                    "dedupe_key": keys.digest_key(mentor.id or 0, year, week),
                     "person_id": mentor.id,
-                    "kind": "digest",
-                    "status": "pending",
+                    "kind": DeliveryKind.DIGEST,
+                    "priority": Priority.BULK,
                     "due_at": now,
+                    "expires_at": lifetimes.end_of_day(now, zone),
+                    "created_at": now,
                 }
             )
-        if rows:
-            dialect_insert = sqlite_insert if runtime.db.is_sqlite else pg_insert
-            await session.exec(
-                dialect_insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-            )
+        await deliveries.enqueue(session, rows=rows)
+    if rows:
+        runtime.dispatcher.wake()
     return len(rows)
 
 
@@ -168,12 +156,17 @@ async def digest_job(runtime_id: str) -> None:
 
 
 class DripScheduler:
-    """Owns the AsyncIOScheduler; start it inside a running event loop."""
+    """Owns the AsyncIOScheduler and the long-running loops; start it inside a running event loop."""
 
-    def __init__(self, runtime: DripRuntime, *, tick_seconds: float = 20.0) -> None:
+    def __init__(
+        self, runtime: DripRuntime, *, tick_seconds: float = 20.0, loops: Sequence[Loop] = ()
+    ) -> None:
         self.runtime = runtime
         self.tick_seconds = tick_seconds
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        self.loops: list[Loop] = [runtime.dispatcher.serve, *loops]
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
         runtime_id = register(self.runtime)
@@ -189,12 +182,22 @@ class DripScheduler:
         self.scheduler.add_job(digest_job, "interval", minutes=30, id="digest", **common)
         self.scheduler.add_job(expire_pauses, "interval", minutes=15, id="pauses", **common)
         self.scheduler.start()
+        self._tasks = [asyncio.create_task(loop(self._stop)) for loop in self.loops]
         logger.info("Drip scheduler started: a tick every %s s", self.tick_seconds)
 
     async def stop(self, timeout: float = 30.0) -> None:
-        """Stop starting jobs, let a running tick finish its transaction, then shut down."""
+        """Stop starting jobs, let running work finish its transaction, then shut down."""
+        self._stop.set()
         if self.scheduler.running:
             self.scheduler.pause()
             await self.runtime.wait_idle(timeout)
             self.scheduler.shutdown(wait=False)
+        if self._tasks:
+            done, pending = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in pending:
+                task.cancel()
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    logger.error("A delivery loop ended with an error: %s", task.exception())
+            self._tasks = []
         unregister(self.runtime.id)

@@ -1,12 +1,11 @@
-"""Repository functions for what happens in conversations: deliveries, questions, feedback, audit, inbox."""
+"""Repository functions for what happens in conversations: tips, questions, feedback, audit, inbox."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,7 +13,6 @@ from storage.models import (
     AuditLog,
     CustomTip,
     CustomTipCreate,
-    Delivery,
     Feedback,
     InboxMessage,
     PendingAction,
@@ -30,75 +28,6 @@ _SEEN_EVENT = SeenEvent.__table__  # type: ignore[attr-defined]
 _QUESTION = Question.__table__  # type: ignore[attr-defined]
 _ADD_QUESTION = Prepared(insert(_QUESTION).returning(_QUESTION.c.id))
 
-# --- deliveries -------------------------------------------------------------------------------------------
-
-
-def lesson_key(enrollment_id: int, lesson_id: str) -> str:
-    return f"lesson:{enrollment_id}:{lesson_id}"
-
-
-def tip_key(tip_id: int, person_id: int) -> str:
-    return f"tip:{tip_id}:{person_id}"
-
-
-async def record_sent(
-    session: AsyncSession,
-    *,
-    dedupe_key: str,
-    person_id: int,
-    now: dt.datetime,
-    enrollment_id: int | None = None,
-    lesson_id: str | None = None,
-    kind: str = "lesson",
-) -> bool:
-    """Record a delivery made in a reply; False when that key was already delivered."""
-    existing = (await session.exec(select(Delivery).where(Delivery.dedupe_key == dedupe_key))).first()
-    if existing is not None:
-        return False
-    try:
-        async with session.begin_nested():
-            session.add(
-                Delivery(
-                    dedupe_key=dedupe_key,
-                    person_id=person_id,
-                    enrollment_id=enrollment_id,
-                    lesson_id=lesson_id,
-                    kind=kind,
-                    status="sent",
-                    due_at=now,
-                    sent_at=now,
-                    attempts=1,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
-
-
-async def last_lesson_delivery(session: AsyncSession, *, person_id: int) -> Delivery | None:
-    query = (
-        select(Delivery)
-        .where(Delivery.person_id == person_id, Delivery.kind == "lesson", Delivery.status == "sent")
-        .order_by(col(Delivery.sent_at).desc(), col(Delivery.id).desc())
-    )
-    return (await session.exec(query)).first()
-
-
-async def deliveries_of(session: AsyncSession, *, person_id: int) -> list[Delivery]:
-    return list(await session.exec(select(Delivery).where(Delivery.person_id == person_id)))
-
-
-async def sent_count_by_enrollment(session: AsyncSession, *, enrollment_ids: list[int]) -> dict[int, int]:
-    if not enrollment_ids:
-        return {}
-    query = (
-        select(Delivery.enrollment_id, func.count())
-        .where(col(Delivery.enrollment_id).in_(enrollment_ids), Delivery.status == "sent")
-        .group_by(col(Delivery.enrollment_id))
-    )
-    return {eid: n for eid, n in await session.exec(query) if eid is not None}
-
-
 # --- custom tips ------------------------------------------------------------------------------------------
 
 
@@ -107,13 +36,6 @@ async def create_tip(session: AsyncSession, *, data: CustomTipCreate) -> CustomT
     session.add(tip)
     await session.flush()
     return tip
-
-
-async def add_pending_deliveries(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
-    """Queue deliveries (custom tips) for the dispatcher; each row needs dedupe_key, person_id, due_at."""
-    for row in rows:
-        session.add(Delivery(status="pending", **row))
-    await session.flush()
 
 
 # --- questions --------------------------------------------------------------------------------------------

@@ -7,10 +7,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, update
+from sqlalchemy import bindparam, case, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import deliveries
+from storage.enums import DeliveryKind, DeliveryStatus, EnrollmentStatus, StopCause
 from storage.models import (
     Cohort,
     CohortCreate,
@@ -64,11 +66,6 @@ async def enrollments_of(session: AsyncSession, *, person_id: int) -> list[tuple
     return [(e, c) for e, c in await session.exec(query)]
 
 
-async def enrolled_person_ids(session: AsyncSession, *, cohort_id: int) -> set[int]:
-    query = select(Enrollment.person_id).where(Enrollment.cohort_id == cohort_id)
-    return set(await session.exec(query))
-
-
 async def cohort_members(session: AsyncSession, *, cohort_id: int) -> list[tuple[Enrollment, Person]]:
     query = (
         select(Enrollment, Person)
@@ -95,15 +92,6 @@ async def update_enrollment(session: AsyncSession, *, enrollment: Enrollment, da
         setattr(enrollment, name, value)
     session.add(enrollment)
     await session.flush()
-
-
-async def remove_enrollment(session: AsyncSession, *, person_id: int, cohort_id: int) -> bool:
-    result = await session.exec(
-        delete(Enrollment).where(
-            col(Enrollment.person_id) == person_id, col(Enrollment.cohort_id) == cohort_id
-        )
-    )
-    return bool(result.rowcount)
 
 
 async def set_cohort_paused(session: AsyncSession, *, cohort_id: int, paused: bool) -> None:
@@ -162,12 +150,16 @@ async def stop_reasons(session: AsyncSession, *, cohort_id: int) -> list[tuple[s
 
 
 async def sent_tips_count(session: AsyncSession, *, cohort_id: int) -> int:
-    """How many deliveries were sent for this cohort's enrollments."""
+    """How many lessons were delivered to this cohort's learners."""
     query = (
         select(func.count())
         .select_from(Delivery)
         .join(Enrollment, col(Enrollment.id) == col(Delivery.enrollment_id))
-        .where(Enrollment.cohort_id == cohort_id, Delivery.status == "sent")
+        .where(
+            Enrollment.cohort_id == cohort_id,
+            Delivery.status == DeliveryStatus.SENT,
+            Delivery.kind == DeliveryKind.LESSON,
+        )
     )
     return int((await session.exec(query)).one())
 
@@ -207,11 +199,94 @@ async def cohort_open_questions(
     return int(total), [(q, p) for q, p in await session.exec(query)]
 
 
-async def make_due(session: AsyncSession, *, person_id: int, now: dt.datetime) -> None:
-    """A person the bot could not reach is reachable again: their active enrollments are due now, so
-    the next tick sends today's tip (if today is a delivery day) instead of waiting for tomorrow."""
-    await session.exec(  # type: ignore[call-overload]
-        update(Enrollment)
-        .where(col(Enrollment.person_id) == person_id, col(Enrollment.status) == "active")
-        .values(next_due_at=now)
+# --- the drip --------------------------------------------------------------------------------------------
+
+_ENROLLMENT = Enrollment.__table__  # type: ignore[attr-defined]
+
+
+async def due_enrollments(
+    session: AsyncSession, *, now: dt.datetime, limit: int
+) -> list[tuple[Enrollment, Person, Cohort]]:
+    """Active enrollments due at `now`, soonest first, with their person and cohort. On PostgreSQL the
+    enrollments are locked (SKIP LOCKED), so two replicas never plan the same one."""
+    query = (
+        select(Enrollment, Person, Cohort)
+        .join(Person, col(Person.id) == col(Enrollment.person_id))
+        .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+        .where(Enrollment.status == EnrollmentStatus.ACTIVE, col(Enrollment.next_due_at) <= now)
+        .order_by(col(Enrollment.next_due_at))
+        .limit(limit)
     )
+    if not deliveries.is_sqlite(session):
+        query = query.with_for_update(of=Enrollment, skip_locked=True)  # type: ignore[arg-type]
+    return [(e, p, c) for e, p, c in await session.exec(query)]
+
+
+async def update_enrollments(session: AsyncSession, *, updates: Sequence[dict[str, Any]]) -> None:
+    """One executemany per shape of change, by primary key: far cheaper than ORM bulk updates."""
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in updates:
+        by_shape.setdefault(tuple(sorted(change)), []).append(change)
+    for shape, rows in by_shape.items():
+        columns = [name for name in shape if name != "id"]
+        statement = (
+            update(_ENROLLMENT)
+            .where(_ENROLLMENT.c.id == bindparam("b_id"))
+            .values({name: bindparam(f"b_{name}") for name in columns})
+        )
+        params = [{f"b_{name}": value for name, value in row.items()} for row in rows]
+        await session.exec(statement, params=params)  # type: ignore[call-overload]
+
+
+# --- stopping and resuming --------------------------------------------------------------------------------
+
+
+async def stop_enrollment(
+    session: AsyncSession, *, enrollment: Enrollment, cause: str, reason: str, now: dt.datetime
+) -> None:
+    """Stop one enrollment (an admin's `unenroll`, the learner's `stop`); what it had queued for today
+    and not sent steps back, so resuming starts from the same lesson."""
+    enrollment.status = EnrollmentStatus.STOPPED
+    enrollment.stopped_by, enrollment.stopped_at, enrollment.stop_reason = cause, now, reason[:200]
+    session.add(enrollment)
+    await session.flush()
+    await deliveries.hold_or_expire(
+        session,
+        where=(col(Delivery.enrollment_id) == enrollment.id)
+        & (col(Delivery.status) == DeliveryStatus.PENDING),
+        now=now,
+        reason=reason,
+    )
+
+
+async def resume_enrollment(
+    session: AsyncSession, *, enrollment: Enrollment, next_due_at: dt.datetime | None
+) -> None:
+    """A stopped enrollment goes on from where it was."""
+    enrollment.status = EnrollmentStatus.ACTIVE
+    enrollment.stopped_by = enrollment.stopped_at = enrollment.stop_reason = None
+    enrollment.next_due_at = next_due_at
+    session.add(enrollment)
+    await session.flush()
+
+
+def stopped_by_learner(enrollment: Enrollment) -> bool:
+    return enrollment.status == EnrollmentStatus.STOPPED and enrollment.stopped_by == StopCause.LEARNER
+
+
+async def enrollment_with_cohort(
+    session: AsyncSession, *, enrollment_id: int
+) -> tuple[Enrollment, Cohort] | None:
+    query = (
+        select(Enrollment, Cohort)
+        .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+        .where(Enrollment.id == enrollment_id)
+    )
+    found = (await session.exec(query)).first()
+    return (found[0], found[1]) if found else None
+
+
+async def enrollments_in(session: AsyncSession, *, cohort_id: int) -> dict[int, Enrollment]:
+    """person id -> their enrollment in this cohort."""
+    query = select(Enrollment).where(Enrollment.cohort_id == cohort_id)
+    return {e.person_id: e for e in await session.exec(query)}

@@ -8,7 +8,9 @@ foreign keys on, and every transaction starts with BEGIN IMMEDIATE so two writer
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, RootTransaction, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
@@ -31,10 +33,19 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_WAIT = 0.05  # seconds a SQLite call may wait for another process's lock, blocking the loop
 SQLITE_LOCK_ATTEMPTS = 200  # then Database retries BEGIN IMMEDIATE asynchronously, up to ~90 s
+PG_CONNECT_TIMEOUT = 10  # seconds to reach the PostgreSQL server before saying it cannot be reached
 
 
 class DatabaseURLError(ValueError):
     """TANDEM_DATABASE_URL cannot be used; the message says why."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database TANDEM_DATABASE_URL names cannot be opened or written; the message says why and what
+    to do, in one line, without secrets."""
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def parse_url(url: str) -> URL:
@@ -103,20 +114,40 @@ class Database:
             self._connection: Connection | None = None
         else:
             self.engine = create_async_engine(
-                target, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                target,
+                echo=echo,
+                pool_size=pool_size,
+                max_overflow=0,
+                pool_pre_ping=True,
+                connect_args={"connect_timeout": PG_CONNECT_TIMEOUT},
             )
             self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # SQLite has one writer at a time. This process's transactions queue on an asyncio lock; against
         # other processes, BEGIN IMMEDIATE is retried asynchronously (see _begin_immediate).
         self._writer = asyncio.Lock() if self.is_sqlite else None
         self._holder: asyncio.Task[object] | None = None
+        # PostgreSQL: as many transactions at once as the pool has connections; the rest wait here.
+        self._slots = asyncio.Semaphore(pool_size)
+        self.failing: str | None = None
+        """Why the last transaction failed for a database reason, until a write succeeds again."""
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """Commit when the block ends normally; roll back everything when it raises."""
+        """Commit when the block ends normally; roll back everything when it raises.
+
+        On PostgreSQL, transactions queue for one of the pool's connections here rather than time out in
+        the pool: a burst of work waits its turn instead of failing. On SQLite a failed COMMIT (a full
+        disk) discards the connection, so the next transaction starts clean once the cause is gone.
+        """
         if self._writer is None:
-            async with self._sessions() as session, session.begin():
-                yield session
+            async with self._slots:
+                try:
+                    async with self._sessions() as session, session.begin():
+                        yield session
+                except OperationalError as exc:
+                    self._failed(exc)
+                    raise
+                self.failing = None
             return
         task = asyncio.current_task()
         if self._holder is task:
@@ -124,29 +155,72 @@ class Database:
         async with self._writer:
             self._holder = task
             try:
-                connection, outer = await self._begin_immediate()
-                # The session joins the transaction begun here, and this block ends it: one connection
-                # serves every transaction (they take turns on the writer lock), so none is checked out
-                # of the pool, and the session's own commit machinery is not needed.
-                session = Session(
-                    bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False
-                )
-                try:
-                    raw = connection.connection.driver_connection
-                    yield inline_sqlite.InlineSession(session, raw, outer)  # type: ignore[misc]
-                    if outer.is_active:  # a block may have rolled back on purpose (a dry run)
-                        session.flush()
-                        outer.commit()
-                except BaseException:
-                    if outer.is_active:
-                        outer.rollback()
-                    raise
-                finally:
-                    session.close()
-                    if connection.in_transaction():  # the session began again after a block's rollback
-                        connection.rollback()
+                async with self._sqlite_transaction() as session:
+                    yield session
             finally:
                 self._holder = None
+
+    @asynccontextmanager
+    async def _sqlite_transaction(self) -> AsyncIterator[AsyncSession]:
+        try:
+            connection, outer = await self._begin_immediate()
+        except OperationalError as exc:
+            self._failed(exc)
+            self._discard()
+            raise
+        # The session joins the transaction begun here, and this block ends it: one connection serves
+        # every transaction (they take turns on the writer lock), so none is checked out of the pool,
+        # and the session's own commit machinery is not needed.
+        session = Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False)
+        raw = connection.connection.driver_connection
+        changes = raw.total_changes
+        try:
+            yield inline_sqlite.InlineSession(session, raw, outer)  # type: ignore[misc]
+            if outer.is_active:  # a block may have rolled back on purpose (a dry run)
+                session.flush()
+                outer.commit()
+        except BaseException as exc:
+            if isinstance(exc, OperationalError):
+                self._failed(exc)
+            self._end(connection, outer)
+            raise
+        finally:
+            session.close()
+        if raw.total_changes != changes:
+            self.failing = None  # a write went through: whatever failed before has passed
+        if connection.in_transaction():  # the session began again after a block's rollback
+            self._end(connection, outer)
+
+    def _end(self, connection: Connection, outer: RootTransaction) -> None:
+        """Roll back what is left of a transaction; a connection that cannot (its COMMIT failed half-way)
+        is closed, and the next transaction opens a new one."""
+        try:
+            if outer.is_active:
+                outer.rollback()
+            if connection.in_transaction():
+                connection.rollback()
+            raw = connection.connection.driver_connection
+            if raw is not None and raw.in_transaction:
+                raw.rollback()
+        except Exception as exc:
+            logger.warning("Discarding the SQLite connection after a failed transaction: %s", exc)
+            self._discard()
+            return
+        if getattr(connection, "_transaction", None) is not None:
+            self._discard()
+
+    def _discard(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                self._connection.invalidate()
+            with contextlib.suppress(Exception):
+                self._connection.close()
+        self._connection = None
+
+    def _failed(self, exc: OperationalError) -> None:
+        """Note a database failure for /healthz until a later write succeeds."""
+        text = str(exc.orig if exc.orig is not None else exc).strip()
+        self.failing = text.splitlines()[0][:200] if text else type(exc).__name__
 
     async def _begin_immediate(self) -> tuple[Connection, RootTransaction]:
         """This process's SQLite connection, in a transaction whose BEGIN IMMEDIATE went through; while
@@ -188,21 +262,91 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision` with Alembic."""
-    engine = create_engine(sync_url(url))
-    if engine.dialect.name == "sqlite":
-        _ensure_sqlite_dir(engine)
+    """Bring the database at `url` to `revision` with Alembic. Raises DatabaseUnavailable, with a message
+    that says what to do, when the database cannot be opened or written."""
+    target = sync_url(url)
+    if target.get_backend_name() == "sqlite":
+        _check_sqlite_file(target.database)
+    connect_args = (
+        {"connect_timeout": PG_CONNECT_TIMEOUT} if target.get_backend_name() == "postgresql" else {}
+    )
+    engine = create_engine(target, connect_args=connect_args)
     try:
         with engine.begin() as connection:
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+    except DBAPIError as exc:
+        raise DatabaseUnavailable(describe_failure(exc, target)) from None
     finally:
         engine.dispose()
     logger.info("Database is at revision %s", revision)
 
 
-def _ensure_sqlite_dir(engine: Engine) -> None:
-    database = engine.url.database
-    if database and database != ":memory:":
-        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+def _check_sqlite_file(database: str | None) -> None:
+    """The SQLite file can be created or opened, and is a database: else a message that says so."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database).expanduser()
+    folder = path.resolve().parent
+    if folder.exists() and not folder.is_dir():
+        raise DatabaseUnavailable(_sqlite_problem(path, f"{folder} is a file, not a folder"))
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(
+                _sqlite_problem(path, f"cannot create the folder {folder}: {exc.strerror}")
+            ) from None
+        logger.warning("Created the folder %s for the SQLite database", folder)
+    if path.is_dir():
+        raise DatabaseUnavailable(_sqlite_problem(path, f"{path} is a folder"))
+    if path.exists():
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise DatabaseUnavailable(
+                _sqlite_problem(path, f"{path} cannot be read and written by this user")
+            )
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+        if header and header != SQLITE_HEADER:
+            raise DatabaseUnavailable(_sqlite_problem(path, f"{path} is not a SQLite database"))
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseUnavailable(_sqlite_problem(path, f"cannot create files in {folder}"))
+
+
+def _sqlite_problem(path: Path, why: str) -> str:
+    return (
+        f"TANDEM_DATABASE_URL: {why}. Point it at a writable file, like sqlite:///tandem.db "
+        f"(now: sqlite:///{path})."
+    )
+
+
+def describe_failure(exc: BaseException, url: URL) -> str:
+    """One line for a database that refused to work, naming the setting and what to do (no password)."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    lowered = text.lower()
+    if url.get_backend_name() == "sqlite":
+        where = f"sqlite:///{url.database}"
+        if "not a database" in lowered:
+            return f"TANDEM_DATABASE_URL: {url.database} is not a SQLite database. Point it at a Tandem database file or a new path (now: {where})."
+        if "readonly" in lowered or "unable to open" in lowered or "permission" in lowered:
+            return f"TANDEM_DATABASE_URL: {url.database} cannot be opened for writing ({text}). Choose a writable path (now: {where})."
+        if "full" in lowered:
+            return f"TANDEM_DATABASE_URL: the disk holding {url.database} is full. Free some space and start again."
+        return f"TANDEM_DATABASE_URL: the SQLite database {url.database} cannot be used ({text})."
+    server = f"{url.host or 'localhost'}:{url.port or 5432}"
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return f"TANDEM_DATABASE_URL: PostgreSQL at {server} refused the user {url.username!r} (wrong password?). Check the user and password in the URL."
+    if "does not exist" in lowered:
+        return f"TANDEM_DATABASE_URL: PostgreSQL at {server} says: {text}. Create it, or fix the URL."
+    if (
+        "refused" in lowered
+        or "could not connect" in lowered
+        or "timeout" in lowered
+        or "timed out" in lowered
+        or "name or service" in lowered
+        or "translate host" in lowered
+    ):
+        return f"TANDEM_DATABASE_URL: cannot connect to PostgreSQL at {server} ({text}). Is the server running, and are the host and port right?"
+    return f"TANDEM_DATABASE_URL: PostgreSQL at {server} cannot be used ({text})."

@@ -1,5 +1,7 @@
 """Tables, and the separate create and update models that feed them.
 
+Statuses and kinds are the StrEnums of storage/enums.py, stored as plain strings.
+
 Identity keys are platform-neutral strings: `slack:<team>:<user>`, `teams:<tenant>:<aad-id>`,
 `console:<name>`. Nothing here knows what Slack or Teams is beyond that string.
 """
@@ -12,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.enums import DeliveryKind, DeliveryStatus, EnrollmentStatus, JobStatus, Priority, ReportRule
 from storage.types import UTCDateTime, utcnow
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -120,8 +123,11 @@ class Enrollment(SQLModel, table=True):
     paused_until: dt.datetime | None = _when()
     next_due_at: dt.datetime | None = _when()
     last_sent_at: dt.datetime | None = _when()
-    status: str = Field(default="active", max_length=20)
+    status: str = Field(default=EnrollmentStatus.ACTIVE, max_length=20)
     stop_reason: str | None = Field(default=None, max_length=200)
+    stopped_by: str | None = Field(default=None, max_length=20)
+    """Who stopped it (a StopCause), which decides who may resume it."""
+    stopped_at: dt.datetime | None = _when()
     created_at: dt.datetime = _created()
 
 
@@ -137,6 +143,8 @@ class EnrollmentUpdate(SQLModel):
     next_due_at: dt.datetime | None = None
     status: str | None = None
     stop_reason: str | None = None
+    stopped_by: str | None = None
+    stopped_at: dt.datetime | None = None
 
 
 # --- mentorship -------------------------------------------------------------------------------------------
@@ -154,26 +162,87 @@ class Mentorship(SQLModel, table=True):
 # --- delivery ledger --------------------------------------------------------------------------------------
 
 
-class Delivery(SQLModel, table=True):
-    """What was (or is being) sent to whom. `dedupe_key` makes every send happen at most once."""
+class DeliveryBatch(SQLModel, table=True):
+    """The messages one command sent to other people, so that its sender hears how it went."""
 
-    __table_args__ = (Index("ix_delivery_claim", "status", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    sender_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
+    kind: str = Field(default=DeliveryKind.NOTICE, max_length=20)
+    audience: str | None = Field(default=None, max_length=200)
+    """How the sender named the recipients (a cohort's name), for the report; None names them."""
+    report: str = Field(default=ReportRule.FAILURES, max_length=20)
+    created_at: dt.datetime = _created()
+    reported_at: dt.datetime | None = _when()
+
+
+class Delivery(SQLModel, table=True):
+    """One message to one person: what, when, and how sending went. `dedupe_key` makes it unique.
+
+    Every message Tandem sends outside the reply to the person talking is a row here: daily tips and
+    track completions (planned from enrollments), mentors' tips, digests, and the messages commands send
+    to other people (`payload`: the replies, as JSON). A dispatcher claims due rows and sends them.
+    """
+
+    __table_args__ = (
+        Index("ix_delivery_claim", "status", "due_at"),
+        Index("ix_delivery_batch", "batch_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=120, unique=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
     enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id", ondelete="CASCADE")
     lesson_id: str | None = Field(default=None, max_length=64)
+    step: int | None = Field(default=None)
+    """For track rows: the enrollment's position before this row was planned, to step back to."""
     tip_id: int | None = Field(default=None, foreign_key="customtip.id", ondelete="CASCADE")
-    kind: str = Field(default="lesson", max_length=20)
-    status: str = Field(default="pending", max_length=20)
+    batch_id: int | None = Field(default=None, foreign_key="deliverybatch.id", ondelete="SET NULL")
+    kind: str = Field(default=DeliveryKind.LESSON, max_length=20)
+    priority: int = Field(default=Priority.BULK)
+    payload: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """The replies to send, as JSON, for rows whose content is not composed when sent; cleared once sent."""
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=20)
     due_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: dt.datetime | None = _when()
+    """When Tandem stops retrying and gives it up (the kind's lifetime); None: never."""
     claimed_at: dt.datetime | None = _when()
     claimed_by: str | None = Field(default=None, max_length=80)
     sent_at: dt.datetime | None = _when()
     attempts: int = Field(default=0)
+    uncertain: bool = Field(default=False)
+    """A send may have arrived without an answer (timeout, 5xx, dropped connection): ask before resending."""
     error: str | None = Field(default=None, max_length=300)
     created_at: dt.datetime = _created()
+
+
+class Worker(SQLModel, table=True):
+    """A running dispatcher (one per process). Its claims are taken over once its lease lapses."""
+
+    id: str = Field(primary_key=True, max_length=80)
+    host: str = Field(max_length=64)
+    pid: int
+    started_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    seen_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Job(SQLModel, table=True):
+    """Slow work a command started after its reply (a big enrollment): kept until done, across restarts."""
+
+    __table_args__ = (Index("ix_job_claim", "status", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    args: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    requester_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE", index=True)
+    lang: str = Field(default="en", max_length=5)
+    description: str = Field(default="", max_length=200)
+    status: str = Field(default=JobStatus.PENDING, max_length=20)
+    attempts: int = Field(default=0)
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_at: dt.datetime | None = _when()
+    error: str | None = Field(default=None, max_length=300)
+    created_at: dt.datetime = _created()
+    finished_at: dt.datetime | None = _when()
 
 
 # --- custom tips ------------------------------------------------------------------------------------------

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func
+from sqlalchemy import bindparam, delete, exists, func, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Mentorship, Person, PersonCreate, PersonUpdate
+from storage.models import Enrollment, Mentorship, Person, PersonCreate, PersonUpdate
 from storage.prepared import InsertUnlessExists, Prepared, load_entity
 
 _PERSON_ATTRIBUTES = sa_inspect(Person).column_attrs
@@ -185,13 +186,23 @@ async def unpair(session: AsyncSession, *, mentor_id: int, mentee_id: int) -> bo
 async def save_conversation(
     session: AsyncSession, *, person: Person, conversation: dict[str, Any] | None
 ) -> Person:
-    """Store where the platform lets the bot write to this person, and make them reachable again.
-
-    `None` forgets the conversation (the app was removed): the person stays, deliveries stop.
-    """
+    """Store where the platform lets the bot write to this person; `None` forgets it (the app was removed).
+    Whether the person can be reached is `storage.reachability`'s business."""
     person.conversation = conversation
-    person.reachable = conversation is not None
-    person.unreachable_reason = None if conversation is not None else "app removed"
     session.add(person)
     await session.flush()
     return person
+
+
+async def mentors(session: AsyncSession) -> list[Person]:
+    """Everyone who mentors someone."""
+    query = select(Person).where(col(Person.id).in_(select(Mentorship.mentor_id))).order_by(col(Person.id))
+    return list(await session.exec(query))
+
+
+async def end_pauses(session: AsyncSession, *, now: dt.datetime) -> None:
+    """Pauses that have ended are cleared, so `settings` and reports stop showing them."""
+    await session.exec(update(Person).where(col(Person.paused_until) <= now).values(paused_until=None))  # type: ignore[call-overload]
+    await session.exec(  # type: ignore[call-overload]
+        update(Enrollment).where(col(Enrollment.paused_until) <= now).values(paused_until=None)
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import case, func, update
+from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Cohort, Delivery, Enrollment, Feedback, Mentorship, Question
+from storage.enums import DeliveryKind, DeliveryStatus
+from storage.models import Cohort, CustomTip, Delivery, Enrollment, Feedback, Mentorship, Question
 
 
 async def enrollments_for(
@@ -73,9 +74,36 @@ async def mentees_enrolled_in(session: AsyncSession, *, mentor_id: int, cohort_i
     return int((await session.exec(query)).one())
 
 
-async def link_tip(session: AsyncSession, *, tip_id: int, dedupe_keys: Sequence[str]) -> None:
-    """Point ledger rows written by `activity.record_sent` at the custom tip they delivered."""
-    keys = list(dedupe_keys)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        await session.exec(update(Delivery).where(col(Delivery.dedupe_key).in_(chunk)).values(tip_id=tip_id))
+async def tips_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, CustomTip]:
+    if not ids:
+        return {}
+    rows = await session.exec(select(CustomTip).where(col(CustomTip.id).in_(list(ids))))
+    return {tip.id: tip for tip in rows if tip.id is not None}
+
+
+async def lessons_received_by(session: AsyncSession, *, person_ids: Sequence[int]) -> dict[int, int]:
+    """person id -> lessons delivered to them, across their cohorts."""
+    if not person_ids:
+        return {}
+    query = (
+        select(Delivery.person_id, func.count())
+        .where(
+            col(Delivery.person_id).in_(list(person_ids)),
+            Delivery.kind == DeliveryKind.LESSON,
+            Delivery.status == DeliveryStatus.SENT,
+        )
+        .group_by(col(Delivery.person_id))
+    )
+    return {pid: int(n) for pid, n in await session.exec(query)}  # type: ignore[call-overload]
+
+
+async def open_question_counts(session: AsyncSession, *, person_ids: Sequence[int]) -> dict[int, int]:
+    """person id -> their questions still waiting for an answer."""
+    if not person_ids:
+        return {}
+    query = (
+        select(Question.person_id, func.count())
+        .where(col(Question.person_id).in_(list(person_ids)), col(Question.status).in_(("open", "forwarded")))
+        .group_by(col(Question.person_id))
+    )
+    return {pid: int(n) for pid, n in await session.exec(query)}  # type: ignore[call-overload]

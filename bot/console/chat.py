@@ -1,9 +1,10 @@
 """`tandem chat`: a terminal conversation with the core, one person at a time.
 
-Lines are read from stdin; a number picks a button from the last message. Messages for console people
-who are not in this live session wait in their inbox and show when they next open `tandem chat`.
-When stdin is not a terminal, lines are read one by one and the chat ends at end of input, so a whole
-conversation can be scripted.
+Lines are read from stdin; a number picks a button from the last message. What the core sends to other
+people goes through the delivery ledger; console people who are not in this live session find it in
+their inbox when they next open `tandem chat`. When stdin is not a terminal, lines are read one by one,
+what each line sent is delivered before the next is read (so a script's output is always the same), and
+the chat ends at end of input.
 """
 
 from __future__ import annotations
@@ -11,18 +12,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TextIO
 
 from bot.console.channel import console_actor, console_key, mentions_in
 from bot.console.render import render_reply
+from bot.core.context import Services
 from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event
-from bot.core.replies import Button, Later, Notify, Reply
+from bot.core.replies import Button, Reply
 from bot.core.serialize import from_dict, to_dict
-from bot.outlets import Outlets
+from bot.outlets import Item, Outlets
 from storage import activity, people
-from storage.models import Person
 
 logger = logging.getLogger(__name__)
 
@@ -31,31 +32,37 @@ QUIT_WORDS = {"quit", "exit", "bye", "/quit", "quitter"}
 
 
 class ConsoleOutlet:
-    """Delivers to console people: printed when they are the live user, else kept in their inbox."""
+    """Delivers to console people: kept in their inbox (the console's mailbox), and printed at once when
+    they are the person in this live session. The inbox row carries the ledger key, so delivery is
+    exactly once."""
 
-    def __init__(self, chat: ConsoleChat | None, conversation: Conversation) -> None:
+    exactly_once = True
+    paced = False  # a local database write: no chat API to spare
+
+    def __init__(self, services: Services, chat: ConsoleChat | None = None) -> None:
+        self.services = services
         self.chat = chat
-        self.conversation = conversation
 
-    async def send(self, person: Person, replies: Sequence[Reply], *, key: str | None = None) -> None:
-        live = self.chat is not None and person.key == self.chat.actor.key
-        services = self.conversation.services
-        payloads = [p for p in (to_dict(r) for r in replies) if p is not None]
-        async with services.db.transaction() as session:
+    async def deliver(self, item: Item) -> None:
+        live = self.chat is not None and item.destination.key == self.chat.actor.key
+        payloads = [p for p in (to_dict(r) for r in item.replies) if p is not None]
+        async with self.services.db.transaction() as session:
             for index, payload in enumerate(payloads):
                 await activity.push_inbox(
                     session,
-                    person_id=person.id or 0,
+                    person_id=item.destination.person_id or 0,
                     payload=payload,
-                    dedupe_key=key if index == 0 else None,
-                    shown_at=services.clock() if live else None,
+                    dedupe_key=item.key if index == 0 else None,
+                    shown_at=self.services.clock() if live else None,
                 )
         if live and self.chat is not None:
-            self.chat.show(replies)
+            self.chat.show(item.replies)
 
-    async def delivered(self, person: Person, key: str) -> bool:
-        async with self.conversation.services.db.transaction() as session:
-            return await activity.inbox_has(session, person_id=person.id or 0, dedupe_key=key)
+    async def arrived(self, item: Item) -> bool:
+        async with self.services.db.transaction() as session:
+            return await activity.inbox_has(
+                session, person_id=item.destination.person_id or 0, dedupe_key=item.key
+            )
 
 
 class ConsoleChat:
@@ -70,15 +77,15 @@ class ConsoleChat:
         *,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
+        deliver: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.conversation = conversation
-        self.outlets = outlets
         self.actor: Actor = console_actor(user, name)
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.buttons: list[Button] = []
-        self._background: set[asyncio.Task[None]] = set()
-        outlets.register("console", ConsoleOutlet(self, conversation))
+        self._deliver = deliver
+        outlets.register("console", ConsoleOutlet(conversation.services, self))
 
     @property
     def interactive(self) -> bool:
@@ -123,23 +130,18 @@ class ConsoleChat:
         return Event(self.actor, kind, text, mentions=mentions_in(text))
 
     async def handle_line(self, line: str) -> None:
-        replies = await self.conversation.handle(self.event_for(line))
-        await self.dispatch(replies)
+        self.show(await self.conversation.handle(self.event_for(line)))
+        if not self.interactive:
+            await self.deliver()
 
-    async def dispatch(self, replies: Sequence[Reply]) -> None:
-        """Show own replies, hand Notify to outlets, and run slow work after showing the first answer."""
-        self.show([r for r in replies if not isinstance(r, Notify | Later)])
-        for reply in replies:
-            if isinstance(reply, Notify):
-                await self.outlets.deliver(reply)
-        for reply in replies:
-            if isinstance(reply, Later):
-                task = asyncio.create_task(self._run_later(reply))
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
-
-    async def _run_later(self, reply: Later) -> None:
-        await self.dispatch(list(await reply.work()))
+    async def deliver(self) -> None:
+        """Send what is due now (and run waiting jobs), so that scripted conversations read the same
+        every time; in a live terminal the dispatcher does this in the background."""
+        if self._deliver is not None:
+            try:
+                await self._deliver()
+            except Exception:
+                logger.exception("Could not deliver the waiting messages")
 
     async def _read_line(self) -> str | None:
         if self.interactive:
@@ -161,6 +163,7 @@ class ConsoleChat:
         """The read-eval-print loop; ends at end of input or on `quit`."""
         if welcome:
             self.write(welcome)
+        await self.deliver()
         await self.show_inbox()
         poller = asyncio.create_task(self._poll_inbox(poll_every)) if self.interactive else None
         try:
@@ -179,5 +182,4 @@ class ConsoleChat:
             if line.strip().lower() in QUIT_WORDS:
                 break
             await self.handle_line(line)
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
+        await self.deliver()

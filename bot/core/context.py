@@ -36,6 +36,10 @@ class LessonStore:
         return library
 
 
+def _nobody_to_wake() -> None:
+    """Without a running dispatcher, queued messages wait for the next process that runs one."""
+
+
 @dataclass(slots=True)
 class Services:
     """Long-lived things every handler may use. Channels and the scheduler share one instance."""
@@ -44,6 +48,8 @@ class Services:
     settings: Settings
     lessons: LessonStore
     clock: Callable[[], dt.datetime] = utcnow
+    wake: Callable[[], None] = _nobody_to_wake
+    """Called after a transaction queued messages or jobs, so they go out at once."""
 
 
 @dataclass(slots=True)

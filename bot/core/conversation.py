@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.core import outbox
 from bot.core.args import person_data
 from bot.core.context import Context, Services
 from bot.core.errors import PermissionDenied, UsageError, UserError
-from bot.core.events import Actor, Event
-from bot.core.replies import Later, Reply, Text
+from bot.core.events import Actor, Event, Reach
+from bot.core.replies import Reply, Text
 from bot.core.router import Router
 from bot.i18n import register, t
-from storage import activity, cohorts, people
+from storage import activity, people, reachability
 from storage.models import Person
 
 logger = logging.getLogger(__name__)
+
+TRANSIENT_ATTEMPTS = 3
+"""A transaction that fails for a passing database reason (a dropped connection, a lock, a full disk
+being freed) is tried again this many times, after short pauses, before the person is asked to resend."""
 
 register(
     {
@@ -46,6 +53,10 @@ register(
             "en": "I don’t know `{word}`. Type `help` to see what I can do.",
             "fr": "Je ne connais pas `{word}`. Tapez `help` pour voir ce que je sais faire.",
         },
+        "error.busy": {
+            "en": "Sorry, I could not save that just now. Please send it again in a minute.",
+            "fr": "Désolé, je n’ai pas pu l’enregistrer pour l’instant. Merci de le renvoyer dans une minute.",
+        },
         "error.stale_button": {
             "en": "That button has expired. Type `help` to see what I can do.",
             "fr": "Ce bouton a expiré. Tapez `help` pour voir ce que je sais faire.",
@@ -62,33 +73,87 @@ class Conversation:
         self.router = router
 
     async def handle(self, event: Event) -> list[Reply]:
-        """Run one event in one transaction. A refused or failed command writes nothing.
+        """Run one event in one transaction; return the replies for the person talking.
 
-        An event with an `event_id` is recorded as seen in that same transaction, so a retried delivery
-        gets no reply (nothing at all: the first delivery answered). When the transaction fails
-        unexpectedly the mark goes with everything else: a retry may then succeed.
+        What the event sends to other people (`Notify`) and the slow work it starts (`Later`) are
+        written in that same transaction, and the dispatcher is woken once it commits. A refused or
+        failed command writes nothing. An event with an `event_id` is recorded as seen in that same
+        transaction too, so a retried delivery gets no reply (the first one answered); when the
+        transaction fails the mark goes with everything else, and a retry may succeed.
         """
         lang = event.actor.lang if event.actor.lang in ("en", "fr") else self.services.settings.default_lang
-        try:
-            async with self.services.db.transaction() as session:
-                if event.event_id and not await activity.first_sighting(session, event_id=event.event_id):
+        for attempt in range(TRANSIENT_ATTEMPTS):
+            try:
+                replies, queued = await self._run(event)
+            except UserError as exc:
+                if not await self._keep_refusal(event, exc):
                     logger.info("Ignoring a retried event from %s", event.actor.key)
                     return []
-                person, is_mentor = await self.ensure_person(session, event.actor)
-                lang = person.lang
-                ctx = Context(event, person, session, self.services, is_mentor=is_mentor)
-                replies = await self.router.route(ctx)
-        except UserError as exc:
-            if not await self._keep_refusal(event, exc):
-                logger.info("Ignoring a retried event from %s", event.actor.key)
-                return []
-            return [Text(self._explain(exc, lang), private=True)]
-        except Exception:
-            logger.exception("Event from %s failed", event.actor.key)
-            return [Text(t("error.apology", lang), private=True)]
-        return [self._guard(reply, lang) for reply in replies]
+                return [Text(self.explain(exc, exc.lang or lang), private=True)]
+            except DBAPIError as exc:
+                if not _transient(exc):
+                    logger.exception("Event from %s failed", event.actor.key)
+                    return [Text(t("error.apology", lang), private=True)]
+                if attempt + 1 < TRANSIENT_ATTEMPTS:
+                    await asyncio.sleep(0.2 * 2**attempt)
+                    continue
+                logger.error("Event from %s could not be saved: %s", event.actor.key, _first_line(exc))
+                return [Text(t("error.busy", lang), private=True)]
+            except Exception:
+                logger.exception("Event from %s failed", event.actor.key)
+                return [Text(t("error.apology", lang), private=True)]
+            if queued:
+                self.services.wake()
+            return replies
+        raise AssertionError("unreachable")
 
-    def _explain(self, exc: UserError, lang: str) -> str:
+    async def _run(self, event: Event) -> tuple[list[Reply], bool]:
+        async with self.services.db.transaction() as session:
+            if event.event_id and not await activity.first_sighting(session, event_id=event.event_id):
+                logger.info("Ignoring a retried event from %s", event.actor.key)
+                return [], False
+            person, is_mentor, reached = await self._ensure(session, event.actor)
+            ctx = Context(event, person, session, self.services, is_mentor=is_mentor)
+            try:
+                replies = await self.router.route(ctx)
+            except UserError as exc:
+                exc.lang = person.lang  # explained in the person's language, after the rollback
+                raise
+            posted = await outbox.post(
+                session, sender=person, replies=replies, lang=person.lang, now=ctx.now()
+            )
+            return posted.direct, posted.queued or reached
+
+    async def reach(self, event: Reach) -> Person | None:
+        """A platform says people can be written to again (installed), or no longer (uninstalled, removed);
+        de-duplicated by `event_id` like other events. Returns the person, for an event about one."""
+        now = self.services.clock()
+        person: Person | None = None
+        async with self.services.db.transaction() as session:
+            if event.event_id and not await activity.first_sighting(session, event_id=event.event_id):
+                return None
+            if event.reachable and event.actor is not None:
+                person, _ = await self.ensure_person(session, event.actor)
+                await reachability.mark_reachable(session, person=person, now=now)
+            elif not event.reachable:
+                if event.actor is not None:
+                    person = await people.get_person(session, key=event.actor.key)
+                    if person is None:
+                        return None
+                    await people.save_conversation(session, person=person, conversation=None)
+                    touched = await reachability.mark_unreachable(
+                        session, person_ids=[person.id or 0], reason=event.reason, now=now
+                    )
+                else:
+                    touched = await reachability.mark_unreachable(
+                        session, key_prefix=event.workspace, reason=event.reason, now=now
+                    )
+                logger.info("%s: %s batch(es) now wait for someone out of reach", event.reason, len(touched))
+        self.services.wake()
+        return person
+
+    def explain(self, exc: UserError, lang: str) -> str:
+        """A user mistake in words: the message, and for a usage error the command's usage line."""
         if isinstance(exc, UsageError):
             spec = self.router.find(exc.command)
             usage = t(spec.usage, lang) if spec and spec.usage else exc.command
@@ -120,34 +185,24 @@ class Conversation:
             logger.exception("Could not record a refusal in the audit log")
         return True
 
-    def _guard(self, reply: Reply, lang: str) -> Reply:
-        """Slow work keeps the same error tree: its failures become an apology, never a traceback."""
-        if not isinstance(reply, Later):
-            return reply
-        work = reply.work
-
-        async def guarded() -> Sequence[Reply]:
-            try:
-                return await work()
-            except UserError as exc:
-                return [Text(self._explain(exc, lang), private=True)]
-            except Exception:
-                logger.exception("Background work failed: %s", reply.description)
-                return [Text(t("error.apology", lang), private=True)]
-
-        return Later(guarded, reply.description)
-
     async def ensure_person(self, session: object, actor: Actor) -> tuple[Person, bool]:
         """The person behind `actor` and whether they mentor anyone; created on first contact; profile
-        hints fill blanks."""
+        hints fill blanks. Someone who writes can be written to: if they were out of reach, they are
+        reachable again (their tips resume, held messages go out)."""
+        person, is_mentor, _ = await self._ensure(session, actor)
+        return person, is_mentor
+
+    async def _ensure(self, session: object, actor: Actor) -> tuple[Person, bool, bool]:
+        """`ensure_person`, and whether the person just became reachable again."""
         settings = self.services.settings
         found = await people.get_person_with_role(session, key=actor.key)  # type: ignore[arg-type]
         if found is None:
             data = person_data(actor, settings)
+            data.reachable, data.unreachable_reason = True, None
             person, created = await people.create_person_unless_exists(session, data=data)  # type: ignore[arg-type]
             if created:  # someone new mentors nobody yet
-                return person, False
-            return person, await people.is_mentor(session, person_id=person.id or 0)  # type: ignore[arg-type]
+                return person, False, False
+            found = person, await people.is_mentor(session, person_id=person.id or 0)  # type: ignore[arg-type]
         person, is_mentor = found
         changed = False
         if actor.local_id in settings.admins and not person.is_admin:
@@ -156,11 +211,26 @@ class Conversation:
             person.tz, changed = actor.tz, True
         if actor.name and actor.name != person.display_name and actor.name != actor.local_id:
             person.display_name, changed = actor.name[:200], True
-        if actor.conversation and (person.conversation != actor.conversation or not person.reachable):
-            if not person.reachable:
-                await cohorts.make_due(session, person_id=person.id or 0, now=self.services.clock())  # type: ignore[arg-type]
+        if actor.conversation and person.conversation != actor.conversation:
             person.conversation, changed = dict(actor.conversation), True
-            person.reachable, person.unreachable_reason = True, None
+        if not person.reachable:
+            await reachability.mark_reachable(session, person=person, now=self.services.clock())  # type: ignore[arg-type]
+            return person, is_mentor, True
         if changed:
             session.add(person)  # type: ignore[attr-defined]
-        return person, is_mentor
+        return person, is_mentor, False
+
+
+def _transient(exc: DBAPIError) -> bool:
+    """Database trouble that may pass by itself: a lost connection, a lock, a full disk, a timeout."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    text = str(exc.orig if exc.orig is not None else exc).lower()
+    return isinstance(exc, OperationalError) or any(
+        word in text for word in ("locked", "timeout", "could not serialize", "deadlock", "connection")
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.splitlines()[0][:200] if text else type(exc).__name__

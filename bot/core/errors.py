@@ -14,6 +14,8 @@ class UserError(TandemError):
         super().__init__(key)
         self.key = key
         self.values = values
+        self.lang: str | None = None
+        """The language of the person it is explained to, once known."""
 
 
 class UsageError(UserError):

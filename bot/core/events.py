@@ -61,3 +61,19 @@ def command(actor: Actor, text: str, *, mentions: Mapping[str, Actor] | None = N
 
 def action(actor: Actor, name: str, value: str | None = None, *, is_dm: bool = True) -> Event:
     return Event(actor, "action", "", is_dm, action=name, value=value)
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """A platform says whether people can be written to: the app was installed for someone (with the
+    conversation to write into), removed by someone, or uninstalled from a whole workspace.
+
+    `workspace` is a person-key prefix from `storage.keys.workspace_prefix`: everyone whose key starts
+    with it. `event_id` de-duplicates a platform's retries, like `Event.event_id`.
+    """
+
+    reachable: bool
+    reason: str
+    actor: Actor | None = None
+    workspace: str | None = None
+    event_id: str | None = None

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from lessons import Lesson, Library, Track
-from storage import activity, cohorts
+from storage import cohorts, deliveries, keys
+from storage.enums import EnrollmentStatus
 from storage.models import Cohort, Enrollment
 
 
 async def active_enrollment(ctx: Context) -> tuple[Enrollment, Cohort] | None:
     """The learner's first active enrollment, or None."""
     for enrollment, cohort in await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0):
-        if enrollment.status == "active":
+        if enrollment.status == EnrollmentStatus.ACTIVE:
             return enrollment, cohort
     return None
 
@@ -28,9 +29,9 @@ async def deliver_next(ctx: Context, enrollment: Enrollment, cohort: Cohort) -> 
     lesson = track_lesson(ctx.library, track, enrollment.position, ctx.lang)
     if lesson is None:
         return None
-    await activity.record_sent(
+    await deliveries.record_sent(
         ctx.session,
-        dedupe_key=activity.lesson_key(enrollment.id or 0, lesson.id),
+        dedupe_key=keys.lesson_key(enrollment.id or 0, lesson.id),
         person_id=ctx.person.id or 0,
         enrollment_id=enrollment.id,
         lesson_id=lesson.id,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from lessons import Lesson
+from storage.enums import DeliveryKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,18 +61,37 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Notify:
-    """Replies for someone else (a mentor, a mentee), identified by their person key."""
+    """Replies for someone else (a mentor, a mentee), identified by their person key.
+
+    Channels never see these: the core writes them to the delivery ledger in the event's own
+    transaction, and the dispatcher sends them (now, or `at` a later moment).
+    """
 
     person_key: str
     replies: tuple[Reply, ...]
+    kind: str = DeliveryKind.NOTICE
+    tip_id: int | None = None
+    """The mentor's tip this delivers: one per reader, and gone if its author asks to be forgotten."""
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """Tell the sender how this event's Notify went once they have all been sent (naming `audience`, a
+    cohort's name, for a whole cohort). Without it the sender hears only when someone was not reached."""
+
+    audience: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Later:
-    """Slow work the channel runs after it has acknowledged; its replies are sent when it ends."""
+    """Slow work that finishes after the reply: a job of a registered kind with JSON arguments, kept in
+    the database until it is done, so a restart finishes it rather than dropping it. What it returns
+    reaches the person who asked as a message."""
 
-    work: Callable[[], Awaitable[Sequence[Reply]]]
+    kind: str
+    args: dict[str, Any]
     description: str = ""
 
 
-Reply = Text | LessonCard | QuizCard | Attachment | Notify | Later
+Reply = Text | LessonCard | QuizCard | Attachment | Notify | FollowUp | Later

@@ -10,32 +10,27 @@ import asyncio
 import logging
 import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
 import orjson
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import update
-from sqlmodel import col
 
 from bot.app import App
-from bot.core.events import Actor, Event
-from bot.core.replies import Later, Notify, Reply, Text
+from bot.core.events import Actor, Event, Reach
+from bot.core.replies import Text
 from bot.i18n import register, t
 from bot.settings import Settings
 from bot.slack import home
-from bot.slack.outlet import SlackOutlet
+from bot.slack.outlet import SlackOutlet, classify
 from bot.slack.render import parse_action_id, render
 from bot.slack.translate import actor, channels_in, mentions_in, without_bot_mention
-from storage import activity
-from storage.models import Enrollment, Person
+from scheduler.errors import TemporaryError
+from storage import activity, keys
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +40,9 @@ PROFILE_LIST_OVER = 50
 """Above this many channel members, profiles come from users.list (200 a page) rather than one
 users.info call each: Slack allows far fewer users.info calls a minute than a big channel needs."""
 REPLY_CALLBACK = "tandem_reply"
+REPLY_METADATA = "tandem_reply"
+REPLY_ATTEMPTS = 3
+REPLY_BACKOFF = 0.3
 IGNORED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave"}
 
 register(
@@ -119,15 +117,19 @@ class SlackChannel:
         # session, with its connection pool and TLS handshake, for each call.
         # Every Web API call carries a few KB of Block Kit: orjson encodes it several times faster.
         self.http = aiohttp.ClientSession(json_serialize=_json)
+        token = settings.slack_bot_token.get_secret_value()
+        # Replies and lookups retry a 429 (nothing was done). Nothing retries a 5xx or a dropped
+        # connection here: the request may have been carried out, and doing it again would post twice.
         self.client = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value(),
+            token=token,
             base_url=settings.slack_api_url,
             session=self.http,
-            retry_handlers=[
-                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-                AsyncServerErrorRetryHandler(max_retry_count=2),
-                AsyncConnectionErrorRetryHandler(max_retry_count=1),
-            ],
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+        # Deliveries retry nothing themselves: the dispatcher retries, asking Slack first whether an
+        # unanswered message arrived after all.
+        self.delivery_client = AsyncWebClient(
+            token=token, base_url=settings.slack_api_url, session=self.http, retry_handlers=[]
         )
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         # Every HTTP request reaches bolt through bot/server.py's handler, which has already checked its
@@ -139,7 +141,7 @@ class SlackChannel:
             process_before_response=False,
         )
         self.profiles = Profiles(self.client)
-        self.outlets.register("slack", SlackOutlet(self.client))
+        self.outlets.register("slack", SlackOutlet(self.delivery_client))
         self._register()
 
     async def close(self) -> None:
@@ -259,29 +261,11 @@ class SlackChannel:
     async def on_uninstalled(self, body: dict[str, Any]) -> None:
         """Stop every delivery to this workspace: its people become unreachable, with the reason."""
         team = body.get("team_id", "")
-        reason = (
-            "Slack app uninstalled"
-            if body.get("event", {}).get("type") == "app_uninstalled"
-            else "Slack tokens revoked"
-        )
-        prefix = f"slack:{team}:%"
-        async with self.core.services.db.transaction() as session:
-            if not await self._first_time(session, body):
-                return
-            statement = (
-                update(Person)
-                .where(col(Person.key).like(prefix))
-                .values(reachable=False, unreachable_reason=reason)
-                .returning(col(Person.id))
-            )
-            ids = [row[0] for row in await session.exec(statement)]
-            if ids:
-                await session.exec(
-                    update(Enrollment)
-                    .where(col(Enrollment.person_id).in_(ids), col(Enrollment.status) == "active")
-                    .values(status="stopped", stop_reason=reason)
-                )
-        logger.warning("%s for team %s: %s people stopped", reason, team, len(ids))
+        uninstalled = body.get("event", {}).get("type") == "app_uninstalled"
+        reason = "Slack app uninstalled" if uninstalled else "Slack tokens revoked"
+        workspace = keys.workspace_prefix("slack", team)
+        await self.core.reach(Reach(False, reason, workspace=workspace, event_id=_event_id(body)))
+        logger.warning("%s for team %s: its people are out of reach until they write again", reason, team)
 
     # --- helpers --------------------------------------------------------------------------------------
 
@@ -337,19 +321,10 @@ class SlackChannel:
         return list(await asyncio.gather(*(one(user) for user in users)))
 
     async def _handle(self, event: Event, send: Sender) -> None:
-        """Run the core, send its replies, hand Notify to the outlets, and run slow work afterwards."""
-        replies = await self.core.handle(event)
-        await self._send_all(replies, send)
-
-    async def _send_all(self, replies: Sequence[Reply], send: Sender) -> None:
-        for reply in replies:
-            if isinstance(reply, Notify):
-                await self.outlets.deliver(reply)
-            elif isinstance(reply, Later):
-                await self._send_all(list(await reply.work()), send)
-            else:
-                for message in render(reply):
-                    await send({**message, "private": getattr(reply, "private", False)})
+        """Run the core and send its replies to the person; the core queued anything for anyone else."""
+        for reply in await self.core.handle(event):
+            for message in render(reply):
+                await send({**message, "private": getattr(reply, "private", False)})
 
     def _responder(self, respond: Any) -> Sender:
         async def send(message: dict[str, Any]) -> None:
@@ -373,11 +348,46 @@ class SlackChannel:
                     thread_ts=thread,
                 )
                 return
-            await self.client.chat_postMessage(
-                channel=channel, text=message["text"], blocks=message["blocks"], thread_ts=thread
-            )
+            await self._post_once(channel, message, thread)
 
         return send
+
+    async def _post_once(self, channel: str, message: dict[str, Any], thread: str | None) -> None:
+        """Post a reply, retrying a failure that may have let it through (a 5xx, a dropped connection)
+        only once Slack's history shows it did not: a reply is never lost to one hiccup nor doubled."""
+        marker = uuid.uuid4().hex
+        metadata = {"event_type": REPLY_METADATA, "event_payload": {"key": marker}}
+        for attempt in range(REPLY_ATTEMPTS):
+            try:
+                await self.client.chat_postMessage(
+                    channel=channel,
+                    text=message["text"],
+                    blocks=message["blocks"],
+                    thread_ts=thread,
+                    metadata=metadata,
+                )
+                return
+            except Exception as exc:
+                kind = classify(exc)
+                if not isinstance(kind, TemporaryError) or attempt == REPLY_ATTEMPTS - 1:
+                    raise
+                if kind.ambiguous and thread is not None:
+                    raise  # a thread's history is not searched: better one lost reply than two
+                await asyncio.sleep(REPLY_BACKOFF * 2**attempt)
+                if kind.ambiguous and await self._posted(channel, marker):
+                    return
+
+    async def _posted(self, channel: str, marker: str) -> bool:
+        """Whether a reply with this marker is in the conversation's latest messages."""
+        if channel[:1] in ("U", "W"):
+            channel = (await self.client.conversations_open(users=channel))["channel"]["id"]
+        history = await self.client.conversations_history(
+            channel=channel, limit=20, include_all_metadata=True
+        )
+        return any(
+            ((m.get("metadata") or {}).get("event_payload") or {}).get("key") == marker
+            for m in history.get("messages", [])
+        )
 
     def _target_for(self, body: dict[str, Any], respond: Any) -> Sender:
         container = body.get("container") or {}

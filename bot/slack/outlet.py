@@ -1,29 +1,31 @@
-"""Sending to Slack people outside a conversation turn: tips, mentor messages, answers.
+"""Delivering ledger items to Slack people: direct messages through the bot's DM (App Home messages tab).
 
-Each drip message carries its ledger key in Slack message metadata, so after a crash or a timeout
-`delivered` can read the DM's history and tell whether that tip already arrived.
+Each message carries its ledger key (and its part, when a long item needs several messages) in Slack
+message metadata, so `arrived` can read the DM's history and tell, after a crash or an unanswered
+request, which parts already arrived. The Web API client used here has no retry handlers of its own:
+a retry that posts again before that check would be a duplicate, so retrying is the dispatcher's job.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.replies import Reply
+from bot.outlets import Item
 from bot.slack.render import render
-from bot.slack.translate import split_key
 from scheduler.errors import PermanentError, RateLimited, TemporaryError
-from storage.models import Person
+from storage.keys import local_id
 
 logger = logging.getLogger(__name__)
 
 METADATA_TYPE = "tandem_delivery"
+HISTORY_PAGES = 3
+"""Pages of 100 messages read back to find an item: weeks of a learner's DM."""
 PERMANENT_ERRORS = frozenset(
     {
         "account_inactive",
@@ -42,56 +44,86 @@ PERMANENT_ERRORS = frozenset(
         "team_access_not_granted",
     }
 )
+AMBIGUOUS_ERRORS = frozenset({"internal_error", "fatal_error", "request_timeout", "service_unavailable"})
+"""Errors after which the message may have been posted all the same."""
 
 
 def classify(exc: Exception) -> Exception:
-    """A Slack failure as the dispatcher's error kinds: slow down, retry, or give up on that person."""
+    """A Slack failure as the dispatcher's error kinds: slow down, retry (saying whether it may have been
+    posted all the same), or give up on that person."""
     if isinstance(exc, SlackApiError):
         status = exc.response.status_code
         error = str(exc.response.get("error", "")) if exc.response is not None else ""
         if status == 429 or error == "ratelimited":
             retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
-            return RateLimited(float(retry_after) if retry_after else None)
+            try:
+                return RateLimited(float(retry_after) if retry_after else None)
+            except ValueError:
+                return RateLimited(None)
         if status >= 500:
             return TemporaryError(f"Slack HTTP {status}")
         if error in PERMANENT_ERRORS:
             return PermanentError(error)
-        return TemporaryError(error or "slack error", ambiguous=False)
+        return TemporaryError(error or "slack error", ambiguous=error in AMBIGUOUS_ERRORS)
+    if isinstance(exc, aiohttp.ClientConnectorError):  # never connected: nothing was posted
+        return TemporaryError(type(exc).__name__, ambiguous=False)
     if isinstance(exc, (aiohttp.ClientError, TimeoutError, asyncio.TimeoutError)):
         return TemporaryError(type(exc).__name__)
     return exc
 
 
 class SlackOutlet:
-    """Direct messages to Slack people through the bot's DM (the App Home messages tab)."""
+    """Direct messages to Slack people, exactly once."""
+
+    exactly_once = True
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 
-    async def send(self, person: Person, replies: Sequence[Reply], *, key: str | None = None) -> None:
-        _, user_id = split_key(person.key)
-        messages = [message for reply in replies for message in render(reply)]
+    def _messages(self, item: Item) -> list[dict[str, Any]]:
+        return [message for reply in item.replies for message in render(reply)]
+
+    async def deliver(self, item: Item) -> None:
+        user_id = local_id(item.destination.key)
+        messages = self._messages(item)
+        present = await self._parts(item) if item.recovered else set()
         try:
-            for index, message in enumerate(messages):
-                extra: dict[str, Any] = {}
-                if key and index == 0:
-                    extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
+            for part, message in enumerate(messages):
+                if part in present:
+                    continue
+                payload = {"key": item.key, "part": part}
                 await self.client.chat_postMessage(
-                    channel=user_id, text=message["text"], blocks=message["blocks"], **extra
+                    channel=user_id,
+                    text=message["text"],
+                    blocks=message["blocks"],
+                    metadata={"event_type": METADATA_TYPE, "event_payload": payload},
                 )
         except Exception as exc:
             raise classify(exc) from exc
 
-    async def delivered(self, person: Person, key: str) -> bool:
-        _, user_id = split_key(person.key)
+    async def arrived(self, item: Item) -> bool:
+        """Every part of the item is in the person's DM history."""
+        wanted = set(range(len(self._messages(item))))
+        return wanted <= await self._parts(item)
+
+    async def _parts(self, item: Item) -> set[int]:
+        """Which parts of this item the DM's recent history holds."""
         try:
-            opened = await self.client.conversations_open(users=user_id)
-            history = await self.client.conversations_history(
-                channel=opened["channel"]["id"], include_all_metadata=True, limit=100
-            )
+            opened = await self.client.conversations_open(users=local_id(item.destination.key))
+            channel = opened["channel"]["id"]
+            found: set[int] = set()
+            cursor = None
+            for _ in range(HISTORY_PAGES):
+                page = await self.client.conversations_history(
+                    channel=channel, include_all_metadata=True, limit=100, cursor=cursor
+                )
+                for message in page.get("messages", []):
+                    payload = (message.get("metadata") or {}).get("event_payload") or {}
+                    if payload.get("key") == item.key:
+                        found.add(int(payload.get("part") or 0))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor or not page.get("has_more"):
+                    break
         except Exception as exc:
             raise classify(exc) from exc
-        return any(
-            (message.get("metadata") or {}).get("event_payload", {}).get("key") == key
-            for message in history.get("messages", [])
-        )
+        return found

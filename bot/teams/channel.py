@@ -2,15 +2,14 @@
 
 The SDK's CloudAdapter parses and authenticates activities and talks to the Bot Connector; this module
 only translates activities into the core's events and the core's replies into Adaptive Cards. Replies
-to the person who wrote go back in the turn (or in the HTTP response with `expectReplies`); anything
-for someone else, and slow work, goes out afterwards as proactive messages.
+to the person who wrote go back in the turn (or in the HTTP response with `expectReplies`); what the
+core sends to anyone else goes through the delivery ledger, whose dispatcher uses the Teams outlet.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -36,15 +35,14 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from pydantic import ValidationError
 
 from bot.app import App
-from bot.core.events import Actor, Event
-from bot.core.replies import Later, Notify, Reply, Text
+from bot.core.events import Actor, Event, Reach
+from bot.core.replies import Reply, Text
 from bot.i18n import register, t
 from bot.settings import Settings
 from bot.teams import translate
 from bot.teams.clients import PooledClientFactory
 from bot.teams.outlet import TeamsOutlet
 from bot.teams.render import TEXT_INPUT_ACTIONS, parse_submit, render
-from storage import people
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +112,8 @@ class TeamsChannel:
             start_typing_timer=False,
             remove_recipient_mention=True,
         )
-        self.outlet = TeamsOutlet(self.adapter, self.app_id, self.core.services)
+        self.outlet = TeamsOutlet(self.adapter, self.app_id)
         self.outlets.register("teams", self.outlet)
-        self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
     # --- HTTP -----------------------------------------------------------------------------------------
@@ -140,9 +137,7 @@ class TeamsChannel:
         return jwt_authorization_decorator(handle)
 
     async def close(self) -> None:
-        """Let the proactive work of finished turns end, then close the Bot Connector clients."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Close the Bot Connector clients."""
         await self.clients.close()
 
     # --- routes ---------------------------------------------------------------------------------------
@@ -275,42 +270,32 @@ class TeamsChannel:
     # --- install and uninstall ------------------------------------------------------------------------
 
     async def _installed(self, context: TurnContext, activity: dict[str, Any]) -> None:
-        """Store the conversation (the person can now be reached) and say hello once."""
+        """The person can now be reached (their conversation is stored, what waited for them goes out);
+        say hello once."""
         who = self._sender(activity)
         if who is None:
             return
-        async with self.core.services.db.transaction() as session:
-            person, _ = await self.core.ensure_person(session, who)
-            name, lang = person.display_name, person.lang
-        await self._send(context, [Text(t("teams.welcome", lang, name=name))])
-        self._spawn(self.outlet.flush_inbox(who.key))
+        person = await self.core.reach(
+            Reach(True, "Teams app installed", actor=who, event_id=_activity_id(activity))
+        )
+        if person is not None:
+            await self._send(context, [Text(t("teams.welcome", person.lang, name=person.display_name))])
 
     async def _forget_conversation(self, activity: dict[str, Any]) -> None:
         """The app was removed for this person: keep them and their history, stop writing to them."""
         who = translate.sender(activity)
         if who is None:
             return
-        async with self.core.services.db.transaction() as session:
-            person = await people.get_person(session, key=who.key)
-            if person is not None:
-                await people.save_conversation(session, person=person, conversation=None)
-        logger.info("Teams app removed by a person; deliveries to them stop")
+        await self.core.reach(Reach(False, "Teams app removed", actor=who, event_id=_activity_id(activity)))
 
     # --- replies --------------------------------------------------------------------------------------
 
     async def _handle(self, context: TurnContext, event: Event) -> None:
-        """Run the core; send this person's replies in the turn, everything else after it."""
+        """Run the core and send its replies in the turn; the core queued anything for anyone else."""
         replies = await self.core.handle(event)
-        now = [reply for reply in replies if not isinstance(reply, Notify | Later)]
-        later = [reply for reply in replies if isinstance(reply, Notify | Later)]
-        if event.kind == "action" and event.action in ANSWERS_IN_PLACE and now:
-            now = now[1:] if await self._replace_card(context, now[0]) else now
-        await self._send(context, now)
-        if later:
-            reference = ConversationReference.model_validate(
-                translate.reference_of(self._dump(context.activity))
-            )
-            self._spawn(self._after_turn(later, reference))
+        if event.kind == "action" and event.action in ANSWERS_IN_PLACE and replies:
+            replies = replies[1:] if await self._replace_card(context, replies[0]) else replies
+        await self._send(context, replies)
 
     async def _replace_card(self, context: TurnContext, reply: Reply) -> bool:
         """Turn the card that was answered into the answer (the quiz into its feedback), so it cannot be
@@ -333,28 +318,6 @@ class TeamsChannel:
         if activities:
             await context.send_activities(activities)
 
-    async def _after_turn(self, replies: Sequence[Reply], reference: ConversationReference) -> None:
-        for reply in replies:
-            if isinstance(reply, Notify):
-                await self.outlets.deliver(reply)
-            elif isinstance(reply, Later):
-                results = list(await reply.work())
-                await self._after_turn([r for r in results if isinstance(r, Notify | Later)], reference)
-                direct = [r for r in results if not isinstance(r, Notify | Later)]
-                if direct:
-                    await self.outlet.send_to(reference, direct)
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        async def guarded() -> None:
-            try:
-                await work
-            except Exception:
-                logger.exception("Teams: sending after the turn failed")
-
-        task = asyncio.get_running_loop().create_task(guarded())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     # --- errors ---------------------------------------------------------------------------------------
 
     async def _on_app_error(self, context: TurnContext, error: Exception) -> None:
@@ -370,3 +333,9 @@ class TeamsChannel:
             await self._send(context, [Text(t("error.apology", lang))])
         except Exception:
             logger.exception("Teams: could not send the apology")
+
+
+def _activity_id(activity: Mapping[str, Any]) -> str | None:
+    """The activity's id, to ignore a redelivery of the same install or removal."""
+    value = activity.get("id")
+    return f"teams:{value}" if value else None

@@ -1,7 +1,8 @@
-"""Sending to Teams people outside a turn: tips, mentor messages, answers, as proactive messages.
+"""Delivering ledger items to Teams people, as proactive messages into their stored conversation.
 
 Teams lets a bot write only into a conversation it already has: the reference stored when the person
-installed the app or first wrote. Without one, the person is pending and nothing is sent.
+installed the app or first wrote. Without one the person cannot be reached yet, and what the ledger has
+for them is held until they open Tandem.
 """
 
 from __future__ import annotations
@@ -17,17 +18,15 @@ from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 from microsoft_agents.hosting.core.channel_service_adapter import ChannelServiceAdapter
 from pydantic import ValidationError
 
-from bot.core.context import Services
 from bot.core.replies import Reply
-from bot.core.serialize import from_dict, to_dict
+from bot.outlets import Item
 from bot.teams.render import render
 from scheduler.errors import PermanentError, RateLimited, TemporaryError
-from storage import activity, people
-from storage.models import Person
 
 logger = logging.getLogger(__name__)
 
-NOT_INSTALLED = "Tandem is not installed for this person in Teams yet"
+NOT_INSTALLED = "not_installed"
+"""The reason stored for a Teams person without a conversation: they have not opened Tandem yet."""
 PERMANENT_STATUSES = frozenset({403, 404})
 
 
@@ -48,34 +47,36 @@ def classify(exc: Exception) -> Exception:
         if exc.status in PERMANENT_STATUSES:
             return PermanentError(f"Teams HTTP {exc.status}: the bot cannot write to this person")
         return TemporaryError(f"Teams HTTP {exc.status}", ambiguous=False)
+    if isinstance(exc, aiohttp.ClientConnectorError):  # never connected: nothing was sent
+        return TemporaryError(type(exc).__name__, ambiguous=False)
     if isinstance(exc, (aiohttp.ClientError, TimeoutError, asyncio.TimeoutError)):
         return TemporaryError(type(exc).__name__)
     return exc
 
 
 class TeamsOutlet:
-    """Proactive messages through the SDK adapter into each person's stored conversation.
+    """Proactive messages through the SDK adapter into each person's stored conversation."""
 
-    Messages for someone who has not opened Tandem yet (a mentor's note, a pairing) wait in their
-    inbox and go out when they install the app; drip tips are never planned for them.
-    """
+    exactly_once = False
+    """Teams keeps no searchable mark on a bot's messages, so `arrived` cannot tell: a send cut off by a
+    crash is sent again (at least once, never lost)."""
 
-    def __init__(self, adapter: ChannelServiceAdapter, app_id: str, services: Services) -> None:
+    def __init__(self, adapter: ChannelServiceAdapter, app_id: str) -> None:
         self.adapter = adapter
         self.app_id = app_id
-        self.services = services
 
-    async def send(self, person: Person, replies: Sequence[Reply], *, key: str | None = None) -> None:
-        if not person.conversation:
-            if key is not None:
-                raise PermanentError(NOT_INSTALLED)
-            await self._keep(person, replies)
-            return
+    async def deliver(self, item: Item) -> None:
+        conversation = item.destination.conversation
+        if not conversation:
+            raise PermanentError(NOT_INSTALLED)
         try:
-            reference = ConversationReference.model_validate(person.conversation)
+            reference = ConversationReference.model_validate(conversation)
         except ValidationError:
             raise PermanentError("the stored Teams conversation is unreadable") from None
-        await self.send_to(reference, replies)
+        await self.send_to(reference, item.replies)
+
+    async def arrived(self, item: Item) -> bool:
+        return False
 
     async def send_to(self, reference: ConversationReference, replies: Sequence[Reply]) -> None:
         """Send replies into one conversation; connector failures become the dispatcher's error kinds."""
@@ -112,28 +113,3 @@ class TeamsOutlet:
             await self.adapter.continue_conversation(self.app_id, activity, callback)
         else:
             await self.adapter.continue_conversation_with_claims(ClaimsIdentity(), activity, callback)
-
-    async def _keep(self, person: Person, replies: Sequence[Reply]) -> None:
-        payloads = [payload for payload in (to_dict(reply) for reply in replies) if payload is not None]
-        async with self.services.db.transaction() as session:
-            for payload in payloads:
-                await activity.push_inbox(session, person_id=person.id or 0, payload=payload)
-        logger.info("Teams: %s message(s) kept until person %s opens Tandem", len(payloads), person.id)
-
-    async def flush_inbox(self, person_key: str) -> None:
-        """Send what waited for this person, now that their conversation is known."""
-        async with self.services.db.transaction() as session:
-            person = await people.get_person(session, key=person_key)
-            if person is None or not person.conversation:
-                return
-            waiting = await activity.take_inbox(session, person_id=person.id or 0, now=self.services.clock())
-            reference = ConversationReference.model_validate(person.conversation)
-        library = self.services.lessons.library
-        replies = [reply for reply in (from_dict(m.payload, library) for m in waiting) if reply is not None]
-        if replies:
-            await self.send_to(reference, replies)
-
-    async def delivered(self, person: Person, key: str) -> bool:
-        """Teams keeps no searchable metadata on a bot's messages, so an unanswered send counts as
-        not delivered and is sent again: a rare duplicate rather than a lost tip."""
-        return False

@@ -6,12 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import App
-from bot.console.chat import ConsoleOutlet
-from bot.core.commands import build_router
+from bot.app import App, make_app
 from bot.core.context import Services
-from bot.core.conversation import Conversation
-from bot.outlets import Outlets
 from tests.support.fake_chat import FakeChat
 from tests.support.http_outlet import HttpTestOutlet
 
@@ -29,10 +25,8 @@ async def app(services: Services, fake_chat: FakeChat) -> AsyncIterator[App]:
     services.settings = services.settings.model_copy(
         update={"global_rate": 0.0, "conversation_interval": 0.0}
     )
-    conversation = Conversation(services, build_router())
-    outlets = Outlets(services)
+    app = make_app(services)
     outlet = HttpTestOutlet(fake_chat.url, timeout=2.0)
-    outlets.register("test", outlet)
-    outlets.register("console", ConsoleOutlet(None, conversation))
-    yield App(services, conversation, outlets)
+    app.outlets.register("test", outlet)
+    yield app
     await outlet.close()

@@ -11,6 +11,7 @@ from bot.console.channel import console_actor
 from bot.core.events import command
 from scheduler import ledger
 from scheduler.service import run_tick
+from storage import deliveries
 from storage.models import Delivery, Enrollment, InboxMessage, Person
 from tests.support.fake_chat import FakeChat, Faults
 from tests.support.harness import Clock
@@ -118,9 +119,11 @@ async def test_permanent_error_stops_that_learner_only(app: App, fake_chat: Fake
     _, _people = await seed_cohort(app.services.db, learners=3, due_at=MONDAY_0900_PARIS)
     fake_chat.permanent["test:pilot-1"] = "account_inactive"
     _, sent = await run_tick(app.drip(clock=clock), MONDAY_0900_PARIS)
-    assert (sent.sent, sent.failed) == (2, 1)
+    assert (sent.sent, sent.held) == (2, 1)
     stopped = [e for e in await enrollments(app) if e.status == "stopped"]
     assert len(stopped) == 1 and stopped[0].stop_reason == "account_inactive"
+    assert (stopped[0].stopped_by, stopped[0].position) == ("reachability", 0), "today's tip steps back"
+    assert await count(app, "expired") == 1
     report = await app.conversation.handle(command(console_actor("root"), "report pilot"))
     assert "account_inactive" in report[0].markdown.replace("\\", "")
 
@@ -131,10 +134,18 @@ async def test_stale_claim_is_recovered_without_resending(
     await seed_cohort(app.services.db, learners=2, due_at=MONDAY_0900_PARIS)
     runtime = app.drip(clock=clock)
     await ledger.plan_due(app.services.db, MONDAY_0900_PARIS, runtime.tracks())
-    claims = await ledger.claim(app.services.db, MONDAY_0900_PARIS, "dead-worker")
+    async with app.services.db.transaction() as session:  # a worker with no lease: it died
+        claims = await deliveries.claim(
+            session,
+            now=MONDAY_0900_PARIS,
+            worker="dead-worker",
+            platforms=["test"],
+            alive_since=MONDAY_0900_PARIS,
+            limit=10,
+        )
     parcels = await runtime.dispatcher.carrier.prepare(claims)
     await runtime.dispatcher.carrier.send(parcels[claims[0].delivery_id])  # sent, then the worker "died"
-    later = MONDAY_0900_PARIS + ledger.STALE_AFTER + dt.timedelta(seconds=1)
+    later = MONDAY_0900_PARIS + dt.timedelta(seconds=1)  # no timeout to wait for: its lease is gone
     report = await runtime.dispatcher.run_once(later)
     assert report.sent == 2 and report.recovered == 2
     assert sorted(fake_chat.keys.values()) == [1, 1]

@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
+from bot.app import make_app
 from bot.console.channel import console_actor, mentions_in
-from bot.core.commands import build_router
 from bot.core.context import Services
-from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event
 from bot.core.replies import Attachment, LessonCard, Notify, QuizCard, Reply, Text
+from bot.core.serialize import from_dict
+from storage.models import Delivery, Person
 
 
 @dataclass
@@ -47,45 +48,86 @@ def text_of(replies: list[Reply]) -> str:
     return "\n".join(parts)
 
 
+class Said(list[Reply]):
+    """The replies for the person talking, and (`notes`) what the command queued in the delivery ledger
+    for other people, as Notify."""
+
+    notes: list[Notify]
+
+
 def notifications(replies: list[Reply], key: str | None = None) -> list[Reply]:
+    """What a command queued for `key` (or for anyone), in order."""
     found: list[Reply] = []
-    for reply in replies:
-        if isinstance(reply, Notify) and (key is None or reply.person_key == key):
-            found.extend(reply.replies)
+    for note in getattr(replies, "notes", []):
+        if key is None or note.person_key == key:
+            found.extend(note.replies)
     return found
 
 
 class Harness:
-    """A conversation over a real database; `say('alice', 'help')` returns the core's replies."""
+    """A conversation over a real database; `say('alice', 'help')` returns the core's replies, with what
+    it queued for others in `.notes`."""
 
     def __init__(self, services: Services, clock: Clock) -> None:
         self.services = services
         self.clock = clock
-        self.conversation = Conversation(services, build_router())
+        self.app = make_app(services)
+        self.conversation = self.app.conversation
 
     def actor(self, name: str, **hints: Any) -> Actor:
         return console_actor(name, **hints)
 
-    async def say(self, name: str, text: str, *, command: bool = False, **hints: Any) -> list[Reply]:
+    async def say(self, name: str, text: str, *, command: bool = False, **hints: Any) -> Said:
         kind = "command" if command else "message"
         event = Event(self.actor(name, **hints), kind, text, mentions=mentions_in(text))
-        return await self.conversation.handle(event)
+        return await self.handle(event)
+
+    async def handle(self, event: Event) -> Said:
+        before = await self._last_delivery()
+        said = Said(await self.conversation.handle(event))
+        said.notes = await self._queued_since(before)
+        return said
 
     async def text(self, name: str, text: str, **kw: Any) -> str:
         return text_of(await self.say(name, text, **kw))
 
-    async def press(self, name: str, action: str, value: str = "") -> list[Reply]:
-        event = Event(self.actor(name), "action", action=action, value=value)
-        return await self.conversation.handle(event)
+    async def press(self, name: str, action: str, value: str = "") -> Said:
+        return await self.handle(Event(self.actor(name), "action", action=action, value=value))
 
-    async def run_later(self, replies: list[Reply]) -> list[Reply]:
-        from bot.core.replies import Later
+    async def run_jobs(self) -> Said:
+        """Run the jobs commands left for later; returns what they sent back (to the requester too)."""
+        before = await self._last_delivery()
+        await self.app.jobs.run_pending()
+        said = Said()
+        said.notes = await self._queued_since(before)
+        for note in said.notes:
+            said.extend(note.replies)
+        return said
 
-        out: list[Reply] = []
-        for reply in replies:
-            if isinstance(reply, Later):
-                out.extend(await reply.work())
-        return out
+    async def _last_delivery(self) -> int:
+        async with self.services.db.transaction() as session:
+            return int((await session.exec(select(func.max(Delivery.id)))).one()[0] or 0)
+
+    async def _queued_since(self, delivery_id: int) -> list[Notify]:
+        async with self.services.db.transaction() as session:
+            rows = (
+                await session.exec(
+                    select(Delivery, Person.key)
+                    .join(Person, Person.id == Delivery.person_id)  # type: ignore[arg-type]
+                    .where(Delivery.id > delivery_id)  # type: ignore[operator]
+                    .order_by(Delivery.id)  # type: ignore[arg-type]
+                )
+            ).all()
+        library = self.services.lessons.library
+        return [
+            Notify(
+                key,
+                tuple(r for r in (from_dict(p, library) for p in row.payload or []) if r is not None),
+                kind=row.kind,
+                tip_id=row.tip_id,
+            )
+            for row, key in rows
+        ]
 
     async def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table, to prove a refused command changed nothing."""

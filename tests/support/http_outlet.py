@@ -1,20 +1,21 @@
-"""The test channel: an outlet that posts each message to the fake chat API over real HTTP."""
+"""The test channel: an outlet that posts each item to the fake chat API over real HTTP."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import aiohttp
 
 from bot.core.replies import LessonCard, Reply, Text
+from bot.outlets import Item
 from scheduler.errors import PermanentError, RateLimited, TemporaryError
-from storage.models import Person
 
 PERMANENT = {"user_not_found", "account_inactive", "channel_not_found", "is_archived", "not_in_channel"}
 
 
 class HttpTestOutlet:
     """Sends to `<url>/api/chat.postMessage`; the channel is the person's key."""
+
+    exactly_once = True
+    paced = True
 
     def __init__(self, url: str, *, timeout: float = 5.0) -> None:
         self.url = url
@@ -31,12 +32,12 @@ class HttpTestOutlet:
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, person: Person, replies: Sequence[Reply], *, key: str | None = None) -> None:
-        text = "\n\n".join(_markdown(r) for r in replies)
+    async def deliver(self, item: Item) -> None:
+        text = "\n\n".join(_markdown(r) for r in item.replies)
         body = {
-            "channel": person.key,
+            "channel": item.destination.key,
             "text": text,
-            "metadata": {"event_type": "tandem", "event_payload": {"key": key}},
+            "metadata": {"event_type": "tandem", "event_payload": {"key": item.key}},
         }
         try:
             async with self._client().post(f"{self.url}/api/chat.postMessage", json=body) as response:
@@ -45,16 +46,18 @@ class HttpTestOutlet:
                 if response.status >= 500:
                     raise TemporaryError(f"HTTP {response.status}")
                 data = await response.json()
+        except aiohttp.ClientConnectorError as exc:
+            raise TemporaryError(str(exc) or type(exc).__name__, ambiguous=False) from exc
         except (TimeoutError, aiohttp.ClientConnectionError) as exc:
             raise TemporaryError(str(exc) or type(exc).__name__) from exc
         if not data.get("ok"):
             error = str(data.get("error"))
             if error in PERMANENT:
                 raise PermanentError(error)
-            raise TemporaryError(error)
+            raise TemporaryError(error, ambiguous=False)
 
-    async def delivered(self, person: Person, key: str) -> bool:
-        async with self._client().get(f"{self.url}/delivered", params={"key": key}) as response:
+    async def arrived(self, item: Item) -> bool:
+        async with self._client().get(f"{self.url}/delivered", params={"key": item.key}) as response:
             return bool((await response.json())["delivered"])
 
 

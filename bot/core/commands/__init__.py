@@ -41,6 +41,7 @@ def build_router() -> Router:
         CommandSpec(("lang", "langue"), settings.handle_lang, usage="lang.usage", help_key="lang.help"),
         CommandSpec(("pause",), pause.handle_pause, usage="pause.usage", help_key="pause.help"),
         CommandSpec(("resume", "reprendre"), pause.handle_resume, usage="resume.usage", help_key="resume.help"),
+        CommandSpec(("stop", "arreter", "arrêter"), pause.handle_stop, usage="stop.usage", help_key="stop.help"),
         CommandSpec(("mentor",), ask.handle_mentor, usage="mentor.usage", help_key="mentor.help", takes_text=True),
         CommandSpec(("my-data", "mydata", "mes-donnees"), data.handle_my_data, usage="mydata.usage", help_key="mydata.help"),
         CommandSpec(("forget-me", "forgetme", "oubliez-moi"), data.handle_forget_me, usage="forget.usage", help_key="forget.help"),

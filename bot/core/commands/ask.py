@@ -13,6 +13,7 @@ from bot.core.text import clean, quote
 from bot.i18n import register, t
 from lessons.engine import MAX_QUESTION_CHARS
 from storage import activity, people
+from storage.enums import DeliveryKind
 from storage.models import Person, Question, QuestionCreate
 
 register(
@@ -38,8 +39,8 @@ register(
         "button.forward": {"en": "Yes, ask my mentor", "fr": "Oui, demander à mon mentor"},
         "button.no_thanks": {"en": "No thanks", "fr": "Non merci"},
         "ask.forwarded": {
-            "en": "Sent to {mentor}. You’ll get the answer here.",
-            "fr": "C’est transmis à {mentor}. Vous recevrez la réponse ici.",
+            "en": "I’m passing it on to {mentor}. You’ll get the answer here.",
+            "fr": "Je la transmets à {mentor}. Vous recevrez la réponse ici.",
         },
         "ask.kept": {
             "en": "All right. Your question stays noted for the programme team.",
@@ -72,7 +73,10 @@ register(
             "en": "There is no open question #{id} from your mentees.",
             "fr": "Aucune question n° {id} de vos mentorés n’attend de réponse.",
         },
-        "reply.done": {"en": "Sent to {learner}. Thank you!", "fr": "C’est envoyé à {learner}. Merci !"},
+        "reply.done": {
+            "en": "On its way to {learner}. Thank you!",
+            "fr": "C’est parti pour {learner}. Merci !",
+        },
         "reply.incoming": {
             "en": "{mentor} answered your question:\n{question}\n\n{answer}",
             "fr": "{mentor} a répondu à votre question :\n{question}\n\n{answer}",
@@ -165,7 +169,7 @@ def _forward(ctx: Context, question: Question, mentor: Person) -> list[Reply]:
     button = Button(t("button.reply", mentor.lang), "question.reply", str(question.id), "primary")
     return [
         Text(ctx.t("ask.forwarded", mentor=mention(mentor))),
-        Notify(mentor.key, (Text(incoming, (button,)),)),
+        Notify(mentor.key, (Text(incoming, (button,)),), kind=DeliveryKind.QUESTION),
     ]
 
 
@@ -217,4 +221,7 @@ async def handle_reply(ctx: Context, args: str) -> list[Reply]:
         question=quote(question.text, 500),
         answer=quote(text, MAX_REPLY_CHARS),
     )
-    return [Text(ctx.t("reply.done", learner=mention(learner))), Notify(learner.key, (Text(incoming),))]
+    return [
+        Text(ctx.t("reply.done", learner=mention(learner))),
+        Notify(learner.key, (Text(incoming),), kind=DeliveryKind.ANSWER),
+    ]

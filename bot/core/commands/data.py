@@ -13,7 +13,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Attachment, Button, Reply, Text
 from bot.i18n import register
-from storage import activity, cohorts, people
+from storage import activity, cohorts, deliveries, jobs, people
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +31,17 @@ register(
         },
         "mydata.note": {
             "en": "Here is everything Tandem stores about you, in the attached file `{filename}`:\n"
-            "- your profile and settings\n- cohorts: {enrollments}\n- tips received: {deliveries}\n"
+            "- your profile and settings\n- cohorts: {enrollments}\n- tips and messages received: {deliveries}\n"
             "- questions: {questions}\n- feedback and quiz answers: {feedback}\n- tips you wrote: {tips}\n"
-            "- your actions in the audit log: {audit}\n- messages kept for you: {inbox}\n\n"
+            "- your actions in the audit log: {audit}\n- messages kept for you: {inbox}\n"
+            "- messages you sent to others: {sent}\n- slow work you started: {jobs}\n\n"
             "To delete all of it, type `forget-me`.",
             "fr": "Voici tout ce que Tandem conserve sur vous, dans le fichier joint `{filename}` :\n"
-            "- votre profil et vos réglages\n- cohortes : {enrollments}\n- conseils reçus : {deliveries}\n"
+            "- votre profil et vos réglages\n- cohortes : {enrollments}\n- conseils et messages reçus : {deliveries}\n"
             "- questions : {questions}\n- avis et réponses aux quiz : {feedback}\n"
             "- conseils que vous avez écrits : {tips}\n- vos actions dans le journal d’audit : {audit}\n"
-            "- messages conservés pour vous : {inbox}\n\n"
+            "- messages conservés pour vous : {inbox}\n"
+            "- messages que vous avez envoyés à d’autres : {sent}\n- travaux longs que vous avez lancés : {jobs}\n\n"
             "Pour tout effacer, tapez `forget-me`.",
         },
         "forget.ask": {
@@ -103,7 +105,7 @@ async def collect(ctx: Context) -> dict[str, Any]:
             "mentor": mentor.display_name if mentor else None,
             "mentees": [p.display_name for p in mentees],
         },
-        "deliveries": [_row(d) for d in await activity.deliveries_of(session, person_id=person_id)],
+        "deliveries": [_row(d) for d in await deliveries.deliveries_of(session, person_id=person_id)],
         "questions": [
             _row(q, answered_by=answerers[q.mentor_id].display_name if q.mentor_id in answerers else None)
             for q in questions
@@ -112,6 +114,8 @@ async def collect(ctx: Context) -> dict[str, Any]:
         "custom_tips": [_row(tip) for tip in await activity.tips_by_author(session, author_id=person_id)],
         "audit": [_row(a) for a in await activity.audit_entries(session, actor_key=person.key)],
         "inbox": [_row(m) for m in await activity.inbox_of(session, person_id=person_id)],
+        "messages_sent": [_row(b) for b in await deliveries.batches_sent_by(session, person_id=person_id)],
+        "jobs": [_row(j) for j in await jobs.jobs_of(session, person_id=person_id)],
     }
 
 
@@ -129,6 +133,8 @@ async def handle_my_data(ctx: Context, args: str) -> list[Reply]:
         tips=len(data["custom_tips"]),
         audit=len(data["audit"]),
         inbox=len(data["inbox"]),
+        sent=len(data["messages_sent"]),
+        jobs=len(data["jobs"]),
     )
     return [Attachment(FILENAME, content, note)]
 
@@ -153,6 +159,7 @@ async def handle_forget_confirm(ctx: Context, value: str) -> list[Reply]:
     if pending is None:
         raise UserError("forget.expired")
     goodbye = ctx.t("forget.done")
+    await deliveries.drop_unsent_from(ctx.session, sender_id=ctx.person.id or 0)
     await activity.forget_actor(ctx.session, actor_key=ctx.person.key)
     await activity.erase_person(ctx.session, person_id=ctx.person.id or 0)
     logger.info("Person %s asked to be forgotten; their data was deleted", ctx.person.id)

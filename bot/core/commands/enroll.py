@@ -10,19 +10,23 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.args import mention, person_data, resolve_cohort, resolve_person
+from bot.core.commands.settings import format_day
 from bot.core.context import Context, Services
 from bot.core.errors import NotFound, UsageError, UserError
 from bot.core.events import Actor
+from bot.core.jobs import JobContext, job
 from bot.core.replies import Later, Reply, Text
 from bot.i18n import register, t
 from scheduler import plan
-from storage import activity, cohorts, people
-from storage.models import Cohort, Person
+from storage import activity, cohorts, people, reachability
+from storage.enums import EnrollmentStatus, StopCause
+from storage.models import Cohort, Enrollment, Person
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +53,25 @@ register(
             "fr": "J’inscris {count} personnes dans `{cohort}`… Je vous préviens dès que c’est fait.",
         },
         "enroll.more": {"en": "and {count} more", "fr": "et {count} autres"},
-        "unenroll.done": {
-            "en": "{person} has left `{cohort}` and will get no more tips from it.",
-            "fr": "{person} a quitté `{cohort}` et n’en recevra plus de conseils.",
+        "enroll.resumed": {
+            "en": "Back in `{cohort}` ({count}): {names}. Their tips start again from where they stopped.",
+            "fr": "De retour dans `{cohort}` ({count}) : {names}. Leurs conseils reprennent là où ils "
+            "s’étaient arrêtés.",
         },
+        "enroll.self_stopped": {
+            "en": "{name} stopped their own tips on {date}, so I left them as they are; they can resume "
+            "with `resume`.",
+            "fr": "{name} a arrêté ses conseils le {date} : je n’y ai pas touché. Cette personne peut "
+            "reprendre avec `resume`.",
+        },
+        "enroll.nothing": {"en": "{details}", "fr": "{details}"},
+        "unenroll.done": {
+            "en": "{person} has left `{cohort}` and will get no more tips from it. "
+            "Enrolling them again resumes where they were.",
+            "fr": "{person} a quitté `{cohort}` et n’en recevra plus de conseils. "
+            "Une nouvelle inscription reprendra là où la personne en était.",
+        },
+        "unenroll.reason": {"en": "removed by an admin", "fr": "retiré par un administrateur"},
         "unenroll.not_enrolled": {
             "en": "{person} is not enrolled in `{cohort}`.",
             "fr": "{person} n’est pas inscrit dans `{cohort}`.",
@@ -78,18 +97,52 @@ async def handle_enroll(ctx: Context, args: str) -> list[Reply]:
     wanted = await _collect(ctx, words[1:])
     if not wanted:
         raise UsageError("enroll")
-    job = _Job(
-        services=ctx.services,
-        cohort_id=cohort.id or 0,
-        wanted=wanted,
-        actor_key=ctx.person.key,
-        lang=ctx.lang,
-        now=ctx.now(),
-    )
     if len(wanted) <= BACKGROUND_OVER:
-        return [Text(await job.run(ctx.session))]
+        batch = _Batch(
+            services=ctx.services,
+            cohort_id=cohort.id or 0,
+            wanted=wanted,
+            actor_key=ctx.person.key,
+            lang=ctx.lang,
+            now=ctx.now(),
+        )
+        return [Text(await batch.run(ctx.session))]
     started = Text(ctx.t("enroll.started", count=len(wanted), cohort=cohort.name))
-    return [started, Later(job.run_alone, f"enroll {len(wanted)} people in {cohort.name}")]
+    args = {
+        "cohort_id": cohort.id,
+        "wanted": {key: _actor_json(actor) for key, actor in wanted.items()},
+        "actor_key": ctx.person.key,
+    }
+    return [started, Later("enroll", args, f"enroll {len(wanted)} people in {cohort.name}")]
+
+
+def _actor_json(actor: Actor | None) -> dict[str, Any] | None:
+    if actor is None:
+        return None
+    values = {k: getattr(actor, k) for k in ("key", "name", "platform", "lang", "tz", "reachable")}
+    values["conversation"] = dict(actor.conversation) if actor.conversation else None
+    return values
+
+
+def _actor_from(data: dict[str, Any] | None) -> Actor | None:
+    return Actor(**data) if data else None
+
+
+@job("enroll")
+async def run_enroll_job(context: JobContext) -> list[Reply]:
+    """A big enrollment, after the reply; its summary reaches the admin who asked."""
+    wanted = {key: _actor_from(value) for key, value in context.args["wanted"].items()}
+    batch = _Batch(
+        services=context.services,
+        cohort_id=int(context.args["cohort_id"]),
+        wanted=wanted,
+        actor_key=str(context.args["actor_key"]),
+        lang=context.lang,
+        now=context.now,
+    )
+    summary = await batch.run(context.session)
+    logger.info("Enrolled %s people in cohort %s in the background", len(wanted), batch.cohort_id)
+    return [Text(summary)]
 
 
 async def _collect(ctx: Context, tokens: Sequence[str]) -> Wanted:
@@ -111,8 +164,8 @@ async def _collect(ctx: Context, tokens: Sequence[str]) -> Wanted:
     return wanted
 
 
-class _Job:
-    """One enrollment batch; it holds plain values only, so it can run after the request's session is gone."""
+class _Batch:
+    """One enrollment batch; it holds plain values only, so it can run in a job after the reply."""
 
     def __init__(
         self,
@@ -131,15 +184,9 @@ class _Job:
         self.lang = lang
         self.now = now
 
-    async def run_alone(self) -> list[Reply]:
-        """The `Later` work: its own transaction, since the request's one is closed by now."""
-        async with self.services.db.transaction() as session:
-            summary = await self.run(session)
-        logger.info("Enrolled %s people in cohort %s in the background", len(self.wanted), self.cohort_id)
-        return [Text(summary)]
-
     async def run(self, session: AsyncSession) -> str:
-        """Create unknown people, skip those already enrolled, bulk-insert the rest; returns the summary."""
+        """Create unknown people, resume those an admin or unreachability had stopped, leave the others
+        as they are, and bulk-insert the new ones; returns the summary."""
         cohort = await session.get(Cohort, self.cohort_id)
         if cohort is None:
             raise NotFound("error.unknown_cohort", name=str(self.cohort_id))
@@ -147,13 +194,17 @@ class _Job:
         missing = [actor for key, actor in self.wanted.items() if key not in found and actor is not None]
         found.update(await self._create_people(session, missing))
         chosen = [found[key] for key in self.wanted if key in found]
-        already_ids = await cohorts.enrolled_person_ids(session, cohort_id=self.cohort_id)
-        fresh = [person for person in chosen if person.id not in already_ids]
-        already = [person for person in chosen if person.id in already_ids]
-        if not fresh:
-            raise UserError(
-                "enroll.all_already", cohort=cohort.name, count=len(already), names=self._names(already)
-            )
+        existing = await cohorts.enrollments_in(session, cohort_id=self.cohort_id)
+        fresh = [person for person in chosen if person.id not in existing]
+        resumable = [p for p in chosen if p.id in existing and _resumable(existing[p.id or 0])]
+        self_stopped = [
+            p for p in chosen if p.id in existing and cohorts.stopped_by_learner(existing[p.id or 0])
+        ]
+        resumable_ids = {p.id for p in resumable} | {p.id for p in self_stopped}
+        already = [p for p in chosen if p.id in existing and p.id not in resumable_ids]
+        if not fresh and not resumable:
+            raise UserError("enroll.nothing", details=self._nothing(cohort, already, self_stopped, existing))
+        await self._resume(session, cohort, resumable, existing)
         due = []
         for start in range(0, len(fresh), people.BATCH):
             batch = fresh[start : start + people.BATCH]
@@ -164,10 +215,28 @@ class _Job:
             session,
             actor_key=self.actor_key,
             action="enroll",
-            args={"cohort": cohort.name, "added": len(fresh), "already": len(already)},
+            args={
+                "cohort": cohort.name,
+                "added": len(fresh),
+                "resumed": len(resumable),
+                "already": len(already) + len(self_stopped),
+            },
             outcome="ok",
         )
-        return self._summary(cohort, fresh, already, min(when for _, when in due))
+        return self._summary(cohort, fresh, resumable, already, self_stopped, existing, due)
+
+    async def _resume(
+        self, session: AsyncSession, cohort: Cohort, chosen: list[Person], existing: dict[int, Enrollment]
+    ) -> None:
+        """Stopped by an admin: back on their rhythm. Stopped because they could not be reached: the
+        admin vouches for them, so Tandem tries again (their held messages go out too)."""
+        for person in chosen:
+            enrollment = existing[person.id or 0]
+            unreachable = enrollment.stopped_by == StopCause.REACHABILITY
+            next_due = plan.next_due(person, cohort, after=self.now, paused_until=enrollment.paused_until)
+            await cohorts.resume_enrollment(session, enrollment=enrollment, next_due_at=next_due)
+            if unreachable or not person.reachable:
+                await reachability.mark_reachable(session, person=person, now=self.now)
 
     async def _create_people(self, session: AsyncSession, actors: list[Actor]) -> dict[str, Person]:
         """Everyone not met yet, added in one flush (not one round trip per person)."""
@@ -180,37 +249,91 @@ class _Job:
             names += " " + t("enroll.more", self.lang, count=len(chosen) - NAMES_SHOWN)
         return names
 
-    def _summary(self, cohort: Cohort, fresh: list[Person], already: list[Person], first: dt.datetime) -> str:
-        local = first.astimezone(ZoneInfo(cohort.tz))
-        when = f"{local:%Y-%m-%d %H:%M} ({cohort.tz})"
-        lines = [
-            t(
-                "enroll.done",
-                self.lang,
-                cohort=cohort.name,
-                count=len(fresh),
-                names=self._names(fresh),
-                first=when,
+    def _self_stopped_lines(
+        self, cohort: Cohort, chosen: list[Person], existing: dict[int, Enrollment]
+    ) -> list[str]:
+        lines = []
+        for person in chosen[:NAMES_SHOWN]:
+            stopped = existing[person.id or 0].stopped_at or self.now
+            date = format_day(stopped.astimezone(ZoneInfo(cohort.tz)).date(), self.lang)
+            lines.append(t("enroll.self_stopped", self.lang, name=mention(person), date=date))
+        return lines
+
+    def _nothing(
+        self,
+        cohort: Cohort,
+        already: list[Person],
+        self_stopped: list[Person],
+        existing: dict[int, Enrollment],
+    ) -> str:
+        lines = []
+        if already:
+            names = self._names(already)
+            lines.append(
+                t("enroll.all_already", self.lang, cohort=cohort.name, count=len(already), names=names)
             )
-        ]
+        lines += self._self_stopped_lines(cohort, self_stopped, existing)
+        return "\n".join(lines)
+
+    def _summary(
+        self,
+        cohort: Cohort,
+        fresh: list[Person],
+        resumed: list[Person],
+        already: list[Person],
+        self_stopped: list[Person],
+        existing: dict[int, Enrollment],
+        due: list[tuple[int, dt.datetime]],
+    ) -> str:
+        lines = []
+        if fresh:
+            local = min(when for _, when in due).astimezone(ZoneInfo(cohort.tz))
+            first = f"{local:%Y-%m-%d %H:%M} ({cohort.tz})"
+            names = self._names(fresh)
+            lines.append(
+                t("enroll.done", self.lang, cohort=cohort.name, count=len(fresh), names=names, first=first)
+            )
+        if resumed:
+            names = self._names(resumed)
+            lines.append(t("enroll.resumed", self.lang, cohort=cohort.name, count=len(resumed), names=names))
         if already:
             names = self._names(already)
             lines.append(
                 t("enroll.some_already", self.lang, cohort=cohort.name, count=len(already), names=names)
             )
+        lines += self._self_stopped_lines(cohort, self_stopped, existing)
         return "\n".join(lines)
 
 
+def _resumable(enrollment: Enrollment) -> bool:
+    """Stopped by an admin or because the person could not be reached: enrolling them again resumes it."""
+    return enrollment.status == EnrollmentStatus.STOPPED and enrollment.stopped_by in (
+        StopCause.ADMIN,
+        StopCause.REACHABILITY,
+        None,
+    )
+
+
 async def handle_unenroll(ctx: Context, args: str) -> list[Reply]:
-    """Take one learner out of a cohort; their enrollment (and its delivery ledger) goes with it."""
+    """Take one learner out of a cohort: their enrollment stops (with its history kept), and enrolling them
+    again resumes it where it was."""
     words = [word.strip(SEPARATORS) for word in args.split()]
     if len(words) != 2:
         raise UsageError("unenroll")
     cohort = await resolve_cohort(ctx, words[0], command="unenroll")
     person = await resolve_person(ctx, words[1], command="unenroll")
-    removed = await cohorts.remove_enrollment(ctx.session, person_id=person.id or 0, cohort_id=cohort.id or 0)
-    if not removed:
+    enrollment = await cohorts.get_enrollment(ctx.session, person_id=person.id or 0, cohort_id=cohort.id or 0)
+    if enrollment is None or (
+        enrollment.status == EnrollmentStatus.STOPPED and enrollment.stopped_by == StopCause.ADMIN
+    ):
         raise UserError("unenroll.not_enrolled", person=mention(person), cohort=cohort.name)
+    await cohorts.stop_enrollment(
+        ctx.session,
+        enrollment=enrollment,
+        cause=StopCause.ADMIN,
+        reason=ctx.t("unenroll.reason"),
+        now=ctx.now(),
+    )
     await activity.audit(
         ctx.session,
         actor_key=ctx.person.key,

@@ -11,7 +11,7 @@ from bot.core.context import Context
 from bot.core.replies import Reply, Text
 from bot.core.text import neutralize
 from bot.i18n import register
-from storage import activity, people, tips
+from storage import activity, deliveries, people, tips
 from storage.models import Cohort, Enrollment, Person, Question
 
 register(
@@ -68,7 +68,7 @@ async def handle_mentees(ctx: Context, args: str) -> list[Reply]:
     ids = [m.id for m in mentees if m.id is not None]
     enrollments = await tips.enrollments_for(ctx.session, person_ids=ids)
     enrollment_ids = [e.id for rows in enrollments.values() for e, _ in rows if e.id is not None]
-    received = await activity.sent_count_by_enrollment(ctx.session, enrollment_ids=enrollment_ids)
+    received = await deliveries.lessons_received(ctx.session, enrollment_ids=enrollment_ids)
     scores = await tips.quiz_scores(ctx.session, person_ids=ids)
     last = await tips.last_activity(ctx.session, person_ids=ids)
     questions: dict[int, list[Question]] = {}

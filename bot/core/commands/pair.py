@@ -8,6 +8,7 @@ from bot.core.errors import UsageError, UserError
 from bot.core.replies import Notify, Reply, Text
 from bot.i18n import register, t
 from storage import activity, people
+from storage.enums import DeliveryKind
 from storage.models import Person
 
 register(
@@ -92,11 +93,12 @@ async def handle_pair(ctx: Context, args: str) -> list[Reply]:
         summary = ctx.t("pair.replaced", previous=mention(previous), **names)
     replies: list[Reply] = [
         Text(summary),
-        Notify(mentor.key, (Text(t("pair.to_mentor", mentor.lang, **names)),)),
-        Notify(mentee.key, (Text(t("pair.to_mentee", mentee.lang, **names)),)),
+        Notify(mentor.key, (Text(t("pair.to_mentor", mentor.lang, **names)),), kind=DeliveryKind.PAIRING),
+        Notify(mentee.key, (Text(t("pair.to_mentee", mentee.lang, **names)),), kind=DeliveryKind.PAIRING),
     ]
     if previous is not None:
-        replies.append(Notify(previous.key, (Text(t("pair.to_previous", previous.lang, **names)),)))
+        note = Text(t("pair.to_previous", previous.lang, **names))
+        replies.append(Notify(previous.key, (note,), kind=DeliveryKind.PAIRING))
     return replies
 
 

@@ -21,6 +21,7 @@ from bot.core.replies import Reply, Text
 from bot.i18n import register
 from scheduler import timing
 from storage import cohorts, people
+from storage.enums import EnrollmentStatus, StopCause
 from storage.models import EnrollmentUpdate, PersonUpdate
 
 register(
@@ -56,6 +57,26 @@ register(
             "en": "Your tips are not paused, so there is nothing to resume.",
             "fr": "Vos conseils ne sont pas en pause : il n’y a rien à reprendre.",
         },
+        "stop.usage": {"en": "stop", "fr": "stop"},
+        "stop.help": {
+            "en": "stop your tips (`resume` brings them back)",
+            "fr": "arrêter vos conseils (`resume` les fait revenir)",
+        },
+        "stop.done": {
+            "en": "Done: no more tips from now on. Nothing is lost: type `resume` whenever you want them "
+            "back, and they will pick up where you stopped.",
+            "fr": "C’est fait : plus de conseils à partir de maintenant. Rien n’est perdu : tapez `resume` "
+            "quand vous voudrez les retrouver, ils reprendront là où vous vous êtes arrêté.",
+        },
+        "stop.already": {
+            "en": "Your tips are already stopped. Type `resume` to get them back.",
+            "fr": "Vos conseils sont déjà arrêtés. Tapez `resume` pour les retrouver.",
+        },
+        "stop.none": {
+            "en": "You are not receiving tips, so there is nothing to stop.",
+            "fr": "Vous ne recevez pas de conseils : il n’y a rien à arrêter.",
+        },
+        "stop.reason": {"en": "stopped by the learner", "fr": "arrêté par l’apprenant"},
     }
 )
 
@@ -81,18 +102,49 @@ async def handle_pause(ctx: Context, args: str) -> list[Reply]:
 
 
 async def handle_resume(ctx: Context, args: str) -> list[Reply]:
-    """End the learner's pause now; the next tip comes on the next slot."""
+    """End the learner's pause, or bring back tips they stopped themselves; the next tip comes on the
+    next slot."""
     now = ctx.now()
     enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
+    stopped = [e for e, _ in enrolled if cohorts.stopped_by_learner(e)]
     paused = live_pause(ctx) is not None or any(
-        e.status == "active" and e.paused_until is not None and e.paused_until > now for e, _ in enrolled
+        e.status == EnrollmentStatus.ACTIVE and e.paused_until is not None and e.paused_until > now
+        for e, _ in enrolled
     )
-    if not paused:
+    if not paused and not stopped:
         return [Text(ctx.t("resume.not_paused"), private=True)]
+    for enrollment in stopped:
+        await cohorts.resume_enrollment(ctx.session, enrollment=enrollment, next_due_at=now)
     await people.update_person(ctx.session, person=ctx.person, data=PersonUpdate(paused_until=None))
     await _set_enrollment_pause(ctx, None)
     line = await next_tip_line(ctx, await reschedule(ctx))
     return [Text(f"{ctx.t('resume.done')}\n{line}", private=True)]
+
+
+async def handle_stop(ctx: Context, args: str) -> list[Reply]:
+    """The learner stops their own tips, in every cohort, until they `resume`; an admin cannot undo it.
+    `stop` followed by more words is a question ("stop notifications on LinkedIn"), not the command."""
+    if args.strip():
+        from bot.core.commands.ask import handle_ask
+
+        text = ctx.event.text.strip()
+        return await handle_ask(
+            ctx, text[len("/tandem") :].strip() if text.lower().startswith("/tandem") else text
+        )
+    enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
+    active = [e for e, _ in enrolled if e.status == EnrollmentStatus.ACTIVE]
+    if not active:
+        already = any(cohorts.stopped_by_learner(e) for e, _ in enrolled)
+        return [Text(ctx.t("stop.already" if already else "stop.none"), private=True)]
+    for enrollment in active:
+        await cohorts.stop_enrollment(
+            ctx.session,
+            enrollment=enrollment,
+            cause=StopCause.LEARNER,
+            reason=ctx.t("stop.reason"),
+            now=ctx.now(),
+        )
+    return [Text(ctx.t("stop.done"), private=True)]
 
 
 async def _set_enrollment_pause(ctx: Context, until: dt.datetime | None) -> None:
@@ -100,7 +152,7 @@ async def _set_enrollment_pause(ctx: Context, until: dt.datetime | None) -> None
     for enrollment, _ in await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0):
         if until is None and enrollment.paused_until is None:
             continue
-        if until is not None and enrollment.status != "active":
+        if until is not None and enrollment.status != EnrollmentStatus.ACTIVE:
             continue
         await cohorts.update_enrollment(
             ctx.session, enrollment=enrollment, data=EnrollmentUpdate(paused_until=until)

@@ -9,7 +9,7 @@ from bot.core.replies import Reply, Text
 from bot.core.text import neutralize
 from bot.i18n import register
 from scheduler import plan
-from storage import activity, cohorts, people
+from storage import activity, cohorts, deliveries, people
 from storage.models import Cohort, Enrollment, Feedback
 
 register(
@@ -62,7 +62,7 @@ async def handle_progress(ctx: Context, args: str) -> list[Reply]:
     if not enrolled:
         lines = [ctx.t("progress.none")]
     else:
-        sent = await activity.sent_count_by_enrollment(
+        sent = await deliveries.lessons_received(
             ctx.session, enrollment_ids=[e.id for e, _ in enrolled if e.id is not None]
         )
         quiz = [f for f in await activity.feedback_of(ctx.session, person_id=person_id) if f.kind == "quiz"]

@@ -19,11 +19,12 @@ from bot.core.args import (
 )
 from bot.core.context import Context
 from bot.core.errors import PermissionDenied, UsageError, UserError
-from bot.core.replies import Notify, Reply, Text
+from bot.core.replies import FollowUp, Notify, Reply, Text
 from bot.core.text import clean, defuse_broadcasts, neutralize, quote
 from bot.i18n import register, t
 from scheduler import plan, timing
 from storage import activity, cohorts, people, tips
+from storage.enums import DeliveryKind
 from storage.models import Cohort, CustomTip, CustomTipCreate, Person
 
 logger = logging.getLogger(__name__)
@@ -67,12 +68,14 @@ register(
             "le conseil.",
         },
         "push.sent_person": {
-            "en": "Sent to {name}. Thank you!",
-            "fr": "C’est envoyé à {name}. Merci !",
+            "en": "On its way to {name}. Thank you!",
+            "fr": "C’est parti pour {name}. Merci !",
         },
         "push.sent_cohort": {
-            "en": "Sent to the {count} people of the cohort {cohort}. Thank you!",
-            "fr": "C’est envoyé aux {count} personnes de la cohorte {cohort}. Merci !",
+            "en": "Your tip is on its way to the {count} people of the cohort {cohort}. Thank you! "
+            "I’ll tell you here when it has reached them.",
+            "fr": "Votre conseil part vers les {count} personnes de la cohorte {cohort}. Merci ! "
+            "Je vous dirai ici quand il leur sera parvenu.",
         },
         "push.scheduled_person": {
             "en": "Planned: {name} will get your tip on {when} ({zone}).",
@@ -212,38 +215,35 @@ def _split_when(ctx: Context, rest: str) -> tuple[str, dt.datetime | None]:
     return match["text"], when
 
 
-async def _send_now(ctx: Context, tip: CustomTip, target: Target, text: str) -> list[Reply]:
-    """One Notify per reader, each recorded in the ledger as sent so nothing sends it twice."""
-    replies: list[Reply] = []
-    keys: list[str] = []
-    for person in target.people:
-        key = activity.tip_key(tip.id or 0, person.id or 0)
-        await activity.record_sent(
-            ctx.session, dedupe_key=key, person_id=person.id or 0, now=ctx.now(), kind="tip"
+def _readers(ctx: Context, tip: CustomTip, target: Target, text: str, at: dt.datetime | None) -> list[Reply]:
+    """One Notify per reader, in their language, keyed by the tip and the reader; for a cohort, the mentor
+    hears when it has reached everyone."""
+    notes: list[Reply] = [
+        Notify(
+            person.key,
+            (tip_reply(ctx.person, text, person.lang),),
+            kind=DeliveryKind.TIP,
+            tip_id=tip.id,
+            at=at,
         )
-        keys.append(key)
-        replies.append(Notify(person.key, (tip_reply(ctx.person, text, person.lang),)))
-    await tips.link_tip(ctx.session, tip_id=tip.id or 0, dedupe_keys=keys)
+        for person in target.people
+    ]
+    if target.cohort is not None:
+        notes.append(FollowUp(audience=target.cohort.name))
+    return notes
+
+
+async def _send_now(ctx: Context, tip: CustomTip, target: Target, text: str) -> list[Reply]:
+    """The tip goes out at once, through the delivery ledger."""
     if target.cohort is not None:
         done = ctx.t("push.sent_cohort", count=len(target.people), cohort=neutralize(target.cohort.name, 60))
     else:
         done = ctx.t("push.sent_person", name=mention(target.people[0]))
-    return [Text(done, private=True), *replies]
+    return [Text(done, private=True), *_readers(ctx, tip, target, text, None)]
 
 
 async def _schedule(ctx: Context, tip: CustomTip, target: Target, when: dt.datetime) -> list[Reply]:
-    """Queue one pending delivery per reader; the drip dispatcher sends them at `when`."""
-    rows = [
-        {
-            "dedupe_key": activity.tip_key(tip.id or 0, person.id or 0),
-            "person_id": person.id or 0,
-            "due_at": when,
-            "kind": "tip",
-            "tip_id": tip.id,
-        }
-        for person in target.people
-    ]
-    await activity.add_pending_deliveries(ctx.session, rows=rows)
+    """The tip waits in the ledger; the dispatcher sends it at `when`."""
     zone = person_zone(ctx, ctx.person)
     values = {"when": local_text(when, zone), "zone": zone.key}
     if target.cohort is not None:
@@ -251,4 +251,4 @@ async def _schedule(ctx: Context, tip: CustomTip, target: Target, when: dt.datet
         done = ctx.t("push.scheduled_cohort", count=len(target.people), cohort=cohort, **values)
     else:
         done = ctx.t("push.scheduled_person", name=mention(target.people[0]), **values)
-    return [Text(done, private=True)]
+    return [Text(done, private=True), *_readers(ctx, tip, target, tip.text, when)]

@@ -10,7 +10,7 @@ from bot.core.context import Context
 from bot.core.errors import NotFound, UsageError
 from bot.core.replies import Reply, Text
 from bot.i18n import register
-from storage import activity
+from storage import deliveries
 
 register(
     {
@@ -51,7 +51,7 @@ register(
 
 
 async def handle_today(ctx: Context, args: str) -> list[Reply]:
-    last = await activity.last_lesson_delivery(ctx.session, person_id=ctx.person.id or 0)
+    last = await deliveries.last_lesson_delivery(ctx.session, person_id=ctx.person.id or 0)
     if last and last.lesson_id and (lesson := ctx.library.get(last.lesson_id, ctx.lang)):
         return [tip_card(lesson)]
     current = await learning.active_enrollment(ctx)

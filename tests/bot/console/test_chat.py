@@ -36,7 +36,7 @@ def test_messages_wait_in_the_inbox_until_the_person_opens_chat(tmp_path: Path) 
     assert "how do I find my old posts on X from 2015" in result.stdout
     assert "reply 1" in result.stdout
     result = chat(db, "chat", "--user", "mia", stdin="reply 1 Use advanced search with from:yourhandle\n")
-    assert "Sent to" in result.stdout
+    assert "On its way to bob" in result.stdout
     result = chat(db, "chat", "--user", "bob", stdin="")
     assert "from:yourhandle" in result.stdout
 

@@ -13,9 +13,8 @@ from sqlmodel import col, select
 
 from bot.console.channel import console_actor, console_key, mentions_in
 from bot.core.events import Event
-from bot.core.replies import Later
 from storage import activity
-from storage.models import AuditLog, Cohort, Enrollment, Mentorship, Person, Question
+from storage.models import AuditLog, Cohort, Enrollment, Job, Mentorship, Person, Question
 from tests.lessons.helpers import lesson_text, write_lesson
 from tests.support.harness import Harness, notifications, text_of
 
@@ -45,7 +44,7 @@ async def enrolled_keys(harness: Harness, cohort: str) -> set[str]:
         select(Person.key)
         .join(Enrollment, col(Enrollment.person_id) == col(Person.id))
         .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
-        .where(Cohort.name == cohort)
+        .where(Cohort.name == cohort, Enrollment.status != "stopped")
     )
     return set(await rows(harness, query))
 
@@ -222,7 +221,7 @@ async def test_enroll_creates_people_and_schedules_the_first_tip(harness: Harnes
     due = await rows(harness, select(Enrollment.next_due_at))
     assert due == [dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)] * 2
     entry = (await audits(harness))[-1]
-    assert (entry.action, entry.args) == ("enroll", {"cohort": "spring", "added": 2, "already": 0})
+    assert (entry.action, entry.args) == ("enroll", {"cohort": "spring", "added": 2, "resumed": 0, "already": 0})
 
 
 async def test_enroll_uses_the_learners_own_rhythm(harness: Harness) -> None:
@@ -276,27 +275,36 @@ async def test_enroll_a_thousand_people_in_the_background(harness: Harness) -> N
     started = time.perf_counter()
     replies = await harness.say("root", "enroll spring " + " ".join(f"@u{i}" for i in range(1000)))
     assert text_of(replies) == "Enrolling 1000 people in `spring`… I’ll tell you when it’s done."
-    assert len([r for r in replies if isinstance(r, Later)]) == 1
-    assert len(await enrolled_keys(harness, "spring")) == 1  # nothing yet: the work is in the Later
-    done = text_of(await harness.run_later(replies))
+    [job] = await rows(harness, select(Job))
+    assert (job.kind, job.status) == ("enroll", "pending"), "the slow part is a durable job"
+    assert len(await enrolled_keys(harness, "spring")) == 1  # nothing yet: the work is in the job
+    done = text_of(await harness.run_jobs())
     assert time.perf_counter() - started < 30
     assert "Now in `spring` (999): **u0**, **u1**," in done
     assert "and 989 more" in done
     assert "Already in `spring`, left as they were (1): **u7**." in done
     assert len(await enrolled_keys(harness, "spring")) == 1000
     assert await harness.count(Person) == 1001
-    assert (await audits(harness))[-1].args == {"cohort": "spring", "added": 999, "already": 1}
+    assert (await audits(harness))[-1].args == {"cohort": "spring", "added": 999, "resumed": 0, "already": 1}
+    [job] = await rows(harness, select(Job))
+    assert job.status == "done"
 
 
 async def test_background_enrollment_errors_are_explained(harness: Harness) -> None:
     await spring(harness)
     command = "enroll spring " + " ".join(f"@u{i}" for i in range(201))
-    await harness.run_later(await harness.say("root", command))
+    await harness.say("root", command)
+    await harness.run_jobs()
     before = await harness.snapshot()
-    again = await harness.run_later(await harness.say("root", command))
+    await harness.say("root", command)
+    again = await harness.run_jobs()
     assert "Already in `spring` (201): **u0**" in text_of(again)
     assert "and 191 more. Nobody new to add." in text_of(again)
-    assert await harness.snapshot() == before
+    bookkeeping = {"job", "delivery", "deliverybatch", "worker"}  # the job itself and the message about it
+    after = await harness.snapshot()
+    assert {k: v for k, v in after.items() if k not in bookkeeping} == {
+        k: v for k, v in before.items() if k not in bookkeeping
+    }
 
 
 async def test_unenroll(harness: Harness) -> None:
@@ -304,9 +312,26 @@ async def test_unenroll(harness: Harness) -> None:
     reply = await harness.text("root", "unenroll spring @ann")
     assert "**ann** has left `spring`" in reply
     assert await enrolled_keys(harness, "spring") == {console_key("ben")}
+    [ann] = await rows(harness, select(Enrollment).join(Person).where(Person.key == console_key("ann")))
+    assert (ann.status, ann.stopped_by) == ("stopped", "admin"), "stopped, with its history kept"
     assert (await audits(harness))[-1].action == "unenroll"
     await refused(harness, "root", "unenroll spring @ann", "**ann** is not enrolled in `spring`.")
     await refused(harness, "root", "unenroll spring", "Usage: `unenroll <cohort> <@person>`")
+
+
+async def test_enrolling_again_resumes_an_admin_stop_but_not_a_learner_stop(harness: Harness) -> None:
+    await spring(harness, "ann", "ben")
+    async with harness.services.db.transaction() as session:
+        await session.exec(update(Enrollment).values(position=3))
+    await harness.say("root", "unenroll spring @ann")
+    assert "no more tips" in await harness.text("ben", "stop")
+    reply = await harness.text("root", "enroll spring @ann @ben")
+    assert "Back in `spring` (1): **ann**." in reply
+    assert "**ben** stopped their own tips on" in reply and "`resume`" in reply
+    found = {e.person_id: e for e in await rows(harness, select(Enrollment))}
+    assert sorted((e.status, e.position) for e in found.values()) == [("active", 3), ("stopped", 3)]
+    assert "Welcome back" in await harness.text("ben", "resume")
+    assert {e.status for e in await rows(harness, select(Enrollment))} == {"active"}
 
 
 # --- pair -------------------------------------------------------------------------------------------------

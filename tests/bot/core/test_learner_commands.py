@@ -18,6 +18,7 @@ from storage.models import (
     CustomTip,
     CustomTipCreate,
     Delivery,
+    DeliveryBatch,
     Enrollment,
     Feedback,
     InboxMessage,
@@ -355,7 +356,8 @@ async def test_my_data_holds_everything_about_the_person(harness: Harness) -> No
     assert dt.datetime.fromisoformat(data["person"]["created_at"]).tzinfo is not None
     assert data["enrollments"][0]["cohort"] == "pilot"
     assert data["mentorships"] == {"mentor": "bob", "mentees": []}
-    assert [d["lesson_id"] for d in data["deliveries"]] == ["linkedin-profile"]
+    assert [d["lesson_id"] for d in data["deliveries"] if d["kind"] == "lesson"] == ["linkedin-profile"]
+    assert "messages_sent" in data and "jobs" in data
     [asked] = data["questions"]
     assert asked["text"] == "How do I follow a company"
     assert asked["answer"] == "Open its page and press *Follow*."
@@ -399,6 +401,7 @@ async def rows_about(harness: Harness, pid: int, key: str) -> dict[str, int]:
         "inbox": (InboxMessage, InboxMessage.person_id == pid),
         "pending": (PendingAction, PendingAction.person_id == pid),
         "audit": (AuditLog, AuditLog.actor_key == key),
+        "deliverybatch": (DeliveryBatch, DeliveryBatch.sender_id == pid),
     }
     counts: dict[str, int] = {}
     async with harness.services.db.transaction() as session:
@@ -467,7 +470,8 @@ async def test_forget_me_confirm_deletes_every_row_tied_to_the_person(harness: H
 
     assert set((await rows_about(harness, pid, key)).values()) == {0}
     bob_after = await rows_about(harness, await person_id(harness, "bob"), console_key("bob"))
-    assert bob_after == {**bob_before, "mentorship": 0}  # his only mentee is gone
+    # His only mentee is gone, and so is her question, which had not gone out to him yet.
+    assert bob_after == {**bob_before, "mentorship": 0, "delivery": bob_before["delivery"] - 1}
     async with harness.services.db.transaction() as session:
         entries = await activity.audit_entries(session)
         [carols] = await activity.questions_of(session, person_id=carol.id or 0)

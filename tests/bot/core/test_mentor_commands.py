@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.core.replies import Button, Notify, Reply, Text
-from storage import activity, cohorts, people
+from bot.core.replies import Button, Reply, Text
+from storage import cohorts, deliveries, keys, people
 from storage.models import (
     AuditLog,
     CohortCreate,
@@ -50,7 +50,7 @@ async def setup_programme(harness: Harness) -> dict[str, int]:
             cohort = await cohorts.get_cohort(session, name=cohort_name)
             assert cohort is not None and cohort.id is not None, f"setup did not create {cohort_name}"
             ids[cohort_name] = cohort.id
-            enrolled = await cohorts.enrolled_person_ids(session, cohort_id=cohort.id)
+            enrolled = set(await cohorts.enrollments_in(session, cohort_id=cohort.id))
             assert enrolled == {ids[m] for m in members}, f"setup did not enroll {members}"
         for mentor, mentee in (("mia", "bob"), ("noah", "erin")):
             found = await people.mentor_of(session, mentee_id=ids[mentee])
@@ -102,9 +102,9 @@ async def test_mentees_lists_progress_quiz_activity_pause_and_open_questions(
         enrollment = await cohorts.get_enrollment(session, person_id=ids["bob"], cohort_id=ids["pilot"])
         assert enrollment is not None
         for lesson_id in ("linkedin-profile", "linkedin-visibility"):
-            await activity.record_sent(
+            await deliveries.record_sent(
                 session,
-                dedupe_key=activity.lesson_key(enrollment.id or 0, lesson_id),
+                dedupe_key=keys.lesson_key(enrollment.id or 0, lesson_id),
                 person_id=ids["bob"],
                 enrollment_id=enrollment.id,
                 lesson_id=lesson_id,
@@ -213,26 +213,29 @@ async def test_push_now_notifies_the_mentee_and_records_the_delivery(
 ) -> None:
     replies = await harness.say("mia", "push @bob Try searching your own name on Google.")
 
-    assert "Sent to **bob**" in text_of(replies)
+    assert "On its way to **bob**" in text_of(replies)
     [tip_text] = notifications(replies, "console:bob")
     assert isinstance(tip_text, Text)
     assert tip_text.markdown == "A tip from **mia**:\n> Try searching your own name on Google."
-    assert [r.person_key for r in replies if isinstance(r, Notify)] == ["console:bob"]
+    assert [n.person_key for n in replies.notes] == ["console:bob"]
     [tip] = await rows(harness, CustomTip)
     assert (tip.author_id, tip.target_person_id, tip.target_cohort_id) == (ids["mia"], ids["bob"], None)
     assert tip.send_at == harness.clock.now
     [delivery] = await rows(harness, Delivery, kind="tip")
-    assert delivery.dedupe_key == activity.tip_key(tip.id, ids["bob"])
+    assert delivery.dedupe_key == keys.tip_key(tip.id, ids["bob"])
     assert (delivery.person_id, delivery.kind, delivery.status, delivery.tip_id) == (
         ids["bob"],
         "tip",
-        "sent",
+        "pending",
         tip.id,
     )
-    assert delivery.sent_at == harness.clock.now
+    assert delivery.due_at == harness.clock.now, "queued in the command's transaction, due at once"
     [entry] = await rows(harness, AuditLog, actor_key="console:mia")
     assert (entry.action, entry.outcome) == ("push", "ok")
     assert entry.args == {"target": "console:bob", "tip": tip.id, "people": 1, "send_at": None}
+    await harness.app.deliver_now()
+    [delivery] = await rows(harness, Delivery, kind="tip")
+    assert (delivery.status, delivery.sent_at) == ("sent", harness.clock.now)
 
 
 @pytest.mark.parametrize(
@@ -264,13 +267,13 @@ async def test_push_scheduled_queues_a_pending_delivery_in_utc(
 
     replies = await harness.say("mia", f"push @bob Check your privacy settings at {when}")
 
-    assert notifications(replies) == []
+    assert [n.person_key for n in replies.notes] == ["console:bob"]
     assert f"**bob** will get your tip on {shown}" in text_of(replies)
     [tip] = await rows(harness, CustomTip)
     assert tip.text == "Check your privacy settings"
     assert tip.send_at == due_utc
     [delivery] = await rows(harness, Delivery, kind="tip")
-    assert delivery.dedupe_key == activity.tip_key(tip.id, ids["bob"])
+    assert delivery.dedupe_key == keys.tip_key(tip.id, ids["bob"])
     assert (delivery.person_id, delivery.kind, delivery.status, delivery.tip_id) == (
         ids["bob"],
         "tip",
@@ -289,7 +292,7 @@ async def test_push_to_a_cohort_reaches_everyone_enrolled_in_their_language(
 ) -> None:
     replies = await harness.say("mia", "push pilot Long-press a message to reply to it.")
 
-    assert "Sent to the 2 people of the cohort pilot" in text_of(replies)
+    assert "on its way to the 2 people of the cohort pilot" in text_of(replies)
     [to_bob] = notifications(replies, "console:bob")
     [to_carol] = notifications(replies, "console:carol")
     assert isinstance(to_bob, Text) and isinstance(to_carol, Text)
@@ -299,7 +302,7 @@ async def test_push_to_a_cohort_reaches_everyone_enrolled_in_their_language(
     assert (tip.target_person_id, tip.target_cohort_id) == (None, ids["pilot"])
     deliveries = await rows(harness, Delivery, kind="tip")
     assert sorted((d.person_id, d.status, d.kind, d.tip_id) for d in deliveries) == sorted(
-        [(ids["bob"], "sent", "tip", tip.id), (ids["carol"], "sent", "tip", tip.id)]
+        [(ids["bob"], "pending", "tip", tip.id), (ids["carol"], "pending", "tip", tip.id)]
     )
     [entry] = await rows(harness, AuditLog, actor_key="console:mia")
     assert entry.args["target"] == "cohort:pilot" and entry.args["people"] == 2
@@ -310,7 +313,7 @@ async def test_push_to_a_cohort_later_queues_one_delivery_per_person(
 ) -> None:
     replies = await harness.say("mia", "push Pilot Your tip for Monday at 2026-11-30 10:00")
 
-    assert notifications(replies) == []
+    assert {n.person_key for n in replies.notes} == {"console:bob", "console:carol"}
     assert "the 2 people of the cohort pilot will get your tip on 2026-11-30 10:00 (Europe/Paris)" in text_of(
         replies
     )
@@ -323,12 +326,12 @@ async def test_push_to_a_cohort_later_queues_one_delivery_per_person(
 
 async def test_admin_may_push_to_anyone_and_any_cohort(harness: Harness, ids: dict[str, int]) -> None:
     replies = await harness.say("root", "push @carol Bonjour !")
-    assert "Sent to **carol**" in text_of(replies)
+    assert "On its way to **carol**" in text_of(replies)
     assert len(notifications(replies, "console:carol")) == 1
 
     replies = await harness.say("root", "push other A tip for everyone.")
-    assert "Sent to the 2 people of the cohort other" in text_of(replies)
-    assert {r.person_key for r in replies if isinstance(r, Notify)} == {"console:dave", "console:erin"}
+    assert "on its way to the 2 people of the cohort other" in text_of(replies)
+    assert {n.person_key for n in replies.notes} == {"console:dave", "console:erin"}
     entries = await rows(harness, AuditLog, actor_key="console:root", action="push")
     assert [(e.action, e.outcome) for e in entries] == [("push", "ok"), ("push", "ok")]
 
@@ -340,7 +343,7 @@ async def test_a_tip_that_ends_with_at_and_words_is_just_text(harness: Harness, 
     assert isinstance(tip_text, Text)
     assert tip_text.markdown.endswith("> Let's talk about it at 10 am")
     [delivery] = await rows(harness, Delivery, kind="tip")
-    assert delivery.status == "sent"
+    assert delivery.due_at == harness.clock.now
 
 
 async def test_a_tip_may_start_on_the_next_line(harness: Harness, ids: dict[str, int]) -> None:
@@ -482,7 +485,7 @@ async def test_unanswered_question_is_offered_to_the_mentor_and_forwarded(
 
     replies = await harness.press("bob", forward.action, forward.value)
 
-    assert "Sent to **mia**" in text_of(replies)
+    assert "passing it on to **mia**" in text_of(replies)
     [incoming] = notifications(replies, "console:mia")
     assert isinstance(incoming, Text)
     assert f"**bob** has a question (#{forward.value})" in incoming.markdown
@@ -502,7 +505,7 @@ async def test_mentor_command_and_reply_reach_the_learner(harness: Harness, ids:
 
     replies = await harness.say("mia", f"reply {question.id} Sure! Tap the camera icon. @channel *now*")
 
-    assert "Sent to **bob**. Thank you!" in text_of(replies)
+    assert "On its way to **bob**. Thank you!" in text_of(replies)
     [answer] = notifications(replies, "console:bob")
     assert isinstance(answer, Text)
     assert answer.markdown.startswith("**mia** answered your question:")

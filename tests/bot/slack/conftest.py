@@ -14,11 +14,8 @@ import pytest
 from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import App
-from bot.core.commands import build_router
+from bot.app import App, make_app
 from bot.core.context import Services
-from bot.core.conversation import Conversation
-from bot.outlets import Outlets
 from bot.server import build_web_app
 from bot.slack.channel import SlackChannel
 from tests.support.fake_slack import FakeSlack
@@ -160,11 +157,12 @@ async def slack(services: Services, fake_slack: FakeSlack) -> AsyncIterator[Slac
             "conversation_interval": 0.0,
         }
     )
-    app = App(services, Conversation(services, build_router()), Outlets(services))
+    app = make_app(services)
     channel = SlackChannel(app, services.settings)
     runner, url = await serve_local(build_web_app(app, slack=channel))
     tester = SlackTester(url, fake_slack, channel, app)
-    yield tester
+    async with app.delivering():
+        yield tester
     await tester.close()
     await runner.cleanup()
     await channel.close()

@@ -10,11 +10,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.app import App
-from bot.core.commands import build_router
+from bot.app import App, make_app
 from bot.core.context import Services
-from bot.core.conversation import Conversation
-from bot.outlets import Outlets
 from bot.server import build_web_app
 from bot.teams.channel import TeamsChannel
 from tests.support.fake_teams import FakeConnector
@@ -152,11 +149,12 @@ async def teams(services: Services, connector: FakeConnector) -> AsyncIterator[T
             "conversation_interval": 0.0,
         }
     )
-    app = App(services, Conversation(services, build_router()), Outlets(services))
+    app = make_app(services)
     channel = TeamsChannel(app, services.settings)
     runner, url = await serve_local(build_web_app(app, teams=channel))
     tester = TeamsTester(url, connector, channel, app)
-    yield tester
+    async with app.delivering():
+        yield tester
     await channel.close()
     await tester.close()
     await runner.cleanup()

@@ -14,11 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 from sqlmodel import select
 
-from bot.app import App
-from bot.core.commands import build_router
+from bot.app import make_app
 from bot.core.context import Services
-from bot.core.conversation import Conversation
-from bot.outlets import Outlets
 from bot.server import build_web_app
 from bot.settings import SettingsError, load_settings
 from bot.teams.channel import TeamsChannel
@@ -36,7 +33,7 @@ async def secured(services: Services, connector: FakeConnector) -> AsyncIterator
     services.settings = services.settings.model_copy(
         update={"teams_client_id": APP_ID, "teams_client_secret": SecretStr(SECRET)}
     )
-    app = App(services, Conversation(services, build_router()), Outlets(services))
+    app = make_app(services)
     channel = TeamsChannel(app, services.settings)
     runner, url = await serve_local(build_web_app(app, teams=channel))
     tester = TeamsTester(url, connector, channel, app)
@@ -122,6 +119,6 @@ async def test_secret_never_reaches_the_logs(services: Services, caplog: pytest.
     services.settings = services.settings.model_copy(
         update={"teams_client_id": APP_ID, "teams_client_secret": SecretStr(SECRET)}
     )
-    app = App(services, Conversation(services, build_router()), Outlets(services))
+    app = make_app(services)
     TeamsChannel(app, services.settings)
     assert SECRET not in caplog.text

@@ -133,6 +133,7 @@ async def test_pending_learner_gets_tips_once_they_open_the_bot(teams: TeamsTest
 async def test_full_story_enroll_tip_quiz_question_mentor_reply(teams: TeamsTester) -> None:
     await setup_programme(teams)
     await teams.install(BOB)
+    await teams.until(lambda: any("Mia Junior" in s.text for s in teams.connector.to(conversation_of(BOB))))
     monday = teams.app.services.clock()  # Monday 2026-11-23, 11:00 in Paris
     await _all_due(teams, monday)
     _, sent = await run_tick(teams.app.drip(clock=lambda: monday), monday)
@@ -235,18 +236,26 @@ async def test_connector_failures_become_delivery_errors(teams: TeamsTester) -> 
     await teams.install(BOB)
     monday = teams.app.services.clock()  # Monday 2026-11-23, 11:00 in Paris
     await _all_due(teams, monday)
+    await teams.until(lambda: any("Mia Junior" in s.text for s in teams.connector.to(conversation_of(BOB))))
     teams.connector.fail(429)
     teams.connector.fail(503)
-    _, sent = await run_tick(teams.app.drip(clock=lambda: monday), monday)
-    assert sent.sent == 1  # retried after the 429 and the 503
+    runtime = teams.app.drip(clock=lambda: monday)
+    _, first = await run_tick(runtime, monday)
+    assert (first.sent, first.retried) == (0, 1)  # the 429: due again after Retry-After
+    second = await runtime.dispatcher.run_once(monday + dt.timedelta(minutes=1))
+    assert (second.sent, second.retried) == (0, 1)  # the 503: it may have arrived, so it waits to settle
+    third = await runtime.dispatcher.run_once(monday + dt.timedelta(minutes=2))
+    assert third.sent == 1 and len(tips_to(teams, BOB)) == 1
     teams.connector.fail(403, times=5)
     async with teams.app.services.db.transaction() as session:
         bob = (await session.exec(select(Person).where(Person.key == f"teams:{TENANT}:aad-bob"))).one()
     from bot.core.replies import Text
+    from bot.outlets import Destination, Item
     from scheduler.errors import PermanentError
 
+    item = Item("msg:x", Destination(bob.key, "teams", bob.display_name, bob.id, bob.conversation), (Text("hi"),))
     try:
-        await teams.channel.outlet.send(bob, [Text("hello")])
+        await teams.channel.outlet.deliver(item)
     except PermanentError as exc:
         assert "403" in str(exc)
     else:

@@ -1,0 +1,100 @@
+"""What a command sends to other people, written to the delivery ledger in the command's own transaction.
+
+Handlers return replies. Those for the person talking go back to the channel; `Notify` replies become
+ledger rows (one batch per command, so its sender hears how they went); `Later` becomes a durable job.
+Because it all happens in the command's transaction, a command that fails sends nothing and starts
+nothing, and one that succeeds cannot lose what it sends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.replies import FollowUp, Later, Notify, Reply
+from bot.core.serialize import to_dict
+from scheduler import lifetimes
+from storage import deliveries, jobs, keys, people
+from storage.enums import Priority, ReportRule
+from storage.models import Person
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """The replies left for the person talking, and whether anything was queued for later."""
+
+    direct: list[Reply]
+    queued: bool
+
+
+async def post(
+    session: object, *, sender: Person | None, replies: Sequence[Reply], lang: str, now: dt.datetime
+) -> Posted:
+    """Queue the Notify and Later of `replies`; return the rest."""
+    notes = [reply for reply in replies if isinstance(reply, Notify)]
+    later = [reply for reply in replies if isinstance(reply, Later)]
+    follow = next((reply for reply in replies if isinstance(reply, FollowUp)), None)
+    direct = [reply for reply in replies if not isinstance(reply, Notify | Later | FollowUp)]
+    if notes:
+        await _write_notes(session, notes, sender=sender, follow=follow, now=now)
+    for job in later:
+        await jobs.add_job(
+            session,  # type: ignore[arg-type]
+            kind=job.kind,
+            args=job.args,
+            requester_id=sender.id if sender else None,
+            lang=lang,
+            description=job.description,
+            now=now,
+        )
+    return Posted(direct, bool(notes or later))
+
+
+async def _write_notes(
+    session: object,
+    notes: Sequence[Notify],
+    *,
+    sender: Person | None,
+    follow: FollowUp | None,
+    now: dt.datetime,
+) -> None:
+    found = await people.people_by_keys(session, keys=sorted({n.person_key for n in notes}))  # type: ignore[arg-type]
+    batch_id = await deliveries.new_batch(
+        session,  # type: ignore[arg-type]
+        sender_id=sender.id if sender else None,
+        kind=notes[0].kind,
+        audience=follow.audience if follow else None,
+        report=ReportRule.ALWAYS if follow else ReportRule.FAILURES,
+        now=now,
+    )
+    rows = []
+    for note in notes:
+        person = found.get(note.person_key)
+        if person is None or person.id is None:
+            logger.warning("A message for an unknown person was dropped (%s)", note.kind)
+            continue
+        due = note.at or now
+        rows.append(
+            {
+                "dedupe_key": keys.tip_key(note.tip_id, person.id) if note.tip_id else keys.message_key(),
+                "person_id": person.id,
+                "kind": note.kind,
+                "tip_id": note.tip_id,
+                "batch_id": batch_id,
+                "payload": [p for p in (to_dict(reply) for reply in note.replies) if p is not None],
+                "due_at": due,
+                "expires_at": lifetimes.expires_at(note.kind, due),
+                "priority": Priority.BULK if follow else Priority.NOW,
+                "created_at": now,
+            }
+        )
+    await deliveries.enqueue(session, rows=rows)  # type: ignore[arg-type]
+
+
+def notify(person: Person, *replies: Reply, kind: str = "notice") -> Notify:
+    """A Notify for one person."""
+    return Notify(person.key, tuple(replies), kind=kind)

@@ -1,0 +1,428 @@
+"""The dispatcher's carrier: composes claimed ledger rows into replies, hands each to its channel's
+outlet, and tells senders how their messages went.
+
+Tips, completions and digests are composed when they are sent, in the recipient's language; every other
+row carries its replies (`payload`) from the command that wrote it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.args import mention
+from bot.core.cards import tip_card
+from bot.core.commands.push import tip_reply
+from bot.core.commands.settings import format_day
+from bot.core.replies import Reply, Text
+from bot.core.serialize import from_dict
+from bot.core.text import neutralize
+from bot.i18n import register, t
+from bot.outlets import Destination, Item, Outlet, Outlets
+from lessons import Library
+from scheduler import lifetimes
+from storage import cohorts, deliveries, keys, people, tips
+from storage.db import Database
+from storage.deliveries import BatchState, Claim, Missed
+from storage.enums import DeliveryKind, DeliveryStatus, Priority, ReportRule
+from storage.models import CustomTip, Person
+
+logger = logging.getLogger(__name__)
+
+register(
+    {
+        "drip.intro": {"en": "Your tip of the day:", "fr": "Votre conseil du jour :"},
+        "drip.complete": {
+            "en": "Bravo, you have finished the track *{track}*! You received {lessons} lessons "
+            "and answered {right} of {quizzes} quizzes correctly.",
+            "fr": "Bravo, vous avez terminé le parcours *{track}* ! Vous avez reçu {lessons} leçons "
+            "et bien répondu à {right} quiz sur {quizzes}.",
+        },
+        "drip.next_track": {
+            "en": "Ready for more? The track *{track}* (`{id}`) is a good next step: ask your programme admin.",
+            "fr": "Envie de continuer ? Le parcours *{track}* (`{id}`) est une bonne suite : "
+            "demandez-le à l’administrateur du programme.",
+        },
+        "drip.digest_title": {
+            "en": "Your weekly mentoring digest:",
+            "fr": "Votre point hebdomadaire de mentorat :",
+        },
+        "drip.digest_line": {
+            "en": "- {name}: {lessons} lessons, quiz {right}/{quizzes}, {open} open question(s)",
+            "fr": "- {name} : {lessons} leçons, quiz {right}/{quizzes}, {open} question(s) en attente",
+        },
+        "drip.digest_none": {"en": "No mentees yet.", "fr": "Pas encore de mentorés."},
+        # What the sender hears. {what} names the message, by kind.
+        "outcome.what.tip": {"en": "Your tip", "fr": "Votre conseil"},
+        "outcome.what.pairing": {"en": "The pairing notice", "fr": "L’annonce du binôme"},
+        "outcome.what.question": {"en": "Your question", "fr": "Votre question"},
+        "outcome.what.answer": {"en": "Your answer", "fr": "Votre réponse"},
+        "outcome.what.notice": {"en": "Your message", "fr": "Votre message"},
+        "outcome.all_cohort": {
+            "en": "{what} reached everyone in the cohort {cohort} ({count} people).",
+            "fr": "{what} est bien arrivé chez tout le monde dans la cohorte {cohort} ({count} personnes).",
+        },
+        "outcome.some_cohort": {
+            "en": "{what} reached {reached} of the {count} people of the cohort {cohort}.",
+            "fr": "{what} est arrivé chez {reached} des {count} personnes de la cohorte {cohort}.",
+        },
+        "outcome.all": {
+            "en": "{what} reached everyone ({count} people).",
+            "fr": "{what} est bien arrivé chez tout le monde ({count} personnes).",
+        },
+        "outcome.some": {
+            "en": "{what} reached {reached} of {count} people.",
+            "fr": "{what} est arrivé chez {reached} personnes sur {count}.",
+        },
+        "outcome.missed_one": {
+            "en": "{what} could not reach {name}:",
+            "fr": "{what} n’a pas pu arriver chez {name} :",
+        },
+        "outcome.held": {
+            "en": "- {name} cannot be reached for now ({reason}). It will go out as soon as they can be "
+            "reached again, until {until}.",
+            "fr": "- {name} n’est pas joignable pour l’instant ({reason}). Le message partira dès que "
+            "cette personne sera de nouveau joignable, jusqu’au {until}.",
+        },
+        "outcome.held_always": {
+            "en": "- {name} cannot be reached for now ({reason}). It will go out as soon as they can be "
+            "reached again.",
+            "fr": "- {name} n’est pas joignable pour l’instant ({reason}). Le message partira dès que "
+            "cette personne sera de nouveau joignable.",
+        },
+        "outcome.expired": {
+            "en": "- {name}: given up, they could not be reached in time ({reason}).",
+            "fr": "- {name} : abandonné, la personne n’a pas pu être jointe à temps ({reason}).",
+        },
+        "outcome.failed": {
+            "en": "- {name}: it could not be sent ({reason}).",
+            "fr": "- {name} : il n’a pas pu être envoyé ({reason}).",
+        },
+        "outcome.gave_up": {
+            "en": "{what} could not reach everyone in time and was given up for:",
+            "fr": "{what} n’a pas pu arriver à temps et a été abandonné pour :",
+        },
+        "outcome.no_reason": {"en": "no reason given", "fr": "sans raison indiquée"},
+        "reason.account_inactive": {"en": "account deactivated", "fr": "compte désactivé"},
+        "reason.user_not_found": {"en": "no such account", "fr": "compte introuvable"},
+        "reason.user_disabled": {"en": "account disabled", "fr": "compte désactivé"},
+        "reason.channel_not_found": {"en": "conversation not found", "fr": "conversation introuvable"},
+        "reason.is_archived": {"en": "conversation archived", "fr": "conversation archivée"},
+        "reason.cannot_dm_bot": {"en": "cannot receive messages", "fr": "ne peut pas recevoir de messages"},
+        "reason.not_installed": {
+            "en": "Tandem is not installed for them yet",
+            "fr": "Tandem n’est pas encore installé chez cette personne",
+        },
+        "reason.app_removed": {"en": "they removed Tandem", "fr": "cette personne a retiré Tandem"},
+        "reason.uninstalled": {
+            "en": "Tandem was uninstalled from their workspace",
+            "fr": "Tandem a été désinstallé de leur espace de travail",
+        },
+        "reason.revoked": {"en": "Tandem’s access was revoked", "fr": "l’accès de Tandem a été révoqué"},
+        "reason.blocked": {
+            "en": "Tandem is no longer allowed to write to them",
+            "fr": "Tandem n’a plus le droit de leur écrire",
+        },
+    }
+)
+
+REASON_WORDS = {
+    "account_inactive": "reason.account_inactive",
+    "user_not_found": "reason.user_not_found",
+    "user_disabled": "reason.user_disabled",
+    "channel_not_found": "reason.channel_not_found",
+    "is_archived": "reason.is_archived",
+    "cannot_dm_bot": "reason.cannot_dm_bot",
+    "not_installed": "reason.not_installed",
+    "waiting for them to open tandem": "reason.not_installed",
+    "app removed": "reason.app_removed",
+    "teams app removed": "reason.app_removed",
+    "slack app uninstalled": "reason.uninstalled",
+    "slack tokens revoked": "reason.revoked",
+    "invalid_auth": "reason.revoked",
+    "token_revoked": "reason.revoked",
+    "not_authed": "reason.revoked",
+    "teams http 403": "reason.blocked",
+    "teams http 404": "reason.blocked",
+}
+
+
+def reason_words(reason: str | None, lang: str) -> str:
+    """A stored failure reason (a platform's error code, usually) in the reader's words."""
+    if not reason:
+        return t("outcome.no_reason", lang)
+    lowered = reason.strip().lower()
+    for code, key in REASON_WORDS.items():
+        if lowered == code or lowered.startswith(code + ":") or lowered.startswith(code + " "):
+            return t(key, lang)
+    return reason[:120]
+
+
+@dataclass(slots=True)
+class Parcel:
+    """One claimed row, composed for its destination, with the outlet that carries it."""
+
+    claim: Claim
+    conversation: str
+    item: Item
+    outlet: Outlet
+
+    @property
+    def paced(self) -> bool:
+        return bool(getattr(self.outlet, "paced", True))
+
+
+class LedgerCarrier:
+    """Loads what claimed rows need in bulk, composes their messages, and sends them through outlets."""
+
+    def __init__(self, db: Database, library_ref: object, outlets: Outlets, clock: Any) -> None:
+        self.db = db
+        self._library_ref = library_ref
+        self.outlets = outlets
+        self.clock = clock
+
+    @property
+    def library(self) -> Library:
+        return self._library_ref.library  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def platforms(self) -> Sequence[str]:
+        return self.outlets.platforms
+
+    # --- composing ------------------------------------------------------------------------------------
+
+    async def prepare(self, claims: Sequence[Claim]) -> dict[int, Parcel]:
+        async with self.db.transaction() as session:
+            persons = await people.people_by_ids(session, ids=sorted({c.person_id for c in claims}))
+            tip_rows = await tips.tips_by_ids(
+                session, ids=sorted({c.tip_id for c in claims if c.tip_id is not None and not c.payload})
+            )
+            authors = await people.people_by_ids(
+                session, ids=sorted({tip.author_id for tip in tip_rows.values()})
+            )
+            extras: dict[int, list[Reply]] = {}
+            for claim in claims:
+                person = persons.get(claim.person_id)
+                if person is None:
+                    continue
+                if claim.kind == DeliveryKind.COMPLETE:
+                    extras[claim.delivery_id] = await completion_message(
+                        session, person, claim.enrollment_id, self.library
+                    )
+                elif claim.kind == DeliveryKind.DIGEST:
+                    extras[claim.delivery_id] = await digest_message(session, person)
+        parcels: dict[int, Parcel] = {}
+        for claim in claims:
+            person = persons.get(claim.person_id)
+            outlet = self.outlets.for_platform(claim.platform)
+            if person is None or outlet is None:
+                continue
+            replies = extras.get(claim.delivery_id) or self._compose(claim, person, tip_rows, authors)
+            if replies:
+                destination = Destination(
+                    person.key, person.platform, person.display_name, person.id, person.conversation
+                )
+                item = Item(claim.dedupe_key, destination, tuple(replies), recovered=claim.recovered)
+                parcels[claim.delivery_id] = Parcel(claim, person.key, item, outlet)
+        return parcels
+
+    def _compose(
+        self,
+        claim: Claim,
+        person: Person,
+        tip_rows: dict[int, CustomTip],
+        authors: dict[int, Person],
+    ) -> list[Reply]:
+        if claim.payload:
+            return [r for r in (from_dict(p, self.library) for p in claim.payload) if r is not None]
+        if claim.kind == DeliveryKind.LESSON and claim.lesson_id:
+            lesson = self.library.get(claim.lesson_id, person.lang)
+            return [tip_card(lesson, intro=t("drip.intro", person.lang))] if lesson else []
+        if claim.kind == DeliveryKind.TIP and claim.tip_id is not None:
+            tip = tip_rows.get(claim.tip_id)
+            author = authors.get(tip.author_id) if tip else None
+            return [tip_reply(author, tip.text, person.lang)] if tip and author else []
+        return []
+
+    # --- sending --------------------------------------------------------------------------------------
+
+    async def send(self, parcel: Parcel) -> None:
+        await parcel.outlet.deliver(parcel.item)
+
+    async def arrived(self, parcel: Parcel) -> bool:
+        return await parcel.outlet.arrived(parcel.item)
+
+    # --- telling senders ------------------------------------------------------------------------------
+
+    async def settle(self, batch_ids: set[int], now: dt.datetime) -> None:
+        """For each batch whose rows are all settled, its sender's report, once; and a later note when
+        messages that were waiting for someone out of reach are given up."""
+        async with self.db.transaction() as session:
+            states = await deliveries.batch_states(session, batch_ids=batch_ids)
+            senders = await people.people_by_ids(
+                session, ids=sorted({s.batch.sender_id for s in states if s.batch.sender_id})
+            )
+            rows = []
+            for state in states:
+                sender = senders.get(state.batch.sender_id or 0)
+                if sender is None or not state.settled:
+                    continue
+                row = await self._report_row(session, state, sender, now)
+                if row is not None:
+                    rows.append(row)
+            await deliveries.enqueue(session, rows=rows)
+
+    async def _report_row(
+        self, session: Any, state: BatchState, sender: Person, now: dt.datetime
+    ) -> dict[str, Any] | None:
+        batch = state.batch
+        if batch.reported_at is None:
+            text = report_text(state, sender.lang)
+            if not await deliveries.mark_reported(session, batch_id=batch.id or 0, now=now) or text is None:
+                return None
+            key = keys.outcome_key(batch.id or 0)
+        else:
+            late = [
+                m for m in state.missed if m.status == DeliveryStatus.EXPIRED and _after(m, batch.reported_at)
+            ]
+            if not late:
+                return None
+            text = given_up_text(state, late, sender.lang)
+            key = keys.given_up_key(batch.id or 0, max(m.delivery_id for m in late))
+        return {
+            "dedupe_key": key,
+            "person_id": sender.id,
+            "kind": DeliveryKind.OUTCOME,
+            "payload": [{"type": "text", "markdown": text, "buttons": []}],
+            "due_at": now,
+            "expires_at": lifetimes.expires_at(DeliveryKind.OUTCOME, now),
+            "priority": Priority.NOW,
+            "created_at": now,
+        }
+
+
+def _after(missed: Missed, moment: dt.datetime) -> bool:
+    return missed.expires_at is not None and missed.expires_at > moment
+
+
+_WHAT_KINDS = frozenset({DeliveryKind.TIP, DeliveryKind.PAIRING, DeliveryKind.QUESTION, DeliveryKind.ANSWER})
+
+
+def _what(kind: str, lang: str) -> str:
+    """How the sender's message is named: "Your tip", "Your answer", "Your message"…"""
+    return t(f"outcome.what.{kind}" if kind in _WHAT_KINDS else "outcome.what.notice", lang)
+
+
+def _name(missed: Missed) -> str:
+    return f"**{neutralize(missed.name, 80)}**"
+
+
+def missed_line(missed: Missed, lang: str) -> str:
+    reason = reason_words(missed.error, lang)
+    if missed.status == DeliveryStatus.HELD:
+        if missed.expires_at is None:
+            return t("outcome.held_always", lang, name=_name(missed), reason=reason)
+        until = format_day(missed.expires_at.date(), lang)
+        return t("outcome.held", lang, name=_name(missed), reason=reason, until=until)
+    if missed.status == DeliveryStatus.EXPIRED:
+        return t("outcome.expired", lang, name=_name(missed), reason=reason)
+    return t("outcome.failed", lang, name=_name(missed), reason=reason)
+
+
+def report_text(state: BatchState, lang: str) -> str | None:
+    """The sender's report on a settled batch; None when its rule says there is nothing to tell."""
+    batch = state.batch
+    sent = state.counts.get(DeliveryStatus.SENT, 0)
+    total = state.total
+    what = _what(batch.kind, lang)
+    if not state.missed:
+        if batch.report != ReportRule.ALWAYS or not total:
+            return None
+        if batch.audience:
+            return t("outcome.all_cohort", lang, what=what, count=total, cohort=_cohort(batch.audience))
+        return t("outcome.all", lang, what=what, count=total)
+    if total == 1 and not batch.audience:
+        header = t("outcome.missed_one", lang, what=what, name=_name(state.missed[0]))
+        return "\n".join([header, *(missed_line(m, lang) for m in state.missed)])
+    if batch.audience:
+        header = t(
+            "outcome.some_cohort", lang, what=what, reached=sent, count=total, cohort=_cohort(batch.audience)
+        )
+    else:
+        header = t("outcome.some", lang, what=what, reached=sent, count=total)
+    return "\n".join([header, *(missed_line(m, lang) for m in state.missed)])
+
+
+def _cohort(name: str) -> str:
+    return f"`{neutralize(name, 60)}`"
+
+
+def given_up_text(state: BatchState, late: Sequence[Missed], lang: str) -> str:
+    header = t("outcome.gave_up", lang, what=_what(state.batch.kind, lang))
+    return "\n".join([header, *(missed_line(m, lang) for m in late)])
+
+
+# --- messages composed when sent ----------------------------------------------------------------------
+
+
+async def completion_message(
+    session: Any, person: Person, enrollment_id: int | None, library: Library
+) -> list[Reply]:
+    """Congratulations, a look back, and the next track to try."""
+    found = (
+        await cohorts.enrollment_with_cohort(session, enrollment_id=enrollment_id) if enrollment_id else None
+    )
+    received = await deliveries.lessons_received(
+        session, enrollment_ids=[enrollment_id] if enrollment_id else []
+    )
+    lessons = received.get(enrollment_id or 0, 0)
+    right, quizzes = (await tips.quiz_scores(session, person_ids=[person.id or 0])).get(
+        person.id or 0, (0, 0)
+    )
+    track_id = found[1].track_id if found else ""
+    order = list(library.tracks)
+    track = library.tracks.get(track_id)
+    lang = person.lang
+    text = t(
+        "drip.complete",
+        lang,
+        track=track.title(lang) if track else track_id,
+        lessons=lessons,
+        right=right,
+        quizzes=quizzes,
+    )
+    if track_id in order and order.index(track_id) + 1 < len(order):
+        following = library.tracks[order[order.index(track_id) + 1]]
+        text += "\n" + t("drip.next_track", lang, track=following.title(lang), id=following.id)
+    return [Text(text)]
+
+
+async def digest_message(session: Any, mentor: Person) -> list[Reply]:
+    """Each mentee's progress and open questions, for the mentor's weekly digest."""
+    lang = mentor.lang
+    mentees = await people.mentees_of(session, mentor_id=mentor.id or 0)
+    ids = [m.id or 0 for m in mentees]
+    received = await tips.lessons_received_by(session, person_ids=ids)
+    scores = await tips.quiz_scores(session, person_ids=ids)
+    waiting = await tips.open_question_counts(session, person_ids=ids)
+    lines = [t("drip.digest_title", lang)]
+    if not mentees:
+        lines.append(t("drip.digest_none", lang))
+    for mentee in mentees:
+        pid = mentee.id or 0
+        right, quizzes = scores.get(pid, (0, 0))
+        lines.append(
+            t(
+                "drip.digest_line",
+                lang,
+                name=mention(mentee),
+                lessons=received.get(pid, 0),
+                right=right,
+                quizzes=quizzes,
+                open=waiting.get(pid, 0),
+            )
+        )
+    return [Text("\n".join(lines))]

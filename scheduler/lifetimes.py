@@ -1,0 +1,46 @@
+"""How long each kind of message stays worth sending: Tandem retries a temporary failure, and holds a
+message for someone out of reach, until then; after that the message is given up and its sender told.
+
+| kind | lifetime |
+|---|---|
+| lesson, complete | until the end of the learner's delivery day (quiet hours start, 20:00 local); the
+  enrollment then steps back, so the same tip comes on the next delivery day |
+| digest | until the end of the mentor's Monday (20:00 local) |
+| tip | 7 days after its time |
+| pairing, question, notice | 7 days |
+| answer | 14 days |
+| outcome | 3 days |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from scheduler import timing
+from storage.enums import DeliveryKind
+
+LIFETIMES: dict[str, dt.timedelta] = {
+    DeliveryKind.TIP: dt.timedelta(days=7),
+    DeliveryKind.PAIRING: dt.timedelta(days=7),
+    DeliveryKind.QUESTION: dt.timedelta(days=7),
+    DeliveryKind.NOTICE: dt.timedelta(days=7),
+    DeliveryKind.ANSWER: dt.timedelta(days=14),
+    DeliveryKind.OUTCOME: dt.timedelta(days=3),
+}
+"""Kinds whose lifetime is a fixed span from their due time; the others end with the local day."""
+
+
+def expires_at(kind: str, due: dt.datetime) -> dt.datetime | None:
+    """When a message of `kind` due at `due` is given up, for the kinds with a fixed lifetime."""
+    span = LIFETIMES.get(kind)
+    return due + span if span is not None else None
+
+
+def end_of_day(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The end of the delivery day that `moment` falls on in `zone`: when quiet hours start, in UTC."""
+    local = moment.astimezone(zone)
+    end = timing.local_moment(local.date(), timing.QUIET_START, zone)
+    if end <= moment:  # already in the evening's quiet hours: the day ends at midnight
+        end = timing.local_moment(local.date() + dt.timedelta(days=1), dt.time(0, 0), zone)
+    return end.astimezone(dt.UTC)

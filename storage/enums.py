@@ -1,0 +1,83 @@
+"""The statuses and kinds stored in the database, as string enums: one name for each value."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class DeliveryStatus(StrEnum):
+    """Where one ledger row stands."""
+
+    PENDING = "pending"
+    """Waiting for its due time, or for a retry."""
+    SENDING = "sending"
+    """Claimed by a dispatcher, which is sending it now."""
+    SENT = "sent"
+    HELD = "held"
+    """The person cannot be reached: it waits until they can be again, or until its lifetime ends."""
+    EXPIRED = "expired"
+    """Its lifetime ended before it could be sent. A daily tip comes back on the next delivery day."""
+    FAILED = "failed"
+    """It can never be sent (its content is gone); the sender was told."""
+
+
+UNSETTLED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+"""Rows a dispatcher may still send without anyone's help."""
+
+
+class DeliveryKind(StrEnum):
+    """What a ledger row carries; each kind has its lifetime (scheduler/lifetimes.py)."""
+
+    LESSON = "lesson"
+    COMPLETE = "complete"
+    TIP = "tip"
+    DIGEST = "digest"
+    PAIRING = "pairing"
+    QUESTION = "question"
+    ANSWER = "answer"
+    NOTICE = "notice"
+    OUTCOME = "outcome"
+
+
+TRACK_KINDS = (DeliveryKind.LESSON, DeliveryKind.COMPLETE)
+"""Rows planned from an enrollment: when one is not delivered, the enrollment steps back to it."""
+
+
+class Priority(IntEnum):
+    """Which rows a dispatcher sends first when many are due."""
+
+    NOW = 0
+    """Someone is waiting for it (a pairing, an answer, a question, a note)."""
+    BULK = 1
+    """Daily tips, digests and cohort pushes."""
+
+
+class EnrollmentStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+
+
+class StopCause(StrEnum):
+    """Who stopped an enrollment, which decides who may resume it."""
+
+    REACHABILITY = "reachability"
+    """The person could not be reached: writing again (or an admin) resumes it."""
+    ADMIN = "admin"
+    """An admin took them out (`unenroll`): enrolling them again resumes it."""
+    LEARNER = "learner"
+    """The learner stopped their own tips (`stop`): only they can resume (`resume`)."""
+
+
+class ReportRule(StrEnum):
+    """When the sender of a batch of messages hears how it went."""
+
+    ALWAYS = "always"
+    FAILURES = "failures"
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
