@@ -48,7 +48,11 @@ async def claim_job(
     live = select(Worker.id).where(col(Worker.seen_at) >= alive_since)
     claimable = or_(
         col(Job.status) == JobStatus.PENDING,
-        and_(col(Job.status) == JobStatus.RUNNING, col(Job.claimed_by).not_in(live), col(Job.claimed_by) != worker),
+        and_(
+            col(Job.status) == JobStatus.RUNNING,
+            col(Job.claimed_by).not_in(live),
+            col(Job.claimed_by) != worker,
+        ),
     )
     query = select(Job).where(claimable).order_by(col(Job.id)).limit(1)
     if not is_sqlite(session):

@@ -221,7 +221,10 @@ async def test_enroll_creates_people_and_schedules_the_first_tip(harness: Harnes
     due = await rows(harness, select(Enrollment.next_due_at))
     assert due == [dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)] * 2
     entry = (await audits(harness))[-1]
-    assert (entry.action, entry.args) == ("enroll", {"cohort": "spring", "added": 2, "resumed": 0, "already": 0})
+    assert (entry.action, entry.args) == (
+        "enroll",
+        {"cohort": "spring", "added": 2, "resumed": 0, "already": 0},
+    )
 
 
 async def test_enroll_uses_the_learners_own_rhythm(harness: Harness) -> None:

@@ -253,7 +253,9 @@ async def test_connector_failures_become_delivery_errors(teams: TeamsTester) -> 
     from bot.outlets import Destination, Item
     from scheduler.errors import PermanentError
 
-    item = Item("msg:x", Destination(bob.key, "teams", bob.display_name, bob.id, bob.conversation), (Text("hi"),))
+    item = Item(
+        "msg:x", Destination(bob.key, "teams", bob.display_name, bob.id, bob.conversation), (Text("hi"),)
+    )
     try:
         await teams.channel.outlet.deliver(item)
     except PermanentError as exc:
