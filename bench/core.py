@@ -23,12 +23,10 @@ from pathlib import Path
 import yaml
 from common import ROOT, percentile, pg_url, print_table, report  # type: ignore[import-not-found]
 
+from bot.app import App, make_app
 from bot.console.channel import console_actor, mentions_in
-from bot.core.commands import build_router
 from bot.core.context import LessonStore, Services
-from bot.core.conversation import Conversation
 from bot.core.events import Event
-from bot.core.replies import Later
 from bot.settings import Settings
 from storage.db import Database, upgrade
 from tests.support.db import PostgresTemplate
@@ -74,14 +72,12 @@ def event_mix(count: int, seed: int = 3) -> list[Event]:
     return events
 
 
-async def setup(conversation: Conversation) -> None:
+async def setup(app: App) -> None:
+    conversation = app.conversation
+
     async def say(who: str, text: str) -> None:
-        replies = await conversation.handle(
-            Event(console_actor(who), "message", text, mentions=mentions_in(text))
-        )
-        for reply in replies:
-            if isinstance(reply, Later):
-                await reply.work()
+        await conversation.handle(Event(console_actor(who), "message", text, mentions=mentions_in(text)))
+        await app.jobs.run_pending()
 
     await say("root", "cohort create pilot track first-steps start 2026-01-05")
     await say("root", "enroll pilot " + " ".join(f"@learner{i}" for i in range(LEARNERS)))
@@ -94,8 +90,9 @@ async def measure(db_url: str, events: int, enroll: int) -> dict[str, float]:
     settings = Settings(database_url=db_url, admins=["root"], _env_file=None)  # type: ignore[call-arg]
     db = Database(db_url)
     services = Services(db=db, settings=settings, lessons=LessonStore([]))
-    conversation = Conversation(services, build_router())
-    await setup(conversation)
+    app = make_app(services)
+    conversation = app.conversation
+    await setup(app)
     timings: list[float] = []
     for event in event_mix(events):
         started = time.perf_counter()
@@ -106,11 +103,9 @@ async def measure(db_url: str, events: int, enroll: int) -> dict[str, float]:
     text = "enroll big " + " ".join(f"@person{i}" for i in range(enroll))
     event = Event(console_actor("root"), "message", text, mentions=mentions_in(text))
     started = time.perf_counter()
-    replies = await conversation.handle(event)
+    await conversation.handle(event)
     first_reply = (time.perf_counter() - started) * 1000
-    for reply in replies:
-        if isinstance(reply, Later):
-            await reply.work()
+    await app.jobs.run_pending()  # the enrollment's durable job, as the runner does it after the reply
     total = (time.perf_counter() - started) * 1000
     await db.dispose()
     return {

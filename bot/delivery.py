@@ -77,9 +77,25 @@ register(
             "en": "{what} reached {reached} of {count} people.",
             "fr": "{what} est arrivé chez {reached} personnes sur {count}.",
         },
-        "outcome.missed_one": {
-            "en": "{what} could not reach {name}:",
-            "fr": "{what} n’a pas pu arriver chez {name} :",
+        "outcome.one_held": {
+            "en": "{what} could not reach {name} for now ({reason}). It will go out as soon as they can be "
+            "reached again, until {until}.",
+            "fr": "{what} n’a pas pu arriver chez {name} pour l’instant ({reason}). Il partira dès que "
+            "cette personne sera de nouveau joignable, jusqu’au {until}.",
+        },
+        "outcome.one_held_always": {
+            "en": "{what} could not reach {name} for now ({reason}). It will go out as soon as they can be "
+            "reached again.",
+            "fr": "{what} n’a pas pu arriver chez {name} pour l’instant ({reason}). Il partira dès que "
+            "cette personne sera de nouveau joignable.",
+        },
+        "outcome.one_expired": {
+            "en": "{what} could not reach {name} in time and was given up ({reason}).",
+            "fr": "{what} n’a pas pu arriver à temps chez {name} et a été abandonné ({reason}).",
+        },
+        "outcome.one_failed": {
+            "en": "{what} for {name} could not be sent ({reason}).",
+            "fr": "{what} pour {name} n’a pas pu être envoyé ({reason}).",
         },
         "outcome.held": {
             "en": "- {name} cannot be reached for now ({reason}). It will go out as soon as they can be "
@@ -320,16 +336,19 @@ def _name(missed: Missed) -> str:
     return f"**{neutralize(missed.name, 80)}**"
 
 
-def missed_line(missed: Missed, lang: str) -> str:
-    reason = reason_words(missed.error, lang)
+def missed_line(missed: Missed, lang: str, *, what: str | None = None) -> str:
+    """One recipient not reached, as a list line; with `what`, as the whole sentence about one message."""
+    values: dict[str, object] = {"name": _name(missed), "reason": reason_words(missed.error, lang)}
+    prefix = "outcome.one_" if what is not None else "outcome."
+    if what is not None:
+        values["what"] = what
     if missed.status == DeliveryStatus.HELD:
         if missed.expires_at is None:
-            return t("outcome.held_always", lang, name=_name(missed), reason=reason)
-        until = format_day(missed.expires_at.date(), lang)
-        return t("outcome.held", lang, name=_name(missed), reason=reason, until=until)
+            return t(f"{prefix}held_always", lang, **values)
+        return t(f"{prefix}held", lang, until=format_day(missed.expires_at.date(), lang), **values)
     if missed.status == DeliveryStatus.EXPIRED:
-        return t("outcome.expired", lang, name=_name(missed), reason=reason)
-    return t("outcome.failed", lang, name=_name(missed), reason=reason)
+        return t(f"{prefix}expired", lang, **values)
+    return t(f"{prefix}failed", lang, **values)
 
 
 def report_text(state: BatchState, lang: str) -> str | None:
@@ -345,8 +364,7 @@ def report_text(state: BatchState, lang: str) -> str | None:
             return t("outcome.all_cohort", lang, what=what, count=total, cohort=_cohort(batch.audience))
         return t("outcome.all", lang, what=what, count=total)
     if total == 1 and not batch.audience:
-        header = t("outcome.missed_one", lang, what=what, name=_name(state.missed[0]))
-        return "\n".join([header, *(missed_line(m, lang) for m in state.missed)])
+        return missed_line(state.missed[0], lang, what=what)
     if batch.audience:
         header = t(
             "outcome.some_cohort", lang, what=what, reached=sent, count=total, cohort=_cohort(batch.audience)
@@ -361,6 +379,8 @@ def _cohort(name: str) -> str:
 
 
 def given_up_text(state: BatchState, late: Sequence[Missed], lang: str) -> str:
+    if state.total == 1 and not state.batch.audience:
+        return missed_line(late[0], lang, what=_what(state.batch.kind, lang))
     header = t("outcome.gave_up", lang, what=_what(state.batch.kind, lang))
     return "\n".join([header, *(missed_line(m, lang) for m in late)])
 

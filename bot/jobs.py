@@ -19,7 +19,7 @@ from bot.core.errors import UserError
 from bot.core.jobs import JobContext, handler_for
 from bot.core.replies import Notify, Reply, Text
 from bot.i18n import register, t
-from scheduler.dispatch import Dispatcher
+from scheduler.dispatch import Dispatcher, first_of
 from storage import jobs, people
 from storage.models import Job
 
@@ -57,7 +57,7 @@ class JobRunner:
                 except Exception:
                     logger.exception("The job runner failed; trying again shortly")
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.dispatcher.settings.idle_wait)
+                    await asyncio.wait_for(first_of(self._wake, stop), self.dispatcher.settings.idle_wait)
 
     async def run_pending(self, stop: asyncio.Event | None = None) -> int:
         """Run every job that can be claimed now; returns how many ran."""

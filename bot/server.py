@@ -12,7 +12,6 @@ from urllib.parse import parse_qs
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import text
 
 from bot.app import App
 
@@ -92,11 +91,11 @@ def build_web_app(app: App, *, slack: Any | None = None, teams: Any | None = Non
         """200 while the database answers and takes writes; 503 (with why) while it does not."""
         db = app.services.db
         try:
-            async with db.transaction() as session:
-                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+            await db.probe()
         except Exception as exc:
             logger.warning("Health check: the database does not answer: %s", type(exc).__name__)
-            return web.json_response({"status": "degraded", "database": "down"}, status=503)
+            reason = db.failing or type(exc).__name__
+            return web.json_response({"status": "degraded", "database": "down", "reason": reason}, status=503)
         if db.failing:
             return web.json_response(
                 {"status": "degraded", "database": "failing", "reason": db.failing}, status=503

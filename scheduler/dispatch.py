@@ -238,7 +238,7 @@ class Dispatcher:
                     logger.exception("Dispatch failed; trying again shortly")
                     wait = min(5.0, self.settings.idle_wait)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(_first(self._wake, stop), wait)
+                    await asyncio.wait_for(first_of(self._wake, stop), wait)
         await self.retire()
 
     async def _until_next_due(self) -> float:
@@ -265,6 +265,7 @@ class Dispatcher:
         async with self.db.transaction() as session:
             touched = await deliveries.expire(session, now=now)
             touched |= await deliveries.hold_strays(session, now=now)
+            touched |= await deliveries.unreported(session)
         if touched:
             await self.carrier.settle(touched, now)
 
@@ -283,18 +284,45 @@ class Dispatcher:
                 )
             if not claims:
                 return
-            parcels = await self.carrier.prepare(claims)
-            outcomes = await asyncio.gather(
-                *(self._deliver(claim, parcels.get(claim.delivery_id), frozen, moment) for claim in claims)
-            )
+            try:
+                parcels = await self.carrier.prepare(claims)
+            except Exception:
+                logger.exception(
+                    "Could not prepare %s claimed messages; they will be tried again", len(claims)
+                )
+                outcomes = [Outcome(c, "retry", "could not be prepared", now, c.recovered) for c in claims]
+            else:
+                outcomes = await asyncio.gather(
+                    *(
+                        self._deliver(claim, parcels.get(claim.delivery_id), frozen, moment)
+                        for claim in claims
+                    )
+                )
             done = moment if frozen else self.clock()
-            async with self.db.transaction() as session:
-                touched = await deliveries.record(session, outcomes=outcomes, now=done)
+            touched = await self._record(outcomes, done)
             if touched:
                 await self.carrier.settle(touched, done)
             _count(report, claims, outcomes)
             if len(claims) < size:
                 return
+
+    async def _record(self, outcomes: Sequence[Outcome], now: dt.datetime) -> set[int]:
+        """Write what happened. What was sent is a fact the ledger must learn, so a database that fails
+        (a full disk, a lost server) is tried again until it takes the outcomes, or until this process
+        stops (its claims then lapse, and the next process asks the channel before resending)."""
+        delay = 0.2
+        while True:
+            try:
+                async with self.db.transaction() as session:
+                    return await deliveries.record(session, outcomes=outcomes, now=now)
+            except Exception as exc:
+                if self._halt is not None and self._halt.is_set():
+                    raise
+                logger.error(
+                    "Could not record %s outcomes (%s); trying again", len(outcomes), type(exc).__name__
+                )
+                await asyncio.sleep(delay)
+                delay = min(5.0, delay * 2)
 
     async def _deliver(
         self, claim: Claim, parcel: Parcel | None, frozen: bool, moment: dt.datetime
@@ -358,7 +386,7 @@ def _count(report: DispatchReport, claims: Sequence[Claim], outcomes: Sequence[O
     report.recovered += sum(c.recovered for c in claims)
 
 
-async def _first(*events: asyncio.Event) -> None:
+async def first_of(*events: asyncio.Event) -> None:
     """Return as soon as one of the events is set."""
     waiters = [asyncio.ensure_future(event.wait()) for event in events]
     try:

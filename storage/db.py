@@ -18,7 +18,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, RootTransaction, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -216,6 +216,17 @@ class Database:
             with contextlib.suppress(Exception):
                 self._connection.close()
         self._connection = None
+
+    async def probe(self) -> None:
+        """A transaction that reads and, on SQLite, writes (the header's user_version, unchanged), so a
+        full disk shows; raises when the database cannot do it. Success ends a noted failure."""
+        async with self.transaction() as session:
+            if self.is_sqlite:
+                version = (await session.exec(text("PRAGMA user_version"))).one()[0]  # type: ignore[call-overload]
+                await session.exec(text(f"PRAGMA user_version = {int(version)}"))  # type: ignore[call-overload]
+            else:
+                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        self.failing = None
 
     def _failed(self, exc: OperationalError) -> None:
         """Note a database failure for /healthz until a later write succeeds."""

@@ -72,14 +72,17 @@ async def enqueue(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> i
     if not rows:
         return 0
     person_ids = sorted({int(row["person_id"]) for row in rows})
-    unreachable: set[int] = set()
+    unreachable: dict[int, str | None] = {}
     for start in range(0, len(person_ids), 500):
         chunk = person_ids[start : start + 500]
-        query = select(Person.id).where(col(Person.id).in_(chunk), col(Person.reachable).is_(False))
-        unreachable.update(pid for pid in await session.exec(query) if pid is not None)
+        query = select(Person.id, Person.unreachable_reason).where(
+            col(Person.id).in_(chunk), col(Person.reachable).is_(False)
+        )
+        unreachable.update({pid: reason for pid, reason in await session.exec(query) if pid is not None})  # type: ignore[call-overload]
     values = [
         {
             "status": DeliveryStatus.HELD if row["person_id"] in unreachable else DeliveryStatus.PENDING,
+            "error": unreachable.get(row["person_id"]),
             "priority": Priority.NOW,
             "attempts": 0,
             "uncertain": False,
@@ -528,6 +531,24 @@ async def batch_states(session: AsyncSession, *, batch_ids: Iterable[int]) -> li
                 Missed(row.id or 0, name, row.status, row.error, row.expires_at)
             )
     return list(batches.values())  # type: ignore[arg-type]
+
+
+async def unreported(session: AsyncSession, *, limit: int = 200) -> set[int]:
+    """Batches whose rows have all settled but whose sender has not been told yet (a report lost to a
+    crash or a database failure): the dispatcher settles them again."""
+    waiting = select(Delivery.id).where(
+        col(Delivery.batch_id) == col(DeliveryBatch.id), col(Delivery.status).in_(UNSETTLED)
+    )
+    query = (
+        select(DeliveryBatch.id)
+        .where(
+            col(DeliveryBatch.reported_at).is_(None),
+            col(DeliveryBatch.sender_id).is_not(None),
+            ~waiting.exists(),
+        )
+        .limit(limit)
+    )
+    return {batch_id for batch_id in await session.exec(query) if batch_id is not None}
 
 
 async def mark_reported(session: AsyncSession, *, batch_id: int, now: dt.datetime) -> bool:

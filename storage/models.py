@@ -172,7 +172,7 @@ class DeliveryBatch(SQLModel, table=True):
     """How the sender named the recipients (a cohort's name), for the report; None names them."""
     report: str = Field(default=ReportRule.FAILURES, max_length=20)
     created_at: dt.datetime = _created()
-    reported_at: dt.datetime | None = _when()
+    reported_at: dt.datetime | None = _when(index=True)
 
 
 class Delivery(SQLModel, table=True):

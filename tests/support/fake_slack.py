@@ -67,12 +67,19 @@ class Call:
 
 @dataclass
 class Fault:
-    """One queued failure for a method: HTTP `status` with body error `error` (see `FakeSlack.fail`)."""
+    """One queued failure for a method: HTTP `status` with body error `error` (see `FakeSlack.fail`).
+
+    `after` says when it strikes: "before" the call is carried out (nothing happened), "after" it was
+    carried out (the answer is an error all the same), "drop" (carried out, then the connection is cut
+    without an answer), or "slow" (carried out and answered only after `delay` seconds).
+    """
 
     status: int
     error: str
     retry_after: int | None
     remaining: int
+    after: str = "before"
+    delay: float = 0.0
 
 
 @dataclass
@@ -198,6 +205,8 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int = 1,
         times: int = 1,
+        after: str = "before",
+        delay: float = 0.0,
     ) -> None:
         """Make the next `times` calls to `method` fail (after auth succeeds), then behave normally again.
 
@@ -206,12 +215,14 @@ class FakeSlack:
         - `status=500` / `503` (any other status): that HTTP status with an `internal_error` /
           `service_unavailable` body;
         - `error="account_inactive"` without `status`: HTTP 200 `{"ok": false, "error": "account_inactive"}`.
-        Faults queue up per method, in the order they were added.
+        Faults queue up per method, in the order they were added. `after="after"` carries the call out
+        first and then answers the error (an ambiguous failure: it did happen); `after="drop"` carries it
+        out and cuts the connection; `after="slow"` carries it out `delay` seconds late and answers then.
         """
         if status is None:
-            status = 200 if error else 429
+            status = 200 if error else (500 if after == "after" else 429)
         body_error = error or _DEFAULT_FAULT_ERRORS.get(status, "fatal_error")
-        fault = Fault(status, body_error, retry_after if status == 429 else None, times)
+        fault = Fault(status, body_error, retry_after if status == 429 else None, times, after, delay)
         self._faults.setdefault(method, []).append(fault)
 
     def calls_to(self, method: str) -> list[Call]:
@@ -275,17 +286,25 @@ class FakeSlack:
         if token != self.bot_token:
             return _error("invalid_auth")
         fault = self._next_fault(method)
-        if fault is not None:
+        if fault is not None and fault.after == "before":
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
             return web.json_response(
                 {"ok": False, "error": fault.error}, status=fault.status, headers=headers
             )
         if body_error:
             return _error(body_error)
+        if fault is not None and fault.after == "slow":
+            await asyncio.sleep(fault.delay)
         try:
             answer = handler(args)
         except _SlackError as exc:
             return _error(exc.error)
+        if fault is not None and fault.after == "after":
+            return web.json_response({"ok": False, "error": fault.error}, status=fault.status)
+        if fault is not None and fault.after == "drop":
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError("dropped by the fake after carrying the call out")
         return web.json_response({"ok": True, **answer})
 
     def _next_fault(self, method: str) -> Fault | None:

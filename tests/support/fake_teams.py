@@ -66,6 +66,8 @@ class FakeConnector:
     updates: list[Sent] = field(default_factory=list)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: list[int] = field(default_factory=list)
+    refusing: dict[str, int] = field(default_factory=dict)
+    """conversation id -> the status every send into it gets (403: the bot was removed there)."""
     url: str = ""
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -97,6 +99,9 @@ class FakeConnector:
             await self._runner.cleanup()
 
     async def _post(self, request: web.Request) -> web.Response:
+        refused = self.refusing.get(request.match_info["conversation"])
+        if refused is not None:
+            return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=refused)
         if self.faults:
             status = self.faults.pop(0)
             headers = {"Retry-After": "0"} if status == 429 else {}

@@ -25,8 +25,10 @@ async def seed_cohort(
     platform: str = "test",
     person_tz: str | None = None,
     position: int = 0,
+    key_format: str | None = None,
 ) -> tuple[int, list[int]]:
-    """A cohort and `learners` people enrolled in it, all due at `due_at`; returns (cohort id, person ids)."""
+    """A cohort and `learners` people enrolled in it, all due at `due_at`; returns (cohort id, person ids).
+    `key_format` makes their keys (`"slack:T1:U{i:04d}"`); by default `<platform>:<name>-<i>`."""
     async with db.transaction() as session:
         cohort = Cohort(
             name=name, track_id=track, start_date=start, delivery_time=time_of_day, days=days, tz=tz
@@ -35,7 +37,7 @@ async def seed_cohort(
         await session.flush()
         rows = [
             {
-                "key": f"{platform}:{name}-{i}",
+                "key": key_format.format(i=i) if key_format else f"{platform}:{name}-{i}",
                 "platform": platform,
                 "display_name": f"Learner {i}",
                 "lang": "en",

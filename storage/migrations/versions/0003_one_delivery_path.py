@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("deliverybatch", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deliverybatch_reported_at"), ["reported_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_deliverybatch_sender_id"), ["sender_id"], unique=False)
 
     op.create_table(
@@ -116,6 +117,7 @@ def downgrade() -> None:
     op.drop_table("job")
     with op.batch_alter_table("deliverybatch", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deliverybatch_sender_id"))
+        batch_op.drop_index(batch_op.f("ix_deliverybatch_reported_at"))
 
     op.drop_table("deliverybatch")
     op.drop_table("worker")

@@ -126,9 +126,8 @@ class SlackTester:
             await asyncio.sleep(0.02)
 
     def dm_texts(self, user: str) -> list[str]:
-        return [m["text"] for m in self.fake.messages_in(user)] + [
-            m["text"] for m in self.fake.messages_in(self.fake.dm_channel(user))
-        ]
+        """The fallback text of every message in the bot's DM with `user`, oldest first."""
+        return [m["text"] for m in self.fake.messages_in(user)]
 
     def responses(self, name: str) -> list[str]:
         return [r.get("text", "") for r in self.fake.responses.get(name, [])]

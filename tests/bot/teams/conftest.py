@@ -25,6 +25,9 @@ PEOPLE = {
     "29:admin": ("aad-admin", "Rita Admin", "en-US", "Europe/Paris"),
     "29:bob": ("aad-bob", "Bob Senior", "fr-FR", "Europe/Paris"),
     "29:mia": ("aad-mia", "Mia Junior", "en-GB", "Europe/London"),
+    "29:car": ("aad-car", "Car Senior", "en-GB", "Europe/London"),
+    "29:dan": ("aad-dan", "Dan Senior", "en-GB", "Europe/London"),
+    "29:eve": ("aad-eve", "Eve Senior", "en-GB", "Europe/London"),
 }
 
 
