@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, func, insert, update
 from sqlmodel import col, select
@@ -66,14 +66,23 @@ async def enrollments_of(session: AsyncSession, *, person_id: int) -> list[tuple
     return [(e, c) for e, c in await session.exec(query)]
 
 
-async def cohort_members(session: AsyncSession, *, cohort_id: int) -> list[tuple[Enrollment, Person]]:
+class Reader(NamedTuple):
+    """Someone a message goes to: enough to address it and to write it in their language."""
+
+    id: int
+    key: str
+    lang: str
+
+
+async def cohort_readers(session: AsyncSession, *, cohort_id: int) -> list[Reader]:
+    """Everyone enrolled in a cohort, as readers, in one query without building people."""
     query = (
-        select(Enrollment, Person)
-        .join(Person, col(Person.id) == col(Enrollment.person_id))
+        select(Person.id, Person.key, Person.lang)
+        .join(Enrollment, col(Enrollment.person_id) == col(Person.id))
         .where(Enrollment.cohort_id == cohort_id)
         .order_by(col(Person.display_name))
     )
-    return [(e, p) for e, p in await session.exec(query)]
+    return [Reader(*row) for row in await session.exec(query)]  # type: ignore[call-overload]
 
 
 async def add_enrollments(

@@ -62,7 +62,9 @@ async def _write_notes(
     follow: FollowUp | None,
     now: dt.datetime,
 ) -> None:
-    found = await people.people_by_keys(session, keys=sorted({n.person_key for n in notes}))  # type: ignore[arg-type]
+    unknown = sorted({n.person_key for n in notes if n.person_id is None})
+    found = await people.people_by_keys(session, keys=unknown) if unknown else {}  # type: ignore[arg-type]
+    ids = {key: person.id for key, person in found.items()}
     batch_id = await deliveries.new_batch(
         session,  # type: ignore[arg-type]
         sender_id=sender.id if sender else None,
@@ -73,19 +75,19 @@ async def _write_notes(
     )
     rows = []
     for note in notes:
-        person = found.get(note.person_key)
-        if person is None or person.id is None:
+        person_id = note.person_id or ids.get(note.person_key)
+        if person_id is None:
             logger.warning("A message for an unknown person was dropped (%s)", note.kind)
             continue
         due = note.at or now
         rows.append(
             {
-                "dedupe_key": keys.tip_key(note.tip_id, person.id) if note.tip_id else keys.message_key(),
-                "person_id": person.id,
+                "dedupe_key": keys.tip_key(note.tip_id, person_id) if note.tip_id else keys.message_key(),
+                "person_id": person_id,
                 "kind": note.kind,
                 "tip_id": note.tip_id,
                 "batch_id": batch_id,
-                "payload": [p for p in (to_dict(reply) for reply in note.replies) if p is not None],
+                "payload": _payload(note.replies),
                 "due_at": due,
                 "expires_at": lifetimes.expires_at(note.kind, due),
                 "priority": Priority.BULK if follow else Priority.NOW,
@@ -95,6 +97,5 @@ async def _write_notes(
     await deliveries.enqueue(session, rows=rows)  # type: ignore[arg-type]
 
 
-def notify(person: Person, *replies: Reply, kind: str = "notice") -> Notify:
-    """A Notify for one person."""
-    return Notify(person.key, tuple(replies), kind=kind)
+def _payload(replies: Sequence[Reply]) -> list[dict[str, object]]:
+    return [p for p in (to_dict(reply) for reply in replies) if p is not None]

@@ -73,6 +73,8 @@ class Notify:
     tip_id: int | None = None
     """The mentor's tip this delivers: one per reader, and gone if its author asks to be forgotten."""
     at: dt.datetime | None = None
+    person_id: int | None = None
+    """The person's id when the handler has it: spares looking them up by key (a cohort push has 2,000)."""
 
 
 @dataclass(frozen=True, slots=True)

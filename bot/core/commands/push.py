@@ -24,6 +24,7 @@ from bot.core.text import clean, defuse_broadcasts, neutralize, quote
 from bot.i18n import register, t
 from scheduler import plan, timing
 from storage import activity, cohorts, people, tips
+from storage.cohorts import Reader
 from storage.enums import DeliveryKind
 from storage.models import Cohort, CustomTip, CustomTipCreate, Person
 
@@ -103,9 +104,9 @@ WHEN_RE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Who a push reaches: one person, or everyone enrolled in a cohort."""
+    """Who a push reaches: one person, or everyone enrolled in a cohort (as readers: id, key, language)."""
 
-    people: list[Person]
+    people: list[Reader]
     person: Person | None = None
     cohort: Cohort | None = None
 
@@ -180,7 +181,7 @@ async def _resolve_target(ctx: Context, token: str) -> Target:
             mentor = await people.mentor_of(ctx.session, mentee_id=person.id or 0)
             if mentor is None or mentor.id != ctx.person.id:
                 raise PermissionDenied("push", "push.not_your_mentee", name=mention(person))
-        return Target([person], person=person)
+        return Target([Reader(person.id or 0, person.key, person.lang)], person=person)
     cohort = await resolve_cohort(ctx, token, command="push")
     name = neutralize(cohort.name, 60)
     if not ctx.person.is_admin:
@@ -189,8 +190,8 @@ async def _resolve_target(ctx: Context, token: str) -> Target:
         )
         if not mine:
             raise PermissionDenied("push", "push.not_your_cohort", cohort=name)
-    members = await cohorts.cohort_members(ctx.session, cohort_id=cohort.id or 0)
-    targets = [person for _, person in members if person.id != ctx.person.id]
+    members = await cohorts.cohort_readers(ctx.session, cohort_id=cohort.id or 0)
+    targets = [reader for reader in members if reader.id != ctx.person.id]
     if not targets:
         raise UserError("push.nobody", cohort=name)
     return Target(targets, cohort=cohort)
@@ -218,15 +219,12 @@ def _split_when(ctx: Context, rest: str) -> tuple[str, dt.datetime | None]:
 def _readers(ctx: Context, tip: CustomTip, target: Target, text: str, at: dt.datetime | None) -> list[Reply]:
     """One Notify per reader, in their language, keyed by the tip and the reader; for a cohort, the mentor
     hears when it has reached everyone."""
+    replies = {lang: (tip_reply(ctx.person, text, lang),) for lang in {r.lang for r in target.people}}
     notes: list[Reply] = [
         Notify(
-            person.key,
-            (tip_reply(ctx.person, text, person.lang),),
-            kind=DeliveryKind.TIP,
-            tip_id=tip.id,
-            at=at,
+            reader.key, replies[reader.lang], kind=DeliveryKind.TIP, tip_id=tip.id, at=at, person_id=reader.id
         )
-        for person in target.people
+        for reader in target.people
     ]
     if target.cohort is not None:
         notes.append(FollowUp(audience=target.cohort.name))
@@ -238,7 +236,7 @@ async def _send_now(ctx: Context, tip: CustomTip, target: Target, text: str) -> 
     if target.cohort is not None:
         done = ctx.t("push.sent_cohort", count=len(target.people), cohort=neutralize(target.cohort.name, 60))
     else:
-        done = ctx.t("push.sent_person", name=mention(target.people[0]))
+        done = ctx.t("push.sent_person", name=mention(target.person)) if target.person else ""
     return [Text(done, private=True), *_readers(ctx, tip, target, text, None)]
 
 
@@ -250,5 +248,5 @@ async def _schedule(ctx: Context, tip: CustomTip, target: Target, when: dt.datet
         cohort = neutralize(target.cohort.name, 60)
         done = ctx.t("push.scheduled_cohort", count=len(target.people), cohort=cohort, **values)
     else:
-        done = ctx.t("push.scheduled_person", name=mention(target.people[0]), **values)
+        done = ctx.t("push.scheduled_person", name=mention(target.person), **values) if target.person else ""
     return [Text(done, private=True), *_readers(ctx, tip, target, tip.text, when)]
