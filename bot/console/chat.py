@@ -56,7 +56,7 @@ class ConsoleOutlet:
                     shown_at=self.services.clock() if live else None,
                 )
         if live and self.chat is not None:
-            self.chat.show(item.replies)
+            self.chat.arrive(item.replies)
 
     async def arrived(self, item: Item) -> bool:
         async with self.services.db.transaction() as session:
@@ -85,6 +85,7 @@ class ConsoleChat:
         self.stdout = stdout or sys.stdout
         self.buttons: list[Button] = []
         self._deliver = deliver
+        self._waiting = False
         outlets.register("console", ConsoleOutlet(conversation.services, self))
 
     @property
@@ -119,7 +120,17 @@ class ConsoleChat:
             r for r in (from_dict(m.payload, services.lessons.library) for m in waiting) if r is not None
         ]
         if replies:
-            self.show(replies)
+            self.arrive(replies)
+
+    def arrive(self, replies: Sequence[Reply]) -> None:
+        """Show messages that arrive on their own; at a live prompt, below it, and then the prompt again."""
+        at_prompt = self.interactive and self._waiting
+        if at_prompt:
+            self.stdout.write("\n")
+        self.show(replies)
+        if at_prompt:
+            self.stdout.write(PROMPT)
+            self.stdout.flush()
 
     def event_for(self, line: str) -> Event:
         text = line.strip()
@@ -147,7 +158,11 @@ class ConsoleChat:
         if self.interactive:
             self.stdout.write(PROMPT)
             self.stdout.flush()
-        line = await asyncio.to_thread(self.stdin.readline)
+        self._waiting = True
+        try:
+            line = await asyncio.to_thread(self.stdin.readline)
+        finally:
+            self._waiting = False
         return line if line else None
 
     async def _poll_inbox(self, every: float) -> None:

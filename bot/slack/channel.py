@@ -10,7 +10,6 @@ import asyncio
 import logging
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -40,8 +39,8 @@ PROFILE_LIST_OVER = 50
 """Above this many channel members, profiles come from users.list (200 a page) rather than one
 users.info call each: Slack allows far fewer users.info calls a minute than a big channel needs."""
 REPLY_CALLBACK = "tandem_reply"
-REPLY_METADATA = "tandem_reply"
 REPLY_ATTEMPTS = 3
+REPLY_LOOKBACK = 10
 REPLY_BACKOFF = 0.3
 IGNORED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave"}
 
@@ -355,16 +354,10 @@ class SlackChannel:
     async def _post_once(self, channel: str, message: dict[str, Any], thread: str | None) -> None:
         """Post a reply, retrying a failure that may have let it through (a 5xx, a dropped connection)
         only once Slack's history shows it did not: a reply is never lost to one hiccup nor doubled."""
-        marker = uuid.uuid4().hex
-        metadata = {"event_type": REPLY_METADATA, "event_payload": {"key": marker}}
         for attempt in range(REPLY_ATTEMPTS):
             try:
                 await self.client.chat_postMessage(
-                    channel=channel,
-                    text=message["text"],
-                    blocks=message["blocks"],
-                    thread_ts=thread,
-                    metadata=metadata,
+                    channel=channel, text=message["text"], blocks=message["blocks"], thread_ts=thread
                 )
                 return
             except Exception as exc:
@@ -374,20 +367,15 @@ class SlackChannel:
                 if kind.ambiguous and thread is not None:
                     raise  # a thread's history is not searched: better one lost reply than two
                 await asyncio.sleep(REPLY_BACKOFF * 2**attempt)
-                if kind.ambiguous and await self._posted(channel, marker):
+                if kind.ambiguous and await self._posted(channel, message["text"]):
                     return
 
-    async def _posted(self, channel: str, marker: str) -> bool:
-        """Whether a reply with this marker is in the conversation's latest messages."""
+    async def _posted(self, channel: str, text: str) -> bool:
+        """Whether the bot's latest messages in the conversation include this reply (same text)."""
         if channel[:1] in ("U", "W"):
             channel = (await self.client.conversations_open(users=channel))["channel"]["id"]
-        history = await self.client.conversations_history(
-            channel=channel, limit=20, include_all_metadata=True
-        )
-        return any(
-            ((m.get("metadata") or {}).get("event_payload") or {}).get("key") == marker
-            for m in history.get("messages", [])
-        )
+        history = await self.client.conversations_history(channel=channel, limit=REPLY_LOOKBACK)
+        return any(m.get("text") == text and m.get("bot_id") for m in history.get("messages", []))
 
     def _target_for(self, body: dict[str, Any], respond: Any) -> Sender:
         container = body.get("container") or {}

@@ -181,3 +181,14 @@ async def test_uninstall_then_write_again_resumes_tips_the_next_delivery_day(sla
     assert (plan.queued, sent.sent) == (1, 1)
     [car] = await rows(slack, Person, Person.key == "slack:T1:UCAR")
     assert not car.reachable, "the others stay out of reach until they write"
+
+
+@pytest.mark.parametrize("after", ["before", "after"])
+async def test_a_reply_is_neither_lost_nor_doubled_by_a_500(slack: SlackTester, after: str) -> None:
+    """A 500 before posting: the reply is posted again; a 500 after posting: it is found in the DM."""
+    slack.fake.add_user("UZOE", name="zoe", locale="en-GB")
+    slack.fake.fail("chat.postMessage", status=500, after=after)
+    await slack.dm("UZOE", "help")
+    await slack.until(lambda: bool(slack.dm_texts("UZOE")))
+    await asyncio.sleep(1.0)  # time for a wrong second post to show
+    assert sum("what I can do" in t for t in slack.dm_texts("UZOE")) == 1
