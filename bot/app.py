@@ -105,7 +105,7 @@ def make_app(services: Services, outlets: Outlets | None = None) -> App:
     conversation = Conversation(services, build_router())
     if outlets.for_platform("console") is None:
         outlets.register("console", ConsoleOutlet(services))
-    carrier = LedgerCarrier(services.db, services.lessons, outlets, services.clock)
+    carrier = LedgerCarrier(services.db, services.lessons, outlets)
     app = App(services, conversation, outlets, carrier, None, None)  # type: ignore[arg-type]
     app.dispatcher = Dispatcher(services.db, carrier, app.dispatch_settings(), clock=services.clock)
     app.jobs = JobRunner(conversation, app.dispatcher)

@@ -194,11 +194,10 @@ class Parcel:
 class LedgerCarrier:
     """Loads what claimed rows need in bulk, composes their messages, and sends them through outlets."""
 
-    def __init__(self, db: Database, library_ref: object, outlets: Outlets, clock: Any) -> None:
+    def __init__(self, db: Database, library_ref: object, outlets: Outlets) -> None:
         self.db = db
         self._library_ref = library_ref
         self.outlets = outlets
-        self.clock = clock
 
     @property
     def library(self) -> Library:

@@ -21,7 +21,7 @@ from bot.core.replies import Notify, Reply, Text
 from bot.i18n import register, t
 from scheduler.dispatch import Dispatcher, first_of
 from storage import jobs, people
-from storage.models import Job
+from storage.models import Job, Person
 
 logger = logging.getLogger(__name__)
 
@@ -127,3 +127,10 @@ class JobRunner:
         if posted.direct and requester is not None:
             note = Notify(requester.key, tuple(posted.direct))  # type: ignore[attr-defined]
             await outbox.post(session, sender=None, replies=[note], lang=lang, now=now)
+
+
+async def _requester(session: object, job: Job) -> Person | None:
+    """Who asked for the job (None once they asked to be forgotten)."""
+    if job.requester_id is None:
+        return None
+    return await people.get_person_by_id(session, person_id=job.requester_id)  # type: ignore[arg-type]

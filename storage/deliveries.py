@@ -172,7 +172,6 @@ class Claim:
     batch_id: int | None = None
     payload: list[dict[str, Any]] | None = None
     expires_at: dt.datetime | None = None
-    first_tried: dt.datetime | None = None
 
 
 def _claim_of(row: Delivery, platform: str) -> Claim:
