@@ -90,11 +90,7 @@ class JobRunner:
         try:
             async with self.services.db.transaction() as session:
                 now = self.services.clock()
-                requester = (
-                    await people.get_person_by_id(session, person_id=job.requester_id)
-                    if job.requester_id
-                    else None
-                )
+                requester = await _requester(session, job)
                 context = JobContext(session, self.services, requester, dict(job.args), job.lang, now)
                 replies = await handler(context)
                 await self._post(session, requester, replies, job.lang, now)
@@ -111,11 +107,7 @@ class JobRunner:
         """Tell the requester how the job ended, and mark it finished, in one transaction."""
         async with self.services.db.transaction() as session:
             now = self.services.clock()
-            requester = (
-                await people.get_person_by_id(session, person_id=job.requester_id)
-                if job.requester_id
-                else None
-            )
+            requester = await _requester(session, job)
             await self._post(session, requester, replies, job.lang, now)
             await jobs.finish_job(session, job_id=job.id or 0, now=now, error=error)
 

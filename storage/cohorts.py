@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, func, insert, update
+from sqlalchemy import case, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +23,7 @@ from storage.models import (
     Person,
     Question,
 )
+from storage.sql import is_sqlite, update_by_id
 
 
 async def get_cohort(session: AsyncSession, *, name: str) -> Cohort | None:
@@ -226,25 +227,14 @@ async def due_enrollments(
         .order_by(col(Enrollment.next_due_at))
         .limit(limit)
     )
-    if not deliveries.is_sqlite(session):
+    if not is_sqlite(session):
         query = query.with_for_update(of=Enrollment, skip_locked=True)  # type: ignore[arg-type]
     return [(e, p, c) for e, p, c in await session.exec(query)]
 
 
 async def update_enrollments(session: AsyncSession, *, updates: Sequence[dict[str, Any]]) -> None:
-    """One executemany per shape of change, by primary key: far cheaper than ORM bulk updates."""
-    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for change in updates:
-        by_shape.setdefault(tuple(sorted(change)), []).append(change)
-    for shape, rows in by_shape.items():
-        columns = [name for name in shape if name != "id"]
-        statement = (
-            update(_ENROLLMENT)
-            .where(_ENROLLMENT.c.id == bindparam("b_id"))
-            .values({name: bindparam(f"b_{name}") for name in columns})
-        )
-        params = [{f"b_{name}": value for name, value in row.items()} for row in rows]
-        await session.exec(statement, params=params)  # type: ignore[call-overload]
+    """Many enrollments' changes, keyed by id (the drip moves thousands at once)."""
+    await update_by_id(session, _ENROLLMENT, updates)
 
 
 # --- stopping and resuming --------------------------------------------------------------------------------

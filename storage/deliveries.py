@@ -15,9 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,20 +29,13 @@ from storage.enums import (
     ReportRule,
 )
 from storage.models import Delivery, DeliveryBatch, Enrollment, Person, Worker
+from storage.sql import dialect_insert, is_sqlite, update_by_id
 
 logger = logging.getLogger(__name__)
 
 _DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
 _ENROLLMENT = Enrollment.__table__  # type: ignore[attr-defined]
 ERROR_CHARS = 300
-
-
-def is_sqlite(session: Any) -> bool:
-    return bool(session.bind.dialect.name == "sqlite")
-
-
-def dialect_insert(session: Any) -> Any:
-    return sqlite_insert if is_sqlite(session) else pg_insert
 
 
 # --- writing ------------------------------------------------------------------------------------------
@@ -327,7 +318,7 @@ async def record(session: AsyncSession, *, outcomes: Sequence[Outcome], now: dt.
     ]  # fmt: skip
     for rows in (sent, retry, failed):
         if rows:
-            await _update_rows(session, rows)
+            await update_by_id(session, _DELIVERY, rows)
     unreachable = by_status.get("unreachable", [])
     if unreachable:
         from storage import reachability
@@ -345,17 +336,6 @@ async def record(session: AsyncSession, *, outcomes: Sequence[Outcome], now: dt.
 
 def _error(error: str | None) -> str | None:
     return error[:ERROR_CHARS] if error else error
-
-
-async def _update_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """One executemany by primary key for rows that change the same columns."""
-    columns = [name for name in rows[0] if name != "id"]
-    statement = (
-        update(_DELIVERY)
-        .where(_DELIVERY.c.id == bindparam("b_id"))
-        .values({name: bindparam(f"b_{name}") for name in columns})
-    )
-    await session.exec(statement, params=[{f"b_{k}": v for k, v in row.items()} for row in rows])  # type: ignore[call-overload]
 
 
 async def hold_or_expire(

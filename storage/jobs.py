@@ -11,9 +11,9 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.deliveries import is_sqlite
 from storage.enums import JobStatus
 from storage.models import Job, Worker
+from storage.sql import is_sqlite
 
 MAX_ATTEMPTS = 3
 
@@ -85,9 +85,3 @@ async def finish_job(
 
 async def jobs_of(session: AsyncSession, *, person_id: int) -> list[Job]:
     return list(await session.exec(select(Job).where(Job.requester_id == person_id).order_by(col(Job.id))))
-
-
-async def open_jobs(session: AsyncSession) -> int:
-    """How many jobs wait or run."""
-    query = select(Job.id).where(col(Job.status).in_((JobStatus.PENDING, JobStatus.RUNNING)))
-    return len(list(await session.exec(query)))

@@ -20,13 +20,6 @@ def workspace_prefix(platform: str, workspace: str) -> str:
     return f"{platform}:{workspace}:"
 
 
-def split_person_key(key: str) -> tuple[str, str, str]:
-    """(platform, workspace, local id) of a three-part key; workspace is "" for `console:<name>`."""
-    platform, _, rest = key.partition(":")
-    workspace, _, local = rest.rpartition(":")
-    return platform, workspace, local
-
-
 def local_id(key: str) -> str:
     """The id people know: the Slack user id, the Entra object id, the console name."""
     return key.rsplit(":", 1)[-1]

@@ -14,8 +14,8 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.deliveries import dialect_insert
 from storage.models import Worker
+from storage.sql import dialect_insert
 
 _WORKER = Worker.__table__  # type: ignore[attr-defined]
 

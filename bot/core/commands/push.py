@@ -236,7 +236,8 @@ async def _send_now(ctx: Context, tip: CustomTip, target: Target, text: str) -> 
     if target.cohort is not None:
         done = ctx.t("push.sent_cohort", count=len(target.people), cohort=neutralize(target.cohort.name, 60))
     else:
-        done = ctx.t("push.sent_person", name=mention(target.person)) if target.person else ""
+        assert target.person is not None  # a target is a cohort or one person
+        done = ctx.t("push.sent_person", name=mention(target.person))
     return [Text(done, private=True), *_readers(ctx, tip, target, text, None)]
 
 
@@ -248,5 +249,6 @@ async def _schedule(ctx: Context, tip: CustomTip, target: Target, when: dt.datet
         cohort = neutralize(target.cohort.name, 60)
         done = ctx.t("push.scheduled_cohort", count=len(target.people), cohort=cohort, **values)
     else:
-        done = ctx.t("push.scheduled_person", name=mention(target.person), **values) if target.person else ""
+        assert target.person is not None  # a target is a cohort or one person
+        done = ctx.t("push.scheduled_person", name=mention(target.person), **values)
     return [Text(done, private=True), *_readers(ctx, tip, target, tip.text, when)]
