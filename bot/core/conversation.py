@@ -133,7 +133,9 @@ class Conversation:
             if event.event_id and not await activity.first_sighting(session, event_id=event.event_id):
                 return None
             if event.reachable and event.actor is not None:
-                person, _ = await self.ensure_person(session, event.actor)  # reachable again, if they were not
+                person, _ = await self.ensure_person(
+                    session, event.actor
+                )  # reachable again, if they were not
             elif not event.reachable:
                 if event.actor is not None:
                     person = await people.get_person(session, key=event.actor.key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import urllib.parse
@@ -35,6 +36,13 @@ class SlackTester:
         self.app = app
         self.session = aiohttp.ClientSession()
         self._events = 0
+        self.by_hand = False
+        """Nothing is sent in the background: `deliver()` sends what is due."""
+
+    async def deliver(self) -> None:
+        """Let what commands queued go out: at once when the dispatcher runs in the background, else now."""
+        if self.by_hand:
+            await self.app.deliver_now()
 
     async def close(self) -> None:
         await self.session.close()
@@ -144,8 +152,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await fake.stop()
 
 
-@pytest.fixture
-async def slack(services: Services, fake_slack: FakeSlack) -> AsyncIterator[SlackTester]:
+@contextlib.asynccontextmanager
+async def _tester(services: Services, fake_slack: FakeSlack, *, deliver: bool) -> AsyncIterator[SlackTester]:
     services.settings = services.settings.model_copy(
         update={
             "slack_bot_token": SecretStr(fake_slack.bot_token),
@@ -160,8 +168,28 @@ async def slack(services: Services, fake_slack: FakeSlack) -> AsyncIterator[Slac
     channel = SlackChannel(app, services.settings)
     runner, url = await serve_local(build_web_app(app, slack=channel))
     tester = SlackTester(url, fake_slack, channel, app)
-    async with app.delivering():
+    tester.by_hand = not deliver
+    try:
+        if deliver:
+            async with app.delivering():
+                yield tester
+        else:
+            yield tester
+    finally:
+        await tester.close()
+        await runner.cleanup()
+        await channel.close()
+
+
+@pytest.fixture
+async def slack(services: Services, fake_slack: FakeSlack) -> AsyncIterator[SlackTester]:
+    """The Slack channel on the real server, with the dispatcher and the job runner running."""
+    async with _tester(services, fake_slack, deliver=True) as tester:
         yield tester
-    await tester.close()
-    await runner.cleanup()
-    await channel.close()
+
+
+@pytest.fixture
+async def slack_by_hand(services: Services, fake_slack: FakeSlack) -> AsyncIterator[SlackTester]:
+    """The same, with nothing sent in the background: the test runs the dispatcher on its own clock."""
+    async with _tester(services, fake_slack, deliver=False) as tester:
+        yield tester

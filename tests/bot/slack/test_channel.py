@@ -24,6 +24,7 @@ async def setup_programme(slack: SlackTester) -> None:
         name = f"setup-{text[:6]}"
         await slack.command("UADMIN", text, name=name)
         await slack.until(lambda name=name: bool(slack.responses(name)))
+    await slack.deliver()
     await slack.until(lambda: len(slack.fake.messages) >= 2)  # both are told about the pairing
 
 
@@ -326,7 +327,8 @@ async def test_app_uninstalled_stops_deliveries(slack: SlackTester) -> None:
     assert bob.reachable is False
 
 
-async def test_drip_delivers_block_kit_dms(slack: SlackTester) -> None:
+async def test_drip_delivers_block_kit_dms(slack_by_hand: SlackTester) -> None:
+    slack = slack_by_hand
     await setup_programme(slack)
     slack.fake.reset()
     monday = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)

@@ -40,6 +40,7 @@ async def programme(slack: SlackTester) -> None:
     mentions = " ".join(f"<@{user}|{name}>" for user, name in LEARNERS.items())
     await command(slack, "UADMIN", f"enroll pilot {mentions}")
     await command(slack, "UADMIN", "pair <@UMIA|mia> <@UBOB|bob>")
+    await slack.deliver()
     await slack.until(lambda: bool(slack.dm_texts("UMIA")) and bool(slack.dm_texts("UBOB")))
 
 
@@ -109,7 +110,8 @@ async def test_an_ambiguous_failure_never_doubles_a_message(
     assert {d.status for d in await rows(slack, Delivery)} == {"sent"}
 
 
-async def test_an_ambiguous_failure_never_doubles_the_daily_tip(slack: SlackTester) -> None:
+async def test_an_ambiguous_failure_never_doubles_the_daily_tip(slack_by_hand: SlackTester) -> None:
+    slack = slack_by_hand
     await programme(slack)
     monday = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
     async with slack.app.services.db.transaction() as session:
@@ -127,7 +129,8 @@ async def test_an_ambiguous_failure_never_doubles_the_daily_tip(slack: SlackTest
     assert {d.status for d in await rows(slack, Delivery, Delivery.kind == "lesson")} == {"sent"}
 
 
-async def test_a_ten_minute_outage_in_the_morning_loses_no_tip(slack: SlackTester) -> None:
+async def test_a_ten_minute_outage_in_the_morning_loses_no_tip(slack_by_hand: SlackTester) -> None:
+    slack = slack_by_hand
     await programme(slack)
     monday = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)  # 09:00 in Paris
     async with slack.app.services.db.transaction() as session:
@@ -152,7 +155,10 @@ async def test_a_ten_minute_outage_in_the_morning_loses_no_tip(slack: SlackTeste
     assert {d.status for d in await rows(slack, Delivery, Delivery.kind == "lesson")} == {"sent"}
 
 
-async def test_uninstall_then_write_again_resumes_tips_the_next_delivery_day(slack: SlackTester) -> None:
+async def test_uninstall_then_write_again_resumes_tips_the_next_delivery_day(
+    slack_by_hand: SlackTester,
+) -> None:
+    slack = slack_by_hand
     await programme(slack)
     monday = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
     await slack.event({"type": "app_uninstalled"})

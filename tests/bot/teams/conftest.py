@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -142,8 +143,10 @@ async def connector() -> AsyncIterator[FakeConnector]:
     await fake.stop()
 
 
-@pytest.fixture
-async def teams(services: Services, connector: FakeConnector) -> AsyncIterator[TeamsTester]:
+@contextlib.asynccontextmanager
+async def _tester(
+    services: Services, connector: FakeConnector, *, deliver: bool
+) -> AsyncIterator[TeamsTester]:
     services.settings = services.settings.model_copy(
         update={
             "teams_allow_anonymous": True,
@@ -156,8 +159,27 @@ async def teams(services: Services, connector: FakeConnector) -> AsyncIterator[T
     channel = TeamsChannel(app, services.settings)
     runner, url = await serve_local(build_web_app(app, teams=channel))
     tester = TeamsTester(url, connector, channel, app)
-    async with app.delivering():
+    try:
+        if deliver:
+            async with app.delivering():
+                yield tester
+        else:
+            yield tester
+    finally:
+        await channel.close()
+        await tester.close()
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def teams(services: Services, connector: FakeConnector) -> AsyncIterator[TeamsTester]:
+    """The Teams channel on the real server, with the dispatcher and the job runner running."""
+    async with _tester(services, connector, deliver=True) as tester:
         yield tester
-    await channel.close()
-    await tester.close()
-    await runner.cleanup()
+
+
+@pytest.fixture
+async def teams_by_hand(services: Services, connector: FakeConnector) -> AsyncIterator[TeamsTester]:
+    """The same, with nothing sent in the background: the test runs the dispatcher itself."""
+    async with _tester(services, connector, deliver=False) as tester:
+        yield tester
