@@ -8,6 +8,7 @@ core sends to anyone else goes through the delivery ledger, whose dispatcher use
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -37,6 +38,7 @@ from pydantic import ValidationError
 from bot.app import App
 from bot.core.events import Actor, Event, Reach
 from bot.core.replies import Reply, Text
+from bot.core.text import neutralize
 from bot.i18n import register, t
 from bot.settings import Settings
 from bot.teams import translate
@@ -49,6 +51,24 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 256_000
 ANSWERS_IN_PLACE = frozenset({"quiz.answer"})
 """Buttons whose answer replaces the card they were pressed on."""
+INVALID_TOKEN = {"error": "Invalid token or authentication failed."}
+"""The SDK's own answer to a bad token, so that every refused token looks the same from outside."""
+
+_TOKEN_ACCEPTED = web.RequestKey("tandem_teams_token_accepted", bool)
+"""Set once the SDK's JWT check let a request through: a failure after that is not the caller's."""
+_CHECKING_INBOUND = contextvars.ContextVar("tandem_teams_checking_inbound", default=False)
+
+
+class _QuietInboundCheck(logging.Filter):
+    """The SDK logs every activity that does not fit its schema as an error, with a traceback. While
+    Tandem checks an inbound activity itself (and answers 400 with one line of its own), that record
+    is dropped; the SDK's other logs, and its checks of anything else, are untouched."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _CHECKING_INBOUND.get()
+
+
+logging.getLogger("microsoft_agents.activity.activity").addFilter(_QuietInboundCheck())
 
 register(
     {
@@ -102,6 +122,8 @@ class TeamsChannel:
         self.outlets = app.outlets
         self.default_lang = settings.default_lang
         self.app_id = settings.teams_client_id.strip() if settings.teams_client_id else ""
+        self.secured = settings.teams_client_id is not None
+        """With Entra credentials: every request carries a verified token (anonymous mode has none)."""
         self.connections, self.auth_config = connections_for(settings)
         self.clients = PooledClientFactory(self.connections)
         self.adapter = CloudAdapter(channel_service_client_factory=self.clients)
@@ -119,22 +141,51 @@ class TeamsChannel:
     # --- HTTP -----------------------------------------------------------------------------------------
 
     def handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        """POST /api/messages: JWT first (the SDK's decorator, on this route only), then the turn."""
+        """POST /api/messages: the JWT (the SDK's decorator, on this route only), then Tandem's own checks
+        of the request, then the turn.
+
+        The SDK's validator lets some unreadable tokens escape as exceptions (alg=none or an HMAC token
+        without a `kid` raise KeyError); whatever fails before the token is accepted is a 401 with one
+        warning line that never includes the token. A failure after that is Tandem's own, and is not
+        turned into a 401.
+        """
+        checked = jwt_authorization_decorator(self._after_token)
 
         async def handle(request: web.Request) -> web.StreamResponse:
-            if request.content_length is not None and request.content_length > MAX_BODY:
-                return web.json_response({"error": "body too large"}, status=413)
             try:
-                # The SDK answers 400 itself for a body that is not JSON or lacks a type or a
-                # conversation id; one that does not fit the activity schema raises instead.
-                response = await start_agent_process(request, self.agent, self.adapter)
-            except ValidationError:
-                return web.json_response(
-                    {"error": "malformed activity: it does not fit the schema"}, status=400
+                return await checked(request)
+            except Exception as exc:
+                if request.get(_TOKEN_ACCEPTED):
+                    raise
+                logger.warning(
+                    "Teams: refused a request whose token could not be read (%s)", type(exc).__name__
                 )
-            return response if response is not None else web.Response(status=202)
+                return web.json_response(INVALID_TOKEN, status=401)
 
-        return jwt_authorization_decorator(handle)
+        return handle
+
+    async def _after_token(self, request: web.Request) -> web.StreamResponse:
+        """The size, the body, the service URL and the shape of an authenticated request, then the turn.
+        Nothing is processed or stored unless all of them pass."""
+        request[_TOKEN_ACCEPTED] = True
+        if (request.content_length or 0) > MAX_BODY or len(await request.read()) > MAX_BODY:
+            return web.json_response({"error": "body too large"}, status=413)
+        try:
+            activity = await request.json()  # aiohttp keeps the body: the SDK reads it again
+        except (ValueError, RecursionError):
+            return _malformed("the body is not JSON")
+        if self.secured and (refusal := _service_url_refusal(request, activity)):
+            logger.warning("Teams: refused an activity: %s", refusal)
+            return web.json_response(INVALID_TOKEN, status=401)
+        problem = translate.shape_problem(activity) or _schema_problem(activity)
+        if problem:
+            logger.info("Teams: refused a malformed activity: %s", problem)
+            return _malformed(problem)
+        try:
+            response = await start_agent_process(request, self.agent, self.adapter)
+        except ValidationError:
+            return _malformed("it does not fit the schema")
+        return response if response is not None else web.Response(status=202)
 
     async def close(self) -> None:
         """Close the Bot Connector clients."""
@@ -194,9 +245,12 @@ class TeamsChannel:
         return Actor(who.key, who.name, who.platform, who.lang, who.tz, conversation=reference)
 
     async def _event(self, context: TurnContext, activity: dict[str, Any], who: Actor) -> Event | None:
+        """The core event for a message or a card submit. It carries the activity's key as `event_id`,
+        so a redelivered or replayed activity is handled once (the core records it in its transaction)."""
+        event_id = translate.activity_key(activity)
         submitted = parse_submit(activity.get("value")) if "value" in activity else None
         if submitted is not None:
-            return await self._submitted(context, who, *submitted)
+            return await self._submitted(context, who, *submitted, event_id=event_id)
         if "value" in activity and not activity.get("text"):
             return None  # a card submit that is not ours: nothing to do
         text = translate.plain_text(activity.get("text"))
@@ -204,21 +258,21 @@ class TeamsChannel:
             return None
         mentions = await self._mentions(context, activity)
         text, mentions = translate.one_word_mentions(text, mentions)
-        return Event(who, "message", text, is_dm=True, mentions=mentions)
+        return Event(who, "message", text, is_dm=True, mentions=mentions, event_id=event_id)
 
     async def _submitted(
-        self, context: TurnContext, who: Actor, action: str, value: str, typed: str
+        self, context: TurnContext, who: Actor, action: str, value: str, typed: str, *, event_id: str | None
     ) -> Event | None:
         """A card button. Reply and question boxes carry typed text: they become the matching command."""
         if action not in TEXT_INPUT_ACTIONS:
-            return Event(who, "action", action=action, value=value)
+            return Event(who, "action", action=action, value=value, event_id=event_id)
         typed = typed.strip()
         if not typed:
             await self._send(context, [Text(t("teams.empty_reply", who.lang or self.default_lang))])
             return None
         if action == "question.reply":
-            return Event(who, "command", f"reply {value} {typed}")
-        return Event(who, "message", typed, is_dm=True)
+            return Event(who, "command", f"reply {value} {typed}", event_id=event_id)
+        return Event(who, "message", typed, is_dm=True, event_id=event_id)
 
     async def _mentions(self, context: TurnContext, activity: dict[str, Any]) -> dict[str, Actor]:
         """`<at>Name</at>` tokens to people, keyed by their Entra object id (looked up when Teams omits it)."""
@@ -279,7 +333,8 @@ class TeamsChannel:
             Reach(True, "Teams app installed", actor=who, event_id=_activity_id(activity))
         )
         if person is not None:
-            await self._send(context, [Text(t("teams.welcome", person.lang, name=person.display_name))])
+            name = neutralize(person.display_name, 80)
+            await self._send(context, [Text(t("teams.welcome", person.lang, name=name))])
 
     async def _forget_conversation(self, activity: dict[str, Any]) -> None:
         """The app was removed for this person: keep them and their history, stop writing to them."""
@@ -336,6 +391,46 @@ class TeamsChannel:
 
 
 def _activity_id(activity: Mapping[str, Any]) -> str | None:
-    """The activity's id, to ignore a redelivery of the same install or removal."""
-    value = activity.get("id")
-    return f"teams:{value}" if value else None
+    """The activity's key, to ignore a redelivery of the same install or removal (the same key as a
+    message's `event_id`)."""
+    return translate.activity_key(activity)
+
+
+def _malformed(problem: str) -> web.Response:
+    return web.json_response({"error": f"malformed activity: {problem}"}, status=400)
+
+
+def _service_url_refusal(request: web.Request, activity: Any) -> str | None:
+    """Why an activity may not use its `serviceUrl`, or None. The Bot Connector names the service it
+    calls from in the verified token's `serviceurl` claim; replies (with Tandem's own bearer token) go
+    to the activity's `serviceUrl`, so the two must be the same URL, or a genuine token replayed with
+    another serviceUrl would send them elsewhere.
+
+    The Agents SDK does not enforce this: it compares hosts only, only when its optional host
+    validator is enabled, and accepts a token without the claim.
+    """
+    identity = request.get("claims_identity")
+    claimed = identity.get_claim_value("serviceurl") if identity is not None else None
+    if claimed is None:
+        return "the token has no serviceurl claim"
+    used = activity.get("serviceUrl") if isinstance(activity, dict) else None
+    if not translate.same_service_url(claimed, used):
+        return "its serviceUrl is not the one named in its token"
+    return None
+
+
+def _schema_problem(activity: Any) -> str | None:
+    """Where an activity does not fit the SDK's schema, or None; checked before the SDK parses it, so
+    that a malformed activity is a 400 with one line in the log, not an error with a traceback."""
+    token = _CHECKING_INBOUND.set(True)
+    try:
+        Activity.model_validate(activity)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])[:80]
+        return f"{where!r} does not fit the schema ({error['type']})"
+    except Exception as exc:  # the SDK's own consistency checks raise plain exceptions
+        return f"it does not fit the schema ({type(exc).__name__})"
+    finally:
+        _CHECKING_INBOUND.reset(token)
+    return None

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.core.events import Actor
+from storage import keys
 
 LOCALE_LANGS = {"fr": "fr", "en": "en"}
 MAX_NAME = 200
@@ -168,3 +170,59 @@ def plain_text(text: Any) -> str:
         return ""
     text = text.replace("&nbsp;", " ").replace("\u00a0", " ")
     return text.strip()
+
+
+def activity_key(activity: Mapping[str, Any]) -> str | None:
+    """The key that marks this activity as handled (`storage.keys.teams_activity_key`), so a redelivery
+    or a replay of it is ignored; None when the activity has no id or no conversation id."""
+    conversation = _str(_dict(activity.get("conversation")).get("id"))
+    activity_id = _str(activity.get("id"))
+    if conversation is None or activity_id is None:
+        return None
+    return keys.teams_activity_key(conversation, activity_id)
+
+
+def same_service_url(claimed: Any, used: Any) -> bool:
+    """Whether two service URLs name the same endpoint: the scheme and host in any case, a trailing
+    slash or not. Anything that is not an absolute http(s) URL matches nothing."""
+    first, second = _service_url(claimed), _service_url(used)
+    return first is not None and first == second
+
+
+def _service_url(value: Any) -> tuple[str, str, str, str, str] | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # a port that is not a number raises here
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname or port == 0:
+        return None
+    return scheme, parts.netloc.lower(), parts.path.rstrip("/"), parts.query, parts.fragment
+
+
+def shape_problem(activity: Any) -> str | None:
+    """What makes an activity unusable although it may fit the SDK's schema, or None: the fields the
+    SDK and Tandem rely on in every turn, and a card submit's `value`, which the schema leaves open."""
+    if not isinstance(activity, dict):
+        return "the activity is not a JSON object"
+    required = {
+        "channelId": activity.get("channelId"),
+        "serviceUrl": activity.get("serviceUrl"),
+        "from.id": _dict(activity.get("from")).get("id"),
+        "conversation.id": _dict(activity.get("conversation")).get("id"),
+    }
+    for name, value in required.items():
+        if _str(value) is None:
+            return f"`{name}` is missing"
+    if not _object_or_absent(activity.get("channelData")):
+        return "`channelData` is not an object"
+    if activity.get("type") == "message" and not _object_or_absent(activity.get("value")):
+        return "a message's `value` is not an object"
+    return None
+
+
+def _object_or_absent(value: Any) -> bool:
+    return value is None or isinstance(value, dict)

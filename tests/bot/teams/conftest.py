@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from pydantic import SecretStr
 
 from bot.app import App, make_app
 from bot.core.context import Services
@@ -20,6 +21,9 @@ from tests.support.serve import serve_local
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 BOT = "28:tandem-bot"
+APP_ID = "0f0e0d0c-0b0a-0908-0706-050403020100"
+"""The bot's Entra app id, when a test runs the channel with credentials."""
+SECRET = "entra-client-secret-value"
 
 # Teams id (29:…) -> (Entra object id, display name, locale, time zone)
 PEOPLE = {
@@ -133,27 +137,38 @@ def submits(card: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
+@contextlib.asynccontextmanager
+async def fake_connector() -> AsyncIterator[FakeConnector]:
+    """A fake Bot Connector that knows everyone in PEOPLE as a conversation member."""
     fake = FakeConnector()
     await fake.start()
     for user, (aad, name, _locale, _zone) in PEOPLE.items():
         fake.add_member(user, name=name, aad=aad)
-    yield fake
-    await fake.stop()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    async with fake_connector() as fake:
+        yield fake
 
 
 @contextlib.asynccontextmanager
-async def _tester(
-    services: Services, connector: FakeConnector, *, deliver: bool
+async def serving(
+    services: Services, connector: FakeConnector, *, deliver: bool, credentials: bool = False
 ) -> AsyncIterator[TeamsTester]:
+    """The Teams channel on the real server: anonymous (local testing), or with Entra credentials, when
+    every request needs a valid Bot Framework JWT for APP_ID."""
+    auth: dict[str, Any] = (
+        {"teams_client_id": APP_ID, "teams_client_secret": SecretStr(SECRET)}
+        if credentials
+        else {"teams_allow_anonymous": True}
+    )
     services.settings = services.settings.model_copy(
-        update={
-            "teams_allow_anonymous": True,
-            "admins": ["aad-admin"],
-            "global_rate": 0.0,
-            "conversation_interval": 0.0,
-        }
+        update={**auth, "admins": ["aad-admin"], "global_rate": 0.0, "conversation_interval": 0.0}
     )
     app = make_app(services)
     channel = TeamsChannel(app, services.settings)
@@ -174,12 +189,12 @@ async def _tester(
 @pytest.fixture
 async def teams(services: Services, connector: FakeConnector) -> AsyncIterator[TeamsTester]:
     """The Teams channel on the real server, with the dispatcher and the job runner running."""
-    async with _tester(services, connector, deliver=True) as tester:
+    async with serving(services, connector, deliver=True) as tester:
         yield tester
 
 
 @pytest.fixture
 async def teams_by_hand(services: Services, connector: FakeConnector) -> AsyncIterator[TeamsTester]:
     """The same, with nothing sent in the background: the test runs the dispatcher itself."""
-    async with _tester(services, connector, deliver=False) as tester:
+    async with serving(services, connector, deliver=False) as tester:
         yield tester

@@ -16,30 +16,18 @@ from sqlmodel import select
 
 from bot.app import make_app
 from bot.core.context import Services
-from bot.server import build_web_app
 from bot.settings import SettingsError, load_settings
 from bot.teams.channel import TeamsChannel
 from storage.models import Person
-from tests.bot.teams.conftest import TeamsTester
+from tests.bot.teams.conftest import APP_ID, SECRET, TeamsTester, serving
 from tests.support.fake_teams import FakeConnector
-from tests.support.serve import serve_local
-
-APP_ID = "0f0e0d0c-0b0a-0908-0706-050403020100"
-SECRET = "entra-client-secret-value"
 
 
 @pytest.fixture
 async def secured(services: Services, connector: FakeConnector) -> AsyncIterator[TeamsTester]:
-    services.settings = services.settings.model_copy(
-        update={"teams_client_id": APP_ID, "teams_client_secret": SecretStr(SECRET)}
-    )
-    app = make_app(services)
-    channel = TeamsChannel(app, services.settings)
-    runner, url = await serve_local(build_web_app(app, teams=channel))
-    tester = TeamsTester(url, connector, channel, app)
-    yield tester
-    await tester.close()
-    await runner.cleanup()
+    """The channel with Entra credentials: every request needs a Bot Framework JWT for APP_ID."""
+    async with serving(services, connector, deliver=False, credentials=True) as tester:
+        yield tester
 
 
 def forged_token() -> str:

@@ -10,7 +10,8 @@ from typing import Any
 from sqlmodel import select
 
 from scheduler.service import run_tick
-from storage.models import AuditLog, Enrollment, Person, Question
+from storage.enums import DeliveryKind
+from storage.models import AuditLog, Delivery, Enrollment, Feedback, Person, Question
 from tests.bot.teams.conftest import (
     TENANT,
     TeamsTester,
@@ -332,3 +333,51 @@ async def test_quiz_answer_turns_the_quiz_card_into_its_feedback(teams: TeamsTes
     assert update.reply_to == "quiz-card-7" and update.conversation == conversation_of(BOB)
     assert update.cards and update.cards[0]["version"] == "1.5"
     assert not any(a["data"]["tandem"] == "quiz.answer" for c in update.cards for a in submits(c))
+
+
+async def test_a_replayed_quiz_answer_is_recorded_once(teams: TeamsTester) -> None:
+    """Attack: the same quiz-answer submit (the same activity id) posted three times, to count one answer
+    several times in the cohort's quiz results. The activity id is the event's id: only the first counts,
+    and the replays get no answer."""
+    await teams.install(BOB)
+    quiz = await teams.submit(BOB, {"tandem": "quiz.start", "value": "strong-passwords"})
+    [choice, *_] = [a for c in cards(quiz) for a in submits(c) if a["data"]["tandem"] == "quiz.answer"]
+    answer = teams.activity(BOB, value=choice["data"], replyToId="quiz-card-7")
+    first, *replays = [await teams.turn(answer) for _ in range(3)]
+    assert texts(first).strip()
+    assert replays == [[], []]
+    assert len(await rows(teams, Feedback, Feedback.kind == "quiz")) == 1
+
+
+async def test_a_replayed_question_to_the_mentor_is_queued_once(teams: TeamsTester) -> None:
+    """Attack: a learner's `mentor <question>` message replayed three times (the same activity id), to
+    flood the mentor. One question is recorded and one message to the mentor is queued."""
+    await setup_programme(teams)
+    await teams.install(BOB)
+    mia = await person(teams, "aad-mia")
+    message = teams.activity(BOB, text="mentor How do I share only one window in a call?")
+    for _ in range(3):
+        await teams.turn(message)
+    assert len(await rows(teams, Question)) == 1
+    to_mentor = await rows(
+        teams, Delivery, Delivery.person_id == mia.id, Delivery.kind == DeliveryKind.QUESTION
+    )
+    assert len(to_mentor) == 1
+
+
+async def test_a_replayed_mentor_reply_is_handled_once(teams: TeamsTester) -> None:
+    """Attack: a mentor's reply box submitted three times with the same activity id. The `reply` command
+    built from it carries the activity's id too: the replays get no answer at all (not even "already
+    answered"), and the learner gets the answer once."""
+    await setup_programme(teams)
+    await teams.install(BOB)
+    await teams.say(BOB, "mentor Where do I find the files someone shared with me?")
+    [question] = await rows(teams, Question)
+    submit = {"tandem": "question.reply", "value": str(question.id), "text": "In the Files tab of the chat."}
+    reply = teams.activity(MIA, value=submit, replyToId="card-1")
+    first, *replays = [await teams.turn(reply) for _ in range(3)]
+    assert "Bob Senior" in texts(first)
+    assert replays == [[], []]
+    bob = await person(teams, "aad-bob")
+    answers = await rows(teams, Delivery, Delivery.person_id == bob.id, Delivery.kind == DeliveryKind.ANSWER)
+    assert len(answers) == 1
