@@ -39,14 +39,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+TANDEM_LOGGERS = ("bot", "storage", "scheduler", "lessons")
+"""Tandem's own loggers: they name people by id (or key), never by display name, and quote no text."""
+LIBRARY_FLOORS = {
+    "slack_bolt": logging.INFO,
+    "slack_sdk": logging.INFO,
+    "microsoft_agents": logging.INFO,
+    "aiohttp": logging.INFO,
+    "urllib3": logging.INFO,
+    "msal": logging.INFO,
+    "asyncio": logging.INFO,
+    "sqlalchemy": logging.WARNING,
+    "alembic": logging.WARNING,
+    "bm25s": logging.WARNING,
+}
+"""The most each library may log, whatever TANDEM_LOG_LEVEL says. At DEBUG the Slack, Teams and HTTP
+libraries log whole request and response bodies (people's names, their messages); SQLAlchemy logs every
+statement with its parameters from INFO on, so it stays at WARNING, its own default."""
+
+
 def configure_logging(settings: Settings, *, quiet: bool) -> None:
-    """Terminal commands log warnings only unless TANDEM_LOG_LEVEL asks for more; servers log INFO."""
+    """Terminal commands log warnings only unless TANDEM_LOG_LEVEL asks for more; servers log INFO.
+
+    TANDEM_LOG_LEVEL=DEBUG is for Tandem's own loggers only. Libraries stay at INFO at most, even then:
+    at DEBUG they log request and response bodies with people's names and messages. So the root logger
+    (which every library inherits from, and which slack_bolt copies onto its loggers as it creates them)
+    stays at INFO, and the libraries that log bodies are capped by name as well (`LIBRARY_FLOORS`).
+    """
     level = (
         settings.log_level if "log_level" in settings.model_fields_set else ("WARNING" if quiet else "INFO")
     )
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
-    for noisy in ("alembic", "bm25s"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    wanted = logging.getLevelName(level)
+    logging.basicConfig(
+        level=max(wanted, logging.INFO), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
+    for package in TANDEM_LOGGERS:
+        logging.getLogger(package).setLevel(wanted)
+    for library, floor in LIBRARY_FLOORS.items():
+        logging.getLogger(library).setLevel(max(floor, wanted))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -194,6 +224,7 @@ def cmd_drip(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
     import datetime as dt
 
+    from bot.core.text import terminal_safe
     from bot.drip_report import run_drip
 
     try:
@@ -206,7 +237,7 @@ def cmd_drip(args: argparse.Namespace, settings: Settings) -> int:
     for line in asyncio.run(
         run_drip(settings, args.lessons, moment.astimezone(dt.UTC), dry_run=args.dry_run)
     ):
-        print(line)
+        print(terminal_safe(line))  # lines name people, whose names they chose
     return 0
 
 

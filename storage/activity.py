@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import Text, cast, delete, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -73,6 +73,12 @@ async def open_questions(session: AsyncSession, *, person_ids: list[int] | None 
     return list(await session.exec(query.order_by(col(Question.created_at))))
 
 
+async def grouped_in(session: AsyncSession, *, key: str) -> list[Question]:
+    """The questions one grouped message carries that still wait for an answer, oldest first."""
+    query = select(Question).where(Question.grouped_in == key, Question.status == "forwarded")
+    return list(await session.exec(query.order_by(col(Question.id))))
+
+
 async def questions_of(session: AsyncSession, *, person_id: int) -> list[Question]:
     query = select(Question).where(Question.person_id == person_id).order_by(col(Question.created_at))
     return list(await session.exec(query))
@@ -98,9 +104,16 @@ async def feedback_of(session: AsyncSession, *, person_id: int) -> list[Feedback
 # --- audit ------------------------------------------------------------------------------------------------
 
 
+FREE_TEXT_ARGS = ("text",)
+"""The audit arguments that hold what a person typed; all others are identifiers, names of things
+(cohorts, tracks), counts and times."""
+
+
 async def audit(
     session: AsyncSession, *, actor_key: str, action: str, args: dict[str, Any], outcome: str
 ) -> None:
+    """Record an admin or mentor action, or a refusal. `args` names people by key only (never by display
+    name), and keeps free text under `text` (FREE_TEXT_ARGS), so that forgetting someone can find both."""
     session.add(AuditLog(actor_key=actor_key, action=action, args=args, outcome=outcome))
     await session.flush()
 
@@ -112,11 +125,22 @@ async def audit_entries(session: AsyncSession, *, actor_key: str | None = None) 
     return list(await session.exec(query.order_by(col(AuditLog.id))))
 
 
-async def forget_actor(session: AsyncSession, *, actor_key: str) -> None:
-    """Keep the audit trail of admin actions but drop the identity of a person who asked to be forgotten."""
-    await session.exec(
-        update(AuditLog).where(col(AuditLog.actor_key) == actor_key).values(actor_key="forgotten")
+async def forget_actor(session: AsyncSession, *, actor_key: str, marker: str = "forgotten") -> None:
+    """Keep the audit trail of a person who asked to be forgotten (action, outcome, time) but drop who did
+    it and the free text they typed. Other people's entries that name them: `storage.privacy`."""
+    query = select(AuditLog.id, AuditLog.args).where(
+        AuditLog.actor_key == actor_key, _has_free_text(AuditLog.args)
     )
+    for entry_id, args in (await session.exec(query)).all():  # type: ignore[call-overload]
+        kept = {name: value for name, value in args.items() if name not in FREE_TEXT_ARGS}
+        await session.exec(update(AuditLog).where(col(AuditLog.id) == entry_id).values(args=kept))  # type: ignore[call-overload]
+    await session.exec(update(AuditLog).where(col(AuditLog.actor_key) == actor_key).values(actor_key=marker))
+
+
+def _has_free_text(args: Any) -> Any:
+    """Entries whose arguments may hold free text: a generous filter on the JSON text."""
+    text = cast(args, Text)
+    return or_(*(text.like(f'%"{name}"%') for name in FREE_TEXT_ARGS))
 
 
 # --- console inbox and pending confirmations --------------------------------------------------------------
@@ -194,7 +218,8 @@ async def tips_by_author(session: AsyncSession, *, author_id: int) -> list[Custo
 async def erase_person(session: AsyncSession, *, person_id: int) -> bool:
     """Delete a person's row; the schema's ON DELETE CASCADE removes every row tied to them.
 
-    Questions they answered as a mentor keep the answer but lose the link to them (ON DELETE SET NULL).
+    Questions they answered as a mentor and the batches of messages they sent lose the link to them
+    (ON DELETE SET NULL). `storage.privacy.erase` runs first, for what the schema cannot reach.
     """
     result = await session.exec(delete(Person).where(col(Person.id) == person_id))
     return bool(result.rowcount)
@@ -216,6 +241,13 @@ async def first_sighting(session: AsyncSession, *, event_id: str) -> bool:
 
 
 _SEEN = InsertUnlessExists(_SEEN_EVENT, "event_id", returning="event_id")
+
+
+async def seen(session: AsyncSession, *, event_id: str) -> bool:
+    """Whether a delivery with this id was handled already (nothing is recorded)."""
+    return (
+        await session.exec(select(SeenEvent.event_id).where(SeenEvent.event_id == event_id))
+    ).first() is not None
 
 
 async def forget_seen_events(session: AsyncSession, *, before: dt.datetime) -> None:

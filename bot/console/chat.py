@@ -22,6 +22,7 @@ from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event
 from bot.core.replies import Button, Reply
 from bot.core.serialize import from_dict, to_dict
+from bot.core.text import terminal_safe
 from bot.outlets import Item, Outlets
 from storage import activity, people
 
@@ -33,8 +34,9 @@ QUIT_WORDS = {"quit", "exit", "bye", "/quit", "quitter"}
 
 class ConsoleOutlet:
     """Delivers to console people: kept in their inbox (the console's mailbox), and printed at once when
-    they are the person in this live session. The inbox row carries the ledger key, so delivery is
-    exactly once."""
+    they are the person in this live session. Every inbox row of a message carries its ledger key: so
+    delivery is exactly once, and each copy leads back to the message's sender (`Delivery.dedupe_key`
+    -> `DeliveryBatch.sender_id`), whose words go when they ask to be forgotten."""
 
     exactly_once = True
     paced = False  # a local database write: no chat API to spare
@@ -47,12 +49,12 @@ class ConsoleOutlet:
         live = self.chat is not None and item.destination.key == self.chat.actor.key
         payloads = [p for p in (to_dict(r) for r in item.replies) if p is not None]
         async with self.services.db.transaction() as session:
-            for index, payload in enumerate(payloads):
+            for payload in payloads:
                 await activity.push_inbox(
                     session,
                     person_id=item.destination.person_id or 0,
                     payload=payload,
-                    dedupe_key=item.key if index == 0 else None,
+                    dedupe_key=item.key,
                     shown_at=self.services.clock() if live else None,
                 )
         if live and self.chat is not None:
@@ -92,9 +94,14 @@ class ConsoleChat:
     def interactive(self) -> bool:
         return self.stdin.isatty()
 
-    def write(self, text: str) -> None:
-        self.stdout.write(text + "\n")
+    def out(self, text: str) -> None:
+        """The console's one way to the terminal: everything it prints passes `terminal_safe`, so text
+        from other people (names, questions, answers, a my-data file) cannot carry control sequences."""
+        self.stdout.write(terminal_safe(text))
         self.stdout.flush()
+
+    def write(self, text: str) -> None:
+        self.out(text + "\n")
 
     def show(self, replies: Sequence[Reply]) -> None:
         """Print replies; buttons are numbered across the message so a number picks one."""
@@ -126,11 +133,10 @@ class ConsoleChat:
         """Show messages that arrive on their own; at a live prompt, below it, and then the prompt again."""
         at_prompt = self.interactive and self._waiting
         if at_prompt:
-            self.stdout.write("\n")
+            self.out("\n")
         self.show(replies)
         if at_prompt:
-            self.stdout.write(PROMPT)
-            self.stdout.flush()
+            self.out(PROMPT)
 
     def event_for(self, line: str) -> Event:
         text = line.strip()
@@ -156,8 +162,7 @@ class ConsoleChat:
 
     async def _read_line(self) -> str | None:
         if self.interactive:
-            self.stdout.write(PROMPT)
-            self.stdout.flush()
+            self.out(PROMPT)
         self._waiting = True
         try:
             line = await asyncio.to_thread(self.stdin.readline)

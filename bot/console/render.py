@@ -1,4 +1,5 @@
-"""Terminal rendering: Markdown and the core's replies as readable plain text."""
+"""Terminal rendering: Markdown and the core's replies as readable plain text, safe to print (every
+result passes `terminal_safe`, whatever the text held)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import textwrap
 
 from bot.core.cards import tip_card
 from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
+from bot.core.text import terminal_safe
 from bot.i18n import t
 from lessons import Answer
 from lessons.engine import MAX_QUESTION_CHARS
@@ -94,11 +96,15 @@ def render_reply(reply: Reply, start: int = 1) -> tuple[str, tuple[Button, ...]]
         return "", ()
     if buttons:
         body = f"{body}\n{render_buttons(buttons, start, stacked=isinstance(reply, QuizCard))}"
-    return body, buttons
+    return terminal_safe(body), buttons
 
 
 def render_answer(answer: Answer) -> str:
     """What a learner sees for one question (used by `tandem ask`), as terminal text."""
+    return terminal_safe(_answer_text(answer))
+
+
+def _answer_text(answer: Answer) -> str:
     lang = answer.lang
     lines: list[str] = []
     if answer.truncated:

@@ -3,6 +3,13 @@
 Mentor tips, questions and replies must not notify @channel, @here or @everyone, nor break the message
 they are embedded in. Markdown metacharacters are escaped (Markdown is canonical; each channel's renderer
 turns escapes into its own form), control characters are removed, and lengths are capped.
+
+Control characters are those a terminal or a renderer acts on instead of showing: C0 (ESC starts an
+escape sequence) and C1 (U+009B is CSI, U+009D is OSC, in terminals that take 8-bit controls), DEL, and
+the bidirectional marks, embeddings, overrides and isolates that make a line read in another order than
+it is stored. Line and paragraph separators (U+2028, U+2029) break lines in some renderers only, so a
+line could look like two: they become spaces, never a line break where none was typed (a name stays on
+its line). Newlines and tabs are kept.
 """
 
 from __future__ import annotations
@@ -11,18 +18,45 @@ import re
 import unicodedata
 
 BROADCAST_RE = re.compile(r"([@!])(channel|here|everyone|all)\b", re.IGNORECASE)
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+CONTROL_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+"""Every control character removed from people's text: C0 but newline and tab, DEL, C1, bidi controls."""
+UNSAFE_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")
+"""Everything `terminal_safe` would take out or change: the controls and the two separators."""
 MARKDOWN_RE = re.compile(r"([\\`*_{}\[\]<>#|~])")
 WORD_JOINER = "\u2060"
+NAME_CHARS = 200
 
 
 def clean(text: str, limit: int) -> str:
-    """Plain cleaning: NFC, no control or bidi-override characters, at most `limit` characters."""
-    text = unicodedata.normalize("NFC", text or "")
-    text = CONTROL_RE.sub("", text.replace("\r\n", "\n")).strip()
+    """Plain cleaning: NFC, then `terminal_safe`, trimmed and capped at `limit` characters."""
+    text = terminal_safe(unicodedata.normalize("NFC", text or "")).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
+
+
+def clean_name(name: str) -> str:
+    """A display name as Tandem stores it: cleaned, on one line, at most 200 characters (the column)."""
+    return " ".join(clean(name, NAME_CHARS).split())
+
+
+def terminal_safe(text: str) -> str:
+    """Text as it may reach a terminal: no control sequence, no bidi trick, no line break but newlines.
+
+    The one filter for text anyone wrote: `clean` applies it to what people type and the console to
+    everything it prints, whoever wrote it, so a name or a message cannot clear the screen, retitle the
+    window or make one line look like another.
+    """
+    text = text.replace("\r\n", "\n").replace("\u2028", " ").replace("\u2029", " ")
+    return CONTROL_RE.sub("", text)
+
+
+def escape_unsafe(json_text: str) -> str:
+    """JSON text with every character `terminal_safe` would touch written as a `\\uXXXX` escape: the
+    same data once parsed, and safe to show. For `json.dumps(..., ensure_ascii=False)` output, which
+    leaves C1, bidi controls and the separators as they are (those only occur inside strings)."""
+    return UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 def defuse_broadcasts(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import SQLModel
@@ -12,8 +13,10 @@ from sqlmodel import SQLModel
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Attachment, Button, Reply, Text
+from bot.core.text import clean, escape_unsafe, neutralize
 from bot.i18n import register
-from storage import activity, cohorts, deliveries, jobs, people
+from storage import activity, cohorts, deliveries, jobs, people, privacy, usage
+from storage.models import Person
 
 logger = logging.getLogger(__name__)
 
@@ -31,17 +34,29 @@ register(
         },
         "mydata.note": {
             "en": "Here is everything Tandem stores about you, in the attached file `{filename}`:\n"
-            "- your profile and settings\n- cohorts: {enrollments}\n- tips and messages received: {deliveries}\n"
-            "- questions: {questions}\n- feedback and quiz answers: {feedback}\n- tips you wrote: {tips}\n"
-            "- your actions in the audit log: {audit}\n- messages kept for you: {inbox}\n"
-            "- messages you sent to others: {sent}\n- slow work you started: {jobs}\n\n"
+            "- your profile and settings\n- cohorts: {enrollments}\n- mentorships: {mentorships}\n"
+            "- tips and messages received: {deliveries}\n"
+            "- questions: {questions}\n- questions from your mentees: {mentee_questions}\n"
+            "- feedback and quiz answers: {feedback}\n- tips you wrote: {custom_tips}\n"
+            "- tips written for you: {tips_for_you}\n"
+            "- your actions in the audit log: {audit}\n- audit entries that name you: {audit_about_you}\n"
+            "- messages kept for you: {inbox}\n"
+            "- messages you sent to others: {messages_sent}\n- slow work you started: {jobs}\n"
+            "- confirmations I am waiting for: {pending}\n"
+            "- recent questions and tips counted for the rate limit: {usage}\n\n"
             "To delete all of it, type `forget-me`.",
             "fr": "Voici tout ce que Tandem conserve sur vous, dans le fichier joint `{filename}` :\n"
-            "- votre profil et vos réglages\n- cohortes : {enrollments}\n- conseils et messages reçus : {deliveries}\n"
-            "- questions : {questions}\n- avis et réponses aux quiz : {feedback}\n"
-            "- conseils que vous avez écrits : {tips}\n- vos actions dans le journal d’audit : {audit}\n"
+            "- votre profil et vos réglages\n- cohortes : {enrollments}\n- binômes de mentorat : {mentorships}\n"
+            "- conseils et messages reçus : {deliveries}\n"
+            "- questions : {questions}\n- questions de vos mentorés : {mentee_questions}\n"
+            "- avis et réponses aux quiz : {feedback}\n"
+            "- conseils que vous avez écrits : {custom_tips}\n- conseils écrits pour vous : {tips_for_you}\n"
+            "- vos actions dans le journal d’audit : {audit}\n"
+            "- entrées du journal d’audit qui vous nomment : {audit_about_you}\n"
             "- messages conservés pour vous : {inbox}\n"
-            "- messages que vous avez envoyés à d’autres : {sent}\n- travaux longs que vous avez lancés : {jobs}\n\n"
+            "- messages que vous avez envoyés à d’autres : {messages_sent}\n- travaux longs que vous avez lancés : {jobs}\n"
+            "- confirmations que j’attends de vous : {pending}\n"
+            "- questions et conseils récents comptés pour la limite de débit : {usage}\n\n"
             "Pour tout effacer, tapez `forget-me`.",
         },
         "forget.ask": {
@@ -76,6 +91,24 @@ register(
 
 FILENAME = "tandem-my-data.json"
 CONFIRM_FOR = dt.timedelta(minutes=10)
+COUNTED = (
+    "enrollments",
+    "mentorships",
+    "deliveries",
+    "questions",
+    "mentee_questions",
+    "feedback",
+    "custom_tips",
+    "tips_for_you",
+    "audit",
+    "audit_about_you",
+    "inbox",
+    "messages_sent",
+    "jobs",
+    "pending",
+    "usage",
+)
+"""The sections of the export that are lists of rows, counted in the note."""
 
 
 def _row(model: SQLModel, **extra: Any) -> dict[str, Any]:
@@ -88,54 +121,66 @@ def _json_value(value: object) -> str:
     raise TypeError(f"cannot export {type(value).__name__}")
 
 
+def _identity(person: Person) -> privacy.Identity:
+    """How stored data may name this person: their key, and their name as typed and as messages show it
+    (`mention` neutralises it, truncated to 80 characters)."""
+    name = person.display_name or ""
+    forms = {name, name.strip(), clean(name, 200), neutralize(name, 80), neutralize(name, 200)}
+    return privacy.Identity(
+        person_id=person.id or 0, key=person.key, names=tuple(sorted(f for f in forms if f))
+    )
+
+
+async def _namer(ctx: Context, ids: set[int]) -> Callable[[int | None], str | None]:
+    """The display names of the people the export mentions, looked up once."""
+    found = await people.people_by_ids(ctx.session, ids=sorted(ids - {0}))
+    return lambda pid: found[pid].display_name if pid in found else None
+
+
 async def collect(ctx: Context) -> dict[str, Any]:
-    """Every row about the person, as plain data: the same scope `forget-me` erases."""
+    """Every row about the person, as plain data: each row of every table tied to them (by a foreign key
+    to their person row), whole, and the audit entries that name them. The same scope `forget-me` erases."""
     session, person = ctx.session, ctx.person
     person_id = person.id or 0
     enrolled = await cohorts.enrollments_of(session, person_id=person_id)
-    mentor = await people.mentor_of(session, mentee_id=person_id)
-    mentees = await people.mentees_of(session, mentor_id=person_id)
+    mentorships = await privacy.mentorships_of(session, person_id=person_id)
     questions = await activity.questions_of(session, person_id=person_id)
-    answerers = await people.people_by_ids(session, ids=[q.mentor_id for q in questions if q.mentor_id])
+    tips_for_you = await privacy.tips_for(session, person_id=person_id)
+    name = await _namer(
+        ctx,
+        {m.mentor_id for m in mentorships}
+        | {m.mentee_id for m in mentorships}
+        | {q.mentor_id or 0 for q in questions}
+        | {tip.author_id for tip in tips_for_you},
+    )
     return {
         "exported_at": ctx.now(),
         "person": _row(person),
         "enrollments": [_row(e, cohort=c.name, track=c.track_id) for e, c in enrolled],
-        "mentorships": {
-            "mentor": mentor.display_name if mentor else None,
-            "mentees": [p.display_name for p in mentees],
-        },
+        "mentorships": [_row(m, mentor=name(m.mentor_id), mentee=name(m.mentee_id)) for m in mentorships],
         "deliveries": [_row(d) for d in await deliveries.deliveries_of(session, person_id=person_id)],
-        "questions": [
-            _row(q, answered_by=answerers[q.mentor_id].display_name if q.mentor_id in answerers else None)
-            for q in questions
-        ],
+        "questions": [_row(q, answered_by=name(q.mentor_id)) for q in questions],
+        "mentee_questions": [_row(q) for q in await privacy.questions_to(session, mentor_id=person_id)],
         "feedback": [_row(f) for f in await activity.feedback_of(session, person_id=person_id)],
         "custom_tips": [_row(tip) for tip in await activity.tips_by_author(session, author_id=person_id)],
+        "tips_for_you": [_row(tip, author=name(tip.author_id)) for tip in tips_for_you],
         "audit": [_row(a) for a in await activity.audit_entries(session, actor_key=person.key)],
+        "audit_about_you": [_row(a) for a in await privacy.audit_naming(session, identity=_identity(person))],
         "inbox": [_row(m) for m in await activity.inbox_of(session, person_id=person_id)],
         "messages_sent": [_row(b) for b in await deliveries.batches_sent_by(session, person_id=person_id)],
         "jobs": [_row(j) for j in await jobs.jobs_of(session, person_id=person_id)],
+        "pending": [_row(p) for p in await privacy.pending_of(session, person_id=person_id)],
+        "usage": [_row(u) for u in await usage.uses_of(session, person_id=person_id)],
     }
 
 
 async def handle_my_data(ctx: Context, args: str) -> list[Reply]:
-    """Everything stored about the person, as a JSON file they can keep, with a short summary."""
+    """Everything stored about the person, as a JSON file they can keep, with a short summary. Control
+    characters anyone stored (a name, a message) are written as JSON escapes, so the file is safe to show
+    in a terminal and reads back the same."""
     data = await collect(ctx)
-    content = json.dumps(data, indent=2, ensure_ascii=False, default=_json_value)
-    note = ctx.t(
-        "mydata.note",
-        filename=FILENAME,
-        enrollments=len(data["enrollments"]),
-        deliveries=len(data["deliveries"]),
-        questions=len(data["questions"]),
-        feedback=len(data["feedback"]),
-        tips=len(data["custom_tips"]),
-        audit=len(data["audit"]),
-        inbox=len(data["inbox"]),
-        sent=len(data["messages_sent"]),
-        jobs=len(data["jobs"]),
-    )
+    content = escape_unsafe(json.dumps(data, indent=2, ensure_ascii=False, default=_json_value))
+    note = ctx.t("mydata.note", filename=FILENAME, **{section: len(data[section]) for section in COUNTED})
     return [Attachment(FILENAME, content, note)]
 
 
@@ -152,16 +197,16 @@ async def handle_forget_me(ctx: Context, args: str) -> list[Reply]:
 
 
 async def handle_forget_confirm(ctx: Context, value: str) -> list[Reply]:
-    """Erase the person (the database cascades to every row tied to them) and anonymise their audit trail."""
+    """Erase the person, in this one transaction: their row and every row tied to them, what they wrote
+    that other people's rows hold, and their name and key wherever stored data names them; their audit
+    entries stay, anonymised (see `storage.privacy`)."""
     pending = await activity.take_pending(
         ctx.session, person_id=ctx.person.id or 0, kind="forget", now=ctx.now()
     )
     if pending is None:
         raise UserError("forget.expired")
     goodbye = ctx.t("forget.done")
-    await deliveries.drop_unsent_from(ctx.session, sender_id=ctx.person.id or 0)
-    await activity.forget_actor(ctx.session, actor_key=ctx.person.key)
-    await activity.erase_person(ctx.session, person_id=ctx.person.id or 0)
+    await privacy.erase(ctx.session, identity=_identity(ctx.person))
     logger.info("Person %s asked to be forgotten; their data was deleted", ctx.person.id)
     return [Text(goodbye, private=True)]
 

@@ -1,0 +1,247 @@
+"""A person's own data: the rows `my-data` hands over beyond the usual readers, and `forget-me`'s erasure.
+
+Erasure goes further than deleting the person's row (and, by ON DELETE CASCADE, every row tied to it):
+
+- what they sent that has not gone out is withdrawn, and the ledger keeps no text of what they sent;
+- the console inbox copies of their messages, kept in other people's inboxes, are deleted;
+- answers they wrote to other people's questions lose their text (the questions keep their status);
+- their audit entries keep action, outcome and time, but lose who did it and the free text they typed;
+- every JSON value of every table (audit arguments by others, messages waiting in the ledger, inbox
+  messages, slow work's arguments) that names them by key, platform id or name names "forgotten" instead.
+
+It all runs in the caller's transaction, before the person's row goes (the links from their messages
+to them go with it): nothing is erased unless all of it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, Column, Table, Text, cast, delete, or_, update
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import activity, deliveries, keys
+from storage.models import (
+    AuditLog,
+    CustomTip,
+    Delivery,
+    DeliveryBatch,
+    InboxMessage,
+    Mentorship,
+    PendingAction,
+    Question,
+)
+from storage.sql import LIKE_ESCAPE, escape_like
+
+MARKER = "forgotten"
+"""What stands where a forgotten person was named."""
+TYPED_TEXT = {AuditLog.__tablename__: activity.FREE_TEXT_ARGS}
+"""Where JSON holds text people typed: table -> the keys of the top-level object that hold it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Everything that names one person in stored data.
+
+    `names` holds their display name in each form messages may carry it (as typed, and neutralised for
+    Markdown by the caller: storage knows no Markdown). Their platform id (the key's last part) counts
+    where it is an identifier: in a mention (`@alice`, `<@U123>`, `<@U123|alice>`).
+    """
+
+    person_id: int
+    key: str
+    names: tuple[str, ...] = ()
+
+    @property
+    def local_id(self) -> str:
+        return keys.local_id(self.key)
+
+
+# --- export: the rows the usual readers leave out ----------------------------------------------------------
+
+
+async def mentorships_of(session: AsyncSession, *, person_id: int) -> list[Mentorship]:
+    """The mentorships a person is in, as mentor or as mentee."""
+    query = select(Mentorship).where(
+        or_(col(Mentorship.mentor_id) == person_id, col(Mentorship.mentee_id) == person_id)
+    )
+    return list(await session.exec(query.order_by(col(Mentorship.id))))  # type: ignore[call-overload]
+
+
+async def questions_to(session: AsyncSession, *, mentor_id: int) -> list[Question]:
+    """The questions forwarded to a mentor, with their answers."""
+    query = select(Question).where(col(Question.mentor_id) == mentor_id).order_by(col(Question.id))
+    return list(await session.exec(query))  # type: ignore[call-overload]
+
+
+async def tips_for(session: AsyncSession, *, person_id: int) -> list[CustomTip]:
+    """The tips written for one person (not for a cohort)."""
+    query = select(CustomTip).where(col(CustomTip.target_person_id) == person_id).order_by(col(CustomTip.id))
+    return list(await session.exec(query))  # type: ignore[call-overload]
+
+
+async def pending_of(session: AsyncSession, *, person_id: int) -> list[PendingAction]:
+    """The confirmations the bot waits for from a person."""
+    query = select(PendingAction).where(col(PendingAction.person_id) == person_id)
+    return list(await session.exec(query.order_by(col(PendingAction.id))))  # type: ignore[call-overload]
+
+
+async def audit_naming(session: AsyncSession, *, identity: Identity) -> list[AuditLog]:
+    """Audit entries by other people whose arguments name this person (a pairing, a push to them)."""
+    scrubber = _Scrubber(identity)
+    query = select(AuditLog).where(
+        col(AuditLog.actor_key) != identity.key,
+        _may_name(col(AuditLog.args), identity),
+    )
+    rows = await session.exec(query.order_by(col(AuditLog.id)))  # type: ignore[call-overload]
+    typed = TYPED_TEXT[AuditLog.__tablename__]
+    return [row for row in rows if scrubber.scrub(row.args, typed=typed) != row.args]
+
+
+# --- erasure -----------------------------------------------------------------------------------------------
+
+
+async def erase(session: AsyncSession, *, identity: Identity) -> bool:
+    """Forget a person: everything the module docstring lists, then their row and every row tied to it.
+    False when there was no such person (then only references to them were scrubbed)."""
+    person_id = identity.person_id
+    await deliveries.drop_unsent_from(session, sender_id=person_id)
+    await drop_copies_sent_by(session, sender_id=person_id)
+    await clear_texts_sent_by(session, sender_id=person_id)
+    await clear_answers_by(session, mentor_id=person_id)
+    await activity.forget_actor(session, actor_key=identity.key, marker=MARKER)
+    await scrub_json(session, identity=identity)
+    return await activity.erase_person(session, person_id=person_id)
+
+
+def _batches_of(sender_id: int) -> Any:
+    return select(DeliveryBatch.id).where(col(DeliveryBatch.sender_id) == sender_id)
+
+
+async def drop_copies_sent_by(session: AsyncSession, *, sender_id: int) -> int:
+    """Delete the console inbox copies of the messages a person sent (each copy carries its ledger key);
+    returns how many."""
+    sent = select(Delivery.dedupe_key).where(col(Delivery.batch_id).in_(_batches_of(sender_id)))
+    result = await session.exec(delete(InboxMessage).where(col(InboxMessage.dedupe_key).in_(sent)))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+async def clear_texts_sent_by(session: AsyncSession, *, sender_id: int) -> None:
+    """Ledger rows of a person's messages keep that they were sent (or not), never what they said: the
+    ones that expired, failed or are being sent lose their payload too, as sent ones already did."""
+    await session.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(col(Delivery.batch_id).in_(_batches_of(sender_id)), col(Delivery.payload).is_not(None))
+        .values(payload=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def clear_answers_by(session: AsyncSession, *, mentor_id: int) -> None:
+    """A mentor's answers lose their text; the learner's question stays, with its status."""
+    await session.exec(  # type: ignore[call-overload]
+        update(Question)
+        .where(col(Question.mentor_id) == mentor_id, col(Question.answer).is_not(None))
+        .values(answer=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def scrub_json(session: AsyncSession, *, identity: Identity) -> int:
+    """Every JSON value of every table that names the person names "forgotten" instead (a dictionary
+    entry keyed by them goes: a waiting enrollment no longer enrolls them). Tables come from the metadata,
+    so a table added later is scrubbed too. Returns how many rows changed."""
+    scrubber = _Scrubber(identity)
+    changed = 0
+    for table, column in json_columns():
+        changed += await _scrub_column(session, table, column, identity, scrubber)
+    return changed
+
+
+def json_columns() -> list[tuple[Table, Column[Any]]]:
+    """Every JSON column of every table, with its table."""
+    return [
+        (table, column)
+        for table in SQLModel.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, JSON)
+    ]
+
+
+async def _scrub_column(
+    session: AsyncSession, table: Table, column: Column[Any], identity: Identity, scrubber: _Scrubber
+) -> int:
+    key_columns = list(table.primary_key.columns)
+    query = select(*key_columns, column).where(_may_name(column, identity))
+    changed = 0
+    for *ids, value in (await session.exec(query)).all():  # type: ignore[call-overload]
+        scrubbed = scrubber.scrub(value, typed=TYPED_TEXT.get(table.name, ()))
+        if scrubbed == value:
+            continue
+        where = [key == id_ for key, id_ in zip(key_columns, ids, strict=True)]
+        await session.exec(update(table).where(*where).values({column.name: scrubbed}))  # type: ignore[call-overload]
+        changed += 1
+    return changed
+
+
+def _may_name(column: Any, identity: Identity) -> Any:
+    """Rows whose JSON text may name the person: a cheap, generous filter (the scrubber decides). JSON
+    keeps non-ASCII characters as they are or as `\\u` escapes, so both forms are looked for."""
+    text = cast(column, Text)
+    needles = {form for word in _words(identity) for form in _json_forms(word)}
+    return or_(*(text.ilike(f"%{escape_like(needle)}%", escape=LIKE_ESCAPE) for needle in sorted(needles)))
+
+
+def _words(identity: Identity) -> list[str]:
+    return [word for word in (identity.key, identity.local_id, *identity.names) if word]
+
+
+def _json_forms(word: str) -> set[str]:
+    return {json.dumps(word)[1:-1], json.dumps(word, ensure_ascii=False)[1:-1]}
+
+
+class _Scrubber:
+    """Replaces whatever names one person in a JSON value.
+
+    Anywhere: their key, mentions of their platform id (`@alice`, `<@U123>`, `<@U123|alice>`) and their
+    name where Tandem writes it (in bold, as `mention` does); an object's entry keyed by their key goes.
+    In text people typed (`TYPED_TEXT`), also their name wherever it stands as words. Bare words elsewhere
+    are left alone, so that someone called "Me" or "Lesson" does not rewrite every message.
+    """
+
+    def __init__(self, identity: Identity) -> None:
+        local = re.escape(identity.local_id)
+        names = sorted(set(identity.names) - {""}, key=len, reverse=True)
+        self.key = identity.key.casefold()
+        anywhere = [
+            rf"(?<![\w.:-]){re.escape(identity.key)}(?![\w-]|\.\w)",
+            rf"<@{local}(?:\|[^>]*)?>",
+            rf"(?<![\w@])@{local}(?![\w-]|\.\w)",
+            *(rf"\*\*{re.escape(name)}\*\*" for name in names),
+        ]
+        typed = [rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)" for name in names]
+        self.anywhere = re.compile("|".join(anywhere), re.IGNORECASE)
+        self.typed = re.compile("|".join(typed), re.IGNORECASE) if typed else None
+
+    def scrub(self, value: Any, *, typed: Iterable[str] = (), in_typed: bool = False) -> Any:
+        """`value` with the person replaced; `typed` names the object keys whose values people typed."""
+        if isinstance(value, str):
+            return self.text(value, typed=in_typed)
+        if isinstance(value, list):
+            return [self.scrub(item, in_typed=in_typed) for item in value]
+        if isinstance(value, dict):
+            return {
+                self.text(k): self.scrub(v, in_typed=in_typed or k in typed)
+                for k, v in value.items()
+                if k.casefold() != self.key
+            }
+        return value
+
+    def text(self, text: str, *, typed: bool = False) -> str:
+        text = self.anywhere.sub(lambda m: f"**{MARKER}**" if m.group().startswith("**") else MARKER, text)
+        return self.typed.sub(MARKER, text) if typed and self.typed else text

@@ -1,0 +1,383 @@
+"""`forget-me` forgets: after it, no table holds the person's key, name or words, and no log ever did.
+
+Each test drives a whole programme through the conversation core (cohort, enrollment, pairing, questions
+to a mentor by `mentor …` and by free text, an answer, tips, a refused command, a weekly digest, my-data,
+messages delivered to console inboxes and messages still waiting), then searches every text and JSON
+column of every table the metadata knows, so a table added later is searched too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import JSON, String, Table, Text, cast, select
+from sqlmodel import SQLModel
+
+from bot.cli import LIBRARY_FLOORS, TANDEM_LOGGERS, configure_logging
+from bot.console.channel import console_key
+from bot.core.replies import Attachment, Button
+from bot.settings import load_settings
+from scheduler import lifetimes
+from storage import activity, deliveries, keys, people
+from storage.enums import DeliveryKind, Priority
+from storage.models import Question
+from tests.bot.slack.conftest import SlackTester
+from tests.support.harness import Harness, text_of
+
+
+@dataclass(frozen=True)
+class Someone:
+    """A person of the programme: console name, display name (non-ASCII, so JSON may escape it) and the
+    words only they ever wrote."""
+
+    user: str
+    name: str
+    words: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return console_key(self.user)
+
+
+ADMIN = Someone("root", "Ràdmila Vöstrikova", ("glimmerbrook",))
+MENTOR = Someone("mikael", "Mïkael Thornquist", ("marmaladewind", "zephyrquill"))
+LEARNER = Someone("zoe", "Zoë Quillfeather", ("quokkafiddle", "xylobrindle", "snorkelvane"))
+EVERYONE = (ADMIN, MENTOR, LEARNER)
+CROWD = 201
+"""More people than `enroll` handles at once: the enrollment waits as a job whose arguments name them."""
+
+
+# --- the programme ------------------------------------------------------------------------------------------
+
+
+async def say(harness: Harness, who: Someone, text: str) -> list[Any]:
+    return await harness.say(who.user, text, display=who.name)
+
+
+async def press_forward(harness: Harness, who: Someone, replies: list[Any]) -> None:
+    """Accept the offer to send a question to the mentor, when the library was unsure."""
+    for reply in replies:
+        buttons: tuple[Button, ...] = getattr(reply, "buttons", ())
+        for button in buttons:
+            if button.action == "question.forward":
+                await harness.press(who.user, button.action, button.value or "")
+
+
+async def question_with(harness: Harness, who: Someone, word: str) -> Question:
+    """The person's question that holds `word`."""
+    async with harness.services.db.transaction() as session:
+        person = await people.get_person(session, key=who.key)
+        assert person is not None
+        asked = await activity.questions_of(session, person_id=person.id or 0)
+    return next(q for q in asked if word in q.text)
+
+
+async def queue_digest(harness: Harness, mentor: Someone) -> None:
+    """The mentor's weekly digest (names each mentee), as the scheduler queues it on Monday morning."""
+    now = harness.clock.now
+    async with harness.services.db.transaction() as session:
+        person = await people.get_person(session, key=mentor.key)
+        assert person is not None
+        year, week, _ = now.isocalendar()
+        row = {
+            "dedupe_key": keys.digest_key(person.id or 0, year, week),
+            "person_id": person.id,
+            "kind": DeliveryKind.DIGEST,
+            "priority": Priority.BULK,
+            "due_at": now,
+            "expires_at": lifetimes.expires_at(DeliveryKind.DIGEST, now),
+            "created_at": now,
+        }
+        await deliveries.enqueue(session, rows=[row])
+
+
+async def programme(harness: Harness) -> None:
+    """A realistic few days of a programme, with messages delivered to console inboxes and some waiting."""
+    for who in EVERYONE:
+        await say(harness, who, "help")
+    await say(harness, ADMIN, "cohort create pilot track first-steps")
+    await say(harness, ADMIN, f"enroll pilot @{LEARNER.user} @{ADMIN.user}")
+    await say(harness, ADMIN, f"pair @{MENTOR.user} @{LEARNER.user}")
+    await harness.app.deliver_now()  # pairing notices, into both inboxes
+
+    await say(harness, LEARNER, "next")
+    await harness.press(LEARNER.user, "feedback.useful", "linkedin-profile")
+    await say(harness, LEARNER, "mentor How do I hide my quokkafiddle profile from recruiters?")
+    await press_forward(harness, LEARNER, await say(harness, LEARNER, "is xylobrindle a good password tool"))
+    await say(harness, ADMIN, "mentor Where do I find the quarterly glimmerbrook report?")
+    await harness.app.deliver_now()  # the forwarded questions, into the mentor's inbox
+
+    question = await question_with(harness, LEARNER, "quokkafiddle")
+    await say(harness, MENTOR, f"reply {question.id} Open the privacy page, the marmaladewind way.")
+    await say(harness, MENTOR, f"push @{LEARNER.user} Try the zephyrquill trick on your feed today.")
+    await say(harness, ADMIN, f"push @{LEARNER.user} Turn on the glimmerbrook setting.")
+    await say(harness, LEARNER, "cohort create snorkelvane track first-steps")  # refused: admins only
+    await say(harness, MENTOR, f"pair @{MENTOR.user} @{LEARNER.user}")  # refused: admins only
+    await queue_digest(harness, MENTOR)
+    await say(harness, LEARNER, "my-data")
+    await harness.app.deliver_now()  # the answer, the tips and the digest, into inboxes
+
+    # Still waiting when someone asks to be forgotten: a question, a new pairing's notices, a big enrollment.
+    await say(harness, LEARNER, "mentor Can snorkelvane posts be hidden later?")
+    await say(harness, ADMIN, f"unpair @{MENTOR.user} @{LEARNER.user}")
+    await say(harness, ADMIN, f"pair @{MENTOR.user} @{LEARNER.user}")
+    crowd = " ".join(f"@crowd{n}" for n in range(CROWD - 1))
+    await say(harness, ADMIN, f"enroll pilot @{LEARNER.user} {crowd}")
+
+
+async def forget(harness: Harness, who: Someone) -> None:
+    assert "cannot be undone" in text_of(await say(harness, who, "forget-me"))
+    assert "has been deleted" in text_of(await harness.press(who.user, "forget.confirm"))
+
+
+# --- searching every table ------------------------------------------------------------------------------------
+
+
+def holds_text(column: Any) -> bool:
+    """A text column (SQLModel's AutoString decorates String) or a JSON one."""
+    kind = column.type
+    return isinstance(kind, String | JSON) or isinstance(getattr(kind, "impl", None), String | JSON)
+
+
+def searched_columns() -> list[tuple[Table, list[Any]]]:
+    """Every table, with its text and JSON columns, from the metadata."""
+    found = []
+    for table in SQLModel.metadata.sorted_tables:
+        columns = [c for c in table.columns if holds_text(c)]
+        if columns:
+            found.append((table, columns))
+    return found
+
+
+def needles(who: Someone) -> list[str]:
+    """What must not remain: the key, the name as typed and as JSON escapes it, the @mention, the words."""
+    escaped = json.dumps(who.name)[1:-1]
+    return [who.key, who.name, escaped, f"@{who.user}", *who.words]
+
+
+async def traces(harness: Harness, who: Someone) -> list[str]:
+    """Where the person can still be found: `table.column: needle in value`, for every row of every table."""
+    wanted = [needle.casefold() for needle in needles(who)]
+    found: list[str] = []
+    async with harness.services.db.transaction() as session:
+        for table, columns in searched_columns():
+            rows = (await session.exec(select(*(cast(c, Text) for c in columns)))).all()  # type: ignore[call-overload]
+            for row in rows:
+                for column, value in zip(columns, row, strict=True):
+                    text = (value or "").casefold()
+                    found += [
+                        f"{table.name}.{column.name}: {n!r} in {value[:160]!r}" for n in wanted if n in text
+                    ]
+    return found
+
+
+async def audit_trail(harness: Harness) -> list[tuple[int | None, str, str, dt.datetime]]:
+    async with harness.services.db.transaction() as session:
+        return [(a.id, a.action, a.outcome, a.created_at) for a in await activity.audit_entries(session)]
+
+
+# --- forget-me ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", EVERYONE, ids=lambda who: who.user)
+async def test_forget_me_leaves_no_trace_in_any_table(harness: Harness, who: Someone) -> None:
+    """Failure: after `forget-me`, the person's key, name and words stayed in audit entries by others
+    (`pair`, `push`, a refused command's text), in other people's console inboxes (a forwarded question, an
+    answer, a tip, a pairing notice, a digest), in messages still waiting, in a waiting job's arguments and
+    in a mentor's answers. The audit trail itself stays: every entry, with its action, outcome and time."""
+    await programme(harness)
+    assert await traces(harness, who), "the programme should mention them everywhere before"
+    trail = await audit_trail(harness)
+
+    await forget(harness, who)
+    await harness.app.deliver_now()  # what still waits goes out, and the waiting enrollment runs
+
+    assert await traces(harness, who) == []
+    kept = await audit_trail(harness)
+    assert kept[: len(trail)] == trail  # then the waiting enrollment's own entry, when it ran
+    async with harness.services.db.transaction() as session:
+        theirs = [a for a in await activity.audit_entries(session) if a.actor_key == "forgotten"]
+    assert theirs and all("text" not in a.args for a in theirs)
+
+
+async def test_forget_me_keeps_the_learners_question_and_drops_the_mentors_answer(harness: Harness) -> None:
+    """Failure: a forgotten mentor's answer stayed word for word in the learner's question. The question is
+    the learner's: it stays, answered, with no text of the mentor's and no link to them."""
+    await programme(harness)
+    question = await question_with(harness, LEARNER, "quokkafiddle")
+    assert (question.status, question.answer) == ("answered", "Open the privacy page, the marmaladewind way.")
+    await forget(harness, MENTOR)
+    async with harness.services.db.transaction() as session:
+        kept = await session.get(Question, question.id)
+    assert kept is not None
+    assert (kept.status, kept.answer, kept.mentor_id) == ("answered", None, None)
+    assert "quokkafiddle" in kept.text
+
+
+async def test_forget_me_erases_nothing_when_it_fails_half_way(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failure: an erasure that stops half way (the database fails as the person's row is deleted) must
+    leave everything as it was, scrubbed names and withdrawn messages included: one transaction."""
+    await programme(harness)
+    await say(harness, LEARNER, "forget-me")
+    before = await harness.snapshot()
+
+    async def broken(*args: object, **kwargs: object) -> bool:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(activity, "erase_person", broken)
+    assert "something went wrong" in text_of(await harness.press(LEARNER.user, "forget.confirm"))
+    assert await harness.snapshot() == before
+
+
+# --- my-data covers every table tied to a person -----------------------------------------------------------
+
+NOT_EXPORTED: dict[tuple[str, str], str] = {}
+"""(table, column) pairs tied to person.id that `my-data` leaves out, each with why. None so far."""
+
+
+def ties_to_person() -> list[tuple[Table, Any]]:
+    """Every (table, column) with a foreign key to person.id, from the metadata."""
+    return [
+        (table, fk.parent)
+        for table in SQLModel.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table.name == "person" and fk.column.name == "id"
+    ]
+
+
+def as_json(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat()))
+
+
+def exported_rows(data: Any) -> list[dict[str, Any]]:
+    """Every object in the exported JSON, wherever it sits."""
+    if isinstance(data, dict):
+        return [data, *(row for value in data.values() for row in exported_rows(value))]
+    if isinstance(data, list):
+        return [row for value in data for row in exported_rows(value)]
+    return []
+
+
+async def test_my_data_exports_every_row_of_every_table_tied_to_the_person(harness: Harness) -> None:
+    """Failure: a table with a foreign key to person.id (mentorships, questions they answered as a mentor,
+    tips written for them, confirmations waiting, rate-limit uses…) was left out of `my-data`. Every such
+    row must appear whole in the export; the tables come from the metadata, so a new one fails here until
+    `collect` exports it (or NOT_EXPORTED says why not)."""
+    await programme(harness)
+    # The admin is tied to every table: a mentor to the learner, mentored, and written to by name.
+    await say(harness, ADMIN, f"pair @{ADMIN.user} @{LEARNER.user}")
+    await say(harness, ADMIN, f"pair @{MENTOR.user} @{ADMIN.user}")
+    await say(harness, LEARNER, "mentor Should I share my glimmerbrook badge?")
+    await say(harness, MENTOR, f"push @{ADMIN.user} Try the zephyrquill trick too.")
+    await say(harness, ADMIN, "next")
+    await harness.press(ADMIN.user, "feedback.useful", "linkedin-profile")
+    await harness.app.deliver_now()
+    await say(harness, ADMIN, f"enroll pilot {' '.join(f'@crowd{n}' for n in range(CROWD))}")
+    await say(harness, ADMIN, "forget-me")
+    [attachment] = [r for r in await say(harness, ADMIN, "my-data") if isinstance(r, Attachment)]
+    exported = [as_json(row) for row in exported_rows(json.loads(attachment.content))]
+
+    missing: list[str] = []
+    async with harness.services.db.transaction() as session:
+        admin = await people.get_person(session, key=ADMIN.key)
+        assert admin is not None
+        for table, column in ties_to_person():
+            tie = f"{table.name}.{column.name}"
+            if (table.name, column.name) in NOT_EXPORTED:
+                continue
+            rows = (await session.exec(select(table).where(column == admin.id))).all()  # type: ignore[call-overload]
+            assert rows, f"the programme should give the admin a row in {tie}"
+            for row in rows:
+                stored = as_json(dict(row._mapping))
+                if not any(stored.items() <= shown.items() for shown in exported):
+                    missing.append(f"{tie} #{stored.get('id')}")
+    assert missing == []
+
+
+# --- logs -----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def debug_logs(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Logging exactly as `tandem` sets it up with TANDEM_LOG_LEVEL=DEBUG, and caplog's handler on the
+    root logger catching every record at DEBUG; the test session's logging is put back afterwards."""
+    root = logging.getLogger()
+    level, handlers = root.level, root.handlers[:]
+    levels = {name: logging.getLogger(name).level for name in (*TANDEM_LOGGERS, *LIBRARY_FLOORS)}
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("TANDEM_LOG_LEVEL", "DEBUG")
+    root.handlers.clear()  # configure_logging replaces (and closes) the root's handlers: not pytest's
+    configure_logging(load_settings(), quiet=True)
+    added = root.handlers[:]
+    root.handlers[:] = handlers
+    try:
+        yield
+    finally:
+        for handler in added:
+            handler.close()
+        root.setLevel(level)
+        for name, saved in levels.items():
+            logging.getLogger(name).setLevel(saved)
+
+
+def test_debug_logging_keeps_libraries_that_log_bodies_at_info(debug_logs: None) -> None:
+    """Failure: TANDEM_LOG_LEVEL=DEBUG turned on the Slack, Teams, HTTP and database libraries' DEBUG
+    logs, which hold whole request and response bodies (names, messages); SQLAlchemy's INFO holds every
+    statement's parameters. Only Tandem's own loggers go to DEBUG."""
+    for package in TANDEM_LOGGERS:
+        assert logging.getLogger(f"{package}.module").isEnabledFor(logging.DEBUG), package
+    for library in ("slack_bolt", "slack_sdk", "microsoft_agents", "aiohttp", "urllib3", "msal", "asyncio"):
+        assert not logging.getLogger(f"{library}.client").isEnabledFor(logging.DEBUG), library
+    assert not logging.getLogger("some_other_library").isEnabledFor(logging.DEBUG)
+    assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.INFO)
+
+
+async def command(slack: SlackTester, user: str, text: str) -> str:
+    name = f"cmd-{user}-{slack.trigger()}"
+    await slack.command(user, text, name=name)
+    await slack.until(lambda: bool(slack.responses(name)))
+    return slack.responses(name)[-1]
+
+
+async def dm(slack: SlackTester, user: str, text: str, expected: str) -> None:
+    """A direct message to the bot, and its answer."""
+    await slack.dm(user, text)
+    await slack.until(lambda: any(expected in said for said in slack.dm_texts(user)))
+
+
+async def test_debug_logs_name_nobody_and_quote_nothing(
+    debug_logs: None, slack_by_hand: SlackTester, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Failure: with TANDEM_LOG_LEVEL=DEBUG, a Slack conversation (a learner's profile looked up, her
+    question forwarded to her mentor) wrote her name and her question's words to the logs, through the
+    request and response bodies slack_sdk and slack_bolt log at DEBUG. Tandem's own DEBUG records name
+    people by id only."""
+    slack = slack_by_hand
+    slack.fake.add_user("UZOE", name="zoe", real_name=LEARNER.name, display_name=LEARNER.name, locale="en-GB")
+    await dm(slack, "UZOE", "help", "help")
+    await command(slack, "UADMIN", "cohort create pilot track first-steps start 2026-01-05")
+    await command(slack, "UADMIN", "enroll pilot <@UZOE|zoe>")
+    await command(slack, "UADMIN", "pair <@UMIA|mia> <@UZOE|zoe>")
+    await slack.deliver()
+    await dm(slack, "UZOE", "mentor How do I hide my quokkafiddle profile?", "passing it on")
+    await slack.deliver()
+    await slack.until(lambda: any("quokkafiddle" in text for text in slack.dm_texts("UMIA")))
+    assert any(LEARNER.name in text for text in slack.dm_texts("UMIA")), "her name went through Slack"
+    logging.getLogger("bot.probe").debug("Person %s is here", 1)
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.probe"] == ["Person 1 is here"]
+
+    forbidden = [LEARNER.name, json.dumps(LEARNER.name)[1:-1], "Quillfeather", "quokkafiddle"]
+    leaks = [
+        f"{r.name}: {r.getMessage()[:200]}"
+        for r in caplog.records
+        if any(w in r.getMessage() for w in forbidden)
+    ]
+    assert leaks == []
