@@ -155,7 +155,7 @@ async def enroll_acks(url: str, fake: str, rounds: int) -> list[float]:
                 "command": "/tandem",
                 "text": "enroll big <#CBIG|everyone-big>",
                 "response_url": f"{fake}/response/r{index}",
-                "trigger_id": "t",
+                "trigger_id": f"t{index}",
             }
             body = urllib.parse.urlencode(form)
             headers = {**signed(body), "content-type": "application/x-www-form-urlencoded"}

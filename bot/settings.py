@@ -6,12 +6,27 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*([smh]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+
+
+class PersonRate(NamedTuple):
+    """At most `count` uses of one kind (questions to a mentor, pushes, channels looked up) per person in
+    any `window`; a count of 0 means no limit."""
+
+    count: int
+    window: dt.timedelta
+
+    def __str__(self) -> str:
+        return f"{self.count}/{int(self.window.total_seconds() // 60)}m" if self.count else "off"
 
 
 class SettingsError(Exception):
@@ -50,6 +65,10 @@ class Settings(BaseSettings):
     )
     database_pool_size: int = Field(
         10, ge=1, le=200, description="PostgreSQL connections per process; more work waits its turn."
+    )
+    person_rate: Annotated[PersonRate, NoDecode] = Field(
+        PersonRate(10, dt.timedelta(minutes=10)),
+        description="Per person: questions to a mentor, pushes, channels enrolled, e.g. 10/10m (off: none).",
     )
     now: dt.datetime | None = Field(
         None, description="Pretend it is this moment (ISO date-time); the clock runs on from it."
@@ -179,6 +198,19 @@ class Settings(BaseSettings):
             return parse_zone(value).key
         except TimingError:
             raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Paris") from None
+
+    @field_validator("person_rate", mode="before")
+    @classmethod
+    def _parse_rate(cls, value: object) -> object:
+        """`10/10m`, `30/1h`, `5/300s`; `off` or `0` for no limit."""
+        if not isinstance(value, str):
+            return value
+        if value.strip().lower() in ("off", "0", "none"):
+            return PersonRate(0, dt.timedelta(minutes=10))
+        match = _RATE.match(value.lower())
+        if match is None or int(match[2]) == 0:
+            raise ValueError(f"{value!r} is not a rate; write it like 10/10m (10 in 10 minutes), or off")
+        return PersonRate(int(match[1]), dt.timedelta(seconds=int(match[2]) * _UNITS[match[3]]))
 
     @field_validator("now")
     @classmethod

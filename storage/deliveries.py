@@ -29,7 +29,7 @@ from storage.enums import (
     ReportRule,
 )
 from storage.models import Delivery, DeliveryBatch, Enrollment, Person, Worker
-from storage.sql import dialect_insert, is_sqlite, update_by_id
+from storage.sql import dialect_insert, is_sqlite, starts_with, update_by_id
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,31 @@ async def enqueue(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> i
     for start in range(0, len(values), 500):
         await session.exec(statement, params=values[start : start + 500])  # type: ignore[call-overload]
     return len(values)
+
+
+async def waiting_with_prefix(session: AsyncSession, *, person_id: int, prefix: str) -> Delivery | None:
+    """The person's row whose key starts with `prefix` and that has not gone out yet (due later, or held
+    for them), locked on PostgreSQL so that no dispatcher claims it while its payload is rewritten."""
+    query = select(Delivery).where(
+        Delivery.person_id == person_id,
+        col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.HELD)),
+        starts_with(col(Delivery.dedupe_key), prefix),
+    )
+    if not is_sqlite(session):
+        query = query.with_for_update()
+    return (await session.exec(query.order_by(col(Delivery.id)))).first()
+
+
+async def replace_payload(session: AsyncSession, *, delivery_id: int, payload: list[dict[str, Any]]) -> None:
+    """What a waiting row will say, written again (a grouped message that grows while it waits)."""
+    await session.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(
+            col(Delivery.id) == delivery_id,
+            col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.HELD)),
+        )
+        .values(payload=payload)
+    )
 
 
 async def plan_rows(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> None:

@@ -81,3 +81,15 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class UsageKind(StrEnum):
+    """What the per-person rate limit counts (TANDEM_PERSON_RATE): each makes Tandem write to other people
+    or call a platform on someone's behalf."""
+
+    QUESTION = "question"
+    """A question sent to a mentor."""
+    PUSH = "push"
+    """A mentor's or an admin's tip."""
+    CHANNEL = "channel"
+    """A channel whose members were looked up to enroll them."""

@@ -7,6 +7,7 @@ mentor's tip once per reader, a digest once per mentor and week, any other messa
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 
@@ -23,6 +24,27 @@ def workspace_prefix(platform: str, workspace: str) -> str:
 def local_id(key: str) -> str:
     """The id people know: the Slack user id, the Entra object id, the console name."""
     return key.rsplit(":", 1)[-1]
+
+
+# --- platform deliveries already handled (the `seenevent` table) ------------------------------------------
+
+
+def slack_event_key(event_id: str) -> str:
+    """An Events API delivery: Slack's `event_id`, which a retry repeats (stored as it is)."""
+    return event_id
+
+
+def slack_trigger_key(trigger_id: str) -> str:
+    """A slash command, a button press or a form submission: Slack's `trigger_id` is unique to each, so
+    a replayed request carries one already seen."""
+    return f"trigger:{trigger_id}"[:120]
+
+
+def teams_activity_key(conversation_id: str, activity_id: str) -> str:
+    """A Teams activity: its id is unique within its conversation. Hashed, since conversation ids run
+    long and the column holds 120 characters."""
+    digest = hashlib.sha256(f"{conversation_id}\n{activity_id}".encode()).hexdigest()[:48]
+    return f"teams:{digest}"
 
 
 # --- the delivery ledger ------------------------------------------------------------------------------
@@ -57,3 +79,14 @@ def outcome_key(batch_id: int) -> str:
 def given_up_key(batch_id: int, first_delivery_id: int) -> str:
     """The sender's later note that some held messages of a batch were given up."""
     return f"gaveup:{batch_id}:{first_delivery_id}"
+
+
+def question_group_prefix(learner_id: int, mentor_id: int) -> str:
+    """The start of the key of the one message that gathers a learner's questions to their mentor past
+    the per-person rate limit."""
+    return f"questions:{learner_id}:{mentor_id}:"
+
+
+def question_group_key(learner_id: int, mentor_id: int, first_question_id: int) -> str:
+    """That message's key, unique by the first question it gathers (`Question.grouped_in` names it)."""
+    return f"{question_group_prefix(learner_id, mentor_id)}{first_question_id}"

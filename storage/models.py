@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.enums import DeliveryKind, DeliveryStatus, EnrollmentStatus, JobStatus, Priority, ReportRule
+from storage.enums import (
+    DeliveryKind,
+    DeliveryStatus,
+    EnrollmentStatus,
+    JobStatus,
+    Priority,
+    ReportRule,
+    UsageKind,
+)
 from storage.types import UTCDateTime, utcnow
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -283,6 +291,9 @@ class Question(SQLModel, table=True):
     mentor_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     answer: str | None = Field(default=None, max_length=4000)
     answered_at: dt.datetime | None = _when()
+    grouped_in: str | None = Field(default=None, max_length=120, index=True)
+    """The ledger key of the one message that carries it to the mentor with others, when the learner sent
+    it past the rate limit (storage.keys.question_group_key); None when it went on its own."""
     created_at: dt.datetime = _created()
 
 
@@ -338,8 +349,21 @@ class PendingAction(SQLModel, table=True):
     expires_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
+class Usage(SQLModel, table=True):
+    """One use of something the per-person rate limit counts (a question to a mentor, a push, a channel
+    looked up), kept only while it is inside the limit's window."""
+
+    __table_args__ = (Index("ix_usage_person_kind_at", "person_id", "kind", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    kind: str = Field(default=UsageKind.QUESTION, max_length=20)
+    at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class SeenEvent(SQLModel, table=True):
-    """A platform event already handled (Slack's event_id), so retries are ignored on every replica."""
+    """A platform delivery already handled, so a retry or a replay is ignored on every replica: Slack's
+    event ids and trigger ids, Teams activity ids (formats in storage/keys.py)."""
 
     event_id: str = Field(primary_key=True, max_length=120)
     received_at: dt.datetime = _created()

@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.keys import local_id
 from storage.models import Enrollment, Mentorship, Person, PersonCreate, PersonUpdate
 from storage.prepared import InsertUnlessExists, Prepared, load_entity
+from storage.sql import LIKE_ESCAPE, escape_like
 
 _PERSON_ATTRIBUTES = sa_inspect(Person).column_attrs
 _PERSON_KEYS = [attribute.key for attribute in _PERSON_ATTRIBUTES]
@@ -130,13 +132,25 @@ async def people_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[in
 
 
 async def find_by_name(session: AsyncSession, *, name: str, platform: str) -> list[Person]:
-    """People on one platform whose display name or local id matches, case-insensitively."""
+    """The people on one platform that `name` names, by the most exact rule that finds anyone: their
+    local id as typed (`U0AB12`), then their local id or display name in any case. `%` and `_` in
+    `name` are plain characters, never wildcards."""
     lowered = name.lower()
     query = select(Person).where(
         Person.platform == platform,
-        (func.lower(Person.display_name) == lowered) | (func.lower(Person.key).like(f"%:{lowered}")),
+        (func.lower(Person.display_name) == lowered)
+        | func.lower(Person.key).like(f"%:{escape_like(lowered)}", escape=LIKE_ESCAPE),
     )
-    return list(await session.exec(query))
+    found = list(await session.exec(query))
+    for rule in (
+        lambda p: local_id(p.key) == name,
+        lambda p: local_id(p.key).lower() == lowered,
+        lambda p: p.display_name.lower() == lowered,
+    ):
+        chosen = [person for person in found if rule(person)]
+        if chosen:
+            return chosen
+    return []
 
 
 async def list_admins(session: AsyncSession) -> list[Person]:

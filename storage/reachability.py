@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import deliveries
 from storage.enums import DeliveryStatus, EnrollmentStatus, StopCause
 from storage.models import Delivery, Enrollment, Person
+from storage.sql import starts_with
 
 REASON_CHARS = 200
 
@@ -29,8 +30,7 @@ def _people(person_ids: Sequence[int] | None, key_prefix: str | None) -> Any:
     if person_ids is not None:
         return col(Person.id).in_(list(person_ids))
     if key_prefix is not None:
-        escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return col(Person.key).like(f"{escaped}%", escape="\\")
+        return starts_with(col(Person.key), key_prefix)
     raise ValueError("name the people: person_ids or key_prefix")
 
 

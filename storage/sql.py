@@ -10,6 +10,19 @@ from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+LIKE_ESCAPE = "\\"
+
+
+def escape_like(text: str) -> str:
+    """`text` for a LIKE pattern, matched literally: `%` and `_` are wildcards only where we put them
+    (with `escape=LIKE_ESCAPE`)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def starts_with(column: Any, prefix: str) -> Any:
+    """`column LIKE 'prefix%'`, the prefix taken literally."""
+    return column.like(f"{escape_like(prefix)}%", escape=LIKE_ESCAPE)
+
 
 def is_sqlite(session: Any) -> bool:
     return bool(session.bind.dialect.name == "sqlite")

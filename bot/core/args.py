@@ -8,7 +8,7 @@ import re
 from bot.core.context import Context
 from bot.core.errors import NotFound, UsageError, UserError
 from bot.core.events import Actor
-from bot.core.text import neutralize
+from bot.core.text import NAME_CHARS, clean_name, neutralize
 from bot.i18n import register
 from bot.settings import Settings
 from scheduler import timing
@@ -129,7 +129,7 @@ def person_data(actor: Actor, settings: Settings) -> PersonCreate:
     return PersonCreate(
         key=actor.key,
         platform=actor.platform,
-        display_name=(actor.name or actor.local_id)[:200],
+        display_name=clean_name(actor.name) or actor.local_id[:NAME_CHARS],
         lang=actor.lang if actor.lang in ("en", "fr") else settings.default_lang,
         tz=actor.tz,
         is_admin=actor.local_id in settings.admins,

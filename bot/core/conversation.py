@@ -7,15 +7,17 @@ import logging
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.core import outbox
+from bot.core import limits, outbox
 from bot.core.args import person_data
 from bot.core.context import Context, Services
 from bot.core.errors import PermissionDenied, UsageError, UserError
 from bot.core.events import Actor, Event, Reach
 from bot.core.replies import Reply, Text
 from bot.core.router import Router
+from bot.core.text import clean_name
 from bot.i18n import register, t
 from storage import activity, people, reachability
+from storage.enums import UsageKind
 from storage.models import Person
 
 logger = logging.getLogger(__name__)
@@ -124,6 +126,36 @@ class Conversation:
             )
             return posted.direct, posted.queued or reached
 
+    async def allows_group_lookup(self, event: Event) -> bool:
+        """Whether a channel may look up the members of the groups an event names, which costs platform
+        calls (a channel of 3,000 takes dozens): only for a command that takes groups, from someone whose
+        role allows it, within their rate limit, and not for a replay. Each lookup allowed is counted
+        against the person's limit here, when its cost is incurred, whatever the command then makes of
+        it; the command checks its rules again in its own transaction."""
+        spec = self.router.parse(event)[0] if event.groups and event.kind != "action" else None
+        if spec is None or not spec.takes_groups:
+            return False
+        settings = self.services.settings
+        async with self.services.db.transaction() as session:
+            if event.event_id and await activity.seen(session, event_id=event.event_id):
+                return False
+            found = await people.get_person_with_role(session, key=event.actor.key)
+            person, is_mentor = found if found is not None else (None, False)
+            is_admin = event.actor.local_id in settings.admins or bool(person and person.is_admin)
+            if not self.router.allows(spec, is_admin=is_admin, is_mentor=is_mentor):
+                return False
+            if person is None or person.id is None:  # someone new has used nothing yet
+                return True
+            budget = await limits.take(
+                session,
+                settings,
+                person_id=person.id,
+                kind=UsageKind.CHANNEL,
+                count=len(event.groups),
+                now=self.services.clock(),
+            )
+            return budget.allowed
+
     async def reach(self, event: Reach) -> Person | None:
         """A platform says people can be written to again (installed), or no longer (uninstalled, removed);
         de-duplicated by `event_id` like other events. Returns the person, for an event about one."""
@@ -210,8 +242,9 @@ class Conversation:
             person.is_admin, changed = True, True
         if actor.tz and not person.tz:
             person.tz, changed = actor.tz, True
-        if actor.name and actor.name != person.display_name and actor.name != actor.local_id:
-            person.display_name, changed = actor.name[:200], True
+        name = clean_name(actor.name) if actor.named else ""
+        if name and name != person.display_name and name != actor.local_id:
+            person.display_name, changed = name, True
         if actor.conversation and person.conversation != actor.conversation:
             person.conversation, changed = dict(actor.conversation), True
         if not person.reachable:

@@ -20,11 +20,28 @@ class Actor:
     """False when the platform does not let the bot write to this person yet (Teams before install)."""
     conversation: Mapping[str, Any] | None = field(default=None, compare=False)
     """Where the platform lets the bot write to this person later (a Teams conversation reference)."""
+    named: bool = True
+    """Whether `name` is the person's own display name from their profile. A name guessed from a mention
+    or a handle only names someone new; it never replaces the name a profile gave."""
 
     @property
     def local_id(self) -> str:
         """The id people know: the Slack user id, the Entra object id, the console name."""
         return self.key.rsplit(":", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A channel (or a team) named in a command, as its platform shows it: `#leadership`.
+
+    Looking up its members costs platform calls, so a channel does it only when the core says the
+    command takes groups and the person may run it (`Conversation.expands_groups`); `members` is then
+    its people, and otherwise None. `problem` says why the lookup failed (the bot cannot see the channel).
+    """
+
+    label: str
+    members: tuple[Actor, ...] | None = None
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +51,11 @@ class Event:
     `mentions` maps each mention token exactly as it appears in `text` (`<@U123>`, `@alice`) to the
     person it names, so the core never parses platform mention syntax.
 
-    `event_id` is the platform's id for an event it may deliver more than once (Slack retries); the core
-    records it in the event's own transaction and ignores a delivery it has already handled.
+    `groups` maps each group token in `text` (`<#C123|team>`) to the channel it names, in the same way.
+
+    `event_id` is the platform's id for a delivery it may repeat (a Slack retry, a replayed request; key
+    formats in storage/keys.py); the core records it in the event's own transaction and ignores a
+    delivery it has already handled.
     """
 
     actor: Actor
@@ -45,7 +65,7 @@ class Event:
     action: str | None = None
     value: str | None = None
     mentions: Mapping[str, Actor] = field(default_factory=dict)
-    groups: Mapping[str, tuple[Actor, ...]] = field(default_factory=dict)
+    groups: Mapping[str, Group] = field(default_factory=dict)
     event_id: str | None = None
 
 

@@ -82,12 +82,12 @@ async def _write_notes(
         due = note.at or now
         rows.append(
             {
-                "dedupe_key": keys.tip_key(note.tip_id, person_id) if note.tip_id else keys.message_key(),
+                "dedupe_key": note.key or _key(note, person_id),
                 "person_id": person_id,
                 "kind": note.kind,
                 "tip_id": note.tip_id,
                 "batch_id": batch_id,
-                "payload": _payload(note.replies),
+                "payload": payload(note.replies),
                 "due_at": due,
                 "expires_at": lifetimes.expires_at(note.kind, due),
                 "priority": Priority.BULK if follow else Priority.NOW,
@@ -97,5 +97,11 @@ async def _write_notes(
     await deliveries.enqueue(session, rows=rows)  # type: ignore[arg-type]
 
 
-def _payload(replies: Sequence[Reply]) -> list[dict[str, object]]:
+def _key(note: Notify, person_id: int) -> str:
+    """One row per reader of a tip; any other message is new."""
+    return keys.tip_key(note.tip_id, person_id) if note.tip_id else keys.message_key()
+
+
+def payload(replies: Sequence[Reply]) -> list[dict[str, object]]:
+    """Replies as a ledger row stores them (JSON)."""
     return [p for p in (to_dict(reply) for reply in replies) if p is not None]

@@ -75,6 +75,9 @@ class Notify:
     at: dt.datetime | None = None
     person_id: int | None = None
     """The person's id when the handler has it: spares looking them up by key (a cohort push has 2,000)."""
+    key: str | None = None
+    """A ledger key of its own (storage/keys.py), for a message that later events find and rewrite while
+    it waits (the grouped questions past the rate limit); otherwise each Notify is a new message."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.core.context import Context
 from bot.core.errors import PermissionDenied, UserError
+from bot.core.events import Event
 from bot.core.replies import Reply
 
 Handler = Callable[[Context, str], Awaitable[list[Reply]]]
@@ -32,6 +33,8 @@ class CommandSpec:
     usage: str = ""
     help_key: str = ""
     takes_text: bool = False
+    takes_groups: bool = False
+    """Channels named in its arguments are expanded to their members (which costs platform calls)."""
 
     @property
     def name(self) -> str:
@@ -67,13 +70,9 @@ class Router:
     def visible_to(self, role: Role) -> list[CommandSpec]:
         return [spec for spec in self.commands if spec.role <= role and spec.help_key]
 
-    async def route(self, ctx: Context) -> list[Reply]:
-        event = ctx.event
-        if event.kind == "action":
-            spec = self.actions.get(event.action or "")
-            if spec is None:
-                raise UserError("error.stale_button")
-            return await spec.handler(ctx, event.value or "")
+    def parse(self, event: Event) -> tuple[CommandSpec | None, str, str, str]:
+        """The command an event's text asks for (None: a question or an unknown word), its first word,
+        the rest of the text, and the whole text without a leading `/tandem`."""
         text = event.text.strip()
         if text.lower().startswith("/tandem"):
             text = text[len("/tandem") :].strip()
@@ -82,12 +81,22 @@ class Router:
         question = event.kind == "message" and len(text.split()) > 1 and text.endswith("?")
         if spec is not None and question and not spec.takes_text:
             spec = None  # "next steps on LinkedIn?" is a question, not the `next` command
+        return spec, word, rest.strip(), text
+
+    async def route(self, ctx: Context) -> list[Reply]:
+        event = ctx.event
+        if event.kind == "action":
+            spec = self.actions.get(event.action or "")
+            if spec is None:
+                raise UserError("error.stale_button")
+            return await spec.handler(ctx, event.value or "")
+        spec, word, rest, text = self.parse(event)
         if spec is None:
             if event.kind == "command" or self._looks_like_command(word, text):
                 return await self._unknown(ctx, word)
             return await self.fallback(ctx, text)
         await self.check_role(ctx, spec)
-        return await spec.handler(ctx, rest.strip())
+        return await spec.handler(ctx, rest)
 
     def _looks_like_command(self, word: str, text: str) -> bool:
         """A mistyped command ('enrol pilot @bob'), not a question: close to a command, no '?'."""
@@ -96,11 +105,20 @@ class Router:
         close = difflib.get_close_matches(word.lower(), list(self._by_name), n=1, cutoff=0.8)
         return bool(close) and (len(text.split()) <= 6 or "@" in text)
 
+    @staticmethod
+    def allows(spec: CommandSpec, *, is_admin: bool, is_mentor: bool) -> bool:
+        """Whether someone with these roles may run the command."""
+        if spec.role == Role.ADMIN:
+            return is_admin
+        if spec.role == Role.MENTOR:
+            return is_mentor or is_admin
+        return True
+
     async def check_role(self, ctx: Context, spec: CommandSpec) -> None:
-        if spec.role == Role.ADMIN and not ctx.person.is_admin:
-            raise PermissionDenied(spec.name, "error.admin_only", command=spec.name)
-        if spec.role == Role.MENTOR and not (ctx.is_mentor or ctx.person.is_admin):
-            raise PermissionDenied(spec.name, "error.mentor_only", command=spec.name)
+        if self.allows(spec, is_admin=ctx.person.is_admin, is_mentor=ctx.is_mentor):
+            return
+        key = "error.admin_only" if spec.role == Role.ADMIN else "error.mentor_only"
+        raise PermissionDenied(spec.name, key, command=spec.name)
 
     async def _unknown(self, ctx: Context, word: str) -> list[Reply]:
         if not word:

@@ -11,30 +11,37 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import orjson
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
-from bot.core.events import Actor, Event, Reach
+from bot.core.events import Actor, Event, Group, Reach
 from bot.core.replies import Text
 from bot.i18n import register, t
 from bot.settings import Settings
 from bot.slack import home
 from bot.slack.outlet import SlackOutlet, classify
 from bot.slack.render import parse_action_id, render
-from bot.slack.translate import actor, channels_in, mentions_in, without_bot_mention
+from bot.slack.translate import actor, channels_in, groups_in, mentions_in, without_bot_mention
 from scheduler.errors import TemporaryError
 from storage import activity, keys
 
 logger = logging.getLogger(__name__)
 
 Sender = Callable[[dict[str, Any]], Awaitable[None]]
-PROFILE_TTL = 6 * 3600.0
+PROFILE_TTL = 24 * 3600.0
+"""How long a profile (name, time zone, locale) is kept: names and zones are refreshed at most daily."""
+PROFILE_RETRY = 60.0
+"""After a failed users.info, how long before it is asked again."""
+MENTION_LOOKUPS = 50
+"""Profiles looked up for the mentions of one message at most; others are named by their id."""
 PROFILE_LIST_OVER = 50
 """Above this many channel members, profiles come from users.list (200 a page) rather than one
 users.info call each: Slack allows far fewer users.info calls a minute than a big channel needs."""
@@ -57,7 +64,14 @@ register(
 def _event_id(body: dict[str, Any]) -> str | None:
     """The Events API id of this delivery's event; a retry carries the same one."""
     event_id = body.get("event_id")
-    return str(event_id) if event_id else None
+    return keys.slack_event_key(str(event_id)) if event_id else None
+
+
+def _trigger_id(payload: dict[str, Any]) -> str | None:
+    """The trigger id of a slash command, a button press or a form: unique to each, so a replay of the
+    same signed request (within Slack's five minutes) is recognised and ignored."""
+    trigger = payload.get("trigger_id")
+    return keys.slack_trigger_key(trigger) if isinstance(trigger, str) and trigger else None
 
 
 class Profiles:
@@ -92,7 +106,8 @@ class Profiles:
             profile = dict(response.get("user") or {})
         except Exception as exc:  # a profile is a nicety: never fail an event for it
             logger.warning("users.info failed for a user: %s", type(exc).__name__)
-            profile = {}
+            self._cache[user_id] = (time.monotonic() + PROFILE_RETRY, {})
+            return {}
         self._cache[user_id] = (time.monotonic() + PROFILE_TTL, profile)
         return profile
 
@@ -163,25 +178,31 @@ class SlackChannel:
 
     async def _first_time(self, session: Any, body: dict[str, Any]) -> bool:
         """Slack retries events it thinks we missed; the event id is a database key, so any replica skips a
-        retry. Messages and mentions hand their event id to the core, which does the same in its own
-        transaction; the other events call this in theirs. (No bolt middleware: it would cost every
-        request, commands and buttons included, an extra step.)"""
+        retry. Messages, mentions, commands and buttons hand their id to the core, which does the same in
+        its own transaction; the other events call this in theirs. (No bolt middleware: it would cost every
+        request an extra step.)"""
         event_id = body.get("event_id")
         if not event_id or await activity.first_sighting(session, event_id=str(event_id)):
             return True
-        logger.info("Ignoring a retried Slack event")
+        logger.info("Ignoring a repeated Slack delivery")
         return False
 
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()
         team, user, text = command.get("team_id", ""), command.get("user_id", ""), command.get("text", "")
         who = await self._actor(team, user, command.get("user_name"))
-        groups = {}
-        if channels_in(text):
+        event = Event(
+            who,
+            "command",
+            text,
+            mentions=await self._mentions(team, text),
+            groups=groups_in(text),
+            event_id=_trigger_id(command),
+        )
+        if event.groups and await self.core.allows_group_lookup(event):
             lang = who.lang or self.core.services.settings.default_lang
             await respond(text=t("slack.collecting", lang), response_type="ephemeral")
-            groups = await self._expand_channels(team, text)
-        event = Event(who, "command", text, mentions=await self._mentions(team, text), groups=groups)
+            event = replace(event, groups=await self._expand_channels(team, text))
         await self._handle(event, self._responder(respond))
 
     async def on_message(self, event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
@@ -221,10 +242,24 @@ class SlackChannel:
         team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
         who = await self._actor(team, body["user"]["id"])
         value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-        if name == "question.reply" and body.get("trigger_id"):
-            await self.client.views_open(trigger_id=body["trigger_id"], view=home.reply_modal(value, who))
+        if name == "question.reply":
+            await self._open_reply_form(body, value, who)
             return
-        await self._handle(Event(who, "action", action=name, value=value), self._target_for(body, respond))
+        event = Event(who, "action", action=name, value=value, event_id=_trigger_id(body))
+        await self._handle(event, self._target_for(body, respond))
+
+    async def _open_reply_form(self, body: dict[str, Any], value: str, who: Actor) -> None:
+        """The mentor's Reply button opens a form, once per press: a replayed press opens nothing."""
+        trigger = body.get("trigger_id")
+        if not trigger:
+            return
+        async with self.core.services.db.transaction() as session:
+            if not await self._first_time(session, {"event_id": keys.slack_trigger_key(trigger)}):
+                return
+        try:
+            await self.client.views_open(trigger_id=trigger, view=home.reply_modal(value, who))
+        except SlackApiError as exc:  # an expired trigger: the press came too late to open a form
+            logger.warning("Slack: could not open the reply form: %s", exc.response.get("error"))
 
     async def on_reply_submitted(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         answer = home.reply_text(view)
@@ -235,7 +270,8 @@ class SlackChannel:
         team = body.get("team", {}).get("id", "")
         who = await self._actor(team, body["user"]["id"])
         text = f"reply {view.get('private_metadata', '')} {answer}"
-        await self._handle(Event(who, "command", text), self._poster(body["user"]["id"]))
+        event = Event(who, "command", text, event_id=_trigger_id(body))
+        await self._handle(event, self._poster(body["user"]["id"]))
 
     async def on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab") != "home":
@@ -253,7 +289,7 @@ class SlackChannel:
         status = ""
         if text:
             who = await self._actor(team, user)
-            replies = await self.core.handle(Event(who, "command", text))
+            replies = await self.core.handle(Event(who, "command", text, event_id=_trigger_id(body)))
             status = "\n".join(r.markdown for r in replies if isinstance(r, Text))
         await self.publish_home(team, user, status=status)
 
@@ -277,38 +313,52 @@ class SlackChannel:
         return actor(team, user, name=name, profile=await self.profiles.get(user))
 
     async def _mentions(self, team: str, text: str) -> dict[str, Actor]:
-        """Mentioned people with their Slack profile (time zone, locale), fetched concurrently and cached."""
+        """Mentioned people with their Slack profile (time zone, locale), fetched concurrently and cached;
+        past MENTION_LOOKUPS in one message, people are named by their id."""
         found = mentions_in(text, team)
         if not found:
             return {}
-        users = [mentioned.local_id for mentioned in found.values()]
+        users = list(dict.fromkeys(mentioned.local_id for mentioned in found.values()))[:MENTION_LOOKUPS]
         profiles = dict(zip(users, await self._profiles_of(users), strict=True))
         return {
-            token: actor(team, mentioned.local_id, name=mentioned.name, profile=profiles[mentioned.local_id])
+            token: actor(
+                team, mentioned.local_id, name=mentioned.name, profile=profiles.get(mentioned.local_id)
+            )
             for token, mentioned in found.items()
         }
 
-    async def _expand_channels(self, team: str, text: str) -> dict[str, tuple[Actor, ...]]:
-        """Every human member of each mentioned channel (paging conversations.members, bots left out)."""
-        groups: dict[str, tuple[Actor, ...]] = {}
+    async def _expand_channels(self, team: str, text: str) -> dict[str, Group]:
+        """Every human member of each mentioned channel (paging conversations.members, bots left out); a
+        channel the bot cannot read says why instead."""
+        groups = groups_in(text)
         for token, channel in channels_in(text).items():
-            members: list[str] = []
-            cursor = None
-            while True:
-                page = await self.client.conversations_members(channel=channel, cursor=cursor, limit=200)
-                members.extend(page.get("members", []))
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    break
+            try:
+                members = await self._channel_members(channel)
+            except SlackApiError as exc:
+                problem = str(exc.response.get("error") or "error")
+                logger.info("Slack: cannot read the members of channel %s: %s", channel, problem)
+                groups[token] = replace(groups[token], problem=problem)
+                continue
             if len(members) > PROFILE_LIST_OVER:
                 await self.profiles.load_all()
             profiles = await self._profiles_of(members)
-            groups[token] = tuple(
+            people = tuple(
                 actor(team, user, profile=profile)
                 for user, profile in zip(members, profiles, strict=True)
                 if not profile.get("is_bot") and not profile.get("deleted") and user != "USLACKBOT"
             )
+            groups[token] = replace(groups[token], members=people)
         return groups
+
+    async def _channel_members(self, channel: str) -> list[str]:
+        members: list[str] = []
+        cursor = None
+        while True:
+            page = await self.client.conversations_members(channel=channel, cursor=cursor, limit=200)
+            members.extend(str(m) for m in page.get("members", []) if isinstance(m, str))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return members
 
     async def _profiles_of(self, users: Sequence[str]) -> list[dict[str, Any]]:
         limit = asyncio.Semaphore(20)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from bot.core.events import Actor
+from bot.core.events import Actor, Group
 
 USER_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|([^>]*))?>")
 CHANNEL_RE = re.compile(r"<#([CG][A-Z0-9]{2,})(?:\|([^>]*))?>")
 LOCALE_LANGS = {"fr": "fr", "en": "en"}
+MAX_NAME = 200
 
 
 def person_key(team_id: str, user_id: str) -> str:
@@ -29,23 +30,25 @@ def lang_of(locale: str | None) -> str | None:
 def actor(
     team_id: str, user_id: str, *, name: str | None = None, profile: dict[str, object] | None = None
 ) -> Actor:
-    """An Actor for a Slack user; `profile` is users.info's `user` object when we have it."""
+    """An Actor for a Slack user; `profile` is users.info's `user` object when we have it.
+
+    The name is the one Slack shows (the profile's display name, else the real name). Without a profile,
+    `name` (a handle, a mention's label) or the user id names someone new, but never renames anyone."""
     profile = profile or {}
     info = profile.get("profile") if isinstance(profile.get("profile"), dict) else {}
-    display = (
-        name
-        or (info or {}).get("display_name")  # type: ignore[union-attr]
-        or profile.get("real_name")
-        or profile.get("name")
-        or user_id
-    )
+    shown = _text((info or {}).get("display_name")) or _text(profile.get("real_name"))  # type: ignore[union-attr]
     return Actor(
         key=person_key(team_id, user_id),
-        name=str(display),
+        name=(shown or _text(name) or _text(profile.get("name")) or user_id)[:MAX_NAME],
         platform="slack",
         lang=lang_of(profile.get("locale")),  # type: ignore[arg-type]
         tz=profile.get("tz") if isinstance(profile.get("tz"), str) else None,  # type: ignore[arg-type]
+        named=shown is not None,
     )
+
+
+def _text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def mentions_in(text: str, team_id: str) -> dict[str, Actor]:
@@ -59,6 +62,13 @@ def mentions_in(text: str, team_id: str) -> dict[str, Actor]:
 def channels_in(text: str) -> dict[str, str]:
     """`<#C123|general>` tokens to their channel ids."""
     return {match.group(0): match.group(1) for match in CHANNEL_RE.finditer(text)}
+
+
+def groups_in(text: str) -> dict[str, Group]:
+    """`<#C123|general>` tokens to the channels they name (`#general`), members not looked up yet."""
+    return {
+        match.group(0): Group(f"#{match.group(2) or match.group(1)}") for match in CHANNEL_RE.finditer(text)
+    }
 
 
 def without_bot_mention(text: str, bot_user_id: str | None) -> str:

@@ -10,6 +10,7 @@ import socket
 import sys
 import time
 import urllib.parse
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ class TandemServer:
     async def command(self, user: str, text: str, response_url: str, *, team: str = "T1") -> int:
         form = {
             "team_id": team, "user_id": user, "user_name": user.lower(), "command": "/tandem", "text": text,
-            "channel_id": f"D{user[1:]}", "response_url": response_url, "trigger_id": f"t-{time.time()}",
+            "channel_id": f"D{user[1:]}", "response_url": response_url, "trigger_id": f"t-{uuid.uuid4().hex}",
         }  # fmt: skip
         return await self._post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
 

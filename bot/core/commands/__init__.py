@@ -49,7 +49,7 @@ def build_router() -> Router:
         CommandSpec(("push",), push.handle_push, Role.MENTOR, "push.usage", "push.help", takes_text=True),
         CommandSpec(("reply", "repondre"), ask.handle_reply, Role.MENTOR, "reply.usage", "reply.help", takes_text=True),
         CommandSpec(("cohort", "cohorte"), cohort.handle_cohort, Role.ADMIN, "cohort.usage", "cohort.help"),
-        CommandSpec(("enroll", "inscrire"), enroll.handle_enroll, Role.ADMIN, "enroll.usage", "enroll.help"),
+        CommandSpec(("enroll", "inscrire"), enroll.handle_enroll, Role.ADMIN, "enroll.usage", "enroll.help", takes_groups=True),
         CommandSpec(("unenroll", "desinscrire"), enroll.handle_unenroll, Role.ADMIN, "unenroll.usage", "unenroll.help"),
         CommandSpec(("pair", "associer"), pair.handle_pair, Role.ADMIN, "pair.usage", "pair.help"),
         CommandSpec(("unpair", "dissocier"), pair.handle_unpair, Role.ADMIN, "unpair.usage", "unpair.help"),

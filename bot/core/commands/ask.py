@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
+from bot.core import limits, outbox
 from bot.core.args import check_length, mention
 from bot.core.cards import tip_card
 from bot.core.context import Context
 from bot.core.errors import NotFound, UsageError, UserError
 from bot.core.replies import Button, Notify, Reply, Text
-from bot.core.text import clean, quote
+from bot.core.text import clean, neutralize, quote
 from bot.i18n import register, t
 from lessons.engine import MAX_QUESTION_CHARS
-from storage import activity, people
-from storage.enums import DeliveryKind
+from scheduler import plan
+from storage import activity, deliveries, keys, people
+from storage.enums import DeliveryKind, UsageKind
 from storage.models import Person, Question, QuestionCreate
 
 register(
@@ -62,6 +65,26 @@ register(
             "en": "{learner} has a question (#{id}):\n{question}\n\nAnswer with `reply {id} <your answer>`.",
             "fr": "{learner} a une question (n° {id}) :\n{question}\n\nRépondez avec `reply {id} <votre réponse>`.",
         },
+        "ask.grouped": {
+            "en": "You have sent {mentor} more than {count} questions in {window}, so I’m keeping this one "
+            "and any others you send meanwhile: {mentor} will get them together, in one message, at "
+            "{time} ({zone}).",
+            "fr": "Vous avez envoyé plus de {count} questions à {mentor} en {window} : je garde celle-ci "
+            "et celles que vous enverrez d’ici là, et {mentor} les recevra ensemble, en un seul message, "
+            "à {time} ({zone}).",
+        },
+        "mentor.grouped": {
+            "en": "{learner} sent you {count} more questions in the last few minutes:",
+            "fr": "{learner} vous a envoyé {count} questions de plus ces dernières minutes :",
+        },
+        "mentor.grouped_more": {
+            "en": "… and {count} more: `mentees` lists them all.",
+            "fr": "… et {count} autres : `mentees` les liste toutes.",
+        },
+        "mentor.grouped_how": {
+            "en": "Answer any of them with `reply <number> <your answer>`.",
+            "fr": "Répondez à chacune avec `reply <numéro> <votre réponse>`.",
+        },
         "button.reply": {"en": "Reply", "fr": "Répondre"},
         "reply.usage": {"en": "reply <question-id> <text>", "fr": "reply <n° question> <texte>"},
         "reply.help": {"en": "answer a mentee’s question", "fr": "répondre à la question d’un mentoré"},
@@ -85,6 +108,8 @@ register(
 )
 
 MAX_REPLY_CHARS = 3000
+GROUPED_SHOWN = 10
+"""Questions shown in full in the grouped message; `mentees` lists them all."""
 
 
 async def handle_ask(ctx: Context, args: str) -> list[Reply]:
@@ -147,7 +172,7 @@ async def handle_forward(ctx: Context, value: str) -> list[Reply]:
     mentor = await people.mentor_of(ctx.session, mentee_id=ctx.person.id or 0)
     if mentor is None:
         return [Text(ctx.t("mentor.none"))]
-    return _forward(ctx, question, mentor)
+    return await _forward(ctx, question, mentor)
 
 
 async def handle_keep(ctx: Context, value: str) -> list[Reply]:
@@ -155,10 +180,15 @@ async def handle_keep(ctx: Context, value: str) -> list[Reply]:
     return [Text(ctx.t("ask.kept"))]
 
 
-def _forward(ctx: Context, question: Question, mentor: Person) -> list[Reply]:
+async def _forward(ctx: Context, question: Question, mentor: Person) -> list[Reply]:
+    """The question goes to the mentor: at once while the learner is within the rate limit, else in one
+    message that gathers every question past the limit and reaches the mentor when the window ends."""
     question.status = "forwarded"
     question.mentor_id = mentor.id
     ctx.session.add(question)
+    budget = await limits.spend(ctx, UsageKind.QUESTION)
+    if not budget.allowed:
+        return await _forward_grouped(ctx, question, mentor, budget.free_at or ctx.now())
     incoming = t(
         "mentor.incoming",
         mentor.lang,
@@ -171,6 +201,51 @@ def _forward(ctx: Context, question: Question, mentor: Person) -> list[Reply]:
         Text(ctx.t("ask.forwarded", mentor=mention(mentor))),
         Notify(mentor.key, (Text(incoming, (button,)),), kind=DeliveryKind.QUESTION),
     ]
+
+
+async def _forward_grouped(ctx: Context, question: Question, mentor: Person, due: dt.datetime) -> list[Reply]:
+    """Past the limit: the question joins the one waiting message that gathers the learner's questions for
+    this mentor (written again, longer), or starts it, due when the learner's window frees up."""
+    learner_id, mentor_id = ctx.person.id or 0, mentor.id or 0
+    waiting = await deliveries.waiting_with_prefix(
+        ctx.session, person_id=mentor_id, prefix=keys.question_group_prefix(learner_id, mentor_id)
+    )
+    key = waiting.dedupe_key if waiting else keys.question_group_key(learner_id, mentor_id, question.id or 0)
+    question.grouped_in = key
+    ctx.session.add(question)
+    await ctx.session.flush()
+    gathered = await activity.grouped_in(ctx.session, key=key)
+    message = (Text(_grouped_text(ctx.person, gathered, mentor.lang)),)
+    when = waiting.due_at if waiting else due
+    zone = plan.zone_of(ctx.person.tz, ctx.services.settings.default_tz)
+    rate = ctx.services.settings.person_rate
+    told = Text(
+        ctx.t(
+            "ask.grouped",
+            mentor=mention(mentor),
+            count=rate.count,
+            window=limits.window_words(rate.window, ctx.lang),
+            time=when.astimezone(zone).strftime("%H:%M"),
+            zone=zone.key,
+        )
+    )
+    if waiting is not None:
+        await deliveries.replace_payload(
+            ctx.session, delivery_id=waiting.id or 0, payload=outbox.payload(message)
+        )
+        return [told]
+    return [told, Notify(mentor.key, message, kind=DeliveryKind.QUESTION, at=when, key=key)]
+
+
+def _grouped_text(learner: Person, questions: list[Question], lang: str) -> str:
+    """The mentor's one message for the questions past the limit: the first few in full, then a count."""
+    shown = questions[:GROUPED_SHOWN]
+    lines = [t("mentor.grouped", lang, learner=mention(learner), count=len(questions))]
+    lines.extend(f"- #{q.id}: {neutralize(' '.join(q.text.split()), 300)}" for q in shown)
+    if len(questions) > len(shown):
+        lines.append(t("mentor.grouped_more", lang, count=len(questions) - len(shown)))
+    lines.append(t("mentor.grouped_how", lang))
+    return "\n".join(lines)
 
 
 async def handle_mentor(ctx: Context, args: str) -> list[Reply]:
@@ -186,7 +261,7 @@ async def handle_mentor(ctx: Context, args: str) -> list[Reply]:
     )
     if mentor is None:
         return [Text(ctx.t("mentor.none"))]
-    return _forward(ctx, question, mentor)
+    return await _forward(ctx, question, mentor)
 
 
 async def handle_reply_prompt(ctx: Context, value: str) -> list[Reply]:

@@ -15,17 +15,19 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core import limits
 from bot.core.args import mention, person_data, resolve_cohort, resolve_person
 from bot.core.commands.settings import format_day
 from bot.core.context import Context, Services
 from bot.core.errors import NotFound, UsageError, UserError
-from bot.core.events import Actor
+from bot.core.events import Actor, Group
 from bot.core.jobs import JobContext, job
 from bot.core.replies import Later, Reply, Text
+from bot.core.text import neutralize
 from bot.i18n import register, t
 from scheduler import plan
 from storage import activity, cohorts, people, reachability
-from storage.enums import EnrollmentStatus, StopCause
+from storage.enums import EnrollmentStatus, StopCause, UsageKind
 from storage.models import Cohort, Enrollment, Person
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,18 @@ register(
             "reprendre avec `resume`.",
         },
         "enroll.nothing": {"en": "{details}", "fr": "{details}"},
+        "enroll.channel_hidden": {
+            "en": "I can’t see who is in {channel}, so nobody was enrolled. Invite me to the channel "
+            "(`/invite @Tandem` in it) and try again, or name the people one by one.",
+            "fr": "Je ne vois pas qui fait partie de {channel} : personne n’a été inscrit. Invitez-moi "
+            "dans le canal (`/invite @Tandem`) puis réessayez, ou nommez les personnes une à une.",
+        },
+        "enroll.channel_unread": {
+            "en": "I could not read who is in {channel}, so nobody was enrolled. Please try again in a "
+            "moment, or name the people one by one.",
+            "fr": "Je n’ai pas pu lire qui fait partie de {channel} : personne n’a été inscrit. Réessayez "
+            "dans un instant, ou nommez les personnes une à une.",
+        },
         "unenroll.done": {
             "en": "{person} has left `{cohort}` and will get no more tips from it. "
             "Enrolling them again resumes where they were.",
@@ -153,7 +167,7 @@ async def _collect(ctx: Context, tokens: Sequence[str]) -> Wanted:
         if not token:
             continue
         if token in ctx.event.groups:
-            for actor in ctx.event.groups[token]:
+            for actor in await _members(ctx, ctx.event.groups[token]):
                 wanted.setdefault(actor.key, actor)
         elif token in ctx.event.mentions:
             actor = ctx.event.mentions[token]
@@ -162,6 +176,23 @@ async def _collect(ctx: Context, tokens: Sequence[str]) -> Wanted:
             person = await resolve_person(ctx, token, command="enroll")
             wanted.setdefault(person.key, None)
     return wanted
+
+
+async def _members(ctx: Context, group: Group) -> tuple[Actor, ...]:
+    """A channel's people, or why they were not read: the bot cannot see the channel, or the admin has
+    looked up as many channels as the rate limit allows (counted when the channel looked them up)."""
+    if group.members is not None:
+        return group.members
+    label = neutralize(group.label, 80)
+    if group.problem:
+        raise UserError("enroll.channel_hidden", channel=label)
+    settings = ctx.services.settings
+    budget = await limits.peek(
+        ctx.session, settings, person_id=ctx.person.id or 0, kind=UsageKind.CHANNEL, count=1, now=ctx.now()
+    )
+    if not budget.allowed:
+        raise limits.refusal(ctx, "limit.channel", budget)
+    raise UserError("enroll.channel_unread", channel=label)
 
 
 class _Batch:

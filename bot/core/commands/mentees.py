@@ -143,7 +143,8 @@ def _question_lines(ctx: Context, questions: list[Question]) -> list[str]:
         return [f"- {ctx.t('mentees.no_questions')}"]
     lines = [f"- {ctx.t('mentees.questions', count=len(questions))}"]
     for question in questions[:MAX_LISTED_QUESTIONS]:
-        lines.append(f"  - #{question.id}: {neutralize(question.text, SNIPPET_CHARS)}")
+        snippet = neutralize(" ".join(question.text.split()), SNIPPET_CHARS)
+        lines.append(f"  - #{question.id}: {snippet}")
     if len(questions) > MAX_LISTED_QUESTIONS:
         lines.append(f"  - {ctx.t('mentees.more_questions', count=len(questions) - MAX_LISTED_QUESTIONS)}")
     return lines

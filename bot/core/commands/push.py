@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.core import limits
 from bot.core.args import (
     check_length,
     is_person_token,
@@ -25,7 +26,7 @@ from bot.i18n import register, t
 from scheduler import plan, timing
 from storage import activity, cohorts, people, tips
 from storage.cohorts import Reader
-from storage.enums import DeliveryKind
+from storage.enums import DeliveryKind, UsageKind
 from storage.models import Cohort, CustomTip, CustomTipCreate, Person
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,12 @@ register(
             "en": "You don’t mentor anyone in the cohort {cohort}, so you can’t send it a tip.",
             "fr": "Vous n’accompagnez personne dans la cohorte {cohort} : vous ne pouvez pas lui envoyer "
             "de conseil.",
+        },
+        "push.no_channel": {
+            "en": "Tips go to a mentee or a cohort, not to a channel such as {channel}: "
+            "`push @name <text>` or `push <cohort> <text>`.",
+            "fr": "Les conseils vont à un mentoré ou à une cohorte, pas à un canal comme {channel} : "
+            "`push @nom <texte>` ou `push <cohorte> <texte>`.",
         },
         "push.nobody": {
             "en": "Nobody is enrolled in the cohort {cohort} yet, so there is no one to send the tip to.",
@@ -132,11 +139,16 @@ async def handle_push(ctx: Context, args: str) -> list[Reply]:
     if not words:
         raise UsageError("push")
     token, rest = words[0], words[1] if len(words) > 1 else ""
+    if token in ctx.event.groups:
+        raise UserError("push.no_channel", channel=neutralize(ctx.event.groups[token].label, 80))
     target = await _resolve_target(ctx, token)
     text, when = _split_when(ctx, rest)
     text = clean(check_length(text, MAX_TIP_CHARS), MAX_TIP_CHARS)
     if not text:
         raise UsageError("push", "push.empty")
+    budget = await limits.spend(ctx, UsageKind.PUSH)
+    if not budget.allowed:
+        raise limits.refusal(ctx, "limit.push", budget)
     tip = await activity.create_tip(
         ctx.session,
         data=CustomTipCreate(

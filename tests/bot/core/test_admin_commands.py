@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.console.channel import console_actor, console_key, mentions_in
-from bot.core.events import Event
+from bot.core.events import Event, Group
 from storage import activity
 from storage.models import AuditLog, Cohort, Enrollment, Job, Mentorship, Person, Question
 from tests.lessons.helpers import lesson_text, write_lesson
@@ -266,7 +266,8 @@ async def test_enroll_expands_channel_groups(harness: Harness) -> None:
     await spring(harness, "ann")
     team = tuple(console_actor(name) for name in ("ann", "gus", "hal"))
     text = "enroll spring #sales @ivy"
-    event = Event(console_actor("root"), "message", text, mentions=mentions_in(text), groups={"#sales": team})
+    groups = {"#sales": Group("#sales", members=team)}
+    event = Event(console_actor("root"), "message", text, mentions=mentions_in(text), groups=groups)
     reply = text_of(await harness.conversation.handle(event))
     assert "Now in `spring` (3): **gus**, **hal**, **ivy**." in reply
     assert "Already in `spring`, left as they were (1): **ann**." in reply

@@ -36,6 +36,7 @@ class SlackTester:
         self.app = app
         self.session = aiohttp.ClientSession()
         self._events = 0
+        self._triggers = 0
         self.by_hand = False
         """Nothing is sent in the background: `deliver()` sends what is due."""
 
@@ -61,7 +62,13 @@ class SlackTester:
         await response.read()
         return response
 
-    async def command(self, user: str, text: str, *, name: str = "resp") -> aiohttp.ClientResponse:
+    def trigger(self) -> str:
+        """A fresh trigger id, as Slack gives each command, button press and form."""
+        self._triggers += 1
+        return f"{self._triggers}.{self._triggers * 7919}.trigger"
+
+    def command_body(self, user: str, text: str, *, name: str = "resp", trigger: str | None = None) -> str:
+        """The signed form body of `/tandem <text>` from `user` (send it again to replay it)."""
         form = {
             "token": "x",
             "team_id": TEAM,
@@ -73,9 +80,15 @@ class SlackTester:
             "text": text,
             "api_app_id": "ABOT",
             "response_url": self.fake.response_url(name),
-            "trigger_id": "trigger-1",
+            "trigger_id": trigger or self.trigger(),
         }
-        return await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+        return urllib.parse.urlencode(form)
+
+    async def command(
+        self, user: str, text: str, *, name: str = "resp", trigger: str | None = None
+    ) -> aiohttp.ClientResponse:
+        body = self.command_body(user, text, name=name, trigger=trigger)
+        return await self.post(body, "application/x-www-form-urlencoded")
 
     async def event(
         self, event: dict[str, Any], *, event_id: str | None = None, **headers: Any
@@ -108,14 +121,14 @@ class SlackTester:
         return await self.post(body, "application/x-www-form-urlencoded")
 
     async def press(
-        self, user: str, action_id: str, value: str, *, name: str = "act"
+        self, user: str, action_id: str, value: str, *, name: str = "act", trigger: str | None = None
     ) -> aiohttp.ClientResponse:
         payload = {
             "type": "block_actions",
             "team": {"id": TEAM, "domain": "test"},
             "user": {"id": user, "team_id": TEAM},
             "api_app_id": "ABOT",
-            "trigger_id": "trigger-2",
+            "trigger_id": trigger or self.trigger(),
             "channel": {"id": f"D{user[1:]}"},
             "container": {"type": "message", "channel_id": f"D{user[1:]}", "is_ephemeral": False},
             "message": {"ts": "1.1", "text": "x"},
