@@ -19,9 +19,8 @@ from tests.support.harness import Harness, text_of
 BIG = 3000
 
 
-async def rows(db_owner: Any, model: Any, *conditions: Any) -> list[Any]:
-    services = db_owner.services if hasattr(db_owner, "services") else db_owner.app.services
-    async with services.db.transaction() as session:
+async def rows(harness: Harness, model: Any, *conditions: Any) -> list[Any]:
+    async with harness.services.db.transaction() as session:
         return list(await session.exec(select(model).where(*conditions)))
 
 
@@ -133,10 +132,7 @@ def big_channel(slack: SlackTester) -> None:
 
 
 async def command(slack: SlackTester, user: str, text: str, *, replies: int = 1) -> list[str]:
-    name = f"cmd-{slack.trigger()}"
-    await slack.command(user, text, name=name)
-    await slack.until(lambda: len(slack.responses(name)) >= replies, timeout=30)
-    return slack.responses(name)
+    return await slack.ask(user, text, replies=replies)
 
 
 async def test_a_learner_naming_a_big_channel_costs_no_lookup(slack: SlackTester) -> None:
@@ -168,7 +164,7 @@ async def test_a_channel_the_bot_cannot_read_gets_a_clear_message(slack: SlackTe
     collecting, reply = await command(slack, "UADMIN", "enroll pilot <#CSECRET|board>", replies=2)
     assert "Collecting" in collecting
     assert "I can’t see who is in #board" in reply and "/invite" in reply
-    assert await rows(slack, Enrollment) == []
+    assert await slack.rows(Enrollment) == []
 
 
 async def test_an_admin_enrolling_channels_is_limited_too(slack: SlackTester) -> None:
@@ -203,5 +199,5 @@ async def test_a_flood_of_dms_gives_the_mentor_eleven_messages(slack: SlackTeste
     slack.app.services.wake()
     await slack.until(lambda: len(slack.dm_texts("UMIA")) - before == 11)
     assert "90 more questions" in slack.dm_texts("UMIA")[-1]
-    bob = (await rows(slack, Person, Person.key == keys.person_key("slack", "T1", "UBOB")))[0]
-    assert len(await rows(slack, Question, Question.person_id == bob.id)) == 100
+    bob = (await slack.rows(Person, Person.key == keys.person_key("slack", "T1", "UBOB")))[0]
+    assert len(await slack.rows(Question, Question.person_id == bob.id)) == 100

@@ -11,7 +11,7 @@ import urllib.parse
 from typing import Any
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import col
 
 from storage.enums import DeliveryKind
 from storage.models import CustomTip, Delivery, Feedback, Person, Question
@@ -20,16 +20,8 @@ from tests.bot.slack.conftest import TEAM, SlackTester
 REPLAYS = 3
 
 
-async def rows(slack: SlackTester, model: Any, *conditions: Any) -> list[Any]:
-    async with slack.app.services.db.transaction() as session:
-        return list(await session.exec(select(model).where(*conditions)))
-
-
 async def command(slack: SlackTester, user: str, text: str) -> str:
-    name = f"cmd-{user}-{slack.trigger()}"
-    await slack.command(user, text, name=name)
-    await slack.until(lambda: bool(slack.responses(name)))
-    return slack.responses(name)[-1]
+    return (await slack.ask(user, text))[-1]
 
 
 def replies_to(slack: SlackTester, user: str) -> list[str]:
@@ -55,8 +47,8 @@ async def test_a_replayed_push_sends_one_tip(slack: SlackTester) -> None:
     await slack.until(lambda: any("two-step login" in text for text in slack.dm_texts("UBOB")))
     await asyncio.sleep(0.3)
     await slack.deliver()
-    assert len(await rows(slack, CustomTip)) == 1
-    assert len(await rows(slack, Delivery, Delivery.kind == DeliveryKind.TIP)) == 1
+    assert len(await slack.rows(CustomTip)) == 1
+    assert len(await slack.rows(Delivery, Delivery.kind == DeliveryKind.TIP)) == 1
     assert sum("two-step login" in text for text in slack.dm_texts("UBOB")) == 1
     assert len(slack.responses("push")) == 1, "a replay gets no second confirmation"
 
@@ -69,7 +61,7 @@ async def test_a_replayed_quiz_answer_counts_once(slack: SlackTester) -> None:
         await slack.press("UBOB", "tandem|quiz.answer|0", "strong-passwords:0", trigger=trigger)
     await slack.until(lambda: bool(replies_to(slack, "UBOB")))
     await asyncio.sleep(0.3)  # time for the replays to be handled, had they been
-    assert len(await rows(slack, Feedback, Feedback.kind == "quiz")) == 1
+    assert len(await slack.rows(Feedback, Feedback.kind == "quiz")) == 1
     assert len(replies_to(slack, "UBOB")) == 1, "one feedback message"
 
 
@@ -77,7 +69,7 @@ async def test_a_replayed_reply_form_answers_once(slack: SlackTester) -> None:
     """Attack: a mentor's signed reply form (view_submission) replayed three times."""
     await programme(slack)
     await command(slack, "UBOB", "mentor comment retrouver un vieux message ?")
-    [question] = await rows(slack, Question)
+    [question] = await slack.rows(Question)
     submission = {
         "type": "view_submission",
         "team": {"id": TEAM},
@@ -97,7 +89,7 @@ async def test_a_replayed_reply_form_answers_once(slack: SlackTester) -> None:
     await slack.until(lambda: any("search bar" in text for text in slack.dm_texts("UBOB")))
     await asyncio.sleep(0.3)
     await slack.deliver()
-    assert len(await rows(slack, Delivery, Delivery.kind == DeliveryKind.ANSWER)) == 1
+    assert len(await slack.rows(Delivery, Delivery.kind == DeliveryKind.ANSWER)) == 1
 
 
 @pytest.mark.parametrize("timestamp", ["abc", "", "1e9", "99999999999999999999999", "-"])
@@ -115,7 +107,7 @@ async def test_a_timestamp_that_is_not_a_number_is_401(
         response = await slack.session.post(f"{slack.url}/slack/events", data=body, headers=headers)
     assert response.status == 401
     assert not [r for r in caplog.records if r.levelno > logging.WARNING]
-    assert await rows(slack, Person) == []
+    assert await slack.rows(Person) == []
 
 
 def _dm(**event: Any) -> dict[str, Any]:
@@ -202,7 +194,7 @@ async def _refused_cleanly(slack: SlackTester, caplog: pytest.LogCaptureFixture,
     assert len([r for r in mine if r.levelno >= logging.WARNING]) == 1, [r.getMessage() for r in mine]
     assert not [r for r in caplog.records if r.levelno > logging.WARNING or r.exc_info]
     assert slack.fake.calls == []
-    assert await rows(slack, Person) == []
+    assert await slack.rows(Person) == []
 
 
 async def test_oversized_bodies_are_refused_before_anything_runs(slack: SlackTester) -> None:
@@ -212,7 +204,7 @@ async def test_oversized_bodies_are_refused_before_anything_runs(slack: SlackTes
     )
     response = await slack.post(body, "application/json")
     assert response.status == 413
-    assert await rows(slack, Person) == []
+    assert await slack.rows(Person) == []
 
 
 async def test_an_at_name_with_like_wildcards_names_nobody_else(slack: SlackTester) -> None:
@@ -223,10 +215,10 @@ async def test_an_at_name_with_like_wildcards_names_nobody_else(slack: SlackTest
     assert "I don’t know who" in reply
     reply = await command(slack, "UADMIN", "admin add @U%")
     assert "I don’t know who" in reply
-    [menx] = await rows(slack, Person, col(Person.key).endswith(":UMENX"))
+    [menx] = await slack.rows(Person, col(Person.key).endswith(":UMENX"))
     assert not menx.is_admin
     reply = await command(slack, "UADMIN", "admin add @UMENX")
-    [menx] = await rows(slack, Person, col(Person.key).endswith(":UMENX"))
+    [menx] = await slack.rows(Person, col(Person.key).endswith(":UMENX"))
     assert menx.is_admin, reply
 
 
@@ -237,10 +229,10 @@ async def test_a_name_does_not_flip_between_mention_handle_and_profile(slack: Sl
     await command(slack, "UADMIN", "cohort create pilot track first-steps start 2026-01-05")
     names = []
     await command(slack, "UADMIN", "enroll pilot <@UZOE>")
-    names.append((await rows(slack, Person, col(Person.key).endswith(":UZOE")))[0].display_name)
+    names.append((await slack.rows(Person, col(Person.key).endswith(":UZOE")))[0].display_name)
     await command(slack, "UZOE", "progress")
-    names.append((await rows(slack, Person, col(Person.key).endswith(":UZOE")))[0].display_name)
+    names.append((await slack.rows(Person, col(Person.key).endswith(":UZOE")))[0].display_name)
     await slack.dm("UZOE", "aide")
     await slack.until(lambda: bool(slack.dm_texts("UZOE")))
-    names.append((await rows(slack, Person, col(Person.key).endswith(":UZOE")))[0].display_name)
+    names.append((await slack.rows(Person, col(Person.key).endswith(":UZOE")))[0].display_name)
     assert names == ["Zoé H.", "Zoé H.", "Zoé H."]

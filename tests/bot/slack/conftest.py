@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
+from sqlmodel import select
 
 from bot.app import App, make_app
 from bot.core.context import Services
@@ -145,6 +146,18 @@ class SlackTester:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError("timed out waiting for the bot")
             await asyncio.sleep(0.02)
+
+    async def rows(self, model: Any, *conditions: Any) -> list[Any]:
+        """The rows of one table, in the app's database, that meet the conditions."""
+        async with self.app.services.db.transaction() as session:
+            return list(await session.exec(select(model).where(*conditions)))
+
+    async def ask(self, user: str, text: str, *, replies: int = 1) -> list[str]:
+        """`/tandem <text>` from `user`, once `replies` ephemeral answers to it have arrived."""
+        name = f"ask-{user}-{self.trigger()}"
+        await self.command(user, text, name=name)
+        await self.until(lambda: len(self.responses(name)) >= replies, timeout=30)
+        return self.responses(name)
 
     def dm_texts(self, user: str) -> list[str]:
         """The fallback text of every message in the bot's DM with `user`, oldest first."""
