@@ -33,6 +33,7 @@ from bot.app import build_app
 from bot.server import build_web_app
 from bot.settings import Settings
 from bot.slack.channel import SlackChannel
+from bot.slack.settings import SlackSettings
 from tests.support.fake_slack import FakeSlack
 from tests.support.serve import serve_local
 
@@ -132,14 +133,17 @@ async def main() -> int:
         with database(url_arg) as db_url:
             settings = Settings(
                 database_url=db_url,
-                slack_bot_token=SecretStr("xoxb-test-token"),
-                slack_signing_secret=SecretStr(SECRET),
-                slack_api_url=f"{fake}/api/",
+                slack=SlackSettings(
+                    bot_token=SecretStr("xoxb-test-token"),
+                    signing_secret=SecretStr(SECRET),
+                    api_url=f"{fake}/api/",
+                ),
                 _env_file=None,  # type: ignore[call-arg]
             )
             app = await build_app(settings, migrate=False)
-            channel = SlackChannel(app, settings)
-            runner, url = await serve_local(build_web_app(app, slack=channel))
+            channel = SlackChannel(app.conversation, settings.slack)
+            app.outlets.register(channel.name, channel.outlet)
+            runner, url = await serve_local(build_web_app(app.services.db, [channel]))
             bare_runner, bare_url = await serve_local(bare_echo(fake))
             try:
                 await send(url, fake, args.senders, args.senders, args.concurrency, "warm")  # first contacts

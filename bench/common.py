@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import statistics
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -89,58 +88,3 @@ def settle() -> None:
     from bot.serve import settle_memory
 
     settle_memory()
-
-
-async def interleaved(
-    runs: dict[str, Callable[..., Awaitable[float]]], total: int, rounds: int, concurrency: int
-) -> dict[str, list[float]]:
-    """Rates of several apps measured in alternating rounds (the order flips each round), so that a
-    slower or busier moment of a shared machine weighs on every app alike. Each run is called as
-    `run(count, concurrency, label)` and returns a rate."""
-    per_round = max(1, total // rounds)
-    rates: dict[str, list[float]] = {name: [] for name in runs}
-    names = list(runs)
-    for number in range(rounds):
-        for name in names if number % 2 == 0 else reversed(names):
-            rates[name].append(await runs[name](per_round, concurrency, f"{name}-r{number}"))
-    return rates
-
-
-async def compare_apps(
-    apps: dict[str, Callable[..., Awaitable[float]]],
-    *,
-    total: int,
-    rounds: int,
-    concurrency: int,
-    senders: int,
-    subject: str = "tandem",
-    reference: str = "bare",
-) -> dict[str, Any]:
-    """Steady-state and first-contact rates of several apps, and the subject's ratios to the others.
-
-    Each run is `run(count, concurrency, label, first_user=0)`. Every app first hears once from each of
-    its `senders`; the measured rounds alternate (see `interleaved`); a last run comes from `senders`
-    people never heard from. `ratio` is the median of the per-round ratios to `reference`; the ratio
-    to any other app `<reference>_<name>` is `ratio_vs_<name>`.
-    """
-    for name, run in apps.items():
-        await run(senders, concurrency, f"warm-{name}")
-    measured = await interleaved(apps, total, rounds, concurrency)
-    results: dict[str, Any] = {
-        f"{name}_per_second": round(statistics.median(rates), 1) for name, rates in measured.items()
-    }
-    for name, rates in measured.items():
-        if name == subject:
-            continue
-        ratios = [round(t / b, 2) for b, t in zip(rates, measured[subject], strict=True)]
-        if name == reference:
-            results["round_ratios"] = ratios
-            results["ratio"] = round(statistics.median(ratios), 2)
-        else:
-            results[f"ratio_vs_{name.removeprefix(reference + '_')}"] = round(statistics.median(ratios), 2)
-    for name, run in apps.items():
-        rate = await run(senders, concurrency, f"new-{name}", first_user=senders)
-        results[f"{name}_first_contact_per_second"] = round(rate, 1)
-    first = results[f"{subject}_first_contact_per_second"] / results[f"{reference}_first_contact_per_second"]
-    results["first_contact_ratio"] = round(first, 2)
-    return results

@@ -90,6 +90,7 @@ async def measure(db_url: str, events: int, enroll: int) -> dict[str, float]:
     settings = Settings(database_url=db_url, admins=["root"], _env_file=None)  # type: ignore[call-arg]
     db = Database(db_url)
     services = Services(db=db, settings=settings, lessons=LessonStore([]))
+    services.lessons.warm()  # as `tandem run` does before serving
     app = make_app(services)
     conversation = app.conversation
     await setup(app)

@@ -36,6 +36,7 @@ from bot.app import build_app
 from bot.server import build_web_app
 from bot.settings import Settings
 from bot.slack.channel import SlackChannel
+from bot.slack.settings import SlackSettings
 from scheduler.dispatch import RateLimiter
 from storage.db import Database, upgrade
 from tests.support.db import PostgresTemplate
@@ -88,14 +89,15 @@ async def tandem_push(db_url: str, fake: str, people: int, rate: float) -> dict[
     settings = Settings(
         database_url=db_url,
         admins=["UADMIN"],
-        slack_bot_token=SecretStr("xoxb-test-token"),
-        slack_signing_secret=SecretStr(SECRET),
-        slack_api_url=f"{fake}/api/",
+        slack=SlackSettings(
+            bot_token=SecretStr("xoxb-test-token"), signing_secret=SecretStr(SECRET), api_url=f"{fake}/api/"
+        ),
         global_rate=rate,
         _env_file=None,  # type: ignore[call-arg]
     )
     app = await build_app(settings, migrate=False)
-    channel = SlackChannel(app, settings)
+    channel = SlackChannel(app.conversation, settings.slack)
+    app.outlets.register(channel.name, channel.outlet)
     reply_at: list[float] = []
 
     async def response_url(request: web.Request) -> web.Response:
@@ -105,7 +107,7 @@ async def tandem_push(db_url: str, fake: str, people: int, rate: float) -> dict[
     responses = web.Application()
     responses.router.add_post("/r", response_url)
     reply_runner, reply_base = await serve_local(responses)
-    runner, url = await serve_local(build_web_app(app, slack=channel))
+    runner, url = await serve_local(build_web_app(app.services.db, [channel]))
     scheduler = app.scheduler()
     scheduler.start()
     try:

@@ -1,49 +1,55 @@
-"""Teams benchmark: message activities per second through POST /api/messages, beside a bare Agents SDK app.
+"""Teams benchmark: the reply latency a person feels, beside a bare Agents SDK app in the same run.
 
-Run: `.venv/bin/python bench/teams_activities.py [--activities 2000] [--concurrency 20] [--database-url URL]`
+Run: `.venv/bin/python bench/teams_activities.py [--quick] [--rates 50,200] [--seconds 5] [--rounds 4]
+[--databases sqlite,postgresql] [--postgres-url URL]`
 
-- "tandem": POST /api/messages (the SDK's JWT check in anonymous mode, activity parsing, the turn, the
-  core answering the question from the lesson library in one database transaction, Adaptive Card
-  rendering) until the reply reached the fake Bot Connector for every activity.
-- The 500 senders have each written once before the measured run (steady state, the target's
-  measure); a last run of 500 activities from people never met before shows the one-off cost of a
-  first contact (a new person with their conversation reference) beside the same run of the bare app.
-- "bare Agents SDK with pooled connector clients": the same echo with Tandem's PooledClientFactory,
-  to show how much of Tandem's rate comes from reusing Bot Connector connections.
-- "bare Agents SDK": the same hosting (CloudAdapter, AgentApplication, the same route and JWT decorator)
-  with a message handler that only echoes the text back.
-Replies go to the activity's serviceUrl, as in production: the fake connector runs in its own process.
+Message activities are posted at a steady rate (open loop: each at its time, whether or not the earlier
+ones were answered) to POST /api/messages; an activity's latency runs from its post to its reply reaching
+the fake Bot Connector at the activity's serviceUrl, as in production. p50 and p99 for:
+- "bare": the SDK's echo sample (CloudAdapter, AgentApplication, the same route and JWT decorator, in
+  anonymous mode) that only sends the text back;
+- "tandem": the same hosting plus Tandem's checks of the request, the core answering from the lesson
+  library in one transaction, the Adaptive Card, the reply through its pooled Bot Connector clients.
+The two apps alternate, `--rounds` times `--seconds` each per rate (the order flips each round). Before
+that, each of the 500 senders writes once (their first contact, shown apart: a new person with their
+conversation reference). Target: Tandem's p99 <= the bare app's p99 + 25 ms, at every rate, on every
+database. The fake Bot Connector and the load driver run in their own process (bench/latency.py).
+Tandem gets a fresh SQLite file, and a scratch database (dropped afterwards) on the PostgreSQL server
+that `--postgres-url`, TANDEM_BENCH_DATABASE_URL or TANDEM_TEST_DATABASE_URL names, when one does.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
-import multiprocessing
-import tempfile
-import time
-from functools import partial
-from pathlib import Path
+import json
 from typing import Any
 
-import aiohttp
 from aiohttp import web
-from common import (  # type: ignore[import-not-found]
-    compare_apps,
-    print_table,
-    report,
-    settle,
+from common import print_table, report, settle
+from latency import (
+    ROW_HEADERS,
+    Arrivals,
+    Builder,
+    Driver,
+    Shot,
+    add_arguments,
+    checks,
+    compare,
+    databases,
+    driver_process,
+    quick,
+    rows,
 )
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator, start_agent_process
 from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnContext, TurnState
+from slack_events import database
 
 from bot.app import build_app
 from bot.server import build_web_app
 from bot.settings import Settings
 from bot.teams.channel import TeamsChannel, connections_for
-from bot.teams.clients import PooledClientFactory
-from storage.db import upgrade
+from bot.teams.settings import TeamsSettings
 from tests.support.serve import serve_local
 
 QUESTIONS = [
@@ -55,83 +61,49 @@ QUESTIONS = [
 TENANT = "bench-tenant"
 SENDERS = 500
 """Learners writing in the measured runs; before them, each has written once (their first contact)."""
+TARGET_MARGIN_MS = 25.0
 
 
-def serve_connector(queue: Any) -> None:
-    """The fake Bot Connector: counts the activities the bots send."""
+async def setup_connector(arrivals: Arrivals, options: object) -> tuple[str, dict[str, Builder]]:
+    """Starts the fake Bot Connector (a reply is recognised by the activity it answers); returns its URL
+    and the activities the driver can post."""
+    count = 0
 
-    async def run() -> None:
-        count = itertools.count(1)
-        received = {"n": 0}
+    async def post(request: web.Request) -> web.Response:
+        nonlocal count
+        body = await request.read()
+        arrivals.mark(request.match_info.get("r") or str(json.loads(body).get("replyToId") or ""))
+        count += 1
+        return web.json_response({"id": f"a{count}"}, status=201)
 
-        async def post(request: web.Request) -> web.Response:
-            await request.read()
-            received["n"] += 1
-            return web.json_response({"id": f"a{next(count)}"}, status=201)
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{c}/activities", post)
+    app.router.add_post("/v3/conversations/{c}/activities/{r}", post)
+    _, url = await serve_local(app)
 
-        async def stats(request: web.Request) -> web.Response:
-            return web.json_response({"posts": received["n"]})
+    def message(index: int, label: str, first_user: int) -> Shot:
+        user = f"{first_user + index % SENDERS:04d}"
+        activity_id = f"{label}-{index}"
+        body = {
+            "type": "message",
+            "id": activity_id,
+            "serviceUrl": f"{url}/",
+            "channelId": "msteams",
+            "from": {"id": f"29:{user}", "name": f"User {user}", "aadObjectId": f"aad-{user}"},
+            "conversation": {"id": f"a:{user}", "conversationType": "personal", "tenantId": TENANT},
+            "recipient": {"id": "28:bot", "name": "Tandem"},
+            "text": QUESTIONS[index % len(QUESTIONS)],
+            "locale": "en-US",
+        }
+        return Shot(activity_id, "/api/messages", json.dumps(body), {"content-type": "application/json"})
 
-        app = web.Application()
-        app.router.add_post("/v3/conversations/{c}/activities", post)
-        app.router.add_post("/v3/conversations/{c}/activities/{r}", post)
-        app.router.add_get("/stats", stats)
-        _, url = await serve_local(app)
-        queue.put(f"{url}/")
-        await asyncio.Event().wait()
-
-    asyncio.run(run())
-
-
-def activity(index: int, label: str, service_url: str, first_user: int = 0) -> dict[str, Any]:
-    user = f"{first_user + index % SENDERS:04d}"
-    return {
-        "type": "message",
-        "id": f"{label}-{index}",
-        "serviceUrl": service_url,
-        "channelId": "msteams",
-        "from": {"id": f"29:{user}", "name": f"User {user}", "aadObjectId": f"aad-{user}"},
-        "conversation": {"id": f"a:{user}", "conversationType": "personal", "tenantId": TENANT},
-        "recipient": {"id": "28:bot", "name": "Tandem"},
-        "text": QUESTIONS[index % len(QUESTIONS)],
-        "locale": "en-US",
-    }
+    return url, {"message": message}
 
 
-async def posts(session: aiohttp.ClientSession, connector: str) -> int:
-    async with session.get(f"{connector}stats") as response:
-        return int((await response.json())["posts"])
-
-
-async def rate(
-    url: str, connector: str, count: int, concurrency: int, label: str, *, first_user: int = 0
-) -> float:
-    async with aiohttp.ClientSession() as session:
-        before = await posts(session, connector)
-        limit = asyncio.Semaphore(concurrency)
-
-        async def one(index: int) -> None:
-            async with (
-                limit,
-                session.post(f"{url}/api/messages", json=activity(index, label, connector, first_user)) as r,
-            ):
-                assert r.status in (200, 202), r.status
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one(i) for i in range(count)))
-        while await posts(session, connector) - before < count:
-            await asyncio.sleep(0.01)
-        return count / (time.perf_counter() - started)
-
-
-def bare_echo(settings: Settings, *, pooled: bool = False) -> web.Application:
-    """The SDK's echo sample, hosted exactly as Tandem hosts its Teams channel; `pooled` gives it
-    Tandem's Bot Connector clients kept across turns instead of the SDK's new ones per turn."""
-    connections, auth = connections_for(settings)
-    if pooled:
-        adapter = CloudAdapter(channel_service_client_factory=PooledClientFactory(connections))
-    else:
-        adapter = CloudAdapter(connection_manager=connections)
+def bare_echo(settings: Settings) -> web.Application:
+    """The SDK's echo sample, hosted exactly as Tandem hosts its Teams channel."""
+    connections, auth = connections_for(settings.teams)
+    adapter = CloudAdapter(connection_manager=connections)
     agent: AgentApplication[TurnState] = AgentApplication[TurnState](
         storage=MemoryStorage(), connection_manager=connections, start_typing_timer=False
     )
@@ -150,84 +122,50 @@ def bare_echo(settings: Settings, *, pooled: bool = False) -> web.Application:
     return web_app
 
 
+async def measure(
+    db_url: str, database_name: str, driver: Driver, args: argparse.Namespace
+) -> dict[str, Any]:
+    """Both apps side by side, with Tandem on `db_url`."""
+    settings = Settings(database_url=db_url, teams=TeamsSettings(allow_anonymous=True), _env_file=None)  # type: ignore[call-arg]
+    bare_runner, bare_url = await serve_local(bare_echo(settings))
+    app = await build_app(settings, migrate=False)
+    channel = TeamsChannel(app.conversation, settings.teams)
+    app.outlets.register(channel.name, channel.outlet)
+    runner, url = await serve_local(build_web_app(app.services.db, [channel]))
+    try:
+        await asyncio.to_thread(app.services.lessons.warm)  # as `tandem run` does
+        async with app.delivering():  # the dispatcher and the job runner, as in `tandem run`
+            settle()
+            apps = {"bare": bare_url, "tandem": url}
+            return dict(await compare(driver, apps, args, senders=SENDERS, prefix=database_name))
+    finally:
+        await runner.cleanup()
+        await bare_runner.cleanup()
+        await channel.close()
+        await app.close()
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--activities", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=6, help="alternating rounds of each app")
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    add_arguments(parser)
     args = parser.parse_args()
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=serve_connector, args=(queue,), daemon=True)
-    process.start()
-    connector = queue.get(timeout=60)
-    results: dict[str, Any] = {}
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            db_url = args.database_url or f"sqlite:///{Path(folder) / 'teams.db'}"
-            upgrade(db_url)
-            settings = Settings(database_url=db_url, teams_allow_anonymous=True, _env_file=None)  # type: ignore[call-arg]
-
-            bare_runner, bare_url = await serve_local(bare_echo(settings))
-            pooled_runner, pooled_url = await serve_local(bare_echo(settings, pooled=True))
-            app = await build_app(settings, migrate=False)
-            channel = TeamsChannel(app, settings)
-            runner, url = await serve_local(build_web_app(app, teams=channel))
-            settle()
-            apps = {"bare": bare_url, "bare_pooled": pooled_url, "tandem": url}
-            results.update(
-                await compare_apps(
-                    {name: partial(rate, target, connector) for name, target in apps.items()},
-                    total=args.activities,
-                    rounds=args.rounds,
-                    concurrency=args.concurrency,
-                    senders=SENDERS,
-                )
-            )
-            await runner.cleanup()
-            await bare_runner.cleanup()
-            await pooled_runner.cleanup()
-            await channel.close()
-            await app.close()
-    finally:
-        process.terminate()
-        process.join(5)
-
-    ratio = results["ratio"]
-    first = results["first_contact_ratio"]
-    database = "PostgreSQL" if args.database_url and args.database_url.startswith("postgres") else "SQLite"
-    print(
-        f"\nMessage activities through POST /api/messages ({args.activities} activities, "
-        f"{args.concurrency} in flight, {database})"
-    )
-    print_table(
-        ["app", "activities/s", "vs bare"],
-        [
-            ["bare Agents SDK (echo)", results["bare_per_second"], 1.0],
-            [
-                "bare Agents SDK (echo) with pooled connector clients",
-                results["bare_pooled_per_second"],
-                round(results["bare_pooled_per_second"] / results["bare_per_second"], 2),
-            ],
-            ["tandem (core + answer + Adaptive Card)", results["tandem_per_second"], round(ratio, 2)],
-            ["bare Agents SDK, first contacts", results["bare_first_contact_per_second"], 1.0],
-            [
-                "tandem, first contacts (new person)",
-                results["tandem_first_contact_per_second"],
-                round(first, 2),
-            ],
-        ],
-    )
-    checks = {">= 0.6 of the bare app's rate": ratio >= 0.6}
-    print(
-        f"\nvs the bare echo with the same pooled clients: {results['ratio_vs_pooled']} "
-        "(the application's own cost, with the connection reuse taken out)"
-    )
-    results["database"] = database
-    return report("teams_activities", results, checks)
+    quick(args)
+    names = databases(args)
+    results: dict[str, Any] = {"rates": args.rates, "seconds_per_round": args.seconds, "rounds": args.rounds}
+    async with driver_process(setup_connector, None) as driver:
+        for name in names:
+            with database(args.postgres_url if name == "postgresql" else None) as db_url:
+                results[name] = await measure(db_url, name, driver, args)
+    table: list[list[object]] = []
+    found: dict[str, bool] = {}
+    for name in names:
+        table += rows(name, results[name], args.warm_rate)
+        found.update(checks(name, results[name], margin_ms=TARGET_MARGIN_MS))
+    print("\nReply latency: message activities through POST /api/messages to the fake Bot Connector")
+    print_table(ROW_HEADERS, table)
+    return report("teams_activities", results, found)
 
 
 if __name__ == "__main__":

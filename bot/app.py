@@ -41,14 +41,7 @@ class App:
     jobs: JobRunner
 
     def dispatch_settings(self) -> DispatchSettings:
-        settings = self.services.settings
-        return DispatchSettings(
-            concurrency=settings.send_concurrency,
-            global_rate=settings.global_rate,
-            conversation_interval=settings.conversation_interval,
-            send_timeout=settings.send_timeout,
-            idle_wait=settings.tick_seconds,
-        )
+        return dispatch_settings(self.services.settings)
 
     def drip(self, *, clock: Callable[[], dt.datetime] | None = None) -> DripRuntime:
         """The drip runtime. With a `clock` of its own (`tandem drip --at`, tests) it gets a dispatcher
@@ -98,6 +91,17 @@ class App:
         await self.services.db.dispose()
 
 
+def dispatch_settings(settings: Settings) -> DispatchSettings:
+    """The dispatcher's knobs, from the settings."""
+    return DispatchSettings(
+        concurrency=settings.send_concurrency,
+        global_rate=settings.global_rate,
+        conversation_interval=settings.conversation_interval,
+        send_timeout=settings.send_timeout,
+        idle_wait=settings.tick_seconds,
+    )
+
+
 def make_app(services: Services, outlets: Outlets | None = None) -> App:
     """The core and delivery around `services`; the console outlet is always there (it writes to the
     database), channels add theirs."""
@@ -105,10 +109,9 @@ def make_app(services: Services, outlets: Outlets | None = None) -> App:
     conversation = Conversation(services, build_router())
     if outlets.for_platform("console") is None:
         outlets.register("console", ConsoleOutlet(services))
-    carrier = LedgerCarrier(services.db, services.lessons, outlets)
-    app = App(services, conversation, outlets, carrier, None, None)  # type: ignore[arg-type]
-    app.dispatcher = Dispatcher(services.db, carrier, app.dispatch_settings(), clock=services.clock)
-    app.jobs = JobRunner(conversation, app.dispatcher)
+    carrier = LedgerCarrier(services.db, services.lessons, outlets, default_tz=services.settings.default_tz)
+    dispatcher = Dispatcher(services.db, carrier, dispatch_settings(services.settings), clock=services.clock)
+    app = App(services, conversation, outlets, carrier, dispatcher, JobRunner(conversation, dispatcher))
 
     def wake() -> None:
         app.dispatcher.wake()

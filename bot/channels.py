@@ -1,68 +1,91 @@
-"""The chat channels a process can send through, built from the settings: the console always, Slack
-and Teams when configured. `tandem run` serves them; `tandem drip --at` only sends through them."""
+"""The chat channels Tandem has, and opening the ones the settings turn on: the console always (its
+outlet is part of every process, `bot.app`), Slack and Teams when configured. `tandem run` serves what
+it opens; `tandem drip --at` only sends through it.
+
+Each channel's settings are the field of `Settings` that bears its name; it is imported only when it is
+turned on, so that a process without it never loads its platform's libraries.
+"""
 
 from __future__ import annotations
 
-import logging
-import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from bot.app import App
+from bot.channel import Channel
+from bot.core.conversation import Conversation
+from bot.outlets import Outlets
 from bot.settings import Settings
 
-if TYPE_CHECKING:
+CONSOLE = "console"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelKind:
+    """A chat platform Tandem can serve: its name (that of its `Settings` field), its name for people,
+    and how to build it from the conversation and its settings."""
+
+    name: str
+    title: str
+    build: Callable[[Conversation, Settings], Channel]
+
+
+def _slack(conversation: Conversation, settings: Settings) -> Channel:
     from bot.slack.channel import SlackChannel
+
+    return SlackChannel(conversation, settings.slack)
+
+
+def _teams(conversation: Conversation, settings: Settings) -> Channel:
     from bot.teams.channel import TeamsChannel
 
-logger = logging.getLogger(__name__)
+    return TeamsChannel(conversation, settings.teams)
 
-LOCALHOST = "127.0.0.1"
-PLATFORM_NAMES = {"slack": "Slack", "teams": "Microsoft Teams", "console": "the console"}
-PLATFORM_SETTINGS = {
-    "slack": "SLACK_BOT_TOKEN",
-    "teams": "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID",
-}
+
+CHANNELS: tuple[ChannelKind, ...] = (
+    ChannelKind("slack", "Slack", _slack),
+    ChannelKind("teams", "Microsoft Teams", _teams),
+)
+
+
+def title(platform: str) -> str:
+    """A platform's name for people: `Microsoft Teams`, `the console`."""
+    titles = {kind.name: kind.title for kind in CHANNELS}
+    return "the console" if platform == CONSOLE else titles.get(platform, platform)
+
+
+def switch(settings: Settings, platform: str) -> str | None:
+    """The setting that turns a platform on, for messages that say how (None for the console)."""
+    channel = settings.channels.get(platform)
+    return channel.switch if channel is not None else None
 
 
 @dataclass(slots=True)
 class Channels:
-    slack: SlackChannel | None = None
-    teams: TeamsChannel | None = None
+    """The channels a process opened, in the order of `CHANNELS`."""
+
+    opened: Sequence[Channel] = ()
+
+    def __iter__(self) -> Iterator[Channel]:
+        return iter(self.opened)
+
+    async def start(self) -> None:
+        for channel in self.opened:
+            await channel.start()
 
     async def close(self) -> None:
-        if self.teams is not None:
-            await self.teams.close()
-        if self.slack is not None:
-            await self.slack.close()
+        for channel in reversed(self.opened):
+            await channel.close()
 
 
-def open_channels(app: App, settings: Settings) -> Channels:
-    """Build the configured channels; each registers its outlet with the app."""
-    channels = Channels()
-    if settings.slack_enabled:
-        from bot.slack.channel import SlackChannel
-
-        channels.slack = SlackChannel(app, settings)
-    if settings.teams_enabled:
-        channels.teams = _teams(app, settings)
-    return channels
-
-
-def _teams(app: App, settings: Settings) -> TeamsChannel:
-    """The Teams channel. Anonymous mode is for local tests: loopback only, and said so."""
-    from bot.teams.channel import TeamsChannel
-
-    # The SDK stores its claims under a plain string key on each request, which aiohttp warns about.
-    warnings.filterwarnings("ignore", message="It is recommended to use web.RequestKey", category=UserWarning)
-    if settings.teams_anonymous:
-        # Without an app id the SDK warns on every turn; in this local mode that says nothing new.
-        logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(
-            logging.ERROR
-        )
-        logger.warning(
-            "Teams: TANDEM_TEAMS_ALLOW_ANONYMOUS is on: /api/messages accepts requests without a token "
-            "and listens on %s only. Never use this in production.",
-            LOCALHOST,
-        )
-    return TeamsChannel(app, settings)
+def open_channels(conversation: Conversation, outlets: Outlets, settings: Settings) -> Channels:
+    """Build every channel the settings turn on, and register its outlet. Call inside the running event
+    loop; `close()` what it returns."""
+    opened = []
+    for kind in CHANNELS:
+        channel_settings = settings.channels.get(kind.name)
+        if channel_settings is None or not channel_settings.enabled:
+            continue
+        channel = kind.build(conversation, settings)
+        outlets.register(channel.name, channel.outlet)
+        opened.append(channel)
+    return Channels(opened)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
-from lessons import AnswerEngine, Library, load_library
+from lessons import LANGS, Library, load_library
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question from the library (stdin: one per line)")
     ask.add_argument("question", nargs="?", help="the question; read from stdin when left out")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--lang", choices=["en", "fr"], help="learner language when the question's is unclear")
+    ask.add_argument("--lang", choices=LANGS, help="learner language when the question's is unclear")
     ask.set_defaults(handler=cmd_ask)
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
@@ -167,7 +167,7 @@ def cmd_lessons_list(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{track.id}: {track.title('en')} / {track.title('fr')}")
         for lesson_id in track.lessons:
             lesson = library.get(lesson_id, "en")
-            langs = ",".join(lang for lang in ("en", "fr") if (lesson_id, lang) in library.lessons)
+            langs = ",".join(lang for lang in LANGS if (lesson_id, lang) in library.lessons)
             print(f"  {lesson_id:<28} [{langs}] {lesson.title if lesson else ''}")
     in_tracks = {lesson_id for track in library.tracks.values() for lesson_id in track.lessons}
     loose = [lesson_id for lesson_id in library.ids() if lesson_id not in in_tracks]
@@ -184,6 +184,7 @@ def cmd_lessons_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console.render import render_answer
+    from lessons.engine import AnswerEngine
 
     engine = AnswerEngine(library_from(args, settings))
     lang = args.lang or settings.default_lang
@@ -259,7 +260,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         except SettingsError as exc:
             print(exc, file=sys.stderr)
             return 2
-    if settings.slack_enabled or settings.teams_enabled:
+    if any(channel.enabled for channel in settings.channels.values()):
         return _serve(args, settings)
     user = (args.user or _login_name()).lower()
     settings = settings.model_copy(update={"admins": [*settings.admins, user]})

@@ -11,20 +11,25 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core import outbox
 from bot.core.args import mention
 from bot.core.cards import tip_card
 from bot.core.commands.push import tip_reply
-from bot.core.commands.settings import format_day
+from bot.core.dates import format_day
 from bot.core.replies import Reply, Text
+from bot.core.schedule import zone_of
 from bot.core.serialize import from_dict
 from bot.core.text import neutralize
 from bot.i18n import register, t
 from bot.outlets import Destination, Item, Outlet, Outlets
 from lessons import Library
-from scheduler import lifetimes
-from storage import cohorts, deliveries, keys, people, tips
+from scheduler import dispatch, lifetimes
+from storage import activity, cohorts, deliveries, keys, people, progress
 from storage.db import Database
 from storage.deliveries import BatchState, Claim, Missed
 from storage.enums import DeliveryKind, DeliveryStatus, Priority, ReportRule
@@ -191,17 +196,33 @@ class Parcel:
         return bool(getattr(self.outlet, "paced", True))
 
 
+class HasLibrary(Protocol):
+    """Where the current lesson library is (the LessonStore, which `reload` swaps)."""
+
+    @property
+    def library(self) -> Library: ...
+
+
+def _own(parcel: dispatch.Parcel) -> Parcel:
+    """The dispatcher hands back the parcels this carrier prepared."""
+    if not isinstance(parcel, Parcel):
+        raise TypeError(f"not a parcel of the ledger carrier: {type(parcel).__name__}")
+    return parcel
+
+
 class LedgerCarrier:
     """Loads what claimed rows need in bulk, composes their messages, and sends them through outlets."""
 
-    def __init__(self, db: Database, library_ref: object, outlets: Outlets) -> None:
+    def __init__(self, db: Database, library_ref: HasLibrary, outlets: Outlets, *, default_tz: str) -> None:
         self.db = db
         self._library_ref = library_ref
         self.outlets = outlets
+        self.default_tz = default_tz
+        """TANDEM_DEFAULT_TZ, for the zone the senders' reports say dates in."""
 
     @property
     def library(self) -> Library:
-        return self._library_ref.library  # type: ignore[attr-defined,no-any-return]
+        return self._library_ref.library
 
     @property
     def platforms(self) -> Sequence[str]:
@@ -209,10 +230,10 @@ class LedgerCarrier:
 
     # --- composing ------------------------------------------------------------------------------------
 
-    async def prepare(self, claims: Sequence[Claim]) -> dict[int, Parcel]:
+    async def prepare(self, claims: Sequence[Claim]) -> dict[int, dispatch.Parcel]:
         async with self.db.transaction() as session:
             persons = await people.people_by_ids(session, ids=sorted({c.person_id for c in claims}))
-            tip_rows = await tips.tips_by_ids(
+            tip_rows = await activity.tips_by_ids(
                 session, ids=sorted({c.tip_id for c in claims if c.tip_id is not None and not c.payload})
             )
             authors = await people.people_by_ids(
@@ -229,7 +250,7 @@ class LedgerCarrier:
                     )
                 elif claim.kind == DeliveryKind.DIGEST:
                     extras[claim.delivery_id] = await digest_message(session, person)
-        parcels: dict[int, Parcel] = {}
+        parcels: dict[int, dispatch.Parcel] = {}
         for claim in claims:
             person = persons.get(claim.person_id)
             outlet = self.outlets.for_platform(claim.platform)
@@ -264,11 +285,13 @@ class LedgerCarrier:
 
     # --- sending --------------------------------------------------------------------------------------
 
-    async def send(self, parcel: Parcel) -> None:
-        await parcel.outlet.deliver(parcel.item)
+    async def send(self, parcel: dispatch.Parcel) -> None:
+        mine = _own(parcel)
+        await mine.outlet.deliver(mine.item)
 
-    async def arrived(self, parcel: Parcel) -> bool:
-        return await parcel.outlet.arrived(parcel.item)
+    async def arrived(self, parcel: dispatch.Parcel) -> bool:
+        mine = _own(parcel)
+        return await mine.outlet.arrived(mine.item)
 
     # --- telling senders ------------------------------------------------------------------------------
 
@@ -291,11 +314,12 @@ class LedgerCarrier:
             await deliveries.enqueue(session, rows=rows)
 
     async def _report_row(
-        self, session: Any, state: BatchState, sender: Person, now: dt.datetime
+        self, session: AsyncSession, state: BatchState, sender: Person, now: dt.datetime
     ) -> dict[str, Any] | None:
         batch = state.batch
+        zone = await zone_of(session, sender, self.default_tz)
         if batch.reported_at is None:
-            text = report_text(state, sender.lang)
+            text = report_text(state, sender.lang, zone)
             if not await deliveries.mark_reported(session, batch_id=batch.id or 0, now=now) or text is None:
                 return None
             key = keys.outcome_key(batch.id or 0)
@@ -305,13 +329,13 @@ class LedgerCarrier:
             ]
             if not late:
                 return None
-            text = given_up_text(state, late, sender.lang)
+            text = given_up_text(state, late, sender.lang, zone)
             key = keys.given_up_key(batch.id or 0, max(m.delivery_id for m in late))
         return {
             "dedupe_key": key,
             "person_id": sender.id,
             "kind": DeliveryKind.OUTCOME,
-            "payload": [{"type": "text", "markdown": text, "buttons": []}],
+            "payload": outbox.payload([Text(text)]),
             "due_at": now,
             "expires_at": lifetimes.expires_at(DeliveryKind.OUTCOME, now),
             "priority": Priority.NOW,
@@ -335,8 +359,9 @@ def _name(missed: Missed) -> str:
     return f"**{neutralize(missed.name, 80)}**"
 
 
-def missed_line(missed: Missed, lang: str, *, what: str | None = None) -> str:
-    """One recipient not reached, as a list line; with `what`, as the whole sentence about one message."""
+def missed_line(missed: Missed, lang: str, zone: ZoneInfo, *, what: str | None = None) -> str:
+    """One recipient not reached, as a list line; with `what`, as the whole sentence about one message.
+    The day a held message is given up is said in the sender's `zone`."""
     values: dict[str, object] = {"name": _name(missed), "reason": reason_words(missed.error, lang)}
     prefix = "outcome.one_" if what is not None else "outcome."
     if what is not None:
@@ -344,13 +369,14 @@ def missed_line(missed: Missed, lang: str, *, what: str | None = None) -> str:
     if missed.status == DeliveryStatus.HELD:
         if missed.expires_at is None:
             return t(f"{prefix}held_always", lang, **values)
-        return t(f"{prefix}held", lang, until=format_day(missed.expires_at.date(), lang), **values)
+        until = format_day(missed.expires_at.astimezone(zone).date(), lang)
+        return t(f"{prefix}held", lang, until=until, **values)
     if missed.status == DeliveryStatus.EXPIRED:
         return t(f"{prefix}expired", lang, **values)
     return t(f"{prefix}failed", lang, **values)
 
 
-def report_text(state: BatchState, lang: str) -> str | None:
+def report_text(state: BatchState, lang: str, zone: ZoneInfo) -> str | None:
     """The sender's report on a settled batch; None when its rule says there is nothing to tell."""
     batch = state.batch
     sent = state.counts.get(DeliveryStatus.SENT, 0)
@@ -363,32 +389,32 @@ def report_text(state: BatchState, lang: str) -> str | None:
             return t("outcome.all_cohort", lang, what=what, count=total, cohort=_cohort(batch.audience))
         return t("outcome.all", lang, what=what, count=total)
     if total == 1 and not batch.audience:
-        return missed_line(state.missed[0], lang, what=what)
+        return missed_line(state.missed[0], lang, zone, what=what)
     if batch.audience:
         header = t(
             "outcome.some_cohort", lang, what=what, reached=sent, count=total, cohort=_cohort(batch.audience)
         )
     else:
         header = t("outcome.some", lang, what=what, reached=sent, count=total)
-    return "\n".join([header, *(missed_line(m, lang) for m in state.missed)])
+    return "\n".join([header, *(missed_line(m, lang, zone) for m in state.missed)])
 
 
 def _cohort(name: str) -> str:
     return f"`{neutralize(name, 60)}`"
 
 
-def given_up_text(state: BatchState, late: Sequence[Missed], lang: str) -> str:
+def given_up_text(state: BatchState, late: Sequence[Missed], lang: str, zone: ZoneInfo) -> str:
     if state.total == 1 and not state.batch.audience:
-        return missed_line(late[0], lang, what=_what(state.batch.kind, lang))
+        return missed_line(late[0], lang, zone, what=_what(state.batch.kind, lang))
     header = t("outcome.gave_up", lang, what=_what(state.batch.kind, lang))
-    return "\n".join([header, *(missed_line(m, lang) for m in late)])
+    return "\n".join([header, *(missed_line(m, lang, zone) for m in late)])
 
 
 # --- messages composed when sent ----------------------------------------------------------------------
 
 
 async def completion_message(
-    session: Any, person: Person, enrollment_id: int | None, library: Library
+    session: AsyncSession, person: Person, enrollment_id: int | None, library: Library
 ) -> list[Reply]:
     """Congratulations, a look back, and the next track to try."""
     found = (
@@ -398,7 +424,7 @@ async def completion_message(
         session, enrollment_ids=[enrollment_id] if enrollment_id else []
     )
     lessons = received.get(enrollment_id or 0, 0)
-    right, quizzes = (await tips.quiz_scores(session, person_ids=[person.id or 0])).get(
+    right, quizzes = (await progress.quiz_scores(session, person_ids=[person.id or 0])).get(
         person.id or 0, (0, 0)
     )
     track_id = found[1].track_id if found else ""
@@ -419,14 +445,14 @@ async def completion_message(
     return [Text(text)]
 
 
-async def digest_message(session: Any, mentor: Person) -> list[Reply]:
+async def digest_message(session: AsyncSession, mentor: Person) -> list[Reply]:
     """Each mentee's progress and open questions, for the mentor's weekly digest."""
     lang = mentor.lang
     mentees = await people.mentees_of(session, mentor_id=mentor.id or 0)
     ids = [m.id or 0 for m in mentees]
-    received = await tips.lessons_received_by(session, person_ids=ids)
-    scores = await tips.quiz_scores(session, person_ids=ids)
-    waiting = await tips.open_question_counts(session, person_ids=ids)
+    received = await progress.lessons_received_by(session, person_ids=ids)
+    scores = await progress.quiz_scores(session, person_ids=ids)
+    waiting = await progress.open_question_counts(session, person_ids=ids)
     lines = [t("drip.digest_title", lang)]
     if not mentees:
         lines.append(t("drip.digest_none", lang))

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import App, build_app
-from bot.channels import PLATFORM_NAMES, PLATFORM_SETTINGS, open_channels
+from bot.channels import open_channels, switch, title
 from bot.settings import Settings
 from scheduler import ledger
 from scheduler.service import run_tick
 from storage import deliveries, people
+from storage.enums import DeliveryStatus
 from storage.models import Delivery, Person
 
 
@@ -20,17 +21,26 @@ async def run_drip(
     settings: Settings, lessons: Sequence[Path], at: dt.datetime, *, dry_run: bool
 ) -> list[str]:
     app = await build_app(settings, lessons)
-    channels = open_channels(app, settings)
+    channels = open_channels(app.conversation, app.outlets, settings)
     try:
         runtime = app.drip(clock=lambda: at)
         if dry_run:
-            plan = await ledger.plan_due(app.services.db, at, runtime.tracks(), dry_run=True)
+            plan = await ledger.plan_due(
+                app.services.db, at, runtime.tracks(), default_tz=settings.default_tz, dry_run=True
+            )
             return await _describe_plan(app, plan, at)
         plan, sent = await run_tick(runtime, at)
-        return await _describe_sent(app, [o.claim.delivery_id for o in sent.outcomes], at, plan)
+        return await _describe_sent(app, [o.claim.delivery_id for o in sent.outcomes], at, plan, settings)
     finally:
         await channels.close()
         await app.close()
+
+
+STATUS_WORDS: dict[str, str] = {
+    DeliveryStatus.PENDING: "to retry",
+    DeliveryStatus.HELD: "held",
+    DeliveryStatus.EXPIRED: "not delivered",
+}
 
 
 def plural(count: int, one: str, many: str) -> str:
@@ -56,7 +66,7 @@ async def _describe_plan(app: App, plan: ledger.PlanReport, at: dt.datetime) -> 
 
 
 async def _describe_sent(
-    app: App, delivery_ids: list[int], at: dt.datetime, plan: ledger.PlanReport
+    app: App, delivery_ids: list[int], at: dt.datetime, plan: ledger.PlanReport, settings: Settings
 ) -> list[str]:
     async with app.services.db.transaction() as session:
         rows = await deliveries.rows_by_ids(session, ids=delivery_ids)
@@ -69,7 +79,7 @@ async def _describe_sent(
         if platform in app.outlets.platforms:
             lines.append(f"{plural(count, 'message', 'messages')} for {_platform(platform)} to retry later.")
             continue
-        setting = PLATFORM_SETTINGS.get(platform)
+        setting = switch(settings, platform)
         how = f" (set {setting})" if setting else ""
         lines.append(
             f"{plural(count, 'message', 'messages')} for {_platform(platform)} people stay pending: "
@@ -81,17 +91,15 @@ async def _describe_sent(
 
 
 def _status(delivery: Delivery) -> str:
-    return {"pending": "to retry", "held": "held", "expired": "not delivered"}.get(
-        delivery.status, delivery.status
-    )
+    return STATUS_WORDS.get(delivery.status, delivery.status)
 
 
 def _why(delivery: Delivery) -> str:
-    return f" ({delivery.error})" if delivery.status != "sent" and delivery.error else ""
+    return f" ({delivery.error})" if delivery.status != DeliveryStatus.SENT and delivery.error else ""
 
 
 def _platform(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform)
+    return title(platform)
 
 
 def _who(person: Person | None) -> str:

@@ -1,11 +1,16 @@
 """Every sentence the bot says, in English and French ("vous"), looked up by key.
 
-Each command module registers its own messages next to its code; `t()` finds them by key.
+Each module that speaks registers its own messages next to its code, when it is imported: the command
+modules, the cards, the conversation core's errors, the rate limit, the delivery reports, the channels'
+own words (Slack's Home tab, Teams' cards). The few below are shared by the `ask` command and the
+`tandem ask` CLI. `t()` finds them by key.
 """
 
 from __future__ import annotations
 
 import logging
+
+from lessons.model import LANGS
 
 logger = logging.getLogger(__name__)
 
@@ -13,12 +18,12 @@ MESSAGES: dict[str, dict[str, str]] = {}
 
 
 def register(messages: dict[str, dict[str, str]]) -> None:
-    """Add a module's messages; every entry needs both languages, and keys stay unique."""
+    """Add a module's messages; every entry needs every language Tandem speaks, and keys stay unique."""
     for key, entry in messages.items():
         if key in MESSAGES and MESSAGES[key] != entry:
             raise ValueError(f"message key registered twice: {key}")
-        if set(entry) != {"en", "fr"}:
-            raise ValueError(f"message {key} needs exactly en and fr")
+        if set(entry) != set(LANGS):
+            raise ValueError(f"message {key} needs exactly {' and '.join(LANGS)}")
         MESSAGES[key] = entry
 
 

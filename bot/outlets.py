@@ -1,8 +1,11 @@
 """The channel contract for delivery: each platform registers one outlet that delivers a ledger item to
 one destination, and answers whether an item with a given key already arrived.
 
-Nothing here knows a platform's API. The dispatcher hands items to outlets; nothing else sends to
-anyone but the person being answered.
+Nothing here knows a platform's API. The dispatcher (scheduler/dispatch.py) claims the ledger rows that
+are due; the carrier (bot/delivery.py) makes each one an item, composing daily tips, track completions
+and digests as they are sent, in their reader's language (any other row carries the replies its command
+wrote), and hands it to the outlet of the reader's platform. Apart from the reply to the person talking,
+nothing else sends anything to anyone.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ class Item:
 
 
 class Outlet(Protocol):
-    """A channel's one job in delivery."""
+    """A channel's one job in delivery. An outlet whose sends cost no chat API call (the console's inbox)
+    may also say `paced = False`: the dispatcher's rate limits then leave it alone."""
 
     exactly_once: bool
     """True when `arrived` can really tell; False when the platform keeps no searchable mark (Teams),

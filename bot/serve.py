@@ -1,4 +1,5 @@
-"""`tandem run` with Slack (or Teams) configured: the HTTP server or Socket Mode, plus the drip."""
+"""`tandem run` with a chat platform configured: its channels on the web host (and Slack's socket, over
+Socket Mode), plus the drip."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.app import build_app
-from bot.channels import LOCALHOST, open_channels
+from bot.channel import LOCALHOST, Channel
+from bot.channels import CHANNELS, open_channels
 from bot.server import build_web_app
 from bot.settings import Settings
 
@@ -38,42 +40,39 @@ async def serve(
 ) -> None:
     """Serve until SIGINT/SIGTERM (or `stop` is set), then finish the running work and close cleanly."""
     app = await build_app(settings, lessons)
-    channels = open_channels(app, settings)
-    slack, teams = channels.slack, channels.teams
-    host = LOCALHOST if settings.teams_anonymous else settings.host
-    socket_handler = None
+    await asyncio.to_thread(app.services.lessons.warm)  # the first question then waits for nothing
+    channels = open_channels(app.conversation, app.outlets, settings)
+    loopback = any(channel.settings.loopback_only for channel in channels)
+    host = LOCALHOST if loopback else settings.host
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    runner = web.AppRunner(
-        build_web_app(app, slack=None if settings.slack_socket_mode else slack, teams=teams), access_log=None
-    )
+    web_app = build_web_app(app.services.db, list(channels), known=[kind.name for kind in CHANNELS])
+    runner = web.AppRunner(web_app, access_log=None)
     drip = app.scheduler()
     settle_memory()
     try:
-        if slack is not None and settings.slack_socket_mode:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            assert settings.slack_app_token is not None
-            socket_handler = AsyncSocketModeHandler(slack.bolt, settings.slack_app_token.get_secret_value())
-            await socket_handler.connect_async()
-            logger.info("Slack: connected over Socket Mode")
         await runner.setup()
         await web.TCPSite(runner, host, settings.port).start()
-        mode = "Socket Mode" if settings.slack_socket_mode else f"http://{host}:{settings.port}/slack/events"
-        logger.info(
-            "Tandem is serving (Slack: %s; Teams: %s; health: /healthz)",
-            mode if slack else "off",
-            f"http://{host}:{settings.port}/api/messages" if teams else "off",
-        )
+        await channels.start()
+        logger.info("Tandem is serving (%s; health: /healthz)", _described(channels, host, settings.port))
         drip.start()
         await stop.wait()
     finally:
         await drip.stop()
-        if socket_handler is not None:
-            await socket_handler.close_async()
         await runner.cleanup()
         await channels.close()
         await app.close()
+
+
+def _described(channels: Iterable[Channel], host: str, port: int) -> str:
+    """`Slack: http://…/slack/events; Microsoft Teams: off` for the start-up log."""
+    served = {channel.name: channel for channel in channels}
+    parts = []
+    for kind in CHANNELS:
+        channel = served.get(kind.name)
+        urls = [f"http://{host}:{port}{route.path}" for route in channel.routes()] if channel else []
+        parts.append(f"{kind.title}: {', '.join(urls) or (channel.mode if channel else 'off')}")
+    return "; ".join(parts)

@@ -1,70 +1,33 @@
-"""The HTTP server: Slack's Events API at /slack/events, Teams at /api/messages, and /healthz, on one
-aiohttp application. Each channel's authentication sits on its own route only."""
+"""The web host: one aiohttp application for every channel's HTTP routes (`bot.channel.Route`), plus
+/healthz. It knows no platform: each channel brings its routes, with their own authentication and
+their own body limit."""
 
 from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_sdk.signature import SignatureVerifier
 
-from bot.app import App
-from bot.slack import shapes
+from bot.channel import Channel
+from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY = 1_000_000
+MAX_BODY = 64_000
+"""The largest body any route takes when no channel allows more (/healthz takes none)."""
 
 
-def _signed(verifier: SignatureVerifier, body: str, headers: dict[str, str]) -> bool:
-    """A valid signature within Slack's five minutes; a timestamp that is not a number is simply invalid."""
-    try:
-        return verifier.is_valid_request(body, headers)
-    except (ValueError, TypeError, OverflowError):
-        return False
-
-
-def slack_handler(bolt: Any, signing_secret: str | None) -> Any:
-    """The aiohttp handler for Slack's requests: signature, then shape, then bolt.
-
-    With a signing secret, no request reaches bolt unless its signature is valid; SlackChannel's bolt app
-    relies on that and does not check again.
-    """
-    verifier = SignatureVerifier(signing_secret) if signing_secret else None
-
-    async def handle(request: web.Request) -> web.Response:
-        raw = await request.read()
-        body = raw.decode("utf-8", errors="replace")
-        if verifier is not None and not _signed(verifier, body, dict(request.headers)):
-            logger.warning("Slack: refused a request without a valid signature")
-            return web.json_response({"error": "invalid signature"}, status=401)
-        problem = shapes.problem(body, request.content_type or "")
-        if problem is not None:
-            logger.warning("Slack: refused a signed request of an unexpected shape (%s)", problem[:200])
-            return web.json_response({"error": "malformed body"}, status=400)
-        try:
-            bolt_request = await to_bolt_request(request)
-        except (ValueError, KeyError):
-            return web.json_response({"error": "malformed body"}, status=400)
-        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
-
-    return handle
-
-
-def build_web_app(app: App, *, slack: Any | None = None, teams: Any | None = None) -> web.Application:
-    """One aiohttp application for every HTTP channel, plus a health check."""
-    web_app = web.Application(client_max_size=MAX_BODY)
-    channels = {
-        "slack": "http" if slack is not None else "off",
-        "teams": "on" if teams is not None else "off",
-    }
+def build_web_app(db: Database, channels: Sequence[Channel], *, known: Iterable[str] = ()) -> web.Application:
+    """One aiohttp application for the channels' routes and the health check. /healthz says how each
+    channel is served, and "off" for the `known` channels this process does not serve."""
+    routes = [route for channel in channels for route in channel.routes()]
+    web_app = web.Application(client_max_size=max((route.max_body for route in routes), default=MAX_BODY))
+    status = {name: "off" for name in known} | {channel.name: channel.mode for channel in channels}
 
     async def healthz(request: web.Request) -> web.Response:
         """200 while the database answers and takes writes; 503 (with why) while it does not."""
-        db = app.services.db
         try:
             await db.probe()
         except Exception as exc:
@@ -75,17 +38,14 @@ def build_web_app(app: App, *, slack: Any | None = None, teams: Any | None = Non
             return web.json_response(
                 {"status": "degraded", "database": "failing", "reason": db.failing}, status=503
             )
-        return web.json_response({"status": "ok", **channels})
+        return web.json_response({"status": "ok", **status})
 
     web_app.router.add_get("/healthz", healthz)
-    if slack is not None:
-        settings = app.services.settings
-        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-        web_app.router.add_post("/slack/events", slack_handler(slack.bolt, secret))
-    if teams is not None:
-        # The SDK's JWT decorator reads its settings under this plain string key; it guards /api/messages only.
+    for route in routes:
+        # Libraries read their state under plain string keys (the Agents SDK's JWT check does).
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", web.NotAppKeyWarning)
-            web_app["agent_configuration"] = teams.auth_config
-        web_app.router.add_post("/api/messages", teams.handler())
+            for key, value in route.app_state.items():
+                web_app[key] = value
+        web_app.router.add_route(route.method, route.path, route.handler)
     return web_app

@@ -6,27 +6,37 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import Annotated, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
+from bot.channel import ChannelSettings
+from bot.slack.settings import SlackSettings
+from bot.teams.settings import TeamsSettings
+from lessons.model import LANGS
+from storage.defaults import DEFAULT_TZ
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*([smh]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
 
 
 class PersonRate(NamedTuple):
-    """At most `count` uses of one kind (questions to a mentor, pushes, channels looked up) per person in
-    any `window`; a count of 0 means no limit."""
+    """At most `limit` uses of one kind (questions to a mentor, pushes, channels looked up) per person in
+    any `window`; a limit of 0 means none."""
 
-    count: int
+    limit: int
     window: dt.timedelta
 
     def __str__(self) -> str:
-        return f"{self.count}/{int(self.window.total_seconds() // 60)}m" if self.count else "off"
+        return f"{self.limit}/{int(self.window.total_seconds() // 60)}m" if self.limit else "off"
 
 
 class SettingsError(Exception):
@@ -51,9 +61,13 @@ class Settings(BaseSettings):
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated user ids of the first admins."
     )
-    default_lang: str = Field("en", pattern="^(en|fr)$", description="Language of new people: en or fr.")
+    default_lang: str = Field(
+        "en", pattern=f"^({'|'.join(LANGS)})$", description=f"Language of new people: {' or '.join(LANGS)}."
+    )
     log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Logging level.")
-    default_tz: str = Field("Europe/Paris", description="Time zone of new cohorts and of people without one.")
+    default_tz: str = Field(
+        DEFAULT_TZ, description="Time zone of new cohorts, and of people without one and in no cohort."
+    )
     tick_seconds: float = Field(20.0, ge=1, le=3600, description="Seconds between two drip ticks.")
     send_concurrency: int = Field(50, ge=1, le=1000, description="Messages in flight at once.")
     global_rate: float = Field(
@@ -77,98 +91,28 @@ class Settings(BaseSettings):
     host: str = Field("0.0.0.0", description="Address the HTTP server listens on (Slack, Teams, /healthz).")
     port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP server.")
 
-    slack_bot_token: SecretStr | None = Field(
-        None,
-        validation_alias="SLACK_BOT_TOKEN",
-        description="Bot token (xoxb-…); turns the Slack channel on.",
-    )
-    slack_signing_secret: SecretStr | None = Field(
-        None,
-        validation_alias="SLACK_SIGNING_SECRET",
-        description="Signing secret, to verify Slack's requests.",
-    )
-    slack_app_token: SecretStr | None = Field(
-        None, validation_alias="SLACK_APP_TOKEN", description="App-level token (xapp-…): use Socket Mode."
-    )
-    slack_api_url: str = Field(
-        "https://slack.com/api/", validation_alias="SLACK_API_URL", description="Slack Web API base URL."
-    )
-
-    teams_client_id: str | None = Field(
-        None,
-        validation_alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID",
-        description="Entra app (client) id of the Teams bot; turns Teams on with JWT verification.",
-    )
-    teams_client_secret: SecretStr | None = Field(
-        None,
-        validation_alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET",
-        description="Client secret of that Entra app.",
-    )
-    teams_tenant_id: str | None = Field(
-        None,
-        validation_alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID",
-        description="Entra tenant id of that app (single-tenant bots).",
-    )
-    teams_allow_anonymous: bool = Field(
-        False,
-        description="Serve /api/messages without credentials, on 127.0.0.1 only: for local testing.",
-    )
+    slack: SlackSettings = Field(default_factory=SlackSettings, description="The Slack channel.")
+    teams: TeamsSettings = Field(default_factory=TeamsSettings, description="The Microsoft Teams channel.")
 
     @property
-    def teams_enabled(self) -> bool:
-        return self.teams_client_id is not None or self.teams_allow_anonymous
+    def channels(self) -> dict[str, ChannelSettings]:
+        """Each chat platform's settings sub-model, by field name."""
+        found = {name: getattr(self, name) for name in type(self).model_fields}
+        return {name: value for name, value in found.items() if isinstance(value, ChannelSettings)}
 
-    @property
-    def teams_anonymous(self) -> bool:
-        """No Entra credentials, anonymous explicitly allowed: local testing only."""
-        return self.teams_client_id is None and self.teams_allow_anonymous
-
-    @property
-    def slack_enabled(self) -> bool:
-        return self.slack_bot_token is not None
-
-    @property
-    def slack_socket_mode(self) -> bool:
-        return self.slack_enabled and self.slack_app_token is not None
-
-    @model_validator(mode="after")
-    def _check_slack(self) -> Settings:
-        """Complete Slack settings or none: each missing or malformed one is named."""
-        token, secret, app = self.slack_bot_token, self.slack_signing_secret, self.slack_app_token
-        if token is None and (secret is not None or app is not None):
-            raise ValueError(
-                "SLACK_BOT_TOKEN is missing: it is needed with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN"
-            )
-        if token is not None and not token.get_secret_value().startswith("xoxb-"):
-            raise ValueError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
-        if app is not None and not app.get_secret_value().startswith("xapp-"):
-            raise ValueError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
-        if token is not None and app is None and secret is None:
-            raise ValueError(
-                "SLACK_SIGNING_SECRET is missing: it is needed to receive Slack's requests over HTTP"
-            )
-        if not self.slack_api_url.startswith(("http://", "https://")):
-            raise ValueError("SLACK_API_URL must be an http(s) URL, like https://slack.com/api/")
-        if not self.slack_api_url.endswith("/"):
-            self.slack_api_url += "/"
-        return self
-
-    @model_validator(mode="after")
-    def _check_teams(self) -> Settings:
-        """Entra credentials come as a pair; a GUID-shaped app id catches pasted names and URLs."""
-        prefix = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
-        if self.teams_client_secret is not None and self.teams_client_id is None:
-            raise ValueError(f"{prefix}CLIENTID is missing: it is needed with {prefix}CLIENTSECRET")
-        if self.teams_client_id is not None:
-            if not _GUID.fullmatch(self.teams_client_id.strip()):
-                raise ValueError(
-                    f"{prefix}CLIENTID must be the app's GUID, like 00000000-0000-0000-0000-000000000000"
-                )
-            if self.teams_client_secret is None:
-                raise ValueError(f"{prefix}CLIENTSECRET is missing: it is needed with {prefix}CLIENTID")
-        if self.teams_tenant_id is not None and not _GUID.fullmatch(self.teams_tenant_id.strip()):
-            raise ValueError(f"{prefix}TENANTID must be the tenant's GUID")
-        return self
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The usual sources (arguments, environment, `.env`, secrets), with each channel's settings read
+        under its own environment names between the arguments and the rest."""
+        channels = _ChannelSource(settings_cls, (env_settings, dotenv_settings))
+        return init_settings, channels, env_settings, dotenv_settings, file_secret_settings
 
     @field_validator("lessons", mode="before")
     @classmethod
@@ -228,10 +172,10 @@ class Settings(BaseSettings):
         return value
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment and `.env`, or a SettingsError that names the bad setting."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(describe_validation_error(exc)) from None
 
@@ -240,11 +184,74 @@ def describe_validation_error(exc: ValidationError) -> str:
     """One line per bad setting, named as the environment variable a person would set."""
     lines = []
     for error in exc.errors():
-        name = "_".join(str(part) for part in error["loc"] if isinstance(part, str)).upper()
+        name = env_name(error["loc"])
         message = str(error["msg"]).removeprefix("Value error, ")
-        if not name:
-            lines.append(message)
-            continue
-        env_name = name if name.startswith(("SLACK_", "CONNECTIONS__")) else f"TANDEM_{name}"
-        lines.append(f"{env_name}: {message}")
+        lines.append(f"{name}: {message}" if name else message)
     return "Invalid settings:\n  " + "\n  ".join(lines)
+
+
+def env_name(loc: tuple[int | str, ...]) -> str | None:
+    """The environment variable behind an error's location: the field's alias when it has one (the
+    channels' own names), else `TANDEM_` and its name; None for an error about a channel's settings as
+    a whole, whose message names its variables itself."""
+    model: type[BaseModel] = Settings
+    prefix = str(Settings.model_config.get("env_prefix") or "")
+    name: str | None = None
+    for part in (part for part in loc if isinstance(part, str)):
+        found = _field(model, part)
+        if found is None:
+            return name
+        field_name, info = found
+        alias = info.validation_alias
+        name = alias if isinstance(alias, str) else f"{prefix}{field_name}".upper()
+        annotation = info.annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, ChannelSettings)):
+            return name
+        model, prefix, name = annotation, "", None
+    return name
+
+
+def _field(model: type[BaseModel], part: str) -> tuple[str, FieldInfo] | None:
+    """A model's field named `part`, or whose alias is `part`."""
+    for field_name, info in model.model_fields.items():
+        if part in (field_name, info.validation_alias):
+            return field_name, info
+    return None
+
+
+class _ChannelSource(PydanticBaseSettingsSource):
+    """Each channel's settings (the fields of `Settings` that are `ChannelSettings`), read under their own
+    environment names from the environment, then from `.env`. Values go by field name, so that
+    arguments given to `Settings` win over them."""
+
+    def __init__(self, settings_cls: type[BaseSettings], sources: tuple[PydanticBaseSettingsSource, ...]):
+        super().__init__(settings_cls)
+        self.sources = [source for source in sources if isinstance(source, EnvSettingsSource)]
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[object, str, bool]:
+        return None, field_name, False  # everything is read in __call__
+
+    def __call__(self) -> dict[str, object]:
+        found: dict[str, object] = {}
+        for name, info in self.settings_cls.model_fields.items():
+            model = info.annotation
+            if not (isinstance(model, type) and issubclass(model, ChannelSettings)):
+                continue
+            values = {
+                field_name: value
+                for field_name, field in model.model_fields.items()
+                if isinstance(field.validation_alias, str)
+                and (value := self._lookup(field.validation_alias)) is not None
+            }
+            if values:
+                found[name] = values
+        return found
+
+    def _lookup(self, variable: str) -> str | None:
+        """The variable's value from the first source that has it (names in any case, like the rest)."""
+        for source in self.sources:
+            for key in (variable.lower(), variable):
+                value = source.env_vars.get(key)
+                if value is not None:
+                    return value
+        return None

@@ -11,9 +11,9 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from types import ModuleType
 
-import bm25s
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -187,12 +187,24 @@ class AnswerEngine:
         return [(self._lesson_ids[i], float(scores[i])) for i in top.tolist() if scores[i] > 0]
 
 
+@cache
+def _bm25s() -> ModuleType:
+    """bm25s, imported with the first index: a command that answers no question never loads it.
+
+    It sets its own logger to DEBUG when imported, which is after the CLI has set up logging: back to
+    WARNING, the most the CLI lets it log."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 class _Index:
     """One BM25 index over token-id lists sharing the engine's vocabulary: each token's score in each
     document, computed once (bm25s keeps them by token, as `data`/`indices` slices along `indptr`)."""
 
     def __init__(self, corpus: list[list[int]], vocab_size: int) -> None:
-        self.bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        self.bm25 = _bm25s().BM25(k1=1.2, b=0.75)
         self.size = len(corpus)
         if corpus:
             vocab = {token: token for token in range(vocab_size)}

@@ -374,9 +374,14 @@ def _parse_track(entry: Node, loader: Any, report: _Reporter) -> tuple[Track, li
     if not isinstance(lessons, list) or not lessons or not all(isinstance(x, str) for x in lessons):
         report.error(line, "track lessons must be a list of lesson ids")
         ok = False
-    if not ok:
+    if (
+        not ok
+        or not isinstance(track_id, str)
+        or not isinstance(titles, dict)
+        or not isinstance(lessons, list)
+    ):
         return None
-    lesson_lines = [item.start_mark.line + 1 for item in lessons_node.value]
+    lesson_lines = [item.start_mark.line + 1 for item in lessons_node.value] if lessons_node else []
     return Track(track_id, {k: str(v) for k, v in titles.items()}, tuple(lessons)), [line, *lesson_lines]
 
 
@@ -415,10 +420,10 @@ def _check_references(
     for lesson_id in sorted(known):
         langs = [lang for lang in LANGS if (lesson_id, lang) in drafts]
         if len(langs) < len(LANGS):
-            path = drafts[(lesson_id, langs[0])].lesson.path
-            assert path is not None
+            where = drafts[(lesson_id, langs[0])].lesson.path
+            assert where is not None
             library.problems.append(
-                Problem(path, 1, f"lesson '{lesson_id}' has no translation in {_missing(langs)}", True)
+                Problem(where, 1, f"lesson '{lesson_id}' has no translation in {_missing(langs)}", True)
             )
 
 

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 LANGS: tuple[str, ...] = ("en", "fr")
+"""The languages of the library, and so the languages Tandem speaks."""
+
+
+def lang_of_locale(locale: object) -> str | None:
+    """The language Tandem speaks that a platform's locale names (`fr-FR`, `en_GB`, `fr` -> `fr`), or None
+    when it names another one or none."""
+    if not isinstance(locale, str):
+        return None
+    lang = re.split(r"[-_]", locale.strip(), maxsplit=1)[0].lower()
+    return lang if lang in LANGS else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +101,11 @@ class Library:
         """Every lesson id, sorted, whatever its languages."""
         return sorted({lesson_id for lesson_id, _ in self.lessons})
 
-    def has(self, lesson_id: str) -> bool:
-        return any((lesson_id, lang) in self.lessons for lang in LANGS)
+    def related(self, lesson: Lesson) -> list[Lesson]:
+        """The lessons `lesson` names under `related`, in its language when they have it, in their front
+        matter's order; those missing since (a reload) are left out."""
+        found = (self.get(lesson_id, lesson.lang) for lesson_id in lesson.related)
+        return [other for other in found if other is not None]
 
     def get(self, lesson_id: str, lang: str) -> Lesson | None:
         """The lesson in `lang`, or in another language when it has no translation."""

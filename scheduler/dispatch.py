@@ -36,6 +36,7 @@ from scheduler.errors import PermanentError, RateLimited, TemporaryError
 from storage import deliveries, workers
 from storage.db import Database
 from storage.deliveries import Claim, Outcome
+from storage.enums import SendOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,14 @@ class Parcel(Protocol):
     """What a carrier prepared for one claim; `conversation` keys the per-conversation rate limit, and
     `paced` says whether the rate limits apply (not to a local inbox)."""
 
-    claim: Claim
-    conversation: str
-    paced: bool
+    @property
+    def claim(self) -> Claim: ...
+
+    @property
+    def conversation(self) -> str: ...
+
+    @property
+    def paced(self) -> bool: ...
 
 
 class Carrier(Protocol):
@@ -290,7 +296,9 @@ class Dispatcher:
                 logger.exception(
                     "Could not prepare %s claimed messages; they will be tried again", len(claims)
                 )
-                outcomes = [Outcome(c, "retry", "could not be prepared", now, c.recovered) for c in claims]
+                outcomes = [
+                    Outcome(c, SendOutcome.RETRY, "could not be prepared", now, c.recovered) for c in claims
+                ]
             else:
                 outcomes = await asyncio.gather(
                     *(
@@ -328,7 +336,7 @@ class Dispatcher:
         self, claim: Claim, parcel: Parcel | None, frozen: bool, moment: dt.datetime
     ) -> Outcome:
         if parcel is None:
-            return Outcome(claim, "failed", "nothing to send: the person or the content is gone")
+            return Outcome(claim, SendOutcome.FAILED, "nothing to send: the person or the content is gone")
         async with self._semaphore:
             return await self._attempt(claim, parcel, lambda: moment if frozen else self.clock())
 
@@ -339,12 +347,12 @@ class Dispatcher:
             if claim.recovered:
                 asked = True
                 if await asyncio.wait_for(self.carrier.arrived(parcel), self.settings.send_timeout):
-                    return Outcome(claim, "sent")
+                    return Outcome(claim, SendOutcome.SENT)
             asked = False
             if parcel.paced:
                 await self.limiter.acquire(parcel.conversation)
             await asyncio.wait_for(self.carrier.send(parcel), self.settings.send_timeout)
-            return Outcome(claim, "sent")
+            return Outcome(claim, SendOutcome.SENT)
         except RateLimited as exc:
             wait = exc.retry_after if exc.retry_after is not None else self._backoff(claim.attempts)
             return self._retry(claim, now(), f"rate limited: {exc}", wait, uncertain=asked)
@@ -355,17 +363,17 @@ class Dispatcher:
             return self._retry(claim, now(), "no answer in time", self._backoff(claim.attempts), True)
         except PermanentError as exc:
             logger.info("Delivery %s: the person cannot be reached: %s", claim.delivery_id, exc)
-            return Outcome(claim, "unreachable", str(exc))
+            return Outcome(claim, SendOutcome.UNREACHABLE, str(exc))
         except Exception:
             logger.exception("Delivery %s failed unexpectedly", claim.delivery_id)
             if claim.attempts >= UNEXPECTED_ATTEMPTS:
-                return Outcome(claim, "failed", "could not be sent (an error on Tandem's side)")
+                return Outcome(claim, SendOutcome.FAILED, "could not be sent (an error on Tandem's side)")
             return self._retry(claim, now(), "unexpected error", self._backoff(claim.attempts), True)
 
     def _retry(self, claim: Claim, now: dt.datetime, error: str, wait: float, uncertain: bool) -> Outcome:
         if uncertain:
             wait = max(wait, self.settings.settle)
-        return Outcome(claim, "retry", error, now + dt.timedelta(seconds=wait), uncertain)
+        return Outcome(claim, SendOutcome.RETRY, error, now + dt.timedelta(seconds=wait), uncertain)
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.settings.backoff_cap, self.settings.backoff_base * (2 ** max(0, attempt - 1)))
@@ -375,11 +383,11 @@ class Dispatcher:
 def _count(report: DispatchReport, claims: Sequence[Claim], outcomes: Sequence[Outcome]) -> None:
     for outcome in outcomes:
         report.outcomes.append(outcome)
-        if outcome.status == "sent":
+        if outcome.status == SendOutcome.SENT:
             report.sent += 1
-        elif outcome.status == "retry":
+        elif outcome.status == SendOutcome.RETRY:
             report.retried += 1
-        elif outcome.status == "unreachable":
+        elif outcome.status == SendOutcome.UNREACHABLE:
             report.held += 1
         else:
             report.failed += 1

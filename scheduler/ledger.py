@@ -17,6 +17,7 @@ from scheduler import lifetimes, timing
 from scheduler.plan import rhythm_for
 from storage import cohorts, deliveries, keys
 from storage.db import Database
+from storage.defaults import DEFAULT_TZ
 from storage.enums import DeliveryKind, DeliveryStatus, EnrollmentStatus, Priority
 from storage.models import Cohort, Enrollment, Person
 
@@ -34,10 +35,10 @@ class PlanReport:
 
 
 def decide(
-    enrollment: Enrollment, person: Person, cohort: Cohort, now: dt.datetime
+    enrollment: Enrollment, person: Person, cohort: Cohort, now: dt.datetime, default_tz: str
 ) -> tuple[bool, dt.datetime]:
     """(send now?, next due time). Missed days are not replayed: only today's tip, if the day is not over."""
-    rhythm = rhythm_for(person, cohort)
+    rhythm = rhythm_for(person, cohort, default_tz)
     pause = max(filter(None, (enrollment.paused_until, person.paused_until)), default=None)
     upcoming = timing.next_slot(rhythm, now, paused_until=pause if pause and pause > now else None)
     if cohort.paused or (pause and pause > now) or not person.reachable:
@@ -58,16 +59,22 @@ def decide(
 
 
 async def plan_due(
-    db: Database, now: dt.datetime, tracks: dict[str, tuple[str, ...]], *, dry_run: bool = False
+    db: Database,
+    now: dt.datetime,
+    tracks: dict[str, tuple[str, ...]],
+    *,
+    default_tz: str = DEFAULT_TZ,
+    dry_run: bool = False,
 ) -> PlanReport:
-    """Queue a ledger row for every enrollment whose tip is due at `now`; returns what happened."""
+    """Queue a ledger row for every enrollment whose tip is due at `now`; returns what happened.
+    `default_tz` (TANDEM_DEFAULT_TZ) is the zone of a learner whose own and cohort's zones are unknown."""
     report = PlanReport()
     while True:
         async with db.transaction() as session:
             rows = await cohorts.due_enrollments(session, now=now, limit=PLAN_BATCH)
             if not rows:
                 return report
-            updates, ledger = _plan_rows(rows, now, tracks, report)
+            updates, ledger = _plan_rows(rows, now, tracks, report, default_tz)
             if dry_run:
                 await session.rollback()
                 return report
@@ -82,11 +89,12 @@ def _plan_rows(
     now: dt.datetime,
     tracks: dict[str, tuple[str, ...]],
     report: PlanReport,
+    default_tz: str,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     updates: list[dict[str, object]] = []
     ledger: list[dict[str, object]] = []
     for enrollment, person, cohort in rows:
-        send, upcoming = decide(enrollment, person, cohort, now)
+        send, upcoming = decide(enrollment, person, cohort, now, default_tz)
         change: dict[str, object] = {"id": enrollment.id, "next_due_at": upcoming}
         if not send:
             report.rolled += 1
@@ -97,7 +105,7 @@ def _plan_rows(
             "person_id": person.id,
             "enrollment_id": enrollment.id,
             "due_at": now,
-            "expires_at": lifetimes.end_of_day(now, rhythm_for(person, cohort).zone),
+            "expires_at": lifetimes.end_of_day(now, rhythm_for(person, cohort, default_tz).zone),
             "status": DeliveryStatus.PENDING,
             "priority": Priority.BULK,
             "step": enrollment.position,

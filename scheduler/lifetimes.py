@@ -3,9 +3,9 @@ message for someone out of reach, until then; after that the message is given up
 
 | kind | lifetime |
 |---|---|
-| lesson, complete | until the end of the learner's delivery day (quiet hours start, 20:00 local); the
-  enrollment then steps back, so the same tip comes on the next delivery day |
-| digest | until the end of the mentor's Monday (20:00 local) |
+| lesson, complete | until the end of the learner's delivery day (when quiet hours start, 20:00 local);
+  the enrollment then steps back, so the same tip comes on the next delivery day |
+| digest | until the end of the mentor's Monday (when quiet hours start) |
 | tip | 7 days after its time |
 | pairing, question, notice | 7 days |
 | answer | 14 days |
@@ -18,6 +18,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from scheduler import timing
+from storage.defaults import QUIET_START
 from storage.enums import DeliveryKind
 
 LIFETIMES: dict[str, dt.timedelta] = {
@@ -40,7 +41,7 @@ def expires_at(kind: str, due: dt.datetime) -> dt.datetime | None:
 def end_of_day(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """The end of the delivery day that `moment` falls on in `zone`: when quiet hours start, in UTC."""
     local = moment.astimezone(zone)
-    end = timing.local_moment(local.date(), timing.QUIET_START, zone)
+    end = timing.local_moment(local.date(), QUIET_START, zone)
     if end <= moment:  # already in the evening's quiet hours: the day ends at midnight
         end = timing.local_moment(local.date() + dt.timedelta(days=1), dt.time(0, 0), zone)
     return end.astimezone(dt.UTC)

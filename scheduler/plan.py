@@ -1,37 +1,72 @@
-"""A learner's rhythm from their own settings over their cohort's, and their next due time."""
+"""A learner's rhythm from their own settings over their cohort's, their next due time, and the one rule
+for the time zone of anyone Tandem writes to.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from scheduler import timing
-from storage.models import Cohort, Person
+from storage.defaults import DELIVERY_DAYS, DELIVERY_TIME
+from storage.enums import EnrollmentStatus
+from storage.models import Cohort, Enrollment, Person
 
 logger = logging.getLogger(__name__)
 
+UTC_ZONE = ZoneInfo("UTC")
 
-def rhythm_for(person: Person, cohort: Cohort) -> timing.Rhythm:
-    """Person settings win over cohort settings; a broken stored value falls back to the cohort's."""
-    zone = _zone(person.tz) or _zone(cohort.tz) or timing.parse_zone("UTC")
-    time_of_day = _time(person.time_of_day) or _time(cohort.delivery_time) or dt.time(9, 0)
-    days = _days(person.days) or _days(cohort.days) or frozenset(range(5))
-    return timing.Rhythm(zone=zone, time_of_day=time_of_day, days=days, start=cohort.start_date)
+
+def zone_for(person: Person | None, cohort: Cohort | None, default_tz: str) -> ZoneInfo:
+    """The time zone of a person: theirs (their own `tz`, or their platform profile's), else their
+    cohort's, else the programme's (`default_tz`: TANDEM_DEFAULT_TZ).
+
+    Their tips follow it, and every moment Tandem shows them is said in it. `cohort` is the one whose
+    rhythm applies to them (`home_cohort`), None for someone in no cohort. A stored zone Tandem does not
+    know is skipped; UTC is the last resort when even the default is unknown.
+    """
+    return (
+        _zone(person.tz if person else None)
+        or _zone(cohort.tz if cohort else None)
+        or _zone(default_tz)
+        or UTC_ZONE
+    )
+
+
+def home_cohort(enrolled: Sequence[tuple[Enrollment, Cohort]]) -> Cohort | None:
+    """The cohort whose settings apply to a person who has none of their own: the first one they are
+    active in, else the first one they were ever in (`enrolled` oldest first), else none."""
+    active = [cohort for enrollment, cohort in enrolled if enrollment.status == EnrollmentStatus.ACTIVE]
+    return next(iter(active or [cohort for _, cohort in enrolled]), None)
+
+
+def rhythm_for(person: Person, cohort: Cohort, default_tz: str) -> timing.Rhythm:
+    """Person settings win over cohort settings; a broken stored value falls back to the cohort's, then to
+    the defaults (storage/defaults.py); the zone follows `zone_for`."""
+    return timing.Rhythm(
+        zone=zone_for(person, cohort, default_tz),
+        time_of_day=_time(person.time_of_day) or _time(cohort.delivery_time) or DELIVERY_TIME,
+        days=_days(person.days) or _days(cohort.days) or DELIVERY_DAYS,
+        start=cohort.start_date,
+    )
 
 
 def next_due(
-    person: Person, cohort: Cohort, *, after: dt.datetime, paused_until: dt.datetime | None = None
+    person: Person,
+    cohort: Cohort,
+    default_tz: str,
+    *,
+    after: dt.datetime,
+    paused_until: dt.datetime | None = None,
 ) -> dt.datetime:
+    """The learner's next delivery moment in this cohort, strictly after `after`, past any pause."""
     pause = max(filter(None, (paused_until, person.paused_until)), default=None)
-    return timing.next_slot(rhythm_for(person, cohort), after, paused_until=pause)
+    return timing.next_slot(rhythm_for(person, cohort, default_tz), after, paused_until=pause)
 
 
-def zone_of(name: str | None, fallback: str = "UTC") -> timing.ZoneInfo:
-    """The zone `name`, or `fallback` when it is unset or unknown, or UTC as a last resort."""
-    return _zone(name) or _zone(fallback) or timing.parse_zone("UTC")
-
-
-def _zone(name: str | None) -> timing.ZoneInfo | None:
+def _zone(name: str | None) -> ZoneInfo | None:
     if not name:
         return None
     try:

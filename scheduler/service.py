@@ -2,9 +2,10 @@
 dispatcher's own loop.
 
 APScheduler holds no job per learner; the database says who is due. Jobs are module-level functions that
-carry only the id of a registered runtime, so they stay plain and testable. The tick plans what is due
-into the ledger and wakes the dispatcher, which sends whatever is due (tips, and every message a command
-queued) as soon as it is.
+receive the runtime they work with (APScheduler keeps its jobs in memory, so it holds that object as
+is), and what they decide lives elsewhere: `scheduler.ledger` plans the drip, `scheduler.upkeep` the
+digests and the housekeeping. The tick plans what is due into the ledger and wakes the dispatcher, which
+sends whatever is due (tips, and every message a command queued) as soon as it is.
 """
 
 from __future__ import annotations
@@ -13,26 +14,20 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from scheduler import ledger, lifetimes, timing
+from scheduler import ledger, upkeep
 from scheduler.dispatch import Dispatcher, DispatchReport
-from scheduler.plan import zone_of
-from storage import activity, deliveries, keys, people
 from storage.db import Database
-from storage.enums import DeliveryKind, Priority
+from storage.defaults import DEFAULT_TZ
 
 logger = logging.getLogger(__name__)
 
-DIGEST_WEEKDAY = 0  # Monday
-SEEN_EVENTS_KEPT = dt.timedelta(days=1)
-DIGEST_HOUR = 9
-
-Loop = Callable[[asyncio.Event], Awaitable[None]]
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 """A long-running loop that ends when its event is set (the dispatcher's, the job runner's)."""
 
 
@@ -44,8 +39,7 @@ class DripRuntime:
     dispatcher: Dispatcher
     tracks: Callable[[], dict[str, tuple[str, ...]]]
     clock: Callable[[], dt.datetime]
-    default_tz: str = "Europe/Paris"
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    default_tz: str = DEFAULT_TZ
     _busy: int = 0
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -67,36 +61,24 @@ class DripRuntime:
                 await asyncio.wait_for(self._idle.wait(), timeout)
 
 
-_RUNTIMES: dict[str, DripRuntime] = {}
-
-
-def register(runtime: DripRuntime) -> str:
-    _RUNTIMES[runtime.id] = runtime
-    return runtime.id
-
-
-def unregister(runtime_id: str) -> None:
-    _RUNTIMES.pop(runtime_id, None)
-
-
 async def run_tick(
     runtime: DripRuntime, now: dt.datetime | None = None
 ) -> tuple[ledger.PlanReport, DispatchReport]:
     """Plan what is due, then send everything due. Used by `tandem drip --at` and tests; a running
     Tandem plans on its tick and lets the dispatcher's loop send."""
     moment = now or runtime.clock()
-    plan = await ledger.plan_due(runtime.db, moment, runtime.tracks())
+    plan = await ledger.plan_due(runtime.db, moment, runtime.tracks(), default_tz=runtime.default_tz)
     sent = await runtime.dispatcher.run_once(moment if now is not None else None)
     return plan, sent
 
 
-async def tick(runtime_id: str) -> None:
-    runtime = _RUNTIMES.get(runtime_id)
-    if runtime is None:
-        return
+async def tick(runtime: DripRuntime) -> None:
+    """Plan what is due into the ledger and wake the dispatcher, which sends it."""
     try:
         async with runtime.working():
-            plan = await ledger.plan_due(runtime.db, runtime.clock(), runtime.tracks())
+            plan = await ledger.plan_due(
+                runtime.db, runtime.clock(), runtime.tracks(), default_tz=runtime.default_tz
+            )
     except Exception:
         logger.exception("Drip tick failed; the next tick will try again")
         return
@@ -105,54 +87,22 @@ async def tick(runtime_id: str) -> None:
         logger.info("Drip tick: %s lessons queued, %s tracks completed", plan.queued, plan.completed)
 
 
-async def expire_pauses(runtime_id: str) -> None:
-    """Clear pauses that have ended, and forget platform event ids older than a day (Slack only retries
-    within minutes), so that table stays small."""
-    runtime = _RUNTIMES.get(runtime_id)
-    if runtime is None:
-        return
-    now = runtime.clock()
-    async with runtime.working(), runtime.db.transaction() as session:
-        await people.end_pauses(session, now=now)
-        await activity.forget_seen_events(session, before=now - SEEN_EVENTS_KEPT)
+async def expire_pauses(runtime: DripRuntime) -> None:
+    """Housekeeping (`upkeep.tidy`): ended pauses cleared, old platform event ids forgotten."""
+    async with runtime.working():
+        await upkeep.tidy(runtime.db, runtime.clock())
 
 
-async def plan_digests(runtime_id: str) -> int:
-    """Queue each mentor's weekly digest on Monday morning, mentor's local time; once per ISO week."""
-    runtime = _RUNTIMES.get(runtime_id)
-    if runtime is None:
-        return 0
-    now = runtime.clock()
-    async with runtime.working(), runtime.db.transaction() as session:
-        rows = []
-        for mentor in await people.mentors(session):
-            zone = zone_of(mentor.tz, runtime.default_tz)
-            local = now.astimezone(zone)
-            if local.weekday() != DIGEST_WEEKDAY or not DIGEST_HOUR <= local.hour < timing.QUIET_START.hour:
-                continue
-            year, week, _ = local.isocalendar()
-            rows.append(
-                {
-                    "dedupe_key": keys.digest_key(mentor.id or 0, year, week),
-                    "person_id": mentor.id,
-                    "kind": DeliveryKind.DIGEST,
-                    "priority": Priority.BULK,
-                    "due_at": now,
-                    "expires_at": lifetimes.end_of_day(now, zone),
-                    "created_at": now,
-                }
-            )
-        await deliveries.enqueue(session, rows=rows)
-    if rows:
-        runtime.dispatcher.wake()
-    return len(rows)
-
-
-async def digest_job(runtime_id: str) -> None:
+async def digest_job(runtime: DripRuntime) -> None:
+    """Queue the mentors' weekly digests that are due (`upkeep.plan_digests`) and wake the dispatcher."""
     try:
-        await plan_digests(runtime_id)
+        async with runtime.working():
+            queued = await upkeep.plan_digests(runtime.db, runtime.clock(), runtime.default_tz)
     except Exception:
         logger.exception("Planning mentor digests failed")
+        return
+    if queued:
+        runtime.dispatcher.wake()
 
 
 class DripScheduler:
@@ -169,8 +119,7 @@ class DripScheduler:
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
-        runtime_id = register(self.runtime)
-        common = {"args": [runtime_id], "coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
+        common = {"args": [self.runtime], "coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
         self.scheduler.add_job(
             tick,
             "interval",
@@ -200,4 +149,3 @@ class DripScheduler:
                 if not task.cancelled() and task.exception() is not None:
                     logger.error("A delivery loop ended with an error: %s", task.exception())
             self._tasks = []
-        unregister(self.runtime.id)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from storage.defaults import QUIET_HOURS, WEEKDAY_NAMES
+
 _DAY_ALIASES = {
     **{name: i for i, name in enumerate(WEEKDAY_NAMES)},
     **{name: i for i, name in enumerate(("lun", "mar", "mer", "jeu", "ven", "sam", "dim"))},
@@ -24,8 +25,6 @@ _DAY_SETS = {
     "weekdays": "mon-fri", "workdays": "mon-fri", "semaine": "mon-fri",
     "everyday": "mon-sun", "daily": "mon-sun", "all": "mon-sun", "tous": "mon-sun",
 }  # fmt: skip
-QUIET_START = dt.time(20, 0)
-QUIET_END = dt.time(8, 0)
 
 
 class TimingError(ValueError):
@@ -51,13 +50,13 @@ def parse_time(text: str) -> dt.time:
     return dt.time(hour, minute)
 
 
-def check_delivery_time(value: dt.time, quiet: tuple[dt.time, dt.time] = (QUIET_START, QUIET_END)) -> None:
+def check_delivery_time(value: dt.time, quiet: tuple[dt.time, dt.time] = QUIET_HOURS) -> None:
     """Refuse a delivery time inside quiet hours."""
     if in_quiet_hours(value, quiet):
         raise TimingError("quiet_time", value.strftime("%H:%M"))
 
 
-def in_quiet_hours(value: dt.time, quiet: tuple[dt.time, dt.time] = (QUIET_START, QUIET_END)) -> bool:
+def in_quiet_hours(value: dt.time, quiet: tuple[dt.time, dt.time] = QUIET_HOURS) -> bool:
     start, end = quiet
     if start <= end:
         return start <= value < end
@@ -88,11 +87,6 @@ def parse_days(text: str) -> frozenset[int]:
     if not days:
         raise TimingError("bad_days", text)
     return frozenset(days)
-
-
-def format_days(days: frozenset[int]) -> str:
-    """Canonical storage form: 'mon,tue,wed,thu,fri'."""
-    return ",".join(WEEKDAY_NAMES[d] for d in sorted(days))
 
 
 @lru_cache(maxsize=4096)
@@ -142,7 +136,7 @@ class Rhythm:
     time_of_day: dt.time
     days: frozenset[int]
     start: dt.date
-    quiet: tuple[dt.time, dt.time] = (QUIET_START, QUIET_END)
+    quiet: tuple[dt.time, dt.time] = QUIET_HOURS
 
 
 def next_slot(rhythm: Rhythm, after: dt.datetime, *, paused_until: dt.datetime | None = None) -> dt.datetime:

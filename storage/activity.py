@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Text, cast, delete, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.enums import WAITING_QUESTIONS, AuditOutcome, FeedbackKind, PendingKind, QuestionStatus
 from storage.models import (
     AuditLog,
     CustomTip,
@@ -21,12 +23,8 @@ from storage.models import (
     QuestionCreate,
     SeenEvent,
 )
-from storage.prepared import InsertUnlessExists, Prepared
+from storage.sql import dialect_name, insert_of, table_of
 from storage.types import utcnow
-
-_SEEN_EVENT = SeenEvent.__table__  # type: ignore[attr-defined]
-_QUESTION = Question.__table__  # type: ignore[attr-defined]
-_ADD_QUESTION = Prepared(insert(_QUESTION).returning(_QUESTION.c.id))
 
 # --- custom tips ------------------------------------------------------------------------------------------
 
@@ -36,6 +34,14 @@ async def create_tip(session: AsyncSession, *, data: CustomTipCreate) -> CustomT
     session.add(tip)
     await session.flush()
     return tip
+
+
+async def tips_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, CustomTip]:
+    """Custom tips by id, in one query (the dispatcher composes many at once)."""
+    if not ids:
+        return {}
+    rows = await session.exec(select(CustomTip).where(col(CustomTip.id).in_(list(ids))))
+    return {tip.id: tip for tip in rows if tip.id is not None}
 
 
 # --- questions --------------------------------------------------------------------------------------------
@@ -53,13 +59,15 @@ async def create_question(
 
 
 async def add_question(session: AsyncSession, *, data: QuestionCreate, now: dt.datetime | None = None) -> int:
-    """Record a question and return its id, for a caller that needs no Question object: one Core insert,
-    without building, validating and flushing an ORM instance (every free-text question comes here)."""
-    values = data.model_dump()
-    values["created_at"] = now or utcnow()
-    row = await _ADD_QUESTION.first(session, values)
-    assert row is not None  # RETURNING always gives the new row
-    return int(row[0])
+    """Record a question and return its id, for a caller that needs no Question object: one INSERT …
+    RETURNING, without building and flushing an ORM instance (every free-text question comes here)."""
+    values = {**data.model_dump(), "created_at": now or utcnow()}
+    return int((await session.exec(_ADD_QUESTION, params=values)).one()[0])
+
+
+_QUESTION = table_of(Question)
+_ADD_QUESTION = insert(_QUESTION).returning(_QUESTION.c.id)
+"""A Core insert, built once: the ORM's bulk-insert path for an entity costs more than the insert."""
 
 
 async def get_question(session: AsyncSession, *, question_id: int) -> Question | None:
@@ -67,7 +75,7 @@ async def get_question(session: AsyncSession, *, question_id: int) -> Question |
 
 
 async def open_questions(session: AsyncSession, *, person_ids: list[int] | None = None) -> list[Question]:
-    query = select(Question).where(col(Question.status).in_(("open", "forwarded")))
+    query = select(Question).where(col(Question.status).in_(WAITING_QUESTIONS))
     if person_ids is not None:
         query = query.where(col(Question.person_id).in_(person_ids))
     return list(await session.exec(query.order_by(col(Question.created_at))))
@@ -75,7 +83,7 @@ async def open_questions(session: AsyncSession, *, person_ids: list[int] | None 
 
 async def grouped_in(session: AsyncSession, *, key: str) -> list[Question]:
     """The questions one grouped message carries that still wait for an answer, oldest first."""
-    query = select(Question).where(Question.grouped_in == key, Question.status == "forwarded")
+    query = select(Question).where(Question.grouped_in == key, Question.status == QuestionStatus.FORWARDED)
     return list(await session.exec(query.order_by(col(Question.id))))
 
 
@@ -88,7 +96,7 @@ async def questions_of(session: AsyncSession, *, person_id: int) -> list[Questio
 
 
 async def add_feedback(
-    session: AsyncSession, *, person_id: int, lesson_id: str, kind: str, correct: bool | None = None
+    session: AsyncSession, *, person_id: int, lesson_id: str, kind: FeedbackKind, correct: bool | None = None
 ) -> Feedback:
     feedback = Feedback(person_id=person_id, lesson_id=lesson_id, kind=kind, correct=correct)
     session.add(feedback)
@@ -110,7 +118,7 @@ FREE_TEXT_ARGS = ("text",)
 
 
 async def audit(
-    session: AsyncSession, *, actor_key: str, action: str, args: dict[str, Any], outcome: str
+    session: AsyncSession, *, actor_key: str, action: str, args: dict[str, Any], outcome: AuditOutcome
 ) -> None:
     """Record an admin or mentor action, or a refusal. `args` names people by key only (never by display
     name), and keeps free text under `text` (FREE_TEXT_ARGS), so that forgetting someone can find both."""
@@ -131,9 +139,9 @@ async def forget_actor(session: AsyncSession, *, actor_key: str, marker: str = "
     query = select(AuditLog.id, AuditLog.args).where(
         AuditLog.actor_key == actor_key, _has_free_text(AuditLog.args)
     )
-    for entry_id, args in (await session.exec(query)).all():  # type: ignore[call-overload]
+    for entry_id, args in (await session.exec(query)).all():
         kept = {name: value for name, value in args.items() if name not in FREE_TEXT_ARGS}
-        await session.exec(update(AuditLog).where(col(AuditLog.id) == entry_id).values(args=kept))  # type: ignore[call-overload]
+        await session.exec(update(AuditLog).where(col(AuditLog.id) == entry_id).values(args=kept))
     await session.exec(update(AuditLog).where(col(AuditLog.actor_key) == actor_key).values(actor_key=marker))
 
 
@@ -180,7 +188,7 @@ async def take_inbox(session: AsyncSession, *, person_id: int, now: dt.datetime)
 
 
 async def set_pending(
-    session: AsyncSession, *, person_id: int, kind: str, data: dict[str, Any], expires_at: dt.datetime
+    session: AsyncSession, *, person_id: int, kind: PendingKind, data: dict[str, Any], expires_at: dt.datetime
 ) -> PendingAction:
     await session.exec(
         delete(PendingAction).where(
@@ -194,7 +202,7 @@ async def set_pending(
 
 
 async def take_pending(
-    session: AsyncSession, *, person_id: int, kind: str, now: dt.datetime
+    session: AsyncSession, *, person_id: int, kind: PendingKind, now: dt.datetime
 ) -> PendingAction | None:
     """The person's live pending action of that kind, removed; None when missing or expired."""
     query = select(PendingAction).where(PendingAction.person_id == person_id, PendingAction.kind == kind)
@@ -236,11 +244,22 @@ async def inbox_of(session: AsyncSession, *, person_id: int) -> list[InboxMessag
 
 async def first_sighting(session: AsyncSession, *, event_id: str) -> bool:
     """True the first time an event id is seen; False for a retry. The primary key decides, so it holds
-    across replicas; see `InsertUnlessExists` for what happens when two transactions race."""
-    return await _SEEN.first(session, {"event_id": event_id, "received_at": utcnow()}) is not None
+    across replicas: `INSERT … ON CONFLICT DO NOTHING` writes nothing for a known id (on PostgreSQL it
+    waits for a transaction inserting the same id to end) and leaves the transaction usable."""
+    statement = _SEEN[dialect_name(session)]
+    return (
+        await session.exec(statement, params={"event_id": event_id, "received_at": utcnow()})
+    ).first() is not None
 
 
-_SEEN = InsertUnlessExists(_SEEN_EVENT, "event_id", returning="event_id")
+_SEEN_EVENT = table_of(SeenEvent)
+_SEEN = {
+    dialect: insert_of(dialect)(_SEEN_EVENT)
+    .on_conflict_do_nothing(index_elements=["event_id"])
+    .returning(_SEEN_EVENT.c.event_id)
+    for dialect in ("sqlite", "postgresql")
+}
+"""Built once per dialect (their ON CONFLICT is spelled alike, but each dialect has its own insert)."""
 
 
 async def seen(session: AsyncSession, *, event_id: str) -> bool:

@@ -12,7 +12,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import deliveries
-from storage.enums import DeliveryKind, DeliveryStatus, EnrollmentStatus, StopCause
+from storage.enums import (
+    WAITING_QUESTIONS,
+    DeliveryKind,
+    DeliveryStatus,
+    EnrollmentStatus,
+    FeedbackKind,
+    StopCause,
+)
 from storage.models import (
     Cohort,
     CohortCreate,
@@ -20,15 +27,20 @@ from storage.models import (
     Enrollment,
     EnrollmentUpdate,
     Feedback,
+    Mentorship,
     Person,
     Question,
 )
-from storage.sql import is_sqlite, update_by_id
+from storage.sql import is_sqlite, table_of, update_by_id
 
 
 async def get_cohort(session: AsyncSession, *, name: str) -> Cohort | None:
     query = select(Cohort).where(func.lower(Cohort.name) == name.strip().lower())
     return (await session.exec(query)).first()
+
+
+async def get_cohort_by_id(session: AsyncSession, *, cohort_id: int) -> Cohort | None:
+    return await session.get(Cohort, cohort_id)
 
 
 async def create_cohort(session: AsyncSession, *, data: CohortCreate) -> Cohort:
@@ -47,7 +59,7 @@ async def cohort_counts(session: AsyncSession) -> dict[int, tuple[int, int]]:
     query = select(
         Enrollment.cohort_id,
         func.count(),
-        func.sum(case((col(Enrollment.status) == "active", 1), else_=0)),
+        func.sum(case((col(Enrollment.status) == EnrollmentStatus.ACTIVE, 1), else_=0)),
     ).group_by(col(Enrollment.cohort_id))
     return {row[0]: (int(row[1]), int(row[2] or 0)) for row in await session.exec(query)}
 
@@ -83,7 +95,18 @@ async def cohort_readers(session: AsyncSession, *, cohort_id: int) -> list[Reade
         .where(Enrollment.cohort_id == cohort_id)
         .order_by(col(Person.display_name))
     )
-    return [Reader(*row) for row in await session.exec(query)]  # type: ignore[call-overload]
+    return [Reader(*row) for row in await session.exec(query)]
+
+
+async def mentees_enrolled_in(session: AsyncSession, *, mentor_id: int, cohort_id: int) -> int:
+    """How many of this mentor's mentees are enrolled in the cohort."""
+    query = (
+        select(func.count())
+        .select_from(Enrollment)
+        .join(Mentorship, col(Mentorship.mentee_id) == col(Enrollment.person_id))
+        .where(Mentorship.mentor_id == mentor_id, Enrollment.cohort_id == cohort_id)
+    )
+    return int((await session.exec(query)).one())
 
 
 async def add_enrollments(
@@ -127,32 +150,32 @@ async def enrollment_breakdown(session: AsyncSession, *, cohort_id: int, now: dt
 
     Paused means a live pause of the enrollment or of the person; active means active and not paused.
     """
-    paused = (col(Enrollment.status) == "paused") | (
-        (col(Enrollment.status) == "active")
-        & ((col(Enrollment.paused_until) > now) | (col(Person.paused_until) > now))
+    paused = case(
+        ((col(Enrollment.paused_until) > now) | (col(Person.paused_until) > now), True), else_=False
     )
     query = (
-        select(
-            func.count(),
-            func.sum(case((paused, 0), (col(Enrollment.status) == "active", 1), else_=0)),
-            func.sum(case((paused, 1), else_=0)),
-            func.sum(case((col(Enrollment.status) == "completed", 1), else_=0)),
-            func.sum(case((col(Enrollment.status) == "stopped", 1), else_=0)),
-            func.sum(case((col(Person.reachable).is_(False), 1), else_=0)),
-        )
+        select(Enrollment.status, paused, col(Person.reachable), func.count())
         .join(Person, col(Person.id) == col(Enrollment.person_id))
         .where(Enrollment.cohort_id == cohort_id)
+        .group_by(col(Enrollment.status), paused, col(Person.reachable))
     )
-    row = (await session.exec(query)).one()
-    names = ("enrolled", "active", "paused", "completed", "stopped", "unreachable")
-    return dict(zip(names, (int(value or 0) for value in row), strict=True))
+    counts = dict.fromkeys(("enrolled", "active", "paused", "completed", "stopped", "unreachable"), 0)
+    for status, is_paused, reachable, count in await session.exec(query):
+        counts["enrolled"] += count
+        if status == EnrollmentStatus.ACTIVE:
+            counts["paused" if is_paused else "active"] += count
+        elif status in (EnrollmentStatus.COMPLETED, EnrollmentStatus.STOPPED):
+            counts[str(status)] += count
+        if not reachable:
+            counts["unreachable"] += count
+    return counts
 
 
 async def stop_reasons(session: AsyncSession, *, cohort_id: int) -> list[tuple[str | None, int]]:
     """Why a cohort's learners stopped: (reason, count), most frequent first."""
     query = (
         select(Enrollment.stop_reason, func.count())
-        .where(Enrollment.cohort_id == cohort_id, Enrollment.status == "stopped")
+        .where(Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.STOPPED)
         .group_by(col(Enrollment.stop_reason))
         .order_by(func.count().desc(), col(Enrollment.stop_reason).is_(None), col(Enrollment.stop_reason))
     )
@@ -181,10 +204,12 @@ def _member_ids(cohort_id: int) -> Any:
 async def cohort_feedback(session: AsyncSession, *, cohort_id: int) -> dict[str, int]:
     """Counts of useful, not_useful, quiz answers and correct quiz answers from a cohort's learners."""
     query = select(
-        func.sum(case((col(Feedback.kind) == "useful", 1), else_=0)),
-        func.sum(case((col(Feedback.kind) == "not_useful", 1), else_=0)),
-        func.sum(case((col(Feedback.kind) == "quiz", 1), else_=0)),
-        func.sum(case(((col(Feedback.kind) == "quiz") & col(Feedback.correct).is_(True), 1), else_=0)),
+        func.sum(case((col(Feedback.kind) == FeedbackKind.USEFUL, 1), else_=0)),
+        func.sum(case((col(Feedback.kind) == FeedbackKind.NOT_USEFUL, 1), else_=0)),
+        func.sum(case((col(Feedback.kind) == FeedbackKind.QUIZ, 1), else_=0)),
+        func.sum(
+            case(((col(Feedback.kind) == FeedbackKind.QUIZ) & col(Feedback.correct).is_(True), 1), else_=0)
+        ),
     ).where(col(Feedback.person_id).in_(_member_ids(cohort_id)))
     row = (await session.exec(query)).one()
     return dict(zip(("useful", "not_useful", "quiz", "correct"), (int(v or 0) for v in row), strict=True))
@@ -195,7 +220,7 @@ async def cohort_open_questions(
 ) -> tuple[int, list[tuple[Question, Person]]]:
     """How many questions from a cohort's learners still wait for an answer, and the `limit` most recent."""
     waiting = (
-        col(Question.status).in_(("open", "forwarded")),
+        col(Question.status).in_(WAITING_QUESTIONS),
         col(Question.person_id).in_(_member_ids(cohort_id)),
     )
     total = (await session.exec(select(func.count()).select_from(Question).where(*waiting))).one()
@@ -211,7 +236,7 @@ async def cohort_open_questions(
 
 # --- the drip --------------------------------------------------------------------------------------------
 
-_ENROLLMENT = Enrollment.__table__  # type: ignore[attr-defined]
+_ENROLLMENT = table_of(Enrollment)
 
 
 async def due_enrollments(
@@ -228,7 +253,7 @@ async def due_enrollments(
         .limit(limit)
     )
     if not is_sqlite(session):
-        query = query.with_for_update(of=Enrollment, skip_locked=True)  # type: ignore[arg-type]
+        query = query.with_for_update(of=Enrollment, skip_locked=True)
     return [(e, p, c) for e, p, c in await session.exec(query)]
 
 
@@ -241,7 +266,7 @@ async def update_enrollments(session: AsyncSession, *, updates: Sequence[dict[st
 
 
 async def stop_enrollment(
-    session: AsyncSession, *, enrollment: Enrollment, cause: str, reason: str, now: dt.datetime
+    session: AsyncSession, *, enrollment: Enrollment, cause: StopCause, reason: str, now: dt.datetime
 ) -> None:
     """Stop one enrollment (an admin's `unenroll`, the learner's `stop`); what it had queued for today
     and not sent steps back, so resuming starts from the same lesson."""
@@ -285,7 +310,11 @@ async def enrollment_with_cohort(
     return (found[0], found[1]) if found else None
 
 
-async def enrollments_in(session: AsyncSession, *, cohort_id: int) -> dict[int, Enrollment]:
-    """person id -> their enrollment in this cohort."""
+async def enrollments_in(
+    session: AsyncSession, *, cohort_id: int, person_ids: Sequence[int] | None = None
+) -> dict[int, Enrollment]:
+    """person id -> their enrollment in this cohort (of these people only, when given)."""
     query = select(Enrollment).where(Enrollment.cohort_id == cohort_id)
+    if person_ids is not None:
+        query = query.where(col(Enrollment.person_id).in_(list(person_ids)))
     return {e.person_id: e for e in await session.exec(query)}

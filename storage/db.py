@@ -11,22 +11,24 @@ import asyncio
 import contextlib
 import logging
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, literal, text
 from sqlalchemy.engine import URL, Connection, Engine, RootTransaction, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session
+from sqlmodel import Session, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import inline_sqlite
+from storage import inline_sqlite, revisions
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,10 @@ PG_CONNECT_TIMEOUT = 10  # seconds to reach the PostgreSQL server before saying 
 
 class DatabaseURLError(ValueError):
     """TANDEM_DATABASE_URL cannot be used; the message says why."""
+
+
+class NestedTransaction(RuntimeError):
+    """A task that holds a transaction tried to open another one: a bug, on either database."""
 
 
 class DatabaseUnavailable(Exception):
@@ -78,11 +84,21 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    # Every transaction starts with BEGIN IMMEDIATE, issued by the dialect's begin hook straight on the
-    # sqlite3 connection: a "begin" event would run it through the whole statement path, which costs
-    # more than the rest of an empty transaction. Errors ("database is locked") are still wrapped as
-    # SQLAlchemy's OperationalError, since do_begin runs under the engine's error handling.
-    engine.dialect.do_begin = inline_sqlite.begin_immediate_sync  # type: ignore[method-assign]
+    # Every transaction starts with BEGIN IMMEDIATE, so the write lock comes first and two writers never
+    # deadlock: SQLAlchemy's documented recipe for pysqlite (the driver's own transaction handling is off,
+    # above, and the "begin" event issues the BEGIN). A lock held by another process raises
+    # SQLAlchemy's OperationalError ("database is locked"), which Database retries without blocking.
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite3_of(connection: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under a SQLAlchemy one (to read its count of changes)."""
+    raw = connection.connection.driver_connection
+    if not isinstance(raw, sqlite3.Connection):
+        raise TypeError("not a SQLite connection")
+    return raw
 
 
 class Database:
@@ -125,7 +141,8 @@ class Database:
         # SQLite has one writer at a time. This process's transactions queue on an asyncio lock; against
         # other processes, BEGIN IMMEDIATE is retried asynchronously (see _begin_immediate).
         self._writer = asyncio.Lock() if self.is_sqlite else None
-        self._holder: asyncio.Task[object] | None = None
+        self._open: set[asyncio.Task[Any]] = set()
+        """The tasks inside a transaction of this database, which may not open another one."""
         # PostgreSQL: as many transactions at once as the pool has connections; the rest wait here.
         self._slots = asyncio.Semaphore(pool_size)
         self.failing: str | None = None
@@ -135,10 +152,27 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Commit when the block ends normally; roll back everything when it raises.
 
-        On PostgreSQL, transactions queue for one of the pool's connections here rather than time out in
-        the pool: a burst of work waits its turn instead of failing. On SQLite a failed COMMIT (a full
-        disk) discards the connection, so the next transaction starts clean once the cause is gone.
+        One transaction at a time per task, on both databases: opening one inside another raises
+        NestedTransaction (on SQLite it would wait for itself; on PostgreSQL it would be a second,
+        independent transaction that cannot see the first one's writes). On PostgreSQL, transactions
+        queue for one of the pool's connections here rather than time out in the pool: a burst of work
+        waits its turn instead of failing. On SQLite a failed COMMIT (a full disk) discards the
+        connection, so the next transaction starts clean once the cause is gone.
         """
+        task = asyncio.current_task()
+        if task in self._open:
+            raise NestedTransaction("a transaction cannot open another one in the same task")
+        if task is not None:
+            self._open.add(task)
+        try:
+            async with self._unit_of_work() as session:
+                yield session
+        finally:
+            if task is not None:
+                self._open.discard(task)
+
+    @asynccontextmanager
+    async def _unit_of_work(self) -> AsyncIterator[AsyncSession]:
         if self._writer is None:
             async with self._slots:
                 try:
@@ -149,16 +183,8 @@ class Database:
                     raise
                 self.failing = None
             return
-        task = asyncio.current_task()
-        if self._holder is task:
-            raise RuntimeError("a SQLite transaction cannot open another one in the same task")
-        async with self._writer:
-            self._holder = task
-            try:
-                async with self._sqlite_transaction() as session:
-                    yield session
-            finally:
-                self._holder = None
+        async with self._writer, self._sqlite_transaction() as session:
+            yield session
 
     @asynccontextmanager
     async def _sqlite_transaction(self) -> AsyncIterator[AsyncSession]:
@@ -172,10 +198,10 @@ class Database:
         # every transaction (they take turns on the writer lock), so none is checked out of the pool,
         # and the session's own commit machinery is not needed.
         session = Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False)
-        raw = connection.connection.driver_connection
+        raw = _sqlite3_of(connection)
         changes = raw.total_changes
         try:
-            yield inline_sqlite.InlineSession(session, raw, outer)  # type: ignore[misc]
+            yield inline_sqlite.InlineSession(session)
             if outer.is_active:  # a block may have rolled back on purpose (a dry run)
                 session.flush()
                 outer.commit()
@@ -221,11 +247,11 @@ class Database:
         """A transaction that reads and, on SQLite, writes (the header's user_version, unchanged), so a
         full disk shows; raises when the database cannot do it. Success ends a noted failure."""
         async with self.transaction() as session:
-            if self.is_sqlite:
-                version = (await session.exec(text("PRAGMA user_version"))).one()[0]  # type: ignore[call-overload]
-                await session.exec(text(f"PRAGMA user_version = {int(version)}"))  # type: ignore[call-overload]
+            if self.is_sqlite:  # the inline session runs in this thread: its sync session may be used
+                version = session.sync_session.execute(text("PRAGMA user_version")).scalar_one()
+                session.sync_session.execute(text(f"PRAGMA user_version = {int(version)}"))
             else:
-                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+                await session.exec(select(literal(1)))
         self.failing = None
 
     def _failed(self, exc: OperationalError) -> None:
@@ -236,12 +262,16 @@ class Database:
     async def _begin_immediate(self) -> tuple[Connection, RootTransaction]:
         """This process's SQLite connection, in a transaction whose BEGIN IMMEDIATE went through; while
         another process holds SQLite's write lock, wait without blocking the event loop and try again."""
+        engine = self.engine
+        if not isinstance(engine, Engine):
+            raise TypeError("only SQLite's synchronous engine has an inline connection")
         delay = 0.01
         for attempt in range(SQLITE_LOCK_ATTEMPTS):
             try:
-                if self._connection is None or self._connection.closed:
-                    self._connection = self.engine.connect()  # type: ignore[union-attr]
-                return self._connection, self._connection.begin()
+                connection = self._connection
+                if connection is None or connection.closed:
+                    connection = self._connection = engine.connect()
+                return connection, connection.begin()
             except OperationalError as exc:
                 if "locked" not in str(exc) or attempt == SQLITE_LOCK_ATTEMPTS - 1:
                     raise
@@ -265,6 +295,8 @@ class Database:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # Alembic is imported only to migrate: it is slow to import
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     rendered = sync_url(url).render_as_string(hide_password=False)
@@ -284,9 +316,12 @@ def upgrade(url: str, revision: str = "head") -> None:
     engine = create_engine(target, connect_args=connect_args)
     try:
         with engine.begin() as connection:
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            if revision != "head" or not revisions.at_head(connection):  # else Alembic is not imported
+                from alembic import command
+
+                config = alembic_config(url)
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
     except DBAPIError as exc:
         raise DatabaseUnavailable(describe_failure(exc, target)) from None
     finally:

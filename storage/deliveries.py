@@ -27,14 +27,15 @@ from storage.enums import (
     EnrollmentStatus,
     Priority,
     ReportRule,
+    SendOutcome,
 )
 from storage.models import Delivery, DeliveryBatch, Enrollment, Person, Worker
-from storage.sql import dialect_insert, is_sqlite, starts_with, update_by_id
+from storage.sql import dialect_insert, is_sqlite, starts_with, table_of, update_by_id
 
 logger = logging.getLogger(__name__)
 
-_DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
-_ENROLLMENT = Enrollment.__table__  # type: ignore[attr-defined]
+_DELIVERY = table_of(Delivery)
+_ENROLLMENT = table_of(Enrollment)
 ERROR_CHARS = 300
 
 
@@ -69,7 +70,7 @@ async def enqueue(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> i
         query = select(Person.id, Person.unreachable_reason).where(
             col(Person.id).in_(chunk), col(Person.reachable).is_(False)
         )
-        unreachable.update({pid: reason for pid, reason in await session.exec(query) if pid is not None})  # type: ignore[call-overload]
+        unreachable.update({pid: reason for pid, reason in await session.exec(query) if pid is not None})
     values = [
         {
             "status": DeliveryStatus.HELD if row["person_id"] in unreachable else DeliveryStatus.PENDING,
@@ -83,7 +84,7 @@ async def enqueue(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> i
     ]
     statement = dialect_insert(session)(_DELIVERY).on_conflict_do_nothing(index_elements=["dedupe_key"])
     for start in range(0, len(values), 500):
-        await session.exec(statement, params=values[start : start + 500])  # type: ignore[call-overload]
+        await session.exec(statement, params=values[start : start + 500])
     return len(values)
 
 
@@ -102,7 +103,7 @@ async def waiting_with_prefix(session: AsyncSession, *, person_id: int, prefix: 
 
 async def replace_payload(session: AsyncSession, *, delivery_id: int, payload: list[dict[str, Any]]) -> None:
     """What a waiting row will say, written again (a grouped message that grows while it waits)."""
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Delivery)
         .where(
             col(Delivery.id) == delivery_id,
@@ -128,7 +129,7 @@ async def plan_rows(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) ->
         set_={**revive, "claimed_at": None, "claimed_by": None},
         where=_DELIVERY.c.status == DeliveryStatus.EXPIRED,
     )
-    await session.exec(statement, params=list(rows))  # type: ignore[call-overload]
+    await session.exec(statement, params=list(rows))
 
 
 async def record_sent(
@@ -163,7 +164,7 @@ async def record_sent(
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(_DELIVERY.c.id)
     )
-    return (await session.exec(statement)).first() is not None  # type: ignore[call-overload]
+    return (await session.exec(statement)).first() is not None
 
 
 # --- claiming -----------------------------------------------------------------------------------------
@@ -244,7 +245,7 @@ async def claim(
             .limit(limit - len(found))
         )
         if not is_sqlite(session):
-            query = query.with_for_update(of=Delivery, skip_locked=True)  # type: ignore[arg-type]
+            query = query.with_for_update(of=Delivery, skip_locked=True)
         found += [(row, platform) for row, platform in await session.exec(query)]
         if len(found) >= limit:
             break
@@ -261,7 +262,7 @@ async def claim(
             attempts=col(Delivery.attempts) + 1,
         )
         .execution_options(synchronize_session=False)
-    )  # type: ignore[call-overload]
+    )
     if result.rowcount != len(ids):
         logger.warning("Claimed %s of %s rows; another worker took the rest", result.rowcount, len(ids))
         mine = set(
@@ -281,7 +282,7 @@ async def next_due_at(session: AsyncSession, *, platforms: Sequence[str]) -> dt.
         .join(Person, col(Person.id) == col(Delivery.person_id))
         .where(col(Delivery.status) == DeliveryStatus.PENDING, col(Person.platform).in_(list(platforms)))
     )
-    value = (await session.exec(query)).first()  # type: ignore[call-overload]
+    value = (await session.exec(query)).first()
     if isinstance(value, tuple | list):
         value = value[0]
     return _aware(value)
@@ -303,7 +304,7 @@ class Outcome:
     """How one attempt ended: sent; retry at `retry_at`; unreachable (the person, for good); or failed."""
 
     claim: Claim
-    status: str  # "sent" | "retry" | "unreachable" | "failed"
+    status: SendOutcome
     error: str | None = None
     retry_at: dt.datetime | None = None
     uncertain: bool = False
@@ -313,7 +314,7 @@ async def record(session: AsyncSession, *, outcomes: Sequence[Outcome], now: dt.
     """Write one batch of outcomes; returns the batches whose rows changed, for the senders' reports."""
     if not outcomes:
         return set()
-    by_status: dict[str, list[Outcome]] = {}
+    by_status: dict[SendOutcome, list[Outcome]] = {}
     for outcome in outcomes:
         by_status.setdefault(outcome.status, []).append(outcome)
     sent = [
@@ -325,7 +326,7 @@ async def record(session: AsyncSession, *, outcomes: Sequence[Outcome], now: dt.
             "payload": None,
             "uncertain": False,
         }
-        for o in by_status.get("sent", [])
+        for o in by_status.get(SendOutcome.SENT, [])
     ]
     retry = [
         {
@@ -335,16 +336,16 @@ async def record(session: AsyncSession, *, outcomes: Sequence[Outcome], now: dt.
             "error": _error(o.error),
             "uncertain": o.uncertain,
         }
-        for o in by_status.get("retry", [])
+        for o in by_status.get(SendOutcome.RETRY, [])
     ]
     failed = [
         {"id": o.claim.delivery_id, "status": DeliveryStatus.FAILED, "error": _error(o.error)}
-        for o in by_status.get("failed", [])
+        for o in by_status.get(SendOutcome.FAILED, [])
     ]  # fmt: skip
     for rows in (sent, retry, failed):
         if rows:
             await update_by_id(session, _DELIVERY, rows)
-    unreachable = by_status.get("unreachable", [])
+    unreachable = by_status.get(SendOutcome.UNREACHABLE, [])
     if unreachable:
         from storage import reachability
 
@@ -373,7 +374,7 @@ async def hold_or_expire(
     track = [row for row in rows if row.kind in TRACK_KINDS]
     others = [row for row in rows if row.kind not in TRACK_KINDS]
     if others:
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(Delivery)
             .where(col(Delivery.id).in_([row.id for row in others]))
             .values(status=DeliveryStatus.HELD, error=_error(reason), claimed_by=None)
@@ -387,7 +388,7 @@ async def hold_or_expire(
 async def _expire_track_rows(
     session: AsyncSession, rows: Sequence[Delivery], *, now: dt.datetime, reason: str | None
 ) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Delivery)
         .where(col(Delivery.id).in_([row.id for row in rows]))
         .values(status=DeliveryStatus.EXPIRED, error=_error(reason), claimed_by=None)
@@ -410,10 +411,10 @@ async def step_back(session: AsyncSession, *, rows: Iterable[Delivery], now: dt.
             values = {"status": EnrollmentStatus.ACTIVE}
         else:
             continue
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(Enrollment).where(col(Enrollment.id) == row.enrollment_id, condition).values(**values)
         )
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(Enrollment)
             .where(col(Enrollment.id) == row.enrollment_id, col(Enrollment.status) == EnrollmentStatus.ACTIVE)
             .values(next_due_at=now)
@@ -432,7 +433,7 @@ async def expire(session: AsyncSession, *, now: dt.datetime) -> set[int]:
     track = [row for row in rows if row.kind in TRACK_KINDS]
     others = [row for row in rows if row.kind not in TRACK_KINDS]
     if others:
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(Delivery)
             .where(col(Delivery.id).in_([row.id for row in others]))
             .values(status=DeliveryStatus.EXPIRED)
@@ -446,7 +447,7 @@ async def expire(session: AsyncSession, *, now: dt.datetime) -> set[int]:
 
 async def release(session: AsyncSession, *, person_id: int, now: dt.datetime) -> int:
     """Held messages for a person who can be reached again are due now; returns how many."""
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Delivery)
         .where(
             col(Delivery.person_id) == person_id,
@@ -517,7 +518,7 @@ async def batch_states(session: AsyncSession, *, batch_ids: Iterable[int]) -> li
         .where(col(Delivery.batch_id).in_(ids))
         .group_by(col(Delivery.batch_id), col(Delivery.status))
     )
-    for batch_id, status, count in await session.exec(counts):  # type: ignore[call-overload]
+    for batch_id, status, count in await session.exec(counts):
         if batch_id in batches:
             batches[batch_id].counts[str(status)] = int(count)
     missed = (
@@ -529,12 +530,12 @@ async def batch_states(session: AsyncSession, *, batch_ids: Iterable[int]) -> li
         )
         .order_by(col(Delivery.id))
     )
-    for row, name in await session.exec(missed):  # type: ignore[call-overload]
+    for row, name in await session.exec(missed):
         if row.batch_id in batches:
             batches[row.batch_id].missed.append(
                 Missed(row.id or 0, name, row.status, row.error, row.expires_at)
             )
-    return list(batches.values())  # type: ignore[arg-type]
+    return list(batches.values())
 
 
 async def unreported(session: AsyncSession, *, limit: int = 200) -> set[int]:
@@ -557,7 +558,7 @@ async def unreported(session: AsyncSession, *, limit: int = 200) -> set[int]:
 
 async def mark_reported(session: AsyncSession, *, batch_id: int, now: dt.datetime) -> bool:
     """Note that the sender was told; False when another dispatcher did it first."""
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(DeliveryBatch)
         .where(col(DeliveryBatch.id) == batch_id, col(DeliveryBatch.reported_at).is_(None))
         .values(reported_at=now)
@@ -604,13 +605,13 @@ async def lessons_received(session: AsyncSession, *, enrollment_ids: list[int]) 
         )
         .group_by(col(Delivery.enrollment_id))
     )
-    return {eid: n for eid, n in await session.exec(query) if eid is not None}  # type: ignore[call-overload]
+    return {eid: n for eid, n in await session.exec(query) if eid is not None}
 
 
 async def drop_unsent_from(session: AsyncSession, *, sender_id: int) -> None:
     """A sender asked to be forgotten: what they sent that has not gone out yet is withdrawn."""
     batches = select(DeliveryBatch.id).where(DeliveryBatch.sender_id == sender_id)
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         delete(Delivery).where(
             col(Delivery.batch_id).in_(batches),
             col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.HELD)),
@@ -627,7 +628,7 @@ async def due_by_platform(session: AsyncSession, *, now: dt.datetime) -> dict[st
         .where(col(Delivery.status) == DeliveryStatus.PENDING, col(Delivery.due_at) <= now)
         .group_by(col(Person.platform))
     )
-    return {platform: int(n) for platform, n in await session.exec(query)}  # type: ignore[call-overload]
+    return {platform: int(n) for platform, n in await session.exec(query)}
 
 
 async def due_rows(session: AsyncSession, *, now: dt.datetime) -> list[tuple[Delivery, Person]]:
@@ -638,7 +639,7 @@ async def due_rows(session: AsyncSession, *, now: dt.datetime) -> list[tuple[Del
         .where(col(Delivery.status) == DeliveryStatus.PENDING, col(Delivery.due_at) <= now)
         .order_by(col(Delivery.id))
     )
-    return [(d, p) for d, p in await session.exec(query)]  # type: ignore[call-overload]
+    return [(d, p) for d, p in await session.exec(query)]
 
 
 async def rows_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[tuple[Delivery, Person]]:
@@ -648,4 +649,4 @@ async def rows_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[tupl
         .where(col(Delivery.id).in_(list(ids)))
         .order_by(col(Delivery.id))
     )
-    return [(d, p) for d, p in await session.exec(query)]  # type: ignore[call-overload]
+    return [(d, p) for d, p in await session.exec(query)]

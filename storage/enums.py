@@ -53,6 +53,8 @@ class Priority(IntEnum):
 
 
 class EnrollmentStatus(StrEnum):
+    """Where a learner stands in one cohort. A pause is not a status: it is a date (`paused_until`)."""
+
     ACTIVE = "active"
     COMPLETED = "completed"
     STOPPED = "stopped"
@@ -81,6 +83,64 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class JobKind(StrEnum):
+    """The slow work a command can leave for after its reply (`Later`); each kind has one handler."""
+
+    ENROLL = "enroll"
+    """A big enrollment (bot/core/commands/enroll.py)."""
+
+
+class SendOutcome(StrEnum):
+    """How one attempt to send a ledger row ended, which decides the row's next status."""
+
+    SENT = "sent"
+    RETRY = "retry"
+    """A passing failure: pending again, due at its retry time."""
+    UNREACHABLE = "unreachable"
+    """The person cannot be reached: their rows are held and their enrollments stop."""
+    FAILED = "failed"
+    """It can never be sent."""
+
+
+class QuestionStatus(StrEnum):
+    """Who has answered a learner's question."""
+
+    OPEN = "open"
+    """Nobody yet: the library was not sure, and the learner has not sent it to their mentor."""
+    FORWARDED = "forwarded"
+    """Sent to the learner's mentor, who has not answered yet."""
+    ANSWERED = "answered"
+    """By a lesson (a confident answer) or by the mentor."""
+
+
+WAITING_QUESTIONS = (QuestionStatus.OPEN, QuestionStatus.FORWARDED)
+"""Questions that still wait for an answer: the gaps in the lessons."""
+
+
+class FeedbackKind(StrEnum):
+    """What a learner said about a lesson with its buttons."""
+
+    USEFUL = "useful"
+    NOT_USEFUL = "not_useful"
+    QUIZ = "quiz"
+    """An answer to the lesson's quiz; `Feedback.correct` says whether it was right."""
+
+
+class AuditOutcome(StrEnum):
+    """How an audited admin or mentor action ended."""
+
+    OK = "ok"
+    REFUSED = "refused"
+    """The person's role did not allow it."""
+
+
+class PendingKind(StrEnum):
+    """A confirmation the bot waits for (`PendingAction`)."""
+
+    FORGET = "forget"
+    """`forget-me`: erase everything about the person once they confirm."""
 
 
 class UsageKind(StrEnum):

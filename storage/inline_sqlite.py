@@ -3,9 +3,9 @@
 A local SQLite call takes tens of microseconds. Handing it to a worker thread (aiosqlite) costs about
 0.3 ms per hop, and SQLAlchemy's async session adds a greenlet switch and a coroutine per call on top:
 together far more than the query. So on SQLite Tandem uses a plain synchronous session in the event
-loop's own thread, behind the same coroutine methods as AsyncSession. It can block the loop only while
-SQLite waits for another process's lock; Database keeps that short (a small busy_timeout) and retries
-taking the write lock asynchronously.
+loop's own thread, behind AsyncSession's own interface. It can block the loop only while SQLite waits for
+another process's lock; Database keeps that short (a small busy_timeout) and retries taking the write lock
+asynchronously.
 """
 
 from __future__ import annotations
@@ -16,38 +16,33 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
-from sqlalchemy.engine import Transaction
+from sqlalchemy.ext.asyncio import AsyncSessionTransaction
 from sqlmodel import Session
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-class InlineSession:
-    """The part of AsyncSession's API Tandem uses, over a synchronous Session on SQLite.
+class InlineSession(AsyncSession):
+    """An AsyncSession whose calls run the synchronous session directly, on SQLite.
 
-    SQLite runs in the event loop's own thread anyway, so the async session's machinery (a greenlet
-    per call, a coroutine per DBAPI call) buys nothing there and costs about 0.3 ms per statement, more
-    than the statement itself. Each method here calls the sync session directly; they stay coroutines
-    so that repository code is the same on SQLite and PostgreSQL.
+    It is an AsyncSession in every respect that repository code sees (the same coroutine methods, the
+    same results), so every function that takes a session takes this one on SQLite and the asyncio one
+    on PostgreSQL under one type. The methods Tandem uses call the sync session without the greenlet
+    hop the base class makes for each call; any other method still works, through the base class.
     """
 
-    def __init__(self, sync_session: Session, raw: sqlite3.Connection, outer: Transaction) -> None:
+    def __init__(self, sync_session: Session) -> None:
+        super().__init__()  # builds a session of its own, unbound, which this one replaces
+        self._proxied = self._assign_proxied(sync_session)
         self.sync_session = sync_session
-        self.raw = raw
-        """The sqlite3 connection of the transaction the session joined, for prepared statements."""
-        self.outer = outer
-        """That transaction, which a rollback ends too: prepared statements write outside the session."""
-
-    @property
-    def bind(self) -> Any:
-        return self.sync_session.bind
 
     async def exec(self, statement: Any, **kwargs: Any) -> Any:
         return self.sync_session.exec(statement, **kwargs)
 
+    async def execute(self, statement: Any, params: Any = None, **kwargs: Any) -> Any:
+        return self.sync_session.execute(statement, params, **kwargs)
+
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         return self.sync_session.get(entity, ident, **kwargs)
-
-    def add(self, instance: object) -> None:
-        self.sync_session.add(instance)
 
     def add_all(self, instances: Iterable[object]) -> None:
         self.sync_session.add_all(instances)
@@ -55,26 +50,19 @@ class InlineSession:
     async def delete(self, instance: object) -> None:
         self.sync_session.delete(instance)
 
-    async def flush(self, objects: Sequence[object] | None = None) -> None:
+    async def flush(self, objects: Sequence[Any] | None = None) -> None:
         self.sync_session.flush(objects)
 
     async def rollback(self) -> None:
-        self.sync_session.rollback()
-        if self.outer.is_active:
-            self.outer.rollback()
+        self.sync_session.rollback()  # the session joined the transaction so that this ends it too
 
     @asynccontextmanager
-    async def begin_nested(self) -> AsyncIterator[Any]:
+    async def begin_nested(self) -> AsyncIterator[AsyncSessionTransaction]:  # type: ignore[override]  # a savepoint that runs inline
         """A savepoint: released when the block ends, rolled back (and the error raised) when it fails."""
-        with self.sync_session.begin_nested() as savepoint:
-            yield savepoint
+        with self.sync_session.begin_nested():
+            yield AsyncSessionTransaction(self, nested=True)
 
 
 def sync_creator(database: str, *, busy_timeout: float) -> Callable[[], sqlite3.Connection]:
     """A `creator` for SQLAlchemy's pysqlite dialect, for connections used from the event loop."""
     return partial(sqlite3.connect, database, timeout=busy_timeout, check_same_thread=False)
-
-
-def begin_immediate_sync(dbapi_connection: Any) -> None:
-    """`do_begin` for plain sqlite3 connections: BEGIN IMMEDIATE, so the write lock comes first."""
-    dbapi_connection.execute("BEGIN IMMEDIATE")

@@ -60,7 +60,7 @@ async def claim_job(
     job = (await session.exec(query)).first()
     if job is None:
         return None
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Job)
         .where(col(Job.id) == job.id, claimable)
         .values(status=JobStatus.RUNNING, claimed_by=worker, claimed_at=now, attempts=col(Job.attempts) + 1)
@@ -72,11 +72,16 @@ async def claim_job(
     return job
 
 
+async def save_progress(session: AsyncSession, *, job_id: int, args: dict[str, Any]) -> None:
+    """A step of a running job is done: the arguments the next step starts from."""
+    await session.exec(update(Job).where(col(Job.id) == job_id).values(args=args))
+
+
 async def finish_job(
     session: AsyncSession, *, job_id: int, now: dt.datetime, error: str | None = None
 ) -> None:
     status = JobStatus.FAILED if error else JobStatus.DONE
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Job)
         .where(col(Job.id) == job_id)
         .values(status=status, finished_at=now, error=error[:300] if error else None)

@@ -9,11 +9,50 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import NamedTuple
+
+# --- people (`Person.key`) --------------------------------------------------------------------------------
+
+
+class PersonKey(NamedTuple):
+    """A person key read back: its platform, the workspace it belongs to (a Slack team, a Teams tenant;
+    empty for the console) and the id people know (the Slack user id, the Entra object id, the console
+    name)."""
+
+    platform: str
+    workspace: str
+    local_id: str
 
 
 def person_key(platform: str, *parts: str) -> str:
-    """`person_key("slack", "T1", "U2")` -> `slack:T1:U2`."""
+    """`person_key("slack", "T1", "U2")` -> `slack:T1:U2`: the platform, then its own parts, the id
+    people know last. A new channel makes its keys with this."""
     return ":".join((platform, *parts))
+
+
+def slack_person(team_id: str, user_id: str) -> str:
+    """`slack:<team>:<user>`: a Slack user id is unique within its workspace only."""
+    return person_key("slack", team_id, user_id)
+
+
+def teams_person(tenant_id: str, user_id: str) -> str:
+    """`teams:<tenant>:<Entra object id>` (the `29:…` channel id when Teams sends no object id)."""
+    return person_key("teams", tenant_id, user_id)
+
+
+def console_person(name: str) -> str:
+    """`console:<name>`: console names are case-insensitive."""
+    return person_key("console", name.lower())
+
+
+def parse_person_key(key: str) -> PersonKey:
+    """`slack:T1:U2` -> ("slack", "T1", "U2"); `console:ann` -> ("console", "", "ann").
+
+    The local id is the part after the last colon: a Teams `29:…` fallback id is known by what follows
+    its own colon."""
+    platform, _, rest = key.partition(":")
+    workspace, _, local = rest.rpartition(":")
+    return PersonKey(platform, workspace, local)
 
 
 def workspace_prefix(platform: str, workspace: str) -> str:
@@ -23,7 +62,7 @@ def workspace_prefix(platform: str, workspace: str) -> str:
 
 def local_id(key: str) -> str:
     """The id people know: the Slack user id, the Entra object id, the console name."""
-    return key.rsplit(":", 1)[-1]
+    return parse_person_key(key).local_id
 
 
 # --- platform deliveries already handled (the `seenevent` table) ------------------------------------------

@@ -14,19 +14,18 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.defaults import DEFAULT_TZ, DELIVERY_DAYS_TEXT, DELIVERY_TIME_TEXT
 from storage.enums import (
     DeliveryKind,
     DeliveryStatus,
     EnrollmentStatus,
     JobStatus,
     Priority,
+    QuestionStatus,
     ReportRule,
     UsageKind,
 )
 from storage.types import UTCDateTime, utcnow
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULT_DAYS = "mon,tue,wed,thu,fri"
 
 
 def _created() -> Any:
@@ -89,9 +88,9 @@ class CohortBase(SQLModel):
     name: str = Field(max_length=60, unique=True, index=True)
     track_id: str = Field(max_length=64)
     start_date: dt.date
-    delivery_time: str = Field(default="09:00", max_length=5)
-    days: str = Field(default=DEFAULT_DAYS, max_length=40)
-    tz: str = Field(default="Europe/Paris", max_length=64)
+    delivery_time: str = Field(default=DELIVERY_TIME_TEXT, max_length=5)
+    days: str = Field(default=DELIVERY_DAYS_TEXT, max_length=40)
+    tz: str = Field(default=DEFAULT_TZ, max_length=64)
 
 
 class Cohort(CohortBase, table=True):
@@ -104,13 +103,6 @@ class Cohort(CohortBase, table=True):
 
 class CohortCreate(CohortBase):
     pass
-
-
-class CohortUpdate(SQLModel):
-    paused: bool | None = None
-    delivery_time: str | None = None
-    days: str | None = None
-    tz: str | None = None
 
 
 # --- enrollment -------------------------------------------------------------------------------------------
@@ -137,12 +129,6 @@ class Enrollment(SQLModel, table=True):
     """Who stopped it (a StopCause), which decides who may resume it."""
     stopped_at: dt.datetime | None = _when()
     created_at: dt.datetime = _created()
-
-
-class EnrollmentCreate(SQLModel):
-    person_id: int
-    cohort_id: int
-    next_due_at: dt.datetime | None = None
 
 
 class EnrollmentUpdate(SQLModel):
@@ -287,7 +273,7 @@ class Question(SQLModel, table=True):
     lang: str = Field(default="en", max_length=5)
     lesson_id: str | None = Field(default=None, max_length=64)
     confident: bool = Field(default=False)
-    status: str = Field(default="open", max_length=20, index=True)
+    status: str = Field(default=QuestionStatus.OPEN, max_length=20, index=True)
     mentor_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     answer: str | None = Field(default=None, max_length=4000)
     answered_at: dt.datetime | None = _when()
@@ -303,11 +289,11 @@ class QuestionCreate(SQLModel):
     lang: str = "en"
     lesson_id: str | None = None
     confident: bool = False
-    status: str = "open"
+    status: str = QuestionStatus.OPEN
 
 
 class Feedback(SQLModel, table=True):
-    """'Useful' / 'not for me' on a lesson, and quiz answers (kind='quiz', correct set)."""
+    """'Useful' / 'not for me' on a lesson, and quiz answers (a FeedbackKind; `correct` set for quizzes)."""
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
@@ -318,7 +304,7 @@ class Feedback(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
-    """Who did which admin or mentor action, when, with what arguments, and how it ended."""
+    """Who did which admin or mentor action, when, with what arguments, and how it ended (an AuditOutcome)."""
 
     id: int | None = Field(default=None, primary_key=True)
     actor_key: str = Field(max_length=200, index=True)
@@ -329,7 +315,12 @@ class AuditLog(SQLModel, table=True):
 
 
 class InboxMessage(SQLModel, table=True):
-    """A message waiting for a console person who was not in the live session."""
+    """The console's mailbox: every message delivered to a console person, with its ledger key.
+
+    The console outlet writes each message here: already shown (`shown_at`) when its reader is the person
+    in the live `tandem chat`, otherwise waiting until they next open it. The ledger key lets the outlet
+    tell that a message arrived (exactly once) and lets forget-me find the copies of someone's words.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
@@ -340,7 +331,7 @@ class InboxMessage(SQLModel, table=True):
 
 
 class PendingAction(SQLModel, table=True):
-    """A confirmation the bot is waiting for (forget-me, forwarding a question), valid for a while."""
+    """A confirmation the bot is waiting for (a PendingKind: forget-me), valid for a while."""
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)

@@ -8,51 +8,34 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func, update
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.keys import local_id
 from storage.models import Enrollment, Mentorship, Person, PersonCreate, PersonUpdate
-from storage.prepared import InsertUnlessExists, Prepared, load_entity
-from storage.sql import LIKE_ESCAPE, escape_like
-
-_PERSON_ATTRIBUTES = sa_inspect(Person).column_attrs
-_PERSON_KEYS = [attribute.key for attribute in _PERSON_ATTRIBUTES]
-_PERSON_WITH_ROLE = Prepared(
-    select(  # type: ignore[call-overload]
-        *(attribute.columns[0] for attribute in _PERSON_ATTRIBUTES),
-        exists().where(col(Mentorship.mentor_id) == col(Person.id)).label("is_mentor"),
-    ).where(col(Person.key) == bindparam("key"))
-)
+from storage.sql import LIKE_ESCAPE, dialect_insert, escape_like
 
 
 async def get_person(session: AsyncSession, *, key: str) -> Person | None:
     return (await session.exec(select(Person).where(Person.key == key))).first()
 
 
-async def get_person_with_role(session: AsyncSession, *, key: str) -> tuple[Person, bool] | None:
-    """The person with this key and whether they mentor anyone, in one query: every event needs both.
+_PERSON_WITH_ROLE = select(
+    Person, exists().where(col(Mentorship.mentor_id) == col(Person.id)).label("is_mentor")
+).where(col(Person.key) == bindparam("key"))
+"""Built once, run with the key as a parameter: every event runs it, and building a statement costs
+more than SQLAlchemy's compiled-statement cache then does to run it."""
 
-    A prepared statement (every event runs it); the person is tracked by the session as if loaded.
-    """
-    row = await _PERSON_WITH_ROLE.first(session, {"key": key})
-    if row is None:
-        return None
-    *columns, is_mentor = row
-    return load_entity(session, Person, dict(zip(_PERSON_KEYS, columns, strict=True))), bool(is_mentor)
+
+async def get_person_with_role(session: AsyncSession, *, key: str) -> tuple[Person, bool] | None:
+    """The person with this key and whether they mentor anyone, in one query: every event needs both."""
+    row = (await session.exec(_PERSON_WITH_ROLE, params={"key": key})).first()
+    return (row[0], bool(row[1])) if row is not None else None
 
 
 async def get_person_by_id(session: AsyncSession, *, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
-
-
-async def create_person(session: AsyncSession, *, data: PersonCreate) -> Person:
-    person = Person.model_validate(data)
-    session.add(person)
-    await session.flush()
-    return person
 
 
 async def get_or_create_person(session: AsyncSession, *, data: PersonCreate) -> Person:
@@ -67,21 +50,21 @@ async def get_or_create_person(session: AsyncSession, *, data: PersonCreate) -> 
 async def create_person_unless_exists(session: AsyncSession, *, data: PersonCreate) -> tuple[Person, bool]:
     """Create the person, for a caller that just found no one with that key; (person, True) when created.
 
-    One prepared `INSERT … ON CONFLICT (key) DO NOTHING`: when another transaction created them
+    One `INSERT … ON CONFLICT (key) DO NOTHING RETURNING`: when another transaction created them
     meanwhile, nothing is written and that person is returned with False (on PostgreSQL the insert waits
-    for that transaction to end). Every first message from someone new comes here.
+    for that transaction to end), with no savepoint, and the transaction stays usable. Every first
+    message from someone new comes here.
     """
     values = Person.model_validate(data).model_dump(exclude={"id"})
-    row = await _ADD_PERSON.first(session, values)
-    if row is None:
-        found = await get_person(session, key=data.key)
-        if found is None:  # the conflict was not on the key after all
-            raise RuntimeError("a new person could not be stored")
-        return found, False
-    return load_entity(session, Person, {**values, "id": row[0]}), True
+    statement = dialect_insert(session)(Person).values(values).on_conflict_do_nothing(index_elements=["key"])
+    created = (await session.exec(statement.returning(Person))).scalars().first()
+    if created is not None:
+        return created, True
+    found = await get_person(session, key=data.key)
+    if found is None:  # the conflict was not on the key after all
+        raise RuntimeError("a new person could not be stored")
+    return found, False
 
-
-_ADD_PERSON = InsertUnlessExists(Person.__table__, "key", returning="id")  # type: ignore[attr-defined]
 
 BATCH = 200
 """Rows per statement in bulk work. SQLite runs in the event loop's thread, so between two batches the
@@ -216,7 +199,7 @@ async def mentors(session: AsyncSession) -> list[Person]:
 
 async def end_pauses(session: AsyncSession, *, now: dt.datetime) -> None:
     """Pauses that have ended are cleared, so `settings` and reports stop showing them."""
-    await session.exec(update(Person).where(col(Person.paused_until) <= now).values(paused_until=None))  # type: ignore[call-overload]
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(update(Person).where(col(Person.paused_until) <= now).values(paused_until=None))
+    await session.exec(
         update(Enrollment).where(col(Enrollment.paused_until) <= now).values(paused_until=None)
     )

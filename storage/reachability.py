@@ -47,7 +47,7 @@ async def mark_unreachable(
     workspace). `including` names claimed rows that failed for good, to hold or step back with the rest.
     Returns the delivery batches touched, so their senders hear of it."""
     reason = reason[:REASON_CHARS]
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Person)
         .where(_people(person_ids, key_prefix))
         .values(reachable=False, unreachable_reason=reason)
@@ -57,7 +57,7 @@ async def mark_unreachable(
     if not ids and not including:
         return set()
     if ids:
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(Enrollment)
             .where(col(Enrollment.person_id).in_(ids), col(Enrollment.status) == EnrollmentStatus.ACTIVE)
             .values(
@@ -80,7 +80,7 @@ async def mark_reachable(session: AsyncSession, *, person: Person, now: dt.datet
     was_unreachable = not person.reachable
     person.reachable, person.unreachable_reason = True, None
     session.add(person)
-    resumed = await session.exec(  # type: ignore[call-overload]
+    resumed = await session.exec(
         update(Enrollment)
         .where(
             col(Enrollment.person_id) == person_id,
@@ -90,7 +90,7 @@ async def mark_reachable(session: AsyncSession, *, person: Person, now: dt.datet
         .values(status=EnrollmentStatus.ACTIVE, stopped_by=None, stopped_at=None, stop_reason=None)
     )
     if was_unreachable or resumed.rowcount:
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(Enrollment)
             .where(col(Enrollment.person_id) == person_id, col(Enrollment.status) == EnrollmentStatus.ACTIVE)
             .values(next_due_at=now)

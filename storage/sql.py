@@ -7,8 +7,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a SQLModel table class (for Core statements and executemany)."""
+    table = sa_inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table")
+    return table
+
 
 LIKE_ESCAPE = "\\"
 
@@ -24,16 +36,31 @@ def starts_with(column: Any, prefix: str) -> Any:
     return column.like(f"{escape_like(prefix)}%", escape=LIKE_ESCAPE)
 
 
-def is_sqlite(session: Any) -> bool:
-    return bool(session.bind.dialect.name == "sqlite")
+def is_sqlite(session: AsyncSession) -> bool:
+    """Whether the session works on SQLite (`sync_session.bind` is the engine or the connection on both
+    backends; the asyncio `bind` has no connection to show on SQLite's inline session)."""
+    return dialect_name(session) == "sqlite"
 
 
-def dialect_insert(session: Any) -> Any:
+def dialect_name(session: AsyncSession) -> str:
+    """`sqlite` or `postgresql`."""
+    bind = session.sync_session.bind
+    if bind is None:
+        raise RuntimeError("a session without a database")
+    return bind.dialect.name
+
+
+def dialect_insert(session: AsyncSession) -> Any:
     """`insert` of the session's dialect, which knows ON CONFLICT."""
-    return sqlite_insert if is_sqlite(session) else pg_insert
+    return insert_of(dialect_name(session))
 
 
-async def update_by_id(session: Any, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_of(dialect: str) -> Any:
+    """`insert` of a dialect ("sqlite" or "postgresql"), for statements built once per dialect."""
+    return sqlite_insert if dialect == "sqlite" else pg_insert
+
+
+async def update_by_id(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Rows of changes keyed by `id`: one executemany per set of columns changed, far cheaper than ORM
     bulk updates."""
     by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}

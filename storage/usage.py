@@ -34,7 +34,7 @@ async def uses_since(
     query = select(func.count(), func.min(Usage.at)).where(
         Usage.person_id == person_id, Usage.kind == kind, col(Usage.at) > since
     )
-    count, oldest = (await session.exec(query)).one()  # type: ignore[call-overload]
+    count, oldest = (await session.exec(query)).one()
     return int(count or 0), oldest
 
 
@@ -42,7 +42,7 @@ async def record_use(
     session: AsyncSession, *, person_id: int, kind: UsageKind, at: dt.datetime, keep_after: dt.datetime
 ) -> None:
     """Count one use, and drop this person's uses of that kind that have left the window."""
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         delete(Usage).where(
             col(Usage.person_id) == person_id, col(Usage.kind) == kind, col(Usage.at) <= keep_after
         )

@@ -15,9 +15,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Worker
-from storage.sql import dialect_insert
+from storage.sql import dialect_insert, table_of
 
-_WORKER = Worker.__table__  # type: ignore[attr-defined]
+_WORKER = table_of(Worker)
 
 
 async def heartbeat(session: AsyncSession, *, worker: str, host: str, pid: int, now: dt.datetime) -> None:
@@ -26,12 +26,12 @@ async def heartbeat(session: AsyncSession, *, worker: str, host: str, pid: int, 
         id=worker, host=host, pid=pid, started_at=now, seen_at=now
     )
     statement = insert.on_conflict_do_update(index_elements=["id"], set_={"seen_at": now})
-    await session.exec(statement)  # type: ignore[call-overload]
+    await session.exec(statement)
 
 
 async def forget(session: AsyncSession, *, worker: str) -> None:
     """A process that stops cleanly gives up its lease."""
-    await session.exec(delete(Worker).where(col(Worker.id) == worker))  # type: ignore[call-overload]
+    await session.exec(delete(Worker).where(col(Worker.id) == worker))
 
 
 async def forget_dead_on_host(session: AsyncSession, *, host: str, me: str) -> int:
@@ -39,7 +39,7 @@ async def forget_dead_on_host(session: AsyncSession, *, host: str, me: str) -> i
     rows = list(await session.exec(select(Worker).where(Worker.host == host, Worker.id != me)))
     dead = [row.id for row in rows if not _alive(row.pid)]
     if dead:
-        await session.exec(delete(Worker).where(col(Worker.id).in_(dead)))  # type: ignore[call-overload]
+        await session.exec(delete(Worker).where(col(Worker.id).in_(dead)))
     return len(dead)
 
 

@@ -5,18 +5,23 @@ from __future__ import annotations
 import re
 
 from bot.core.events import Actor
+from storage import keys
 
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.\-]{0,79})")
 
 
 def console_key(name: str) -> str:
-    return f"console:{name.lower()}"
+    """The console person `name`'s key (storage/keys.py)."""
+    return keys.console_person(name)
 
 
-def console_actor(name: str, display: str | None = None, **hints: str | None) -> Actor:
-    """The console person `name`; `display` is the name shown to others."""
+def console_actor(
+    name: str, display: str | None = None, *, lang: str | None = None, tz: str | None = None
+) -> Actor:
+    """The console person `name`; `display` is the name shown to others; `lang` and `tz` are what a
+    platform's profile would say."""
     clean = name.strip().lstrip("@")
-    return Actor(key=console_key(clean), name=display or clean, platform="console", **hints)  # type: ignore[arg-type]
+    return Actor(key=console_key(clean), name=display or clean, platform="console", lang=lang, tz=tz)
 
 
 def mentions_in(text: str) -> dict[str, Actor]:

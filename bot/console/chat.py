@@ -1,6 +1,7 @@
 """`tandem chat`: a terminal conversation with the core, one person at a time.
 
-Lines are read from stdin; a number picks a button from the last message. What the core sends to other
+Lines are read from stdin; a number picks a button from the last message, and for a button with a text
+box the next line is its text (an empty line gives up). What the core sends to other
 people goes through the delivery ledger; console people who are not in this live session find it in
 their inbox when they next open `tandem chat`. When stdin is not a terminal, lines are read one by one,
 what each line sent is delivered before the next is read (so a script's output is always the same), and
@@ -86,6 +87,8 @@ class ConsoleChat:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.buttons: list[Button] = []
+        self.pending: Button | None = None
+        """A button with a text box that was picked: the next line is its text."""
         self._deliver = deliver
         self._waiting = False
         outlets.register("console", ConsoleOutlet(conversation.services, self))
@@ -120,7 +123,7 @@ class ConsoleChat:
             person = await people.get_person(session, key=console_key(self.actor.local_id))
             waiting = (
                 await activity.take_inbox(session, person_id=person.id, now=services.clock())
-                if person
+                if person and person.id
                 else []
             )
         replies = [
@@ -138,18 +141,37 @@ class ConsoleChat:
         if at_prompt:
             self.out(PROMPT)
 
-    def event_for(self, line: str) -> Event:
+    def event_for(self, line: str) -> Event | None:
+        """The core event for a typed line; None when the line picked a button with a text box, which
+        then waits for its text (`pending`)."""
         text = line.strip()
+        if self.pending is not None:
+            button, self.pending = self.pending, None
+            return Event(self.actor, "action", text, action=button.action, value=button.value)
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
             button = self.buttons[int(text) - 1]
+            if button.input is not None:
+                self.pending = button
+                return None
             return Event(self.actor, "action", action=button.action, value=button.value)
-        kind = "command" if text.lower().startswith("/tandem") else "message"
-        return Event(self.actor, kind, text, mentions=mentions_in(text))
+        if text.lower().startswith("/tandem"):
+            return Event(self.actor, "command", text, mentions=mentions_in(text))
+        return Event(self.actor, "message", text, mentions=mentions_in(text))
 
     async def handle_line(self, line: str) -> None:
-        self.show(await self.conversation.handle(self.event_for(line)))
+        event = self.event_for(line)
+        if event is None:
+            self._ask_for_text()
+            return
+        self.show(await self.conversation.handle(event))
         if not self.interactive:
             await self.deliver()
+
+    def _ask_for_text(self) -> None:
+        """The prompt of the text box just picked: what it asks for."""
+        assert self.pending is not None and self.pending.input is not None
+        prompt = f"{self.pending.input.placeholder}:"
+        self.write(f"tandem> {prompt}" if self.interactive else prompt)
 
     async def deliver(self) -> None:
         """Send what is due now (and run waiting jobs), so that scripted conversations read the same
@@ -198,6 +220,7 @@ class ConsoleChat:
             if line is None:
                 break
             if not line.strip():
+                self.pending = None  # an empty line gives up a text box
                 continue
             if line.strip().lower() in QUIT_WORDS:
                 break

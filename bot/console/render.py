@@ -3,22 +3,22 @@ result passes `terminal_safe`, whatever the text held)."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import textwrap
+
+from markdown_it.tree import SyntaxTreeNode
 
 from bot.core.cards import tip_card
 from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
 from bot.core.text import terminal_safe
 from bot.i18n import t
+from bot.markdown import LINK_SCHEMES, intraword, parse
 from lessons import Answer
 from lessons.engine import MAX_QUESTION_CHARS
 
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=\S)(.+?)(?<=[^\s\\])\*(?!\w)")
-_CODE = re.compile(r"`([^`]+)`")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]<>#|~+\-.!()])")
+RULE = "──────────"
+QUOTE = "  │ "
+CODE_INDENT = "    "
 
 
 def width() -> int:
@@ -26,35 +26,96 @@ def width() -> int:
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Headings in capitals, bullets kept, quotes indented, links as 'text (url)', emphasis dropped."""
-    out: list[str] = []
-    for line in markdown.strip().splitlines():
-        stripped = line.strip()
-        heading = re.match(r"^#{1,6}\s+(.*)$", stripped)
-        bullet = re.match(r"^([-*+]|\d+[.)])\s+(.*)$", stripped)
-        if heading:
-            out.extend(["", _inline(heading.group(1)).upper()])
-        elif stripped.startswith(">"):
-            out.extend(
-                "  │ " + part for part in textwrap.wrap(_inline(stripped[1:].strip()), width() - 4) or [""]
+    """Headings in capitals, bullets kept, quotes and code indented, links as 'text (url)', emphasis
+    dropped; paragraphs wrapped to the terminal's width, line breaks kept."""
+    tree = parse(markdown or "")
+    return _Terminal().blocks(tree, width()).strip("\n")
+
+
+class _Terminal:
+    """Walks markdown-it's syntax tree and writes plain terminal text."""
+
+    def blocks(self, node: SyntaxTreeNode, room: int) -> str:
+        """The block-level children of `node`, separated by a blank line."""
+        return "\n\n".join(filter(None, (self.block(child, room) for child in node.children)))
+
+    def block(self, node: SyntaxTreeNode, room: int) -> str:
+        """One block-level node as lines of at most `room` characters (code and tables as they are)."""
+        kind = node.type
+        if kind == "paragraph":
+            return _wrap(self.inline(node), room)
+        if kind == "heading":
+            return " ".join(self.inline(node).split()).upper()
+        if kind in ("bullet_list", "ordered_list"):
+            return "\n".join(self._list(node, room, "  "))
+        if kind == "blockquote":
+            inner = self.blocks(node, room - len(QUOTE))
+            return "\n".join(f"{QUOTE}{line}".rstrip() for line in inner.split("\n"))
+        if kind in ("fence", "code_block"):
+            return "\n".join(
+                f"{CODE_INDENT}{line}".rstrip() for line in node.content.rstrip("\n").split("\n")
             )
-        elif bullet:
-            marker = "•" if bullet.group(1) in "-*+" else bullet.group(1)
-            indent = "    " if line.startswith("  ") else "  "
-            wrapped = textwrap.wrap(_inline(bullet.group(2)), width() - len(indent) - 2) or [""]
-            out.append(f"{indent}{marker} {wrapped[0]}")
-            out.extend(f"{indent}  {rest}" for rest in wrapped[1:])
-        else:
-            out.extend(textwrap.wrap(_inline(stripped), width()) or [""])
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+        if kind == "hr":
+            return RULE
+        if kind == "table":
+            rows = [row for part in node.children for row in part.children]
+            return "\n".join(" | ".join(self.inline(cell) for cell in row.children) for row in rows)
+        return self.blocks(node, room) if node.children else _wrap(node.content, room)
+
+    def _list(self, node: SyntaxTreeNode, room: int, indent: str) -> list[str]:
+        """`• item` or `1. item` lines, wrapped under their text; nested lists two spaces deeper."""
+        start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 1
+        lines: list[str] = []
+        for offset, item in enumerate(node.children):
+            marker = f"{start + offset}." if node.type == "ordered_list" else "•"
+            text: list[str] = []
+            nested: list[str] = []
+            for child in item.children:
+                if child.type in ("bullet_list", "ordered_list"):
+                    nested += self._list(child, room, indent + "  ")
+                else:
+                    text += self.block(child, room - len(indent) - 2).split("\n")
+            first, *rest = text or [""]
+            lines.append(f"{indent}{marker} {first}".rstrip())
+            lines += [f"{indent}  {line}".rstrip() for line in rest]
+            lines += nested
+        return lines
+
+    def inline(self, node: SyntaxTreeNode) -> str:
+        """The inline content under `node` as plain text; line breaks kept as "\\n"."""
+        return "".join(self._span(child) for child in node.children)
+
+    def _span(self, node: SyntaxTreeNode) -> str:
+        kind = node.type
+        if kind in ("text", "code_inline"):
+            return node.content
+        if kind in ("softbreak", "hardbreak"):
+            return "\n"
+        if kind in ("strong", "em", "s") and intraword(node):
+            return node.markup + self.inline(node) + node.markup
+        if kind in ("link", "image"):
+            return self._link(node)
+        return self.inline(node) if node.children else node.content
+
+    def _link(self, node: SyntaxTreeNode) -> str:
+        """`label (url)` for web and mail links, the label alone for any other target or when it is
+        the address itself."""
+        href = str(node.attrs.get("href") or node.attrs.get("src") or "")
+        label = self.inline(node) or str(node.attrs.get("alt") or "")
+        scheme, colon, _ = href.partition(":")
+        if not colon or scheme.lower() not in LINK_SCHEMES:
+            return label
+        label = " ".join(label.split())
+        if not label or label in (href, href.removeprefix("mailto:")):
+            return href.removeprefix("mailto:")
+        return f"{label} ({href})"
 
 
-def _inline(text: str) -> str:
-    text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
-    text = _STRONG.sub(lambda m: m.group(2), text)
-    text = _EMPHASIS.sub(lambda m: m.group(1), text)
-    text = _CODE.sub(r"\1", text)
-    return _ESCAPE.sub(r"\1", text)
+def _wrap(text: str, room: int) -> str:
+    """Each line of `text` wrapped to `room` characters; empty lines kept."""
+    return "\n".join(
+        wrapped for line in text.split("\n") for wrapped in textwrap.wrap(line.strip(), room) or [""]
+    )
 
 
 def render_buttons(buttons: tuple[Button, ...], start: int = 1, *, stacked: bool = False) -> str:

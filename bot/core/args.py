@@ -6,13 +6,16 @@ import datetime as dt
 import re
 
 from bot.core.context import Context
+from bot.core.dates import quiet_hours
 from bot.core.errors import NotFound, UsageError, UserError
 from bot.core.events import Actor
 from bot.core.text import NAME_CHARS, clean_name, neutralize
 from bot.i18n import register
 from bot.settings import Settings
+from lessons import LANGS
 from scheduler import timing
 from storage import cohorts, people
+from storage.defaults import days_text
 from storage.models import Cohort, Person, PersonCreate
 
 register(
@@ -30,9 +33,10 @@ register(
             "fr": "`{value}` n’est pas une heure. Écrivez-la comme `08:30`.",
         },
         "error.quiet_time": {
-            "en": "{value} falls in quiet hours (20:00–08:00). Choose a time between 08:00 and 20:00.",
-            "fr": "{value} tombe pendant les heures calmes (20:00–08:00). Choisissez une heure entre 08:00 "
-            "et 20:00.",
+            "en": "{value} falls in quiet hours ({quiet_start}–{quiet_end}). Choose a time between "
+            "{quiet_end} and {quiet_start}.",
+            "fr": "{value} tombe pendant les heures calmes ({quiet_start}–{quiet_end}). Choisissez une heure "
+            "entre {quiet_end} et {quiet_start}.",
         },
         "error.bad_days": {
             "en": "`{value}` is not a list of days. Try `mon-fri` or `mon,wed,fri`.",
@@ -58,7 +62,8 @@ MENTION_RE = re.compile(r"^@[\w.\-]{1,80}$")
 
 
 def timing_error(exc: timing.TimingError) -> UserError:
-    return UserError(f"error.{exc.code}", value=exc.value[:60])
+    """A time, day list, date or zone that cannot be used, explained (quiet hours named by their values)."""
+    return UserError(f"error.{exc.code}", value=exc.value[:60], **quiet_hours())
 
 
 def parse_time(text: str) -> dt.time:
@@ -72,7 +77,7 @@ def parse_time(text: str) -> dt.time:
 
 def parse_days(text: str) -> str:
     try:
-        return timing.format_days(timing.parse_days(text))
+        return days_text(timing.parse_days(text))
     except timing.TimingError as exc:
         raise timing_error(exc) from None
 
@@ -130,7 +135,7 @@ def person_data(actor: Actor, settings: Settings) -> PersonCreate:
         key=actor.key,
         platform=actor.platform,
         display_name=clean_name(actor.name) or actor.local_id[:NAME_CHARS],
-        lang=actor.lang if actor.lang in ("en", "fr") else settings.default_lang,
+        lang=actor.lang if actor.lang in LANGS else settings.default_lang,
         tz=actor.tz,
         is_admin=actor.local_id in settings.admins,
         reachable=actor.reachable or actor.conversation is not None,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from bot.core.replies import Button, LessonCard, QuizCard
+from collections.abc import Sequence
+
+from bot.core.replies import Button, LessonCard, QuizCard, TextInput
 from bot.i18n import register, t
 from lessons import Lesson
+from lessons.engine import MAX_QUESTION_CHARS
 
 register(
     {
@@ -13,15 +16,16 @@ register(
         "button.useful": {"en": "Useful", "fr": "Utile"},
         "button.not_useful": {"en": "Not for me", "fr": "Pas pour moi"},
         "button.ask": {"en": "Ask a question", "fr": "Poser une question"},
+        "button.ask_placeholder": {"en": "Your question", "fr": "Votre question"},
         "card.try_it": {"en": "Try it today", "fr": "À essayer aujourd’hui"},
         "card.verified": {"en": "Steps checked on {date}", "fr": "Étapes vérifiées le {date}"},
-        "card.related": {"en": "Related", "fr": "Pour aller plus loin"},
+        "card.related": {"en": "Related: {lessons}", "fr": "Pour aller plus loin : {lessons}"},
     }
 )
 
 
 def labels(lang: str) -> dict[str, str]:
-    return {name: t(f"card.{name}", lang) for name in ("try_it", "verified", "related")}
+    return {name: t(f"card.{name}", lang) for name in ("try_it", "verified")}
 
 
 def tip_buttons(lesson: Lesson) -> tuple[Button, ...]:
@@ -31,8 +35,13 @@ def tip_buttons(lesson: Lesson) -> tuple[Button, ...]:
         Button(t("button.quiz", lang), "quiz.start", lesson.id),
         Button(t("button.useful", lang), "feedback.useful", lesson.id),
         Button(t("button.not_useful", lang), "feedback.not_useful", lesson.id),
-        Button(t("button.ask", lang), "ask.start", lesson.id),
+        Button(t("button.ask", lang), "ask.start", lesson.id, input=ask_box(lang)),
     )
+
+
+def ask_box(lang: str) -> TextInput:
+    """The box under *Ask a question*: the question is answered like one typed in the conversation."""
+    return TextInput(MAX_QUESTION_CHARS, t("button.ask_placeholder", lang))
 
 
 def tip_card(lesson: Lesson, intro: str = "") -> LessonCard:
@@ -42,10 +51,20 @@ def tip_card(lesson: Lesson, intro: str = "") -> LessonCard:
     )
 
 
-def full_card(lesson: Lesson, intro: str = "") -> LessonCard:
-    """The whole lesson, with the quiz and feedback buttons."""
+def full_card(lesson: Lesson, intro: str = "", related: Sequence[Lesson] = ()) -> LessonCard:
+    """The whole lesson, with the quiz and feedback buttons, and under it the `related` lessons, each
+    with the command that opens it."""
     buttons = tuple(b for b in tip_buttons(lesson) if b.action != "lesson.more")
-    return LessonCard(lesson, full=True, intro=intro, buttons=buttons, labels=labels(lesson.lang))
+    footer = related_line(related, lesson.lang) if related else ""
+    return LessonCard(
+        lesson, full=True, intro=intro, buttons=buttons, labels=labels(lesson.lang), footer=footer
+    )
+
+
+def related_line(related: Sequence[Lesson], lang: str) -> str:
+    """`Related: *Two-factor authentication* (`lesson two-factor-authentication`), …` in Markdown."""
+    listed = ", ".join(f"*{other.title}* (`lesson {other.id}`)" for other in related)
+    return t("card.related", lang, lessons=listed)
 
 
 def quiz_card(lesson: Lesson) -> QuizCard:

@@ -6,34 +6,59 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.events import Event
 from bot.i18n import t
 from bot.settings import Settings
-from lessons import AnswerEngine, Library, load_library
+from lessons import Library, load_library
 from storage.db import Database
 from storage.models import Person
 from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from bot.core.router import Router
+    from lessons.engine import AnswerEngine
 
 logger = logging.getLogger(__name__)
 
 
 class LessonStore:
-    """The current library and its answer index; `reload()` swaps both at once."""
+    """The current library and its answer index; `reload()` swaps both at once.
+
+    The index (and the search libraries under it) is built when a question first needs it, so what
+    answers none (`tandem drip`, a console session that only reads tips) never loads them; a server
+    builds it ahead with `warm()`, off the event loop."""
 
     def __init__(self, extra_dirs: list[Any], *, library: Library | None = None) -> None:
         self.extra_dirs = extra_dirs
         self.library: Library = library if library is not None else load_library(extra_dirs)
-        self.engine = AnswerEngine(self.library)
+        self._engine: AnswerEngine | None = None
+
+    @property
+    def engine(self) -> AnswerEngine:
+        self.warm()
+        assert self._engine is not None
+        return self._engine
+
+    def warm(self) -> None:
+        """Build the answer index now, if it is not built yet (blocking: call it in a thread)."""
+        if self._engine is None:
+            self._engine = _engine_for(self.library)
 
     def reload(self) -> Library:
         library = load_library(self.extra_dirs)
-        engine = AnswerEngine(library)
-        self.library, self.engine = library, engine
+        engine = _engine_for(library)
+        self.library, self._engine = library, engine
         return library
+
+
+def _engine_for(library: Library) -> AnswerEngine:
+    from lessons.engine import AnswerEngine
+
+    return AnswerEngine(library)
 
 
 def _nobody_to_wake() -> None:
@@ -54,12 +79,14 @@ class Services:
 
 @dataclass(slots=True)
 class Context:
-    """One event being handled inside one transaction."""
+    """One event being handled inside one transaction, by the router's handler for it."""
 
     event: Event
     person: Person
     session: AsyncSession
     services: Services
+    router: Router
+    """The router that handles the event: `help` lists its commands."""
     is_mentor: bool = False
 
     @property

@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import limits, outbox
 from bot.core.args import person_data
@@ -16,8 +17,9 @@ from bot.core.replies import Reply, Text
 from bot.core.router import Router
 from bot.core.text import clean_name
 from bot.i18n import register, t
+from lessons import LANGS
 from storage import activity, people, reachability
-from storage.enums import UsageKind
+from storage.enums import AuditOutcome, UsageKind
 from storage.models import Person
 
 logger = logging.getLogger(__name__)
@@ -83,7 +85,7 @@ class Conversation:
         transaction too, so a retried delivery gets no reply (the first one answered); when the
         transaction fails the mark goes with everything else, and a retry may succeed.
         """
-        lang = event.actor.lang if event.actor.lang in ("en", "fr") else self.services.settings.default_lang
+        lang = event.actor.lang if event.actor.lang in LANGS else self.services.settings.default_lang
         for attempt in range(TRANSIENT_ATTEMPTS):
             try:
                 replies, queued = await self._run(event)
@@ -115,7 +117,7 @@ class Conversation:
                 logger.info("Ignoring a retried event from %s", event.actor.key)
                 return [], False
             person, is_mentor, reached = await self._ensure(session, event.actor)
-            ctx = Context(event, person, session, self.services, is_mentor=is_mentor)
+            ctx = Context(event, person, session, self.services, self.router, is_mentor=is_mentor)
             try:
                 replies = await self.router.route(ctx)
             except UserError as exc:
@@ -212,30 +214,30 @@ class Conversation:
                         actor_key=event.actor.key,
                         action=exc.command,
                         args={"text": event.text[:500]},
-                        outcome="refused",
+                        outcome=AuditOutcome.REFUSED,
                     )
         except Exception:
             logger.exception("Could not record a refusal in the audit log")
         return True
 
-    async def ensure_person(self, session: object, actor: Actor) -> tuple[Person, bool]:
+    async def ensure_person(self, session: AsyncSession, actor: Actor) -> tuple[Person, bool]:
         """The person behind `actor` and whether they mentor anyone; created on first contact; profile
         hints fill blanks. Someone who writes can be written to: if they were out of reach, they are
         reachable again (their tips resume, held messages go out)."""
         person, is_mentor, _ = await self._ensure(session, actor)
         return person, is_mentor
 
-    async def _ensure(self, session: object, actor: Actor) -> tuple[Person, bool, bool]:
+    async def _ensure(self, session: AsyncSession, actor: Actor) -> tuple[Person, bool, bool]:
         """`ensure_person`, and whether the person just became reachable again."""
         settings = self.services.settings
-        found = await people.get_person_with_role(session, key=actor.key)  # type: ignore[arg-type]
+        found = await people.get_person_with_role(session, key=actor.key)
         if found is None:
             data = person_data(actor, settings)
             data.reachable, data.unreachable_reason = True, None
-            person, created = await people.create_person_unless_exists(session, data=data)  # type: ignore[arg-type]
+            person, created = await people.create_person_unless_exists(session, data=data)
             if created:  # someone new mentors nobody yet
                 return person, False, False
-            found = person, await people.is_mentor(session, person_id=person.id or 0)  # type: ignore[arg-type]
+            found = person, await people.is_mentor(session, person_id=person.id or 0)
         person, is_mentor = found
         changed = False
         if actor.local_id in settings.admins and not person.is_admin:
@@ -248,10 +250,10 @@ class Conversation:
         if actor.conversation and person.conversation != actor.conversation:
             person.conversation, changed = dict(actor.conversation), True
         if not person.reachable:
-            await reachability.mark_reachable(session, person=person, now=self.services.clock())  # type: ignore[arg-type]
+            await reachability.mark_reachable(session, person=person, now=self.services.clock())
             return person, is_mentor, True
         if changed:
-            session.add(person)  # type: ignore[attr-defined]
+            session.add(person)
         return person, is_mentor, False
 
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from storage import keys
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -27,7 +29,7 @@ class Actor:
     @property
     def local_id(self) -> str:
         """The id people know: the Slack user id, the Entra object id, the console name."""
-        return self.key.rsplit(":", 1)[-1]
+        return keys.local_id(self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,8 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """A message, a command or a button press, from one person, in a DM or a channel.
+    """A message, a command or a button press, from one person, in a DM or a channel (where the channel
+    answers it matters to the channel only: the core answers the person the same way).
 
     `mentions` maps each mention token exactly as it appears in `text` (`<@U123>`, `@alice`) to the
     person it names, so the core never parses platform mention syntax.
@@ -61,7 +64,6 @@ class Event:
     actor: Actor
     kind: Literal["message", "command", "action"]
     text: str = ""
-    is_dm: bool = True
     action: str | None = None
     value: str | None = None
     mentions: Mapping[str, Actor] = field(default_factory=dict)
@@ -69,18 +71,11 @@ class Event:
     event_id: str | None = None
 
 
-def message(
-    actor: Actor, text: str, *, is_dm: bool = True, mentions: Mapping[str, Actor] | None = None
+def command(
+    actor: Actor, text: str, *, mentions: Mapping[str, Actor] | None = None, event_id: str | None = None
 ) -> Event:
-    return Event(actor, "message", text, is_dm, mentions=mentions or {})
-
-
-def command(actor: Actor, text: str, *, mentions: Mapping[str, Actor] | None = None, **kw: object) -> Event:
-    return Event(actor, "command", text, mentions=mentions or {}, **kw)  # type: ignore[arg-type]
-
-
-def action(actor: Actor, name: str, value: str | None = None, *, is_dm: bool = True) -> Event:
-    return Event(actor, "action", "", is_dm, action=name, value=value)
+    """A typed command (a slash command, a CLI line): never read as a free-text question."""
+    return Event(actor, "command", text, mentions=mentions or {}, event_id=event_id)
 
 
 @dataclass(frozen=True, slots=True)

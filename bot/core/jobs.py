@@ -1,7 +1,11 @@
 """Kinds of slow work a command can leave for after its reply (`Later`), by name.
 
 A job's handler gets plain values (its JSON arguments) and its own transaction; what it returns reaches
-the person who asked as a message. Handlers register here at import, like commands in the router.
+the person who asked as a message. Long work goes in steps: a handler that returns `Progress` has its
+new arguments saved with that step's work, and runs again, in a new transaction, from there. So a
+5,000-person enrollment never holds the database (SQLite's one writer) for more than one step, and a
+process that dies mid-job resumes after the last step that committed. Handlers register here at import,
+like commands in the router.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.context import Services
 from bot.core.replies import Reply
+from storage.enums import JobKind
 from storage.models import Person
 
 
@@ -30,12 +35,20 @@ class JobContext:
     now: dt.datetime
 
 
-JobHandler = Callable[[JobContext], Awaitable[list[Reply]]]
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A step of a job is done and more remain: the job's arguments from now on (JSON), saved in the
+    step's transaction."""
+
+    args: dict[str, Any]
+
+
+JobHandler = Callable[[JobContext], Awaitable[list[Reply] | Progress]]
 _HANDLERS: dict[str, JobHandler] = {}
 
 
-def job(kind: str) -> Callable[[JobHandler], JobHandler]:
-    """Register a job handler under `kind` (the name stored with each job)."""
+def job(kind: JobKind) -> Callable[[JobHandler], JobHandler]:
+    """Register the job handler of `kind` (stored with each job)."""
 
     def register(handler: JobHandler) -> JobHandler:
         _HANDLERS[kind] = handler

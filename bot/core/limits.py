@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.core.context import Context
 from bot.core.errors import UserError
+from bot.core.schedule import own_zone
 from bot.i18n import register, t
 from bot.settings import Settings
-from scheduler import plan
 from storage import usage
 from storage.enums import UsageKind
 
@@ -68,18 +70,24 @@ async def spend(ctx: Context, kind: UsageKind, count: int = 1) -> Budget:
 
 
 async def take(
-    session: object, settings: Settings, *, person_id: int, kind: UsageKind, count: int, now: dt.datetime
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    person_id: int,
+    kind: UsageKind,
+    count: int,
+    now: dt.datetime,
 ) -> Budget:
     """`spend` for a caller with a session of its own: the uses are counted in that transaction."""
     rate = settings.person_rate
-    if rate.count == 0:
+    if rate.limit == 0:
         return Budget(True)
-    await usage.lock_person(session, person_id=person_id)  # type: ignore[arg-type]
+    await usage.lock_person(session, person_id=person_id)
     budget = await peek(session, settings, person_id=person_id, kind=kind, count=count, now=now)
     if budget.allowed:
         for _ in range(count):
             await usage.record_use(
-                session,  # type: ignore[arg-type]
+                session,
                 person_id=person_id,
                 kind=kind,
                 at=now,
@@ -89,14 +97,20 @@ async def take(
 
 
 async def peek(
-    session: object, settings: Settings, *, person_id: int, kind: UsageKind, count: int, now: dt.datetime
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    person_id: int,
+    kind: UsageKind,
+    count: int,
+    now: dt.datetime,
 ) -> Budget:
     """Whether `count` more uses would fit, without counting them."""
     rate = settings.person_rate
-    if rate.count == 0:
+    if rate.limit == 0:
         return Budget(True)
-    used, oldest = await usage.uses_since(session, person_id=person_id, kind=kind, since=now - rate.window)  # type: ignore[arg-type]
-    if used + count > rate.count:
+    used, oldest = await usage.uses_since(session, person_id=person_id, kind=kind, since=now - rate.window)
+    if used + count > rate.limit:
         return Budget(False, (oldest or now) + rate.window)
     return Budget(True)
 
@@ -110,14 +124,14 @@ def window_words(window: dt.timedelta, lang: str) -> str:
     return t("limit.minute", lang) if minutes == 1 else t("limit.minutes", lang, n=minutes)
 
 
-def refusal(ctx: Context, key: str, budget: Budget) -> UserError:
+async def refusal(ctx: Context, key: str, budget: Budget) -> UserError:
     """The polite refusal of a use past the limit: how many, in what window, and from when it is allowed."""
     rate = ctx.services.settings.person_rate
-    zone = plan.zone_of(ctx.person.tz, ctx.services.settings.default_tz)
+    zone = await own_zone(ctx)
     free_at = (budget.free_at or ctx.now()).astimezone(zone)
     return UserError(
         key,
-        count=rate.count,
+        count=rate.limit,
         window=window_words(rate.window, ctx.lang),
         time=free_at.strftime("%H:%M"),
         zone=zone.key,

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.core.replies import FollowUp, Later, Notify, Reply
 from bot.core.serialize import to_dict
 from scheduler import lifetimes
@@ -32,18 +34,18 @@ class Posted:
 
 
 async def post(
-    session: object, *, sender: Person | None, replies: Sequence[Reply], lang: str, now: dt.datetime
+    session: AsyncSession, *, sender: Person | None, replies: Sequence[Reply], lang: str, now: dt.datetime
 ) -> Posted:
     """Queue the Notify and Later of `replies`; return the rest."""
     notes = [reply for reply in replies if isinstance(reply, Notify)]
     later = [reply for reply in replies if isinstance(reply, Later)]
     follow = next((reply for reply in replies if isinstance(reply, FollowUp)), None)
-    direct = [reply for reply in replies if not isinstance(reply, Notify | Later | FollowUp)]
+    direct: list[Reply] = [reply for reply in replies if not isinstance(reply, Notify | Later | FollowUp)]
     if notes:
         await _write_notes(session, notes, sender=sender, follow=follow, now=now)
     for job in later:
         await jobs.add_job(
-            session,  # type: ignore[arg-type]
+            session,
             kind=job.kind,
             args=job.args,
             requester_id=sender.id if sender else None,
@@ -55,7 +57,7 @@ async def post(
 
 
 async def _write_notes(
-    session: object,
+    session: AsyncSession,
     notes: Sequence[Notify],
     *,
     sender: Person | None,
@@ -63,10 +65,10 @@ async def _write_notes(
     now: dt.datetime,
 ) -> None:
     unknown = sorted({n.person_key for n in notes if n.person_id is None})
-    found = await people.people_by_keys(session, keys=unknown) if unknown else {}  # type: ignore[arg-type]
+    found = await people.people_by_keys(session, keys=unknown) if unknown else {}
     ids = {key: person.id for key, person in found.items()}
     batch_id = await deliveries.new_batch(
-        session,  # type: ignore[arg-type]
+        session,
         sender_id=sender.id if sender else None,
         kind=notes[0].kind,
         audience=follow.audience if follow else None,
@@ -94,7 +96,7 @@ async def _write_notes(
                 "created_at": now,
             }
         )
-    await deliveries.enqueue(session, rows=rows)  # type: ignore[arg-type]
+    await deliveries.enqueue(session, rows=rows)
 
 
 def _key(note: Notify, person_id: int) -> str:

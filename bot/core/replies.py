@@ -11,13 +11,26 @@ from storage.enums import DeliveryKind
 
 
 @dataclass(frozen=True, slots=True)
+class TextInput:
+    """The text box of a button that takes typed text: what is typed reaches its action as the event's
+    text. Each channel shows it its own way (a form, a box in the card, the next line typed)."""
+
+    max_length: int
+    """The most the action accepts: a box never lets someone write more."""
+    placeholder: str
+    """What the empty box says, in the person's language."""
+
+
+@dataclass(frozen=True, slots=True)
 class Button:
-    """A button: the label in the person's language, and the core action it triggers."""
+    """A button: the label in the person's language, and the core action it triggers; with `input`, a
+    text box whose text goes with it."""
 
     label: str
     action: str
     value: str = ""
     style: Literal["default", "primary", "danger"] = "default"
+    input: TextInput | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +51,9 @@ class LessonCard:
     intro: str = ""
     buttons: tuple[Button, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
-    footer: str = ""  # Markdown shown under the card (related lessons), in the same message
+    footer: str = ""
+    """Markdown shown under the card, in the same message: the related lessons under a full lesson, the
+    other lessons that may help under an answer."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,9 @@ class ActionSpec:
 
     action: str
     handler: Handler
+    takes_text: bool = False
+    """Its button has a text box (`replies.TextInput`): what was typed is the event's `text`, which the
+    handler reads. Other actions ignore any text."""
 
 
 class Router:
@@ -59,6 +62,11 @@ class Router:
         self.actions = {spec.action: spec for spec in actions}
         self.fallback = fallback
         self._by_name = {name: spec for spec in self.commands for name in spec.names}
+
+    def takes_text(self, action: str) -> bool:
+        """Whether the button action `action` reads typed text."""
+        spec = self.actions.get(action)
+        return spec is not None and spec.takes_text
 
     def find(self, word: str) -> CommandSpec | None:
         return self._by_name.get(word.lower())
@@ -86,10 +94,10 @@ class Router:
     async def route(self, ctx: Context) -> list[Reply]:
         event = ctx.event
         if event.kind == "action":
-            spec = self.actions.get(event.action or "")
-            if spec is None:
+            action = self.actions.get(event.action or "")
+            if action is None:
                 raise UserError("error.stale_button")
-            return await spec.handler(ctx, event.value or "")
+            return await action.handler(ctx, event.value or "")
         spec, word, rest, text = self.parse(event)
         if spec is None:
             if event.kind == "command" or self._looks_like_command(word, text):

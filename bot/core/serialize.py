@@ -1,22 +1,46 @@
-"""Replies to and from JSON, for messages that wait in a database (the console inbox)."""
+"""Replies to and from JSON, for messages that wait in the database: in the delivery ledger (a row's
+`payload`) and in the console's inbox."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
+from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text, TextInput
 from lessons import Library
 
 logger = logging.getLogger(__name__)
 
 
-def _buttons(buttons: tuple[Button, ...]) -> list[dict[str, str]]:
-    return [{"label": b.label, "action": b.action, "value": b.value, "style": b.style} for b in buttons]
+def _buttons(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
+    return [_button(b) for b in buttons]
 
 
-def _unbuttons(data: list[dict[str, str]]) -> tuple[Button, ...]:
-    return tuple(Button(d["label"], d["action"], d.get("value", ""), d.get("style", "default")) for d in data)  # type: ignore[arg-type]
+def _button(button: Button) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "label": button.label,
+        "action": button.action,
+        "value": button.value,
+        "style": button.style,
+    }
+    if button.input is not None:
+        data["input"] = {"max_length": button.input.max_length, "placeholder": button.input.placeholder}
+    return data
+
+
+def _unbuttons(data: list[dict[str, Any]]) -> tuple[Button, ...]:
+    return tuple(_unbutton(d) for d in data)
+
+
+def _unbutton(data: dict[str, Any]) -> Button:
+    box = data.get("input")
+    return Button(
+        data["label"],
+        data["action"],
+        data.get("value", ""),
+        data.get("style", "default"),
+        TextInput(int(box["max_length"]), str(box["placeholder"])) if isinstance(box, dict) else None,
+    )
 
 
 def to_dict(reply: Reply) -> dict[str, Any] | None:

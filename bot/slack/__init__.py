@@ -1,1 +1,2 @@
-"""The Slack channel: Block Kit rendering of the core's replies."""
+"""The Slack channel: its settings, its HTTP endpoint, the bolt listeners, Block Kit rendering and the
+Slack outlet."""

@@ -1,7 +1,8 @@
 """The Slack channel: slack-bolt listeners that translate Slack into core events and replies into Block Kit.
 
 Listeners acknowledge first and work after (Slack wants an answer within 3 seconds). Role checks and
-every rule live in the core; this module only translates and delivers.
+every rule live in the core; this module only translates and delivers. Requests arrive over HTTP
+(`bot.slack.http`) or over Socket Mode.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import orjson
@@ -20,18 +21,33 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.app import App
+from bot.channel import Route
+from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event, Group, Reach
 from bot.core.replies import Text
 from bot.i18n import register, t
-from bot.settings import Settings
 from bot.slack import home
+from bot.slack.http import EVENTS_PATH, MAX_BODY, ShapeCheck, quiet_verification, slack_handler
 from bot.slack.outlet import SlackOutlet, classify
-from bot.slack.render import parse_action_id, render
+from bot.slack.render import (
+    FORM_BLOCK,
+    FORM_CALLBACK,
+    FORM_PREFIX,
+    Form,
+    form_text,
+    form_view,
+    parse_action_id,
+    render,
+)
+from bot.slack.settings import SlackSettings
 from bot.slack.translate import actor, channels_in, groups_in, mentions_in, without_bot_mention
 from scheduler.errors import TemporaryError
 from storage import activity, keys
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +61,6 @@ MENTION_LOOKUPS = 50
 PROFILE_LIST_OVER = 50
 """Above this many channel members, profiles come from users.list (200 a page) rather than one
 users.info call each: Slack allows far fewer users.info calls a minute than a big channel needs."""
-REPLY_CALLBACK = "tandem_reply"
 REPLY_ATTEMPTS = 3
 REPLY_LOOKBACK = 10
 REPLY_BACKOFF = 0.3
@@ -56,7 +71,10 @@ register(
         "slack.collecting": {
             "en": "Collecting the channel’s members… I’ll report here when the enrollment is done.",
             "fr": "Je rassemble les membres du canal… Je vous dirai ici quand l’inscription sera faite.",
-        }
+        },
+        "slack.form_send": {"en": "Send", "fr": "Envoyer"},
+        "slack.form_cancel": {"en": "Cancel", "fr": "Annuler"},
+        "slack.form_empty": {"en": "Please write something first.", "fr": "Écrivez d’abord quelque chose."},
     }
 )
 
@@ -118,48 +136,78 @@ def _json(payload: Any) -> str:
 
 
 class SlackChannel:
-    """Holds the core and a bolt AsyncApp; registers the listeners and the Slack outlet.
+    """The Slack channel (`bot.channel.Channel`): holds the core and a bolt AsyncApp with its listeners,
+    and the Slack outlet.
 
     Build it inside the running event loop, and `close()` it when done.
     """
 
-    def __init__(self, app: App, settings: Settings) -> None:
-        assert settings.slack_bot_token is not None
-        self.core = app.conversation
-        self.outlets = app.outlets
+    name = "slack"
+
+    def __init__(self, conversation: Conversation, settings: SlackSettings) -> None:
+        assert settings.bot_token is not None
+        self.core = conversation
+        self.settings = settings
         # One HTTP session for every Web API call: slack_sdk would otherwise open (and tear down) a new
         # session, with its connection pool and TLS handshake, for each call.
         # Every Web API call carries a few KB of Block Kit: orjson encodes it several times faster.
         self.http = aiohttp.ClientSession(json_serialize=_json)
-        token = settings.slack_bot_token.get_secret_value()
+        token = settings.bot_token.get_secret_value()
         # Replies and lookups retry a 429 (nothing was done). Nothing retries a 5xx or a dropped
         # connection here: the request may have been carried out, and doing it again would post twice.
         self.client = AsyncWebClient(
             token=token,
-            base_url=settings.slack_api_url,
+            base_url=settings.api_url,
             session=self.http,
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
         # Deliveries retry nothing themselves: the dispatcher retries, asking Slack first whether an
         # unanswered message arrived after all.
         self.delivery_client = AsyncWebClient(
-            token=token, base_url=settings.slack_api_url, session=self.http, retry_handlers=[]
+            token=token, base_url=settings.api_url, session=self.http, retry_handlers=[]
         )
-        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-        # Every HTTP request reaches bolt through bot/server.py's handler, which has already checked its
-        # signature (and Socket Mode requests carry none), so bolt does not check it a second time.
+        self.secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
+        # bolt verifies the signature of every HTTP request (and skips Socket Mode requests, which come
+        # over the app's own authenticated socket); without a signing secret there is no HTTP route.
+        # Right after it, ShapeCheck refuses signed bodies of an odd shape.
         self.bolt = AsyncApp(
             client=self.client,
-            signing_secret=secret,
-            request_verification_enabled=False,
+            signing_secret=self.secret,
+            request_verification_enabled=self.secret is not None,
+            before_authorize=ShapeCheck(),
             process_before_response=False,
         )
+        quiet_verification()
         self.profiles = Profiles(self.client)
-        self.outlets.register("slack", SlackOutlet(self.delivery_client))
+        self.outlet = SlackOutlet(self.delivery_client)
+        self.socket: AsyncSocketModeHandler | None = None
         self._register()
 
+    @property
+    def mode(self) -> str:
+        return "socket" if self.settings.socket_mode else "http"
+
+    def routes(self) -> list[Route]:
+        """POST /slack/events, unless Slack's events come over Socket Mode."""
+        if self.settings.socket_mode or self.secret is None:
+            return []
+        return [Route("POST", EVENTS_PATH, slack_handler(self.bolt, self.secret), MAX_BODY)]
+
+    async def start(self) -> None:
+        """Over Socket Mode: connect to Slack."""
+        if not self.settings.socket_mode or self.settings.app_token is None:
+            return
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self.socket = AsyncSocketModeHandler(self.bolt, self.settings.app_token.get_secret_value())
+        await self.socket.connect_async()
+        logger.info("Slack: connected over Socket Mode")
+
     async def close(self) -> None:
-        """Close the HTTP session the Web API calls share."""
+        """Close the socket, if any, and the HTTP session the Web API calls share."""
+        if self.socket is not None:
+            await self.socket.close_async()
+            self.socket = None
         await self.http.close()
 
     # --- listeners ------------------------------------------------------------------------------------
@@ -174,9 +222,10 @@ class SlackChannel:
         bolt.event("tokens_revoked")(self.on_uninstalled)
         bolt.action(re.compile(r"^tandem\|"))(self.on_action)
         bolt.action(re.compile(r"^tandem_home\|"))(self.on_home_action)
-        bolt.view(REPLY_CALLBACK)(self.on_reply_submitted)
+        bolt.action(re.compile(f"^{re.escape(FORM_PREFIX)}"))(self.on_form_button)
+        bolt.view(FORM_CALLBACK)(self.on_form_submitted)
 
-    async def _first_time(self, session: Any, body: dict[str, Any]) -> bool:
+    async def _first_time(self, session: AsyncSession, body: dict[str, Any]) -> bool:
         """Slack retries events it thinks we missed; the event id is a database key, so any replica skips a
         retry. Messages, mentions, commands and buttons hand their id to the core, which does the same in
         its own transaction; the other events call this in theirs. (No bolt middleware: it would cost every
@@ -218,7 +267,7 @@ class SlackChannel:
         who = await self._actor(team, event["user"])
         text = event.get("text", "")
         mentions = await self._mentions(team, text)
-        core_event = Event(who, "message", text, is_dm=True, mentions=mentions, event_id=_event_id(body))
+        core_event = Event(who, "message", text, mentions=mentions, event_id=_event_id(body))
         await self._handle(core_event, self._poster(event["channel"]))
 
     async def on_mention(self, event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
@@ -230,7 +279,7 @@ class SlackChannel:
         mentions = {
             k: v for k, v in mentions_in(text, team).items() if v.local_id != context.get("bot_user_id")
         }
-        core_event = Event(who, "message", text, is_dm=False, mentions=mentions, event_id=_event_id(body))
+        core_event = Event(who, "message", text, mentions=mentions, event_id=_event_id(body))
         thread = event.get("thread_ts") or event.get("ts")
         await self._handle(core_event, self._poster(event["channel"], thread=thread, user=event["user"]))
 
@@ -242,35 +291,42 @@ class SlackChannel:
         team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
         who = await self._actor(team, body["user"]["id"])
         value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-        if name == "question.reply":
-            await self._open_reply_form(body, value, who)
-            return
         event = Event(who, "action", action=name, value=value, event_id=_trigger_id(body))
         await self._handle(event, self._target_for(body, respond))
 
-    async def _open_reply_form(self, body: dict[str, Any], value: str, who: Actor) -> None:
-        """The mentor's Reply button opens a form, once per press: a replayed press opens nothing."""
-        trigger = body.get("trigger_id")
-        if not trigger:
+    async def on_form_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button with a text box opens its form, once per press: a replayed press opens nothing."""
+        await ack()
+        trigger, value = body.get("trigger_id"), action.get("value")
+        form = Form.decode(value)
+        if not trigger or form is None or not isinstance(value, str):
             return
         async with self.core.services.db.transaction() as session:
             if not await self._first_time(session, {"event_id": keys.slack_trigger_key(trigger)}):
                 return
+        team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
+        lang = (await self._actor(team, body["user"]["id"])).lang or self.core.services.settings.default_lang
+        view = form_view(value, form, send=t("slack.form_send", lang), cancel=t("slack.form_cancel", lang))
         try:
-            await self.client.views_open(trigger_id=trigger, view=home.reply_modal(value, who))
+            await self.client.views_open(trigger_id=trigger, view=view)
         except SlackApiError as exc:  # an expired trigger: the press came too late to open a form
-            logger.warning("Slack: could not open the reply form: %s", exc.response.get("error"))
+            logger.warning("Slack: could not open a form: %s", exc.response.get("error"))
 
-    async def on_reply_submitted(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        answer = home.reply_text(view)
-        if not answer:
-            await ack(response_action="errors", errors={home.REPLY_BLOCK: "Please write an answer."})
+    async def on_form_submitted(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """A submitted form: its button's core action, with what was typed as the event's text."""
+        form, typed = Form.decode(view.get("private_metadata")), form_text(view)
+        if form is None:
+            await ack()
+            logger.info("Slack: ignored a form that is not one of Tandem's")
+            return
+        team = (body.get("team") or {}).get("id", "")
+        who = await self._actor(team, body["user"]["id"])
+        if not typed:
+            empty = t("slack.form_empty", who.lang or self.core.services.settings.default_lang)
+            await ack(response_action="errors", errors={FORM_BLOCK: empty})
             return
         await ack()
-        team = body.get("team", {}).get("id", "")
-        who = await self._actor(team, body["user"]["id"])
-        text = f"reply {view.get('private_metadata', '')} {answer}"
-        event = Event(who, "command", text, event_id=_trigger_id(body))
+        event = Event(who, "action", typed, action=form.action, value=form.value, event_id=_trigger_id(body))
         await self._handle(event, self._poster(body["user"]["id"]))
 
     async def on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -355,7 +411,8 @@ class SlackChannel:
         cursor = None
         while True:
             page = await self.client.conversations_members(channel=channel, cursor=cursor, limit=200)
-            members.extend(str(m) for m in page.get("members", []) if isinstance(m, str))
+            listed: list[object] = page.get("members") or []
+            members.extend(member for member in listed if isinstance(member, str))
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return members
@@ -425,7 +482,8 @@ class SlackChannel:
         if channel[:1] in ("U", "W"):
             channel = (await self.client.conversations_open(users=channel))["channel"]["id"]
         history = await self.client.conversations_history(channel=channel, limit=REPLY_LOOKBACK)
-        return any(m.get("text") == text and m.get("bot_id") for m in history.get("messages", []))
+        messages: list[dict[str, Any]] = history.get("messages") or []
+        return any(m.get("text") == text and m.get("bot_id") for m in messages)
 
     def _target_for(self, body: dict[str, Any], respond: Any) -> Sender:
         container = body.get("container") or {}

@@ -1,4 +1,4 @@
-"""The App Home tab and the mentor's reply modal, built from the core's own answers.
+"""The App Home tab, built from the core's own answers.
 
 The Home tab shows the person's progress and settings (from the core's `progress` and `settings`
 commands), widgets to change time, days, language and pause in place, and for admins the cohort list.
@@ -13,12 +13,11 @@ from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event
 from bot.core.replies import Text
 from bot.i18n import register, t
-from bot.slack.render import markdown_to_mrkdwn
+from bot.slack.render import MEASURE, markdown_to_mrkdwn
+from lessons import LANGS
 from storage import people
+from storage.defaults import WEEKDAY_NAMES
 
-REPLY_BLOCK = "answer"
-REPLY_ACTION = "answer_text"
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SECTION_LIMIT = 2900
 
 register(
@@ -33,10 +32,6 @@ register(
         "home.pause": {"en": "Pause until", "fr": "Pause jusqu’au"},
         "home.resume": {"en": "Resume now", "fr": "Reprendre maintenant"},
         "home.admin": {"en": "Cohorts (admin)", "fr": "Cohortes (administration)"},
-        "home.reply_title": {"en": "Reply", "fr": "Répondre"},
-        "home.reply_label": {"en": "Your answer", "fr": "Votre réponse"},
-        "home.send": {"en": "Send", "fr": "Envoyer"},
-        "home.cancel": {"en": "Cancel", "fr": "Annuler"},
         "home.day_names": {"en": "Mon Tue Wed Thu Fri Sat Sun", "fr": "Lun Mar Mer Jeu Ven Sam Dim"},
     }
 )
@@ -47,8 +42,8 @@ def _plain(text: str) -> dict[str, Any]:
 
 
 def _sections(markdown: str) -> list[dict[str, Any]]:
-    text = markdown_to_mrkdwn(markdown)
-    chunks = [text[i : i + SECTION_LIMIT] for i in range(0, len(text), SECTION_LIMIT)] or [" "]
+    chunks = [chunk for chunk in MEASURE.split(markdown_to_mrkdwn(markdown), SECTION_LIMIT) if chunk.strip()]
+    chunks = chunks or [" "]
     return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks]
 
 
@@ -95,8 +90,8 @@ def _settings_widgets(lang: str) -> list[dict[str, Any]]:
                     "action_id": "tandem_home|lang",
                     "placeholder": _plain(t("home.lang", lang)),
                     "options": [
-                        {"text": _plain("English"), "value": "en"},
-                        {"text": _plain("Français"), "value": "fr"},
+                        {"text": _plain(t(f"lang.name.{code}", code).capitalize()), "value": code}
+                        for code in LANGS
                     ],
                 },
                 {
@@ -114,7 +109,8 @@ def _settings_widgets(lang: str) -> list[dict[str, Any]]:
                     "type": "checkboxes",
                     "action_id": "tandem_home|days",
                     "options": [
-                        {"text": _plain(name), "value": day} for name, day in zip(names, DAYS, strict=True)
+                        {"text": _plain(name), "value": day}
+                        for name, day in zip(names, WEEKDAY_NAMES, strict=True)
                     ],
                 }
             ],
@@ -137,34 +133,3 @@ def command_for(action: dict[str, Any]) -> str | None:
         chosen = [option["value"] for option in action.get("selected_options") or []]
         return f"days {','.join(chosen)}" if chosen else None
     return None
-
-
-def reply_modal(question_id: str, who: Actor) -> dict[str, Any]:
-    """The mentor's reply form for one forwarded question."""
-    lang = who.lang or "en"
-    return {
-        "type": "modal",
-        "callback_id": "tandem_reply",
-        "private_metadata": question_id if question_id.isdigit() else "",
-        "title": _plain(t("home.reply_title", lang)),
-        "submit": _plain(t("home.send", lang)),
-        "close": _plain(t("home.cancel", lang)),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": REPLY_BLOCK,
-                "label": _plain(t("home.reply_label", lang)),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": REPLY_ACTION,
-                    "multiline": True,
-                    "max_length": 3000,
-                },
-            }
-        ],
-    }
-
-
-def reply_text(view: dict[str, Any]) -> str:
-    values = (view.get("state") or {}).get("values") or {}
-    return str(((values.get(REPLY_BLOCK) or {}).get(REPLY_ACTION) or {}).get("value") or "").strip()

@@ -117,7 +117,8 @@ class SlackOutlet:
                 page = await self.client.conversations_history(
                     channel=channel, include_all_metadata=True, limit=100, cursor=cursor
                 )
-                for message in page.get("messages", []):
+                messages: list[dict[str, Any]] = page.get("messages") or []
+                for message in messages:
                     payload = (message.get("metadata") or {}).get("event_payload") or {}
                     if payload.get("key") == item.key:
                         found.add(int(payload.get("part") or 0))

@@ -8,26 +8,37 @@ fields are truncated with "…").
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
 from markdown_it.tree import SyntaxTreeNode
 
-from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
+from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text, TextInput
 from bot.core.text import WORD_JOINER, defuse_broadcasts
-from bot.markdown import ELLIPSIS, LINK_SCHEMES, SEPARATORS, intraword, parse, wrap
+from bot.markdown import ELLIPSIS, LINK_SCHEMES, Measure, intraword, parse, wrap
 from lessons import Lesson
 
 ACTION_PREFIX = "tandem|"
+FORM_PREFIX = "tandem_input|"
+"""The action_id prefix of buttons with a text box: pressing one opens a form (`form_view`)."""
+FORM_CALLBACK = "tandem_reply"
+"""The callback id of every form a button opens: the text typed there is the reply to that button."""
+FORM_BLOCK = "answer"
+FORM_ACTION = "answer_text"
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
 MAX_HEADER_CHARS = 150
 MAX_BUTTON_CHARS = 75
 MAX_VALUE_CHARS = 2000
+MAX_FORM_VALUE_CHARS = 1000
+"""A text box button's own value, within the value that also carries its form (`Form`)."""
+MAX_TITLE_CHARS = 24
+MAX_PLACEHOLDER_CHARS = 150
 MAX_ACTIONS = 25
 MAX_FALLBACK_CHARS = 3000
 MAX_MESSAGE_CHARS = 12_000
@@ -47,7 +58,8 @@ _JOINERS = re.compile(f"{WORD_JOINER}{{2,}}")
 _BARE_URL = re.compile(r"(https?://[^\s<>]+)")
 _LINK_TARGET = re.compile(r"(<[^<>|]*[|>])")
 _WORD = re.compile(r"(?:[^\s<]|<[^<>]*>?)+")
-_HALF_ENTITY = re.compile(r"&[a-z]*$")
+_UNIT = re.compile(r"&[a-z]+;|.", re.DOTALL)
+_OPENED_LINK = re.compile(r"<[^>]*$")
 
 
 # Escaping -------------------------------------------------------------------------------------------
@@ -241,73 +253,21 @@ def _size(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _fit(text: str, limit: int) -> int:
-    """How many leading characters of `text` fit in `limit`, never ending inside an entity like `&amp;`."""
-    count = min(len(text), limit)
-    while count and _size(text[:count]) > limit:
-        count -= 1
-    half = _HALF_ENTITY.search(text[:count])
-    if half and count < len(text) and half.start() > 0:
-        count = half.start()
-    return count
+MEASURE = Measure(cost=_size, word=_WORD, unit=_UNIT, unfinished=_OPENED_LINK)
+"""Slack's limits count UTF-16 units; a cut never splits an entity like `&amp;`, a word keeps a `<link>`
+whole, and a truncated text never ends inside one."""
 
 
 def _truncate(text: str, limit: int) -> str:
-    """`text` within `limit`, cut at a word boundary when one is near, ending with "…"."""
-    if _size(text) <= limit:
-        return text
-    head = text[: _fit(text, limit - 1)]
-    space = head.rfind(" ")
-    if space > len(head) // 2:
-        head = head[:space]
-    if head.rfind("<") > head.rfind(">"):
-        head = head[: head.rfind("<")]
-    return head.rstrip() + ELLIPSIS
-
-
-def _hard_split(text: str, limit: int) -> list[str]:
-    """A single word longer than `limit` (a huge URL or token): cut where it must, entities kept whole."""
-    pieces = []
-    while _size(text) > limit:
-        cut = _fit(text, limit) or 1
-        pieces.append(text[:cut])
-        text = text[cut:]
-    return [*pieces, text] if text else pieces
-
-
-def _split_text(text: str, limit: int, level: int = 0) -> list[str]:
-    """Pieces within `limit`, cut between paragraphs, else lines, else words (links stay whole)."""
-    if _size(text) <= limit:
-        return [text]
-    if level == len(SEPARATORS):
-        return _hard_split(text, limit)
-    separator = SEPARATORS[level]
-    parts = _WORD.findall(text) if separator == " " else text.split(separator)
-    return _pack([piece for part in parts for piece in _split_text(part, limit, level + 1)], separator, limit)
-
-
-def _pack(pieces: Iterable[str], separator: str, limit: int) -> list[str]:
-    """Consecutive pieces joined with `separator` as long as the result fits in `limit`."""
-    packed: list[str] = []
-    for piece in pieces:
-        if packed and _size(f"{packed[-1]}{separator}{piece}") <= limit:
-            packed[-1] = f"{packed[-1]}{separator}{piece}"
-        else:
-            packed.append(piece)
-    return [piece for piece in packed if piece.strip()]
+    return MEASURE.truncate(text, limit)
 
 
 def _split_code(block: str, limit: int) -> list[str]:
     """A preformatted block too long for one section: several blocks, each with its own fences."""
-    overhead = _size(f"{FENCE}\n\n{FENCE}")
+    room = limit - _size(f"{FENCE}\n\n{FENCE}")
     body = block.removeprefix(f"{FENCE}\n").removesuffix(f"\n{FENCE}")
-    lines = [piece for line in body.split("\n") for piece in _hard_split(line, limit - overhead) or [""]]
-    packed: list[str] = []
-    for line in lines:
-        if packed and _size(f"{packed[-1]}\n{line}") <= limit - overhead:
-            packed[-1] = f"{packed[-1]}\n{line}"
-        else:
-            packed.append(line)
+    lines = [piece for line in body.split("\n") for piece in MEASURE.hard_split(line, room) or [""]]
+    packed = MEASURE.pack(lines, "\n", room, keep_blank=True)
     return [f"{FENCE}\n{piece}\n{FENCE}" for piece in packed]
 
 
@@ -323,7 +283,7 @@ def _sections(parts: Sequence[Part], limit: int = MAX_SECTION_CHARS) -> list[Par
     """
     pieces: list[Part] = []
     for text, plain in parts:
-        split = _split_code(text, limit) if _is_code(text) else _split_text(text, limit)
+        split = _split_code(text, limit) if _is_code(text) else MEASURE.split(text, limit)
         pieces.extend((piece, plain if i == 0 else "") for i, piece in enumerate(split))
     sections: list[Part] = []
     for text, plain in pieces:
@@ -363,6 +323,9 @@ def _button(button: Button, index: int) -> dict[str, Any]:
         "action_id": f"{ACTION_PREFIX}{button.action}|{index}",
         "value": (button.value or "-")[:MAX_VALUE_CHARS],
     }
+    if button.input is not None:
+        element["action_id"] = f"{FORM_PREFIX}{button.action}|{index}"
+        element["value"] = Form.of(button, button.input).encode()
     if button.style != "default":
         element["style"] = button.style
     return element
@@ -387,6 +350,88 @@ def parse_action_id(action_id: str) -> str | None:
         return None
     action, separator, index = action_id.removeprefix(ACTION_PREFIX).rpartition("|")
     return action if separator and action and index.isdigit() else None
+
+
+# Forms ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A button with a text box, as Slack shows it: a button that opens a form.
+
+    Slack keeps no state between the press and the form's submission, so the button's value carries
+    everything: the core action and value, and what the form shows. The form keeps the same text as its
+    `private_metadata`, and its submission becomes the core action with the typed text.
+    """
+
+    action: str
+    value: str
+    title: str
+    hint: str
+    """What the form asks for (the text box's placeholder)."""
+    limit: int
+
+    @classmethod
+    def of(cls, button: Button, spec: TextInput) -> Form:
+        return cls(
+            action=button.action,
+            value=button.value[:MAX_FORM_VALUE_CHARS],
+            title=" ".join(button.label.split())[:MAX_BUTTON_CHARS],
+            hint=" ".join(spec.placeholder.split())[:MAX_PLACEHOLDER_CHARS],
+            limit=spec.max_length,
+        )
+
+    def encode(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, text: object) -> Form | None:
+        """The form a button value or a form's metadata describes; None for anything else."""
+        try:
+            data = json.loads(text) if isinstance(text, str) else None
+            form = cls(**data) if isinstance(data, dict) else None
+        except (ValueError, TypeError, RecursionError):
+            return None
+        if form is None or not all(isinstance(v, str) for v in (form.action, form.value, form.title)):
+            return None
+        if not isinstance(form.hint, str) or not isinstance(form.limit, int):
+            return None
+        return form
+
+
+def form_view(metadata: str, form: Form, *, send: str, cancel: str) -> dict[str, Any]:
+    """The form (a modal) a text box button opens; `metadata` is the button's value, kept as is."""
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "private_metadata": metadata,
+        "title": _plain(form.title, MAX_TITLE_CHARS),
+        "submit": _plain(send, MAX_TITLE_CHARS),
+        "close": _plain(cancel, MAX_TITLE_CHARS),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": FORM_BLOCK,
+                "label": _plain(form.hint, MAX_PLACEHOLDER_CHARS),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": FORM_ACTION,
+                    "multiline": True,
+                    "max_length": max(1, min(form.limit, 3000)),
+                },
+            }
+        ],
+    }
+
+
+def form_text(view: dict[str, Any]) -> str:
+    """What was typed in a submitted form, stripped ("" when nothing was)."""
+    values = (view.get("state") or {}).get("values") or {}
+    return str(((values.get(FORM_BLOCK) or {}).get(FORM_ACTION) or {}).get("value") or "").strip()
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": _plain_field(text, limit) or ELLIPSIS, "emoji": True}
 
 
 # Replies --------------------------------------------------------------------------------------------

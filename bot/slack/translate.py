@@ -5,26 +5,12 @@ from __future__ import annotations
 import re
 
 from bot.core.events import Actor, Group
+from lessons import lang_of_locale
+from storage import keys
 
 USER_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|([^>]*))?>")
 CHANNEL_RE = re.compile(r"<#([CG][A-Z0-9]{2,})(?:\|([^>]*))?>")
-LOCALE_LANGS = {"fr": "fr", "en": "en"}
 MAX_NAME = 200
-
-
-def person_key(team_id: str, user_id: str) -> str:
-    return f"slack:{team_id}:{user_id}"
-
-
-def split_key(key: str) -> tuple[str, str]:
-    """(team id, user id) of a `slack:<team>:<user>` key."""
-    _, team_id, user_id = key.split(":", 2)
-    return team_id, user_id
-
-
-def lang_of(locale: str | None) -> str | None:
-    """'fr-FR' -> 'fr'; other locales give no hint."""
-    return LOCALE_LANGS.get((locale or "").split("-")[0].lower()) if locale else None
 
 
 def actor(
@@ -35,14 +21,16 @@ def actor(
     The name is the one Slack shows (the profile's display name, else the real name). Without a profile,
     `name` (a handle, a mention's label) or the user id names someone new, but never renames anyone."""
     profile = profile or {}
-    info = profile.get("profile") if isinstance(profile.get("profile"), dict) else {}
-    shown = _text((info or {}).get("display_name")) or _text(profile.get("real_name"))  # type: ignore[union-attr]
+    info = profile.get("profile")
+    shown = _text(info.get("display_name") if isinstance(info, dict) else None) or _text(
+        profile.get("real_name")
+    )
     return Actor(
-        key=person_key(team_id, user_id),
+        key=keys.slack_person(team_id, user_id),
         name=(shown or _text(name) or _text(profile.get("name")) or user_id)[:MAX_NAME],
         platform="slack",
-        lang=lang_of(profile.get("locale")),  # type: ignore[arg-type]
-        tz=profile.get("tz") if isinstance(profile.get("tz"), str) else None,  # type: ignore[arg-type]
+        lang=lang_of_locale(profile.get("locale")),
+        tz=_text(profile.get("tz")),
         named=shown is not None,
     )
 

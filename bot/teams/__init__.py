@@ -1,1 +1,1 @@
-"""Microsoft Teams: the channel, its outlet, Adaptive Card rendering and the app package."""
+"""Microsoft Teams: its settings, the channel, its outlet, Adaptive Card rendering and the app package."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -35,19 +36,22 @@ from microsoft_agents.hosting.core.authorization.connection_manager import Conne
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from pydantic import ValidationError
 
-from bot.app import App
+from bot.channel import LOCALHOST, Route
+from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event, Reach
 from bot.core.replies import Reply, Text
 from bot.core.text import neutralize
 from bot.i18n import register, t
-from bot.settings import Settings
 from bot.teams import translate
 from bot.teams.clients import PooledClientFactory
 from bot.teams.outlet import TeamsOutlet
-from bot.teams.render import TEXT_INPUT_ACTIONS, parse_submit, render
+from bot.teams.render import parse_submit, render
+from bot.teams.settings import TeamsSettings
+from lessons import lang_of_locale
 
 logger = logging.getLogger(__name__)
 
+PATH = "/api/messages"
 MAX_BODY = 256_000
 ANSWERS_IN_PLACE = frozenset({"quiz.answer"})
 """Buttons whose answer replaces the card they were pressed on."""
@@ -92,9 +96,9 @@ register(
 )
 
 
-def connections_for(settings: Settings) -> tuple[Connections, AgentAuthConfiguration]:
+def connections_for(settings: TeamsSettings) -> tuple[Connections, AgentAuthConfiguration]:
     """The SDK's connection manager and JWT settings: Entra credentials, or anonymous for local tests."""
-    if settings.teams_client_id is None:
+    if settings.client_id is None:
         manager = ConnectionManager(
             lambda _config: AnonymousTokenProvider(),
             CONNECTIONS={"SERVICE_CONNECTION": {"SETTINGS": {}}},
@@ -102,27 +106,40 @@ def connections_for(settings: Settings) -> tuple[Connections, AgentAuthConfigura
         return manager, AgentAuthConfiguration(anonymous_allowed=True)
     from microsoft_agents.authentication.msal import MsalConnectionManager
 
-    assert settings.teams_client_secret is not None
+    assert settings.client_secret is not None
     connection = {
         "AUTHTYPE": "ClientSecret",
-        "CLIENTID": settings.teams_client_id.strip(),
-        "CLIENTSECRET": settings.teams_client_secret.get_secret_value(),
+        "CLIENTID": settings.client_id.strip(),
+        "CLIENTSECRET": settings.client_secret.get_secret_value(),
     }
-    if settings.teams_tenant_id:
-        connection["TENANTID"] = settings.teams_tenant_id.strip()
+    if settings.tenant_id:
+        connection["TENANTID"] = settings.tenant_id.strip()
     manager = MsalConnectionManager(CONNECTIONS={"SERVICE_CONNECTION": {"SETTINGS": connection}})
     return manager, manager.get_default_connection_configuration()
 
 
 class TeamsChannel:
-    """Holds the core and an AgentApplication; registers the routes and the Teams outlet."""
+    """The Teams channel (`bot.channel.Channel`): holds the core and an AgentApplication with its
+    routes, and the Teams outlet."""
 
-    def __init__(self, app: App, settings: Settings) -> None:
-        self.core = app.conversation
-        self.outlets = app.outlets
-        self.default_lang = settings.default_lang
-        self.app_id = settings.teams_client_id.strip() if settings.teams_client_id else ""
-        self.secured = settings.teams_client_id is not None
+    name = "teams"
+    mode = "on"
+
+    def __init__(self, conversation: Conversation, settings: TeamsSettings) -> None:
+        # The SDK stores its claims under a plain string key on each request, which aiohttp warns about.
+        warnings.filterwarnings(
+            "ignore", message="It is recommended to use web.RequestKey", category=UserWarning
+        )
+        if settings.anonymous:
+            # Without an app id the SDK warns on every turn; in this local mode that says nothing new.
+            logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(
+                logging.ERROR
+            )
+        self.core = conversation
+        self.settings = settings
+        self.default_lang = conversation.services.settings.default_lang
+        self.app_id = settings.client_id.strip() if settings.client_id else ""
+        self.secured = settings.client_id is not None
         """With Entra credentials: every request carries a verified token (anonymous mode has none)."""
         self.connections, self.auth_config = connections_for(settings)
         self.clients = PooledClientFactory(self.connections)
@@ -135,10 +152,24 @@ class TeamsChannel:
             remove_recipient_mention=True,
         )
         self.outlet = TeamsOutlet(self.adapter, self.app_id)
-        self.outlets.register("teams", self.outlet)
         self._register()
 
-    # --- HTTP -----------------------------------------------------------------------------------------
+    # --- serving --------------------------------------------------------------------------------------
+
+    def routes(self) -> list[Route]:
+        """POST /api/messages; the SDK's JWT check on it reads its settings from the web application."""
+        state = {"agent_configuration": self.auth_config}
+        return [Route("POST", PATH, self.handler(), MAX_BODY, app_state=state)]
+
+    async def start(self) -> None:
+        """Nothing to connect: activities arrive over HTTP. Anonymous mode says so, loudly."""
+        if self.settings.anonymous:
+            logger.warning(
+                "Teams: TANDEM_TEAMS_ALLOW_ANONYMOUS is on: %s accepts requests without a token "
+                "and listens on %s only. Never use this in production.",
+                PATH,
+                LOCALHOST,
+            )
 
     def handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         """POST /api/messages: the JWT (the SDK's decorator, on this route only), then Tandem's own checks
@@ -258,21 +289,17 @@ class TeamsChannel:
             return None
         mentions = await self._mentions(context, activity)
         text, mentions = translate.one_word_mentions(text, mentions)
-        return Event(who, "message", text, is_dm=True, mentions=mentions, event_id=event_id)
+        return Event(who, "message", text, mentions=mentions, event_id=event_id)
 
     async def _submitted(
         self, context: TurnContext, who: Actor, action: str, value: str, typed: str, *, event_id: str | None
     ) -> Event | None:
-        """A card button. Reply and question boxes carry typed text: they become the matching command."""
-        if action not in TEXT_INPUT_ACTIONS:
-            return Event(who, "action", action=action, value=value, event_id=event_id)
-        typed = typed.strip()
-        if not typed:
+        """A card button; a button with a text box brings what was typed, as the event's text. A box sent
+        empty is answered here: the card shows the box, so the person is asked to write in it."""
+        if self.core.router.takes_text(action) and not typed.strip():
             await self._send(context, [Text(t("teams.empty_reply", who.lang or self.default_lang))])
             return None
-        if action == "question.reply":
-            return Event(who, "command", f"reply {value} {typed}", event_id=event_id)
-        return Event(who, "message", typed, is_dm=True, event_id=event_id)
+        return Event(who, "action", typed.strip(), action=action, value=value, event_id=event_id)
 
     async def _mentions(self, context: TurnContext, activity: dict[str, Any]) -> dict[str, Actor]:
         """`<at>Name</at>` tokens to people, keyed by their Entra object id (looked up when Teams omits it)."""
@@ -304,14 +331,14 @@ class TeamsChannel:
                     continue
                 found[member_id] = member.model_dump(by_alias=True, exclude_none=True, mode="json")
 
-        connector = context.services.get(ConnectorClientBase)
+        connector = _connector(context)
         if connector is not None:
             await lookup(connector)
         else:
             reference = ConversationReference.model_validate(translate.reference_of(activity))
 
             async def in_turn(turn: TurnContext) -> None:
-                turn_connector = turn.services.get(ConnectorClientBase)
+                turn_connector = _connector(turn)
                 if turn_connector is not None:
                     await lookup(turn_connector)
 
@@ -357,7 +384,7 @@ class TeamsChannel:
         answered twice. Only when the card is known and Teams is waiting for no inline reply."""
         card_id = context.activity.reply_to_id
         messages = render(reply)
-        if not card_id or len(messages) != 1 or context.services.get(ConnectorClientBase) is None:
+        if not card_id or len(messages) != 1 or _connector(context) is None:
             return False
         update = Activity.model_validate({**messages[0], "id": card_id})
         update.conversation = context.activity.conversation
@@ -384,10 +411,17 @@ class TeamsChannel:
         if context.activity.name == "continueConversation":
             return  # a proactive turn: nobody is waiting for an answer
         try:
-            lang = translate.lang_of(context.activity.locale) or self.default_lang
+            lang = lang_of_locale(context.activity.locale) or self.default_lang
             await self._send(context, [Text(t("error.apology", lang))])
         except Exception:
             logger.exception("Teams: could not send the apology")
+
+
+def _connector(context: TurnContext) -> ConnectorClientBase | None:
+    """The turn's Bot Connector client, when the turn has one (the SDK files it under its base class)."""
+    key: type[Any] = ConnectorClientBase
+    found = context.services.get(key)
+    return found if isinstance(found, ConnectorClientBase) else None
 
 
 def _activity_id(activity: Mapping[str, Any]) -> str | None:

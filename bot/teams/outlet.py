@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import aiohttp
 from microsoft_agents.activity import Activity, ConversationReference
@@ -37,7 +37,8 @@ def classify(exc: Exception) -> Exception:
     """
     if isinstance(exc, aiohttp.ClientResponseError):
         if exc.status == 429:
-            retry_after = (exc.headers or {}).get("Retry-After")
+            headers: Mapping[str, str] = exc.headers or {}
+            retry_after = headers.get("Retry-After")
             try:
                 return RateLimited(float(retry_after) if retry_after else None)
             except ValueError:

@@ -25,11 +25,10 @@ from typing import Any
 
 from markdown_it.tree import SyntaxTreeNode
 
-from bot.core.commands.ask import MAX_REPLY_CHARS
-from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text
+from bot.core.commands import TEXT_ACTIONS
+from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text, TextInput
 from bot.core.text import WORD_JOINER
-from bot.markdown import ELLIPSIS, LINK_SCHEMES, SEPARATORS, intraword, parse, wrap
-from lessons.engine import MAX_QUESTION_CHARS
+from bot.markdown import ELLIPSIS, LINK_SCHEMES, Measure, intraword, parse, wrap
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +40,6 @@ SUBMIT_KEY = "tandem"
 """The key in an Action.Submit's data that marks it as ours; its value is the core action."""
 INPUT_ID = "text"
 """The id of the text box; Teams merges what was typed into `activity.value` under this key."""
-TEXT_INPUT_ACTIONS = frozenset({"question.reply", "ask.start"})
-"""Buttons shown as a text box with a send button: what is typed travels with the action."""
 
 MAX_MESSAGE_BYTES = 24_000
 """A whole message as JSON (ASCII-escaped, so never smaller than on the wire); Teams rejects > 28 KB."""
@@ -51,9 +48,6 @@ MAX_TEXT_BYTES = 7_500
 MAX_ACTIONS = 6
 MAX_BUTTON_CHARS = 60
 MAX_PLACEHOLDER_CHARS = 100
-MAX_INPUT_CHARS = 2000
-INPUT_LIMITS = {"question.reply": MAX_REPLY_CHARS, "ask.start": MAX_QUESTION_CHARS}
-"""What the core accepts for each typed action: a box never lets someone write more than that."""
 MAX_VALUE_CHARS = 2000
 MAX_SUMMARY_CHARS = 300
 
@@ -96,21 +90,10 @@ def _guard(text: str) -> str:
 
 
 def _plain_field(text: str, limit: int) -> str:
-    """A field Teams shows as typed (button title, placeholder, summary): one line, within `limit`,
-    with no `<` able to open a tag nor `&` an entity."""
-    text = _truncate(" ".join(text.split()), limit)
+    """A field Teams shows as typed (button title, placeholder, summary): one line, within `limit`
+    characters, with no `<` able to open a tag nor `&` an entity."""
+    text = CHARACTERS.truncate(" ".join(text.split()), limit)
     return _ENTITY.sub(f"&{WORD_JOINER}", text).replace("<", f"<{WORD_JOINER}")
-
-
-def _truncate(text: str, limit: int) -> str:
-    """`text` within `limit` characters, cut at a word boundary when one is near, ending with "…"."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    if space > len(head) // 2:
-        head = head[:space]
-    return head.rstrip() + ELLIPSIS
 
 
 def _url(href: str) -> str:
@@ -161,46 +144,20 @@ def _cost(text: str) -> int:
     return len(json.dumps(text)) - 2
 
 
+MEASURE = Measure(cost=_cost, word=_WORD, unit=_UNIT)
+"""Text in a card counts as JSON bytes; a word keeps a `[label](url)` link whole, and a hard cut never
+splits a backslash escape."""
+CHARACTERS = Measure()
+"""Short fields (titles, placeholders, summaries) count characters, before they are escaped."""
+
+
 def _json_size(value: Any) -> int:
     return len(json.dumps(value))
 
 
-def _split(text: str, limit: int, level: int = 0) -> list[str]:
-    """Pieces within `limit`, cut between paragraphs, else lines, else words (links stay whole)."""
-    if _cost(text) <= limit:
-        return [text]
-    if level == len(SEPARATORS):
-        return _hard_split(text, limit)
-    separator = SEPARATORS[level]
-    parts = _WORD.findall(text) if separator == " " else text.split(separator)
-    return _pack((piece for part in parts for piece in _split(part, limit, level + 1)), separator, limit)
-
-
-def _pack(pieces: Iterable[str], separator: str, limit: int) -> list[str]:
-    """Consecutive pieces joined with `separator` as long as the result fits in `limit`."""
-    groups: list[list[str]] = []
-    used = 0
-    step = _cost(separator)
-    for piece in pieces:
-        size = _cost(piece)
-        if groups and used + step + size <= limit:
-            groups[-1].append(piece)
-            used += step + size
-        else:
-            groups.append([piece])
-            used = size
-    packed = (separator.join(group) for group in groups)
-    return [piece for piece in packed if piece.strip()]
-
-
-def _hard_split(text: str, limit: int) -> list[str]:
-    """A single word beyond `limit` (a huge token): cut where it must, never inside an escape."""
-    return _pack(_UNIT.findall(text), "", limit)
-
-
 def _text_blocks(text: str, *, guard: bool = True, **props: Any) -> list[Element]:
     """TextBlocks showing `text`, each within MAX_TEXT_BYTES; pieces guarded when they start a line."""
-    pieces = _split(text.strip("\n"), MAX_TEXT_BYTES)
+    pieces = MEASURE.split(text.strip("\n"), MAX_TEXT_BYTES)
     return [_text_block(_guard(piece) if guard else piece, **props) for piece in pieces if piece.strip()]
 
 
@@ -256,7 +213,7 @@ class _Renderer:
             text = " ".join(self.inline(node).split("\n"))
         finally:
             self._in_bold = False
-        size = {"size": "Medium"} if node.tag in ("h1", "h2") else {}
+        size: dict[str, Any] = {"size": "Medium"} if node.tag in ("h1", "h2") else {}
         return _text_blocks(text, weight="Bolder", **size)
 
     def _list(self, node: SyntaxTreeNode, indent: str) -> list[str]:
@@ -431,14 +388,14 @@ def _action_set(actions: Sequence[Element]) -> Element:
     return {"type": "ActionSet", "actions": list(actions)}
 
 
-def _text_input(button: Button, input_id: str) -> list[Element]:
+def _text_input(button: Button, spec: TextInput, input_id: str) -> list[Element]:
     """A text box and its send button: what is typed reaches the core with the button's action."""
     box = {
         "type": "Input.Text",
         "id": input_id,
         "isMultiline": True,
-        "maxLength": INPUT_LIMITS.get(button.action, MAX_INPUT_CHARS),
-        "placeholder": _plain_field(button.label, MAX_PLACEHOLDER_CHARS),
+        "maxLength": spec.max_length,
+        "placeholder": _plain_field(spec.placeholder, MAX_PLACEHOLDER_CHARS),
     }
     return [box, _action_set([_submit(button, input_id)])]
 
@@ -452,9 +409,9 @@ def _buttons(buttons: Sequence[Button]) -> tuple[list[Element], list[Element]]:
     body: list[Element] = []
     plain: list[Element] = []
     for button in buttons:
-        if button.action in TEXT_INPUT_ACTIONS:
+        if button.input is not None:
             count = sum(element["type"] == "Input.Text" for element in body)
-            body += _text_input(button, INPUT_ID if not count else f"{INPUT_ID}-{count + 1}")
+            body += _text_input(button, button.input, INPUT_ID if not count else f"{INPUT_ID}-{count + 1}")
         else:
             plain.append(_submit(button))
     if len(plain) <= MAX_ACTIONS:
@@ -466,8 +423,8 @@ def _buttons(buttons: Sequence[Button]) -> tuple[list[Element], list[Element]]:
 def parse_submit(value: Any) -> tuple[str, str, str] | None:
     """(core action, value, typed text) from an Action.Submit's `activity.value`; None when not ours.
 
-    The typed text is only read for text-box actions (question.reply, ask.start) and is "" when
-    nothing was typed. Never raises, whatever JSON it is given.
+    The typed text is only read for the actions that take it (`TEXT_ACTIONS`: Teams merges every box of
+    a card into each submit) and is "" when nothing was typed. Never raises, whatever JSON it is given.
     """
     if not isinstance(value, dict):
         return None
@@ -480,7 +437,7 @@ def parse_submit(value: Any) -> tuple[str, str, str] | None:
     if not isinstance(argument, str):
         return None
     typed = ""
-    if action in TEXT_INPUT_ACTIONS:
+    if action in TEXT_ACTIONS:
         input_id = value.get("input")
         text = value.get(input_id if isinstance(input_id, str) else INPUT_ID)
         typed = text if isinstance(text, str) else ""

@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.core.events import Actor
+from lessons import lang_of_locale
 from storage import keys
 
-LOCALE_LANGS = {"fr": "fr", "en": "en"}
 MAX_NAME = 200
 _TAG = re.compile(r"</?at>", re.IGNORECASE)
 
@@ -33,15 +33,6 @@ def tenant_of(activity: Mapping[str, Any]) -> str:
     conversation = _dict(activity.get("conversation"))
     tenant = _dict(_dict(activity.get("channelData")).get("tenant"))
     return _str(conversation.get("tenantId")) or _str(tenant.get("id")) or "default"
-
-
-def person_key(tenant: str, user_id: str) -> str:
-    return f"teams:{tenant}:{user_id}"
-
-
-def lang_of(locale: Any) -> str | None:
-    """'fr-FR' -> 'fr'; other locales give no hint."""
-    return LOCALE_LANGS.get(locale.split("-")[0].lower()) if isinstance(locale, str) and locale else None
 
 
 def zone_of(activity: Mapping[str, Any]) -> str | None:
@@ -77,10 +68,10 @@ def sender(activity: Mapping[str, Any]) -> Actor | None:
     if user is None:
         return None
     return Actor(
-        key=person_key(tenant_of(activity), user),
+        key=keys.teams_person(tenant_of(activity), user),
         name=(_str(account.get("name")) or user)[:MAX_NAME],
         platform="teams",
-        lang=lang_of(locale_of(activity)),
+        lang=lang_of_locale(locale_of(activity)),
         tz=zone_of(activity),
     )
 
@@ -106,7 +97,7 @@ def mentioned_actor(tenant: str, account: Mapping[str, Any]) -> Actor:
     user = account_id(account) or "unknown"
     name = _str(account.get("name")) or user
     return Actor(
-        key=person_key(tenant, user),
+        key=keys.teams_person(tenant, user),
         name=_TAG.sub("", name)[:MAX_NAME],
         platform="teams",
         reachable=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,38 @@ def test_bad_database_url_is_named(monkeypatch: pytest.MonkeyPatch, capsys) -> N
     monkeypatch.setenv("TANDEM_DATABASE_URL", "mysql://x@y/z")
     assert main(["db", "upgrade"]) == 2
     assert "TANDEM_DATABASE_URL" in capsys.readouterr().err
+
+
+def imported(url: str, *args: str) -> set[str]:
+    """The top-level packages `tandem <args>` imported (as `python -X importtime` lists them), on the
+    database `url`, with empty input."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "SLACK_", "CONNECTIONS__"))}
+    env["TANDEM_DATABASE_URL"] = url
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", *TANDEM[1:], *args],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
+    return {line.rsplit("|", 1)[1].strip().split(".")[0] for line in lines}
+
+
+SERVING = {"slack_bolt", "slack_sdk", "microsoft_agents", "msal"}
+
+
+def test_commands_import_only_what_they_use(tmp_path: Path) -> None:
+    """Failure: every command took seconds to start, because checking the database URL imported Alembic
+    and listing lessons built the answer engine's imports. Alembic loads only to migrate, the search
+    libraries only to answer, the chat platforms' SDKs only to serve them."""
+    url = f"sqlite:///{tmp_path / 'tandem.db'}"
+    assert not imported(url, "lessons", "list") & {"alembic", "bm25s", "rapidfuzz", *SERVING}
+    asking = imported(url, "ask", "x")
+    assert "bm25s" in asking
+    assert not asking & {"alembic", *SERVING}
+    assert "alembic" in imported(url, "chat", "--user", "bob")  # a new database is migrated
+    assert not imported(url, "chat", "--user", "bob") & {"alembic", *SERVING}  # then it is up to date

@@ -105,8 +105,8 @@ def test_broken_file_does_not_stop_the_others(tmp_path: Path) -> None:
     write_lesson(tmp_path, b"\xff\xfe".decode("latin-1"), lesson_id="binary")
     (tmp_path / "en" / "binary.md").write_bytes(b"---\n\xff\xfe\n---\n")
     library = load_library([tmp_path], include_bundled=False)
-    assert library.has("good-one")
-    assert not library.has("bad")
+    assert "good-one" in library.ids()
+    assert "bad" not in library.ids()
     assert any("not valid UTF-8" in str(e) for e in library.errors)
 
 
@@ -171,3 +171,31 @@ def test_short_body_is_a_warning(tmp_path: Path) -> None:
     library = load_library([tmp_path], include_bundled=False)
     assert library.errors == []
     assert any("body has 2 words" in str(w) for w in library.warnings)
+
+
+def test_related_lessons_come_in_the_lessons_language_else_in_another(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text("first", lang="fr", related="[second, third]"), "first", "fr")
+    write_lesson(tmp_path, lesson_text("second", lang="fr", title="Deuxième"), "second", "fr")
+    write_lesson(tmp_path, lesson_text("second", title="Second"), "second")
+    write_lesson(tmp_path, lesson_text("third", title="Only in English"), "third")
+    library = load_library([tmp_path], include_bundled=False)
+    first = library.get("first", "fr")
+    assert first is not None
+    assert [(r.id, r.lang, r.title) for r in library.related(first)] == [
+        ("second", "fr", "Deuxième"),
+        ("third", "en", "Only in English"),
+    ]
+
+
+def test_a_locale_names_a_language_tandem_speaks_or_none() -> None:
+    from lessons import lang_of_locale
+
+    assert [lang_of_locale(v) for v in ("fr-FR", "en_GB", "FR", "de-DE", "", None, 42)] == [
+        "fr",
+        "en",
+        "fr",
+        None,
+        None,
+        None,
+        None,
+    ]

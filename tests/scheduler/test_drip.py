@@ -12,6 +12,7 @@ from bot.core.events import command
 from scheduler import ledger
 from scheduler.service import run_tick
 from storage import deliveries
+from storage.enums import DeliveryKind
 from storage.models import Delivery, Enrollment, InboxMessage, Person
 from tests.support.fake_chat import FakeChat, Faults
 from tests.support.harness import Clock
@@ -214,7 +215,7 @@ async def test_scheduled_mentor_tip_goes_out_once_at_its_time(app: App, clock: C
 
 
 async def test_housekeeping_ends_pauses_and_forgets_old_event_ids(app: App, clock: Clock) -> None:
-    from scheduler.service import expire_pauses, register, unregister
+    from scheduler.service import expire_pauses
     from storage.models import SeenEvent
 
     _, (person_id,) = await seed_cohort(app.services.db, learners=1, due_at=MONDAY_0900_PARIS)
@@ -225,14 +226,36 @@ async def test_housekeeping_ends_pauses_and_forgets_old_event_ids(app: App, cloc
         session.add(person)
         session.add(SeenEvent(event_id="Ev-old", received_at=clock.now - dt.timedelta(days=2)))
         session.add(SeenEvent(event_id="Ev-new", received_at=clock.now - dt.timedelta(minutes=5)))
-    runtime = app.drip(clock=clock)
-    runtime_id = register(runtime)
-    try:
-        await expire_pauses(runtime_id)
-    finally:
-        unregister(runtime_id)
+    await expire_pauses(app.drip(clock=clock))
     async with app.services.db.transaction() as session:
         person = await session.get(Person, person_id)
         kept = [e.event_id for e in await session.exec(select(SeenEvent))]
     assert person is not None and person.paused_until is None
     assert kept == ["Ev-new"]
+
+
+async def test_the_digest_job_queues_each_mentors_digest_once_a_week(app: App, clock: Clock) -> None:
+    """The weekly job gets the runtime it works with (no registry): on Monday morning in the mentor's
+    zone it queues one digest, and running it again that week queues nothing more."""
+    from scheduler.service import digest_job
+
+    root = console_actor("root")
+    admins = app.services.settings.model_copy(update={"admins": ["root"]})
+    app.services.settings = admins
+    for text in ("cohort create pilot track first-steps", "enroll pilot @bob", "pair @mia @bob"):
+        await app.conversation.handle(
+            command(root, text, mentions={"@bob": console_actor("bob"), "@mia": console_actor("mia")})
+        )
+
+    async def digests() -> list[Delivery]:
+        async with app.services.db.transaction() as session:
+            return list(await session.exec(select(Delivery).where(Delivery.kind == DeliveryKind.DIGEST)))
+
+    sunday = app.drip(clock=lambda: MONDAY_0900_PARIS - dt.timedelta(days=1))
+    await digest_job(sunday)
+    assert await digests() == []
+    monday = app.drip(clock=lambda: MONDAY_0900_PARIS + dt.timedelta(minutes=30))
+    await digest_job(monday)
+    await digest_job(monday)
+    [digest] = await digests()
+    assert digest.dedupe_key.startswith("digest:")

@@ -171,7 +171,7 @@ async def test_an_admin_enrolling_channels_is_limited_too(slack: SlackTester) ->
     """Attack: an admin (or a stolen admin account) enrolling channels in a loop to burn the quota."""
     slack.fake.channel_members["CSMALL"] = ["UBOB"]
     slack.app.services.settings = slack.app.services.settings.model_copy(
-        update={"person_rate": slack.app.services.settings.person_rate._replace(count=2)}
+        update={"person_rate": slack.app.services.settings.person_rate._replace(limit=2)}
     )
     await command(slack, "UADMIN", "cohort create pilot track first-steps")
     for _ in range(2):

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlmodel import col
 
+from bot.slack.render import Form
 from storage.enums import DeliveryKind
 from storage.models import CustomTip, Delivery, Feedback, Person, Question
 from tests.bot.slack.conftest import TEAM, SlackTester
@@ -78,7 +79,9 @@ async def test_a_replayed_reply_form_answers_once(slack: SlackTester) -> None:
         "view": {
             "type": "modal",
             "callback_id": "tandem_reply",
-            "private_metadata": str(question.id),
+            "private_metadata": Form(
+                "question.reply", str(question.id), "Reply", "Your answer", 3000
+            ).encode(),
             "state": {
                 "values": {"answer": {"answer_text": {"value": "Use the search bar, then From: you."}}}
             },

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import activity
-from storage.db import Database
+from storage.db import Database, NestedTransaction
 from storage.models import Person
 
 
@@ -76,5 +77,41 @@ async def test_a_failure_at_commit_time_writes_nothing_and_the_next_transaction_
         async with db.transaction() as session:
             assert await activity.first_sighting(session, event_id="Ev-lost")
             assert (await session.exec(select(Person))).first() is None
+    finally:
+        await db.dispose()
+
+
+async def test_a_transaction_inside_another_is_refused_the_same_on_both_databases(db_url: str) -> None:
+    """On SQLite it would wait for itself forever; on PostgreSQL it would be a second transaction that
+    cannot see the first one's writes. Both raise, and the outer transaction is unharmed."""
+    db = Database(db_url)
+    try:
+        async with db.transaction() as session:
+            assert await activity.first_sighting(session, event_id="Ev-outer")
+            with pytest.raises(NestedTransaction):
+                async with db.transaction():
+                    pass
+        async with db.transaction() as session:
+            assert not await activity.first_sighting(session, event_id="Ev-outer")  # the outer one committed
+
+        async def other_task() -> bool:
+            async with db.transaction() as session:
+                return await activity.first_sighting(session, event_id="Ev-other-task")
+
+        assert await asyncio.create_task(other_task()), "another task may open one after it"
+    finally:
+        await db.dispose()
+
+
+async def test_the_session_is_an_async_session_on_both_databases(db_url: str) -> None:
+    """One session type for every repository function: SQLite's inline session is an AsyncSession."""
+    db = Database(db_url)
+    try:
+        async with db.transaction() as session:
+            assert isinstance(session, AsyncSession)
+            assert (await session.exec(select(Person))).first() is None
+            async with session.begin_nested():
+                session.add(Person(key="console:nested", platform="console", display_name="N"))
+            assert (await session.exec(select(Person.key))).all() == ["console:nested"]
     finally:
         await db.dispose()

@@ -25,9 +25,8 @@ from bot.core.router import ActionSpec, CommandSpec, Role, Router
 
 def build_router() -> Router:
     """Every command in the order `help` lists them; aliases follow the canonical name."""
-    ref: list[Router] = []
     commands = [
-        CommandSpec(("help", "aide", "?"), help.make_help(ref), usage="help.usage", help_key="help.help"),
+        CommandSpec(("help", "aide", "?"), help.handle_help, usage="help.usage", help_key="help.help"),
         CommandSpec(("today", "aujourdhui"), reading.handle_today, usage="today.usage", help_key="today.help"),
         CommandSpec(("next", "suivant"), reading.handle_next, usage="next.usage", help_key="next.help"),
         CommandSpec(("lesson", "lecon"), reading.handle_lesson, usage="lesson.usage", help_key="lesson.help"),
@@ -58,19 +57,23 @@ def build_router() -> Router:
         CommandSpec(("questions",), report.handle_questions, Role.ADMIN, "questions.usage", "questions.help"),
         CommandSpec(("reload", "recharger"), reload.handle_reload, Role.ADMIN, "reload.usage", "reload.help"),
     ]  # fmt: skip
-    actions = [
-        ActionSpec("lesson.more", cards.handle_more),
-        ActionSpec("quiz.start", cards.handle_quiz_start),
-        ActionSpec("quiz.answer", cards.handle_quiz_answer),
-        ActionSpec("feedback.useful", cards.handle_useful),
-        ActionSpec("feedback.not_useful", cards.handle_not_useful),
-        ActionSpec("ask.start", ask.handle_ask_start),
-        ActionSpec("question.forward", ask.handle_forward),
-        ActionSpec("question.keep", ask.handle_keep),
-        ActionSpec("question.reply", ask.handle_reply_prompt),
-        ActionSpec("forget.confirm", data.handle_forget_confirm),
-        ActionSpec("forget.cancel", data.handle_forget_cancel),
-    ]
-    router = Router(commands, actions, fallback=ask.handle_ask)
-    ref.append(router)
-    return router
+    return Router(commands, ACTIONS, fallback=ask.handle_ask)
+
+
+ACTIONS = (
+    ActionSpec("lesson.more", cards.handle_more),
+    ActionSpec("quiz.start", cards.handle_quiz_start),
+    ActionSpec("quiz.answer", cards.handle_quiz_answer),
+    ActionSpec("feedback.useful", cards.handle_useful),
+    ActionSpec("feedback.not_useful", cards.handle_not_useful),
+    ActionSpec("ask.start", ask.handle_ask_button, takes_text=True),
+    ActionSpec("question.forward", ask.handle_forward),
+    ActionSpec("question.keep", ask.handle_keep),
+    ActionSpec("question.reply", ask.handle_reply_button, takes_text=True),
+    ActionSpec("forget.confirm", data.handle_forget_confirm),
+    ActionSpec("forget.cancel", data.handle_forget_cancel),
+)
+"""Every button action, with its handler."""
+TEXT_ACTIONS = frozenset(spec.action for spec in ACTIONS if spec.takes_text)
+"""The actions whose buttons take typed text: a channel that receives text with every press of a card
+(Teams merges a card's boxes into each submit) passes it on for these only."""

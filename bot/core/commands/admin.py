@@ -7,7 +7,8 @@ from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Notify, Reply, Text
 from bot.i18n import register, t
-from storage import activity, people
+from storage import activity, keys, people
+from storage.enums import AuditOutcome
 from storage.models import Person, PersonUpdate
 
 register(
@@ -76,7 +77,11 @@ async def handle_admin(ctx: Context, args: str) -> list[Reply]:
     await people.update_person(ctx.session, person=person, data=PersonUpdate(is_admin=granting))
     action = "admin.add" if granting else "admin.remove"
     await activity.audit(
-        ctx.session, actor_key=ctx.person.key, action=action, args={"person": person.key}, outcome="ok"
+        ctx.session,
+        actor_key=ctx.person.key,
+        action=action,
+        args={"person": person.key},
+        outcome=AuditOutcome.OK,
     )
     if not granting:
         return [Text(ctx.t("admin.removed", person=mention(person)))]
@@ -90,5 +95,5 @@ async def _check_removable(ctx: Context, person: Person) -> None:
         raise UserError("admin.not_admin", person=mention(person))
     if person.id == ctx.person.id and len(await people.list_admins(ctx.session)) <= 1:
         raise UserError("admin.last")
-    if person.key.rsplit(":", 1)[-1] in ctx.services.settings.admins:
+    if keys.local_id(person.key) in ctx.services.settings.admins:
         raise UserError("admin.from_settings", person=mention(person))

@@ -10,13 +10,13 @@ from bot.core.args import check_length, mention
 from bot.core.cards import tip_card
 from bot.core.context import Context
 from bot.core.errors import NotFound, UsageError, UserError
-from bot.core.replies import Button, Notify, Reply, Text
+from bot.core.replies import Button, Notify, Reply, Text, TextInput
+from bot.core.schedule import own_zone
 from bot.core.text import clean, neutralize, quote
 from bot.i18n import register, t
 from lessons.engine import MAX_QUESTION_CHARS
-from scheduler import plan
 from storage import activity, deliveries, keys, people
-from storage.enums import DeliveryKind, UsageKind
+from storage.enums import AuditOutcome, DeliveryKind, QuestionStatus, UsageKind
 from storage.models import Person, Question, QuestionCreate
 
 register(
@@ -86,6 +86,7 @@ register(
             "fr": "Répondez à chacune avec `reply <numéro> <votre réponse>`.",
         },
         "button.reply": {"en": "Reply", "fr": "Répondre"},
+        "reply.placeholder": {"en": "Your answer", "fr": "Votre réponse"},
         "reply.usage": {"en": "reply <question-id> <text>", "fr": "reply <n° question> <texte>"},
         "reply.help": {"en": "answer a mentee’s question", "fr": "répondre à la question d’un mentoré"},
         "reply.prompt": {
@@ -130,7 +131,7 @@ async def handle_ask(ctx: Context, args: str) -> list[Reply]:
             lang=lang,
             lesson_id=result.lesson_id,
             confident=result.confident,
-            status="answered" if result.confident else "open",
+            status=QuestionStatus.ANSWERED if result.confident else QuestionStatus.OPEN,
         ),
         now=ctx.now(),
     )
@@ -156,13 +157,16 @@ async def handle_ask(ctx: Context, args: str) -> list[Reply]:
     return replies
 
 
-async def handle_ask_start(ctx: Context, value: str) -> list[Reply]:
-    return [Text(ctx.t("ask.prompt"))]
+async def handle_ask_button(ctx: Context, value: str) -> list[Reply]:
+    """*Ask a question*: the question typed in its box is answered like one typed in the conversation;
+    pressed with nothing typed, it says how to ask."""
+    typed = ctx.event.text.strip()
+    return await handle_ask(ctx, typed) if typed else [Text(ctx.t("ask.prompt"))]
 
 
 async def _own_question(ctx: Context, value: str) -> Question:
     question = await activity.get_question(ctx.session, question_id=int(value)) if value.isdigit() else None
-    if question is None or question.person_id != ctx.person.id or question.status != "open":
+    if question is None or question.person_id != ctx.person.id or question.status != QuestionStatus.OPEN:
         raise UserError("ask.not_yours")
     return question
 
@@ -183,7 +187,7 @@ async def handle_keep(ctx: Context, value: str) -> list[Reply]:
 async def _forward(ctx: Context, question: Question, mentor: Person) -> list[Reply]:
     """The question goes to the mentor: at once while the learner is within the rate limit, else in one
     message that gathers every question past the limit and reaches the mentor when the window ends."""
-    question.status = "forwarded"
+    question.status = QuestionStatus.FORWARDED
     question.mentor_id = mentor.id
     ctx.session.add(question)
     budget = await limits.spend(ctx, UsageKind.QUESTION)
@@ -196,7 +200,8 @@ async def _forward(ctx: Context, question: Question, mentor: Person) -> list[Rep
         id=question.id,
         question=quote(question.text),
     )
-    button = Button(t("button.reply", mentor.lang), "question.reply", str(question.id), "primary")
+    box = TextInput(MAX_REPLY_CHARS, t("reply.placeholder", mentor.lang))
+    button = Button(t("button.reply", mentor.lang), "question.reply", str(question.id), "primary", box)
     return [
         Text(ctx.t("ask.forwarded", mentor=mention(mentor))),
         Notify(mentor.key, (Text(incoming, (button,)),), kind=DeliveryKind.QUESTION),
@@ -217,13 +222,13 @@ async def _forward_grouped(ctx: Context, question: Question, mentor: Person, due
     gathered = await activity.grouped_in(ctx.session, key=key)
     message = (Text(_grouped_text(ctx.person, gathered, mentor.lang)),)
     when = waiting.due_at if waiting else due
-    zone = plan.zone_of(ctx.person.tz, ctx.services.settings.default_tz)
+    zone = await own_zone(ctx)
     rate = ctx.services.settings.person_rate
     told = Text(
         ctx.t(
             "ask.grouped",
             mentor=mention(mentor),
-            count=rate.count,
+            count=rate.limit,
             window=limits.window_words(rate.window, ctx.lang),
             time=when.astimezone(zone).strftime("%H:%M"),
             zone=zone.key,
@@ -256,7 +261,9 @@ async def handle_mentor(ctx: Context, args: str) -> list[Reply]:
     mentor = await people.mentor_of(ctx.session, mentee_id=ctx.person.id or 0)
     question = await activity.create_question(
         ctx.session,
-        data=QuestionCreate(person_id=ctx.person.id or 0, text=text, lang=ctx.lang, status="open"),
+        data=QuestionCreate(
+            person_id=ctx.person.id or 0, text=text, lang=ctx.lang, status=QuestionStatus.OPEN
+        ),
         now=ctx.now(),
     )
     if mentor is None:
@@ -264,8 +271,13 @@ async def handle_mentor(ctx: Context, args: str) -> list[Reply]:
     return await _forward(ctx, question, mentor)
 
 
-async def handle_reply_prompt(ctx: Context, value: str) -> list[Reply]:
-    return [Text(ctx.t("reply.prompt", id=value if value.isdigit() else "?"))]
+async def handle_reply_button(ctx: Context, value: str) -> list[Reply]:
+    """The *Reply* button under a forwarded question (`value`: its id): the answer typed in its box goes
+    to the learner; pressed with nothing typed, it says how to answer with `reply`."""
+    typed = ctx.event.text.strip()
+    if not typed:
+        return [Text(ctx.t("reply.prompt", id=value if value.isdigit() else "?"))]
+    return await _answer(ctx, value, typed)
 
 
 async def handle_reply(ctx: Context, args: str) -> list[Reply]:
@@ -274,20 +286,29 @@ async def handle_reply(ctx: Context, args: str) -> list[Reply]:
     number = number.lstrip("#")
     if not number.isdigit() or not text.strip():
         raise UsageError("reply")
+    return await _answer(ctx, number, text)
+
+
+async def _answer(ctx: Context, number: str, text: str) -> list[Reply]:
+    """The mentor's answer to question `number`, if it is one of their mentees' and still open."""
     text = check_length(text, MAX_REPLY_CHARS)
-    question = await activity.get_question(ctx.session, question_id=int(number))
+    question = await activity.get_question(ctx.session, question_id=int(number)) if number.isdigit() else None
     learner = await people.get_person_by_id(ctx.session, person_id=question.person_id) if question else None
     mentor = await people.mentor_of(ctx.session, mentee_id=learner.id or 0) if learner else None
     allowed = mentor is not None and mentor.id == ctx.person.id
-    if question is None or learner is None or question.status == "answered" or not allowed:
+    if question is None or learner is None or question.status == QuestionStatus.ANSWERED or not allowed:
         raise NotFound("reply.unknown", id=number[:10])
-    question.status = "answered"
+    question.status = QuestionStatus.ANSWERED
     question.answer = text
     question.mentor_id = ctx.person.id
     question.answered_at = ctx.now()
     ctx.session.add(question)
     await activity.audit(
-        ctx.session, actor_key=ctx.person.key, action="reply", args={"question": question.id}, outcome="ok"
+        ctx.session,
+        actor_key=ctx.person.key,
+        action="reply",
+        args={"question": question.id},
+        outcome=AuditOutcome.OK,
     )
     incoming = t(
         "reply.incoming",

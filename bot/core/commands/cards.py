@@ -9,6 +9,7 @@ from bot.core.replies import Reply, Text
 from bot.i18n import register
 from lessons import Lesson
 from storage import activity
+from storage.enums import FeedbackKind
 
 register(
     {
@@ -37,7 +38,8 @@ def _lesson(ctx: Context, lesson_id: str) -> Lesson:
 
 
 async def handle_more(ctx: Context, value: str) -> list[Reply]:
-    return [full_card(_lesson(ctx, value))]
+    lesson = _lesson(ctx, value)
+    return [full_card(lesson, related=ctx.library.related(lesson))]
 
 
 async def handle_quiz_start(ctx: Context, value: str) -> list[Reply]:
@@ -51,7 +53,11 @@ async def handle_quiz_answer(ctx: Context, value: str) -> list[Reply]:
         raise UserError("error.stale_button")
     correct = int(index) == lesson.quiz.answer_index
     await activity.add_feedback(
-        ctx.session, person_id=ctx.person.id or 0, lesson_id=lesson.id, kind="quiz", correct=correct
+        ctx.session,
+        person_id=ctx.person.id or 0,
+        lesson_id=lesson.id,
+        kind=FeedbackKind.QUIZ,
+        correct=correct,
     )
     quiz = lesson.quiz
     if correct:
@@ -61,13 +67,15 @@ async def handle_quiz_answer(ctx: Context, value: str) -> list[Reply]:
 
 async def handle_useful(ctx: Context, value: str) -> list[Reply]:
     lesson = _lesson(ctx, value)
-    await activity.add_feedback(ctx.session, person_id=ctx.person.id or 0, lesson_id=lesson.id, kind="useful")
+    await activity.add_feedback(
+        ctx.session, person_id=ctx.person.id or 0, lesson_id=lesson.id, kind=FeedbackKind.USEFUL
+    )
     return [Text(ctx.t("feedback.useful"))]
 
 
 async def handle_not_useful(ctx: Context, value: str) -> list[Reply]:
     lesson = _lesson(ctx, value)
     await activity.add_feedback(
-        ctx.session, person_id=ctx.person.id or 0, lesson_id=lesson.id, kind="not_useful"
+        ctx.session, person_id=ctx.person.id or 0, lesson_id=lesson.id, kind=FeedbackKind.NOT_USEFUL
     )
     return [Text(ctx.t("feedback.not_useful"))]

@@ -13,7 +13,9 @@ from bot.core.replies import Reply, Text
 from bot.core.text import defuse_broadcasts
 from bot.i18n import register
 from storage import activity, cohorts
-from storage.models import DEFAULT_DAYS, Cohort, CohortCreate
+from storage.defaults import DELIVERY_DAYS_TEXT, DELIVERY_TIME_TEXT
+from storage.enums import AuditOutcome
+from storage.models import Cohort, CohortCreate
 
 register(
     {
@@ -86,7 +88,6 @@ register(
 )
 
 NAME_RE = re.compile(r"[\w-]{1,60}")
-DEFAULT_TIME = "09:00"
 # Option words after `cohort create <name>`, in English and French, mapped to one canonical name.
 OPTIONS = {
     "track": "track", "parcours": "track",
@@ -157,8 +158,8 @@ async def _create(ctx: Context, args: str) -> list[Reply]:
     track_id = _track_id(ctx, options["track"])
     tz = parse_zone(options["tz"]) if "tz" in options else ctx.services.settings.default_tz
     start = parse_date(options["start"]) if "start" in options else ctx.now().astimezone(ZoneInfo(tz)).date()
-    time_of_day = parse_time(options["time"]).strftime("%H:%M") if "time" in options else DEFAULT_TIME
-    days = parse_days(options["days"]) if "days" in options else DEFAULT_DAYS
+    time_of_day = parse_time(options["time"]).strftime("%H:%M") if "time" in options else DELIVERY_TIME_TEXT
+    days = parse_days(options["days"]) if "days" in options else DELIVERY_DAYS_TEXT
     if await cohorts.get_cohort(ctx.session, name=name) is not None:
         raise UserError("cohort.exists", name=name)
     data = CohortCreate(
@@ -170,7 +171,7 @@ async def _create(ctx: Context, args: str) -> list[Reply]:
         actor_key=ctx.person.key,
         action="cohort.create",
         args=data.model_dump(mode="json"),
-        outcome="ok",
+        outcome=AuditOutcome.OK,
     )
     track = ctx.library.tracks[track_id]
     return [Text(ctx.t("cohort.created", track=track.title(ctx.lang), **_describe(cohort)))]
@@ -240,6 +241,10 @@ async def _set_paused(ctx: Context, name: str, *, paused: bool) -> list[Reply]:
     await cohorts.set_cohort_paused(ctx.session, cohort_id=cohort.id or 0, paused=paused)
     action = "cohort.pause" if paused else "cohort.resume"
     await activity.audit(
-        ctx.session, actor_key=ctx.person.key, action=action, args={"cohort": cohort.name}, outcome="ok"
+        ctx.session,
+        actor_key=ctx.person.key,
+        action=action,
+        args={"cohort": cohort.name},
+        outcome=AuditOutcome.OK,
     )
     return [Text(ctx.t("cohort.paused" if paused else "cohort.resumed", name=cohort.name))]

@@ -16,6 +16,7 @@ from bot.core.replies import Attachment, Button, Reply, Text
 from bot.core.text import clean, escape_unsafe, neutralize
 from bot.i18n import register
 from storage import activity, cohorts, deliveries, jobs, people, privacy, usage
+from storage.enums import PendingKind
 from storage.models import Person
 
 logger = logging.getLogger(__name__)
@@ -187,7 +188,11 @@ async def handle_my_data(ctx: Context, args: str) -> list[Reply]:
 async def handle_forget_me(ctx: Context, args: str) -> list[Reply]:
     """Ask before erasing anything: two buttons, and a confirmation that lives ten minutes."""
     await activity.set_pending(
-        ctx.session, person_id=ctx.person.id or 0, kind="forget", data={}, expires_at=ctx.now() + CONFIRM_FOR
+        ctx.session,
+        person_id=ctx.person.id or 0,
+        kind=PendingKind.FORGET,
+        data={},
+        expires_at=ctx.now() + CONFIRM_FOR,
     )
     buttons = (
         Button(ctx.t("forget.button.confirm"), "forget.confirm", style="danger"),
@@ -201,7 +206,7 @@ async def handle_forget_confirm(ctx: Context, value: str) -> list[Reply]:
     that other people's rows hold, and their name and key wherever stored data names them; their audit
     entries stay, anonymised (see `storage.privacy`)."""
     pending = await activity.take_pending(
-        ctx.session, person_id=ctx.person.id or 0, kind="forget", now=ctx.now()
+        ctx.session, person_id=ctx.person.id or 0, kind=PendingKind.FORGET, now=ctx.now()
     )
     if pending is None:
         raise UserError("forget.expired")
@@ -213,5 +218,7 @@ async def handle_forget_confirm(ctx: Context, value: str) -> list[Reply]:
 
 async def handle_forget_cancel(ctx: Context, value: str) -> list[Reply]:
     """Drop the pending confirmation; nothing is deleted."""
-    await activity.take_pending(ctx.session, person_id=ctx.person.id or 0, kind="forget", now=ctx.now())
+    await activity.take_pending(
+        ctx.session, person_id=ctx.person.id or 0, kind=PendingKind.FORGET, now=ctx.now()
+    )
     return [Text(ctx.t("forget.cancelled"), private=True)]

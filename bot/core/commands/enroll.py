@@ -6,10 +6,10 @@ it moves to a `Later` that runs in its own transaction after the channel has ack
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,17 +17,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import limits
 from bot.core.args import mention, person_data, resolve_cohort, resolve_person
-from bot.core.commands.settings import format_day
 from bot.core.context import Context, Services
+from bot.core.dates import format_day
 from bot.core.errors import NotFound, UsageError, UserError
 from bot.core.events import Actor, Group
-from bot.core.jobs import JobContext, job
+from bot.core.jobs import JobContext, Progress, job
 from bot.core.replies import Later, Reply, Text
+from bot.core.schedule import zone_of
 from bot.core.text import neutralize
 from bot.i18n import register, t
 from scheduler import plan
 from storage import activity, cohorts, people, reachability
-from storage.enums import EnrollmentStatus, StopCause, UsageKind
+from storage.enums import AuditOutcome, EnrollmentStatus, JobKind, StopCause, UsageKind
 from storage.models import Cohort, Enrollment, Person
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,8 @@ register(
 
 BACKGROUND_OVER = 200
 """More people than this are enrolled in a `Later`, so the channel can acknowledge at once."""
+STEP = 200
+"""People enrolled per transaction in the background."""
 NAMES_SHOWN = 10
 SEPARATORS = ",;"
 
@@ -122,12 +125,12 @@ async def handle_enroll(ctx: Context, args: str) -> list[Reply]:
         )
         return [Text(await batch.run(ctx.session))]
     started = Text(ctx.t("enroll.started", count=len(wanted), cohort=cohort.name))
-    args = {
+    job_args = {
         "cohort_id": cohort.id,
         "wanted": {key: _actor_json(actor) for key, actor in wanted.items()},
         "actor_key": ctx.person.key,
     }
-    return [started, Later("enroll", args, f"enroll {len(wanted)} people in {cohort.name}")]
+    return [started, Later(JobKind.ENROLL, job_args, f"enroll {len(wanted)} people in {cohort.name}")]
 
 
 def _actor_json(actor: Actor | None) -> dict[str, Any] | None:
@@ -142,19 +145,26 @@ def _actor_from(data: dict[str, Any] | None) -> Actor | None:
     return Actor(**data) if data else None
 
 
-@job("enroll")
-async def run_enroll_job(context: JobContext) -> list[Reply]:
-    """A big enrollment, after the reply; its summary reaches the admin who asked."""
-    wanted = {key: _actor_from(value) for key, value in context.args["wanted"].items()}
+@job(JobKind.ENROLL)
+async def run_enroll_job(context: JobContext) -> list[Reply] | Progress:
+    """A big enrollment, after the reply, a step of STEP people per transaction (so other events take
+    their turn on the database in between); the summary of the whole reaches the admin who asked."""
+    args = context.args
+    wanted = {key: _actor_from(value) for key, value in args["wanted"].items()}
     batch = _Batch(
         services=context.services,
-        cohort_id=int(context.args["cohort_id"]),
+        cohort_id=int(args["cohort_id"]),
         wanted=wanted,
-        actor_key=str(context.args["actor_key"]),
+        actor_key=str(args["actor_key"]),
         lang=context.lang,
         now=context.now,
     )
-    summary = await batch.run(context.session)
+    done = int(args.get("done", 0))
+    outcome = Outcome.from_json(args["outcome"]) if "outcome" in args else Outcome()
+    outcome.add(await batch.apply(context.session, list(wanted)[done : done + STEP]))
+    if done + STEP < len(wanted):
+        return Progress({**args, "done": done + STEP, "outcome": outcome.to_json()})
+    summary = await batch.finish(context.session, outcome)
     logger.info("Enrolled %s people in cohort %s in the background", len(wanted), batch.cohort_id)
     return [Text(summary)]
 
@@ -191,12 +201,47 @@ async def _members(ctx: Context, group: Group) -> tuple[Actor, ...]:
         ctx.session, settings, person_id=ctx.person.id or 0, kind=UsageKind.CHANNEL, count=1, now=ctx.now()
     )
     if not budget.allowed:
-        raise limits.refusal(ctx, "limit.channel", budget)
+        raise await limits.refusal(ctx, "limit.channel", budget)
     raise UserError("enroll.channel_unread", channel=label)
 
 
+@dataclass(slots=True)
+class Outcome:
+    """What one or more enrollment steps did, by person id: kept as JSON between a job's steps."""
+
+    fresh: list[int] = field(default_factory=list)
+    resumed: list[int] = field(default_factory=list)
+    already: list[int] = field(default_factory=list)
+    self_stopped: list[int] = field(default_factory=list)
+    first_due: dt.datetime | None = None
+
+    def add(self, other: Outcome) -> None:
+        self.fresh += other.fresh
+        self.resumed += other.resumed
+        self.already += other.already
+        self.self_stopped += other.self_stopped
+        if other.first_due is not None and (self.first_due is None or other.first_due < self.first_due):
+            self.first_due = other.first_due
+
+    def to_json(self) -> dict[str, Any]:
+        lists = {name: getattr(self, name) for name in ("fresh", "resumed", "already", "self_stopped")}
+        return {**lists, "first_due": self.first_due.isoformat() if self.first_due else None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Outcome:
+        first = data.get("first_due")
+        return cls(
+            list(data["fresh"]),
+            list(data["resumed"]),
+            list(data["already"]),
+            list(data["self_stopped"]),
+            dt.datetime.fromisoformat(first) if first else None,
+        )
+
+
 class _Batch:
-    """One enrollment batch; it holds plain values only, so it can run in a job after the reply."""
+    """An enrollment; it holds plain values only, so it can run in a job after the reply. `apply` does
+    the work for some of the people (a job's step), `finish` audits and words the whole outcome."""
 
     def __init__(
         self,
@@ -216,16 +261,21 @@ class _Batch:
         self.now = now
 
     async def run(self, session: AsyncSession) -> str:
-        """Create unknown people, resume those an admin or unreachability had stopped, leave the others
-        as they are, and bulk-insert the new ones; returns the summary."""
-        cohort = await session.get(Cohort, self.cohort_id)
-        if cohort is None:
-            raise NotFound("error.unknown_cohort", name=str(self.cohort_id))
-        found = await people.people_by_keys(session, keys=list(self.wanted))
-        missing = [actor for key, actor in self.wanted.items() if key not in found and actor is not None]
+        """Everyone at once, in the caller's transaction; returns the summary."""
+        return await self.finish(session, await self.apply(session, list(self.wanted)))
+
+    async def apply(self, session: AsyncSession, keys: list[str]) -> Outcome:
+        """Create unknown people, resume those an admin or unreachability had stopped, leave the others as
+        they are, and bulk-insert the new ones, for the people of `keys`."""
+        cohort = await self._cohort(session)
+        wanted = {key: self.wanted[key] for key in keys}
+        found = await people.people_by_keys(session, keys=list(wanted))
+        missing = [actor for key, actor in wanted.items() if key not in found and actor is not None]
         found.update(await self._create_people(session, missing))
-        chosen = [found[key] for key in self.wanted if key in found]
-        existing = await cohorts.enrollments_in(session, cohort_id=self.cohort_id)
+        chosen = [found[key] for key in wanted if key in found]
+        existing = await cohorts.enrollments_in(
+            session, cohort_id=self.cohort_id, person_ids=[p.id or 0 for p in chosen]
+        )
         fresh = [person for person in chosen if person.id not in existing]
         resumable = [p for p in chosen if p.id in existing and _resumable(existing[p.id or 0])]
         self_stopped = [
@@ -233,28 +283,58 @@ class _Batch:
         ]
         resumable_ids = {p.id for p in resumable} | {p.id for p in self_stopped}
         already = [p for p in chosen if p.id in existing and p.id not in resumable_ids]
-        if not fresh and not resumable:
-            raise UserError("enroll.nothing", details=self._nothing(cohort, already, self_stopped, existing))
         await self._resume(session, cohort, resumable, existing)
-        due = []
-        for start in range(0, len(fresh), people.BATCH):
-            batch = fresh[start : start + people.BATCH]
-            due += [(person.id or 0, plan.next_due(person, cohort, after=self.now)) for person in batch]
-            await asyncio.sleep(0)  # a big enrollment must not hold up other requests
+        default_tz = self.services.settings.default_tz
+        due = [
+            (person.id or 0, plan.next_due(person, cohort, default_tz, after=self.now)) for person in fresh
+        ]
         await cohorts.add_enrollments(session, cohort_id=self.cohort_id, due=due)
+        first = min((when for _, when in due if when is not None), default=None)
+        return Outcome(_ids(fresh), _ids(resumable), _ids(already), _ids(self_stopped), first)
+
+    async def finish(self, session: AsyncSession, outcome: Outcome) -> str:
+        """The audit entry and the summary for the whole enrollment; nothing new is a friendly error."""
+        cohort = await self._cohort(session)
+        shown = [
+            *outcome.fresh[:NAMES_SHOWN],
+            *outcome.resumed[:NAMES_SHOWN],
+            *outcome.already[:NAMES_SHOWN],
+            *outcome.self_stopped[:NAMES_SHOWN],
+        ]
+        named = await people.people_by_ids(session, ids=shown)
+        stopped = await cohorts.enrollments_in(
+            session, cohort_id=self.cohort_id, person_ids=outcome.self_stopped[:NAMES_SHOWN]
+        )
+        words = _Words(self.lang, cohort, named, stopped, self.now, await self._reader_zone(session))
+        if not outcome.fresh and not outcome.resumed:
+            details = [words.group("enroll.all_already", outcome.already), *words.self_stopped(outcome)]
+            raise UserError("enroll.nothing", details="\n".join(line for line in details if line))
         await activity.audit(
             session,
             actor_key=self.actor_key,
             action="enroll",
             args={
                 "cohort": cohort.name,
-                "added": len(fresh),
-                "resumed": len(resumable),
-                "already": len(already) + len(self_stopped),
+                "added": len(outcome.fresh),
+                "resumed": len(outcome.resumed),
+                "already": len(outcome.already) + len(outcome.self_stopped),
             },
-            outcome="ok",
+            outcome=AuditOutcome.OK,
         )
-        return self._summary(cohort, fresh, resumable, already, self_stopped, existing, due)
+        return words.summary(outcome)
+
+    async def _reader_zone(self, session: AsyncSession) -> ZoneInfo:
+        """The zone of the admin who reads the summary: its dates and times are said in it."""
+        reader = await people.get_person(session, key=self.actor_key)
+        if reader is None:
+            return plan.zone_for(None, None, self.services.settings.default_tz)
+        return await zone_of(session, reader, self.services.settings.default_tz)
+
+    async def _cohort(self, session: AsyncSession) -> Cohort:
+        cohort = await cohorts.get_cohort_by_id(session, cohort_id=self.cohort_id)
+        if cohort is None:
+            raise NotFound("error.unknown_cohort", name=str(self.cohort_id))
+        return cohort
 
     async def _resume(
         self, session: AsyncSession, cohort: Cohort, chosen: list[Person], existing: dict[int, Enrollment]
@@ -264,7 +344,13 @@ class _Batch:
         for person in chosen:
             enrollment = existing[person.id or 0]
             unreachable = enrollment.stopped_by == StopCause.REACHABILITY
-            next_due = plan.next_due(person, cohort, after=self.now, paused_until=enrollment.paused_until)
+            next_due = plan.next_due(
+                person,
+                cohort,
+                self.services.settings.default_tz,
+                after=self.now,
+                paused_until=enrollment.paused_until,
+            )
             await cohorts.resume_enrollment(session, enrollment=enrollment, next_due_at=next_due)
             if unreachable or not person.reachable:
                 await reachability.mark_reachable(session, person=person, now=self.now)
@@ -274,66 +360,57 @@ class _Batch:
         data = [person_data(actor, self.services.settings) for actor in actors]
         return {person.key: person for person in await people.create_people(session, data=data)}
 
-    def _names(self, chosen: list[Person]) -> str:
-        names = ", ".join(mention(person) for person in chosen[:NAMES_SHOWN])
-        if len(chosen) > NAMES_SHOWN:
-            names += " " + t("enroll.more", self.lang, count=len(chosen) - NAMES_SHOWN)
+
+def _ids(chosen: list[Person]) -> list[int]:
+    return [person.id or 0 for person in chosen]
+
+
+@dataclass(slots=True)
+class _Words:
+    """How an enrollment's outcome reads: the people shown by name (the first few of each group)."""
+
+    lang: str
+    cohort: Cohort
+    named: dict[int, Person]
+    stopped: dict[int, Enrollment]
+    now: dt.datetime
+    zone: ZoneInfo
+    """The reader's zone."""
+
+    def names(self, ids: list[int]) -> str:
+        names = ", ".join(mention(self.named[i]) for i in ids[:NAMES_SHOWN] if i in self.named)
+        if len(ids) > NAMES_SHOWN:
+            names += " " + t("enroll.more", self.lang, count=len(ids) - NAMES_SHOWN)
         return names
 
-    def _self_stopped_lines(
-        self, cohort: Cohort, chosen: list[Person], existing: dict[int, Enrollment]
-    ) -> list[str]:
+    def group(self, key: str, ids: list[int], **values: object) -> str:
+        if not ids:
+            return ""
+        return t(key, self.lang, cohort=self.cohort.name, count=len(ids), names=self.names(ids), **values)
+
+    def self_stopped(self, outcome: Outcome) -> list[str]:
         lines = []
-        for person in chosen[:NAMES_SHOWN]:
-            stopped = existing[person.id or 0].stopped_at or self.now
-            date = format_day(stopped.astimezone(ZoneInfo(cohort.tz)).date(), self.lang)
+        for person_id in outcome.self_stopped[:NAMES_SHOWN]:
+            enrollment, person = self.stopped.get(person_id), self.named.get(person_id)
+            if enrollment is None or person is None:
+                continue
+            stopped = enrollment.stopped_at or self.now
+            date = format_day(stopped.astimezone(self.zone).date(), self.lang)
             lines.append(t("enroll.self_stopped", self.lang, name=mention(person), date=date))
         return lines
 
-    def _nothing(
-        self,
-        cohort: Cohort,
-        already: list[Person],
-        self_stopped: list[Person],
-        existing: dict[int, Enrollment],
-    ) -> str:
-        lines = []
-        if already:
-            names = self._names(already)
-            lines.append(
-                t("enroll.all_already", self.lang, cohort=cohort.name, count=len(already), names=names)
-            )
-        lines += self._self_stopped_lines(cohort, self_stopped, existing)
-        return "\n".join(lines)
-
-    def _summary(
-        self,
-        cohort: Cohort,
-        fresh: list[Person],
-        resumed: list[Person],
-        already: list[Person],
-        self_stopped: list[Person],
-        existing: dict[int, Enrollment],
-        due: list[tuple[int, dt.datetime]],
-    ) -> str:
-        lines = []
-        if fresh:
-            local = min(when for _, when in due).astimezone(ZoneInfo(cohort.tz))
-            first = f"{local:%Y-%m-%d %H:%M} ({cohort.tz})"
-            names = self._names(fresh)
-            lines.append(
-                t("enroll.done", self.lang, cohort=cohort.name, count=len(fresh), names=names, first=first)
-            )
-        if resumed:
-            names = self._names(resumed)
-            lines.append(t("enroll.resumed", self.lang, cohort=cohort.name, count=len(resumed), names=names))
-        if already:
-            names = self._names(already)
-            lines.append(
-                t("enroll.some_already", self.lang, cohort=cohort.name, count=len(already), names=names)
-            )
-        lines += self._self_stopped_lines(cohort, self_stopped, existing)
-        return "\n".join(lines)
+    def summary(self, outcome: Outcome) -> str:
+        first = ""
+        if outcome.first_due is not None:
+            local = outcome.first_due.astimezone(self.zone)
+            first = f"{local:%Y-%m-%d %H:%M} ({self.zone.key})"
+        lines = [
+            self.group("enroll.done", outcome.fresh, first=first),
+            self.group("enroll.resumed", outcome.resumed),
+            self.group("enroll.some_already", outcome.already),
+            *self.self_stopped(outcome),
+        ]
+        return "\n".join(line for line in lines if line)
 
 
 def _resumable(enrollment: Enrollment) -> bool:
@@ -370,6 +447,6 @@ async def handle_unenroll(ctx: Context, args: str) -> list[Reply]:
         actor_key=ctx.person.key,
         action="unenroll",
         args={"cohort": cohort.name, "person": person.key},
-        outcome="ok",
+        outcome=AuditOutcome.OK,
     )
     return [Text(ctx.t("unenroll.done", person=mention(person), cohort=cohort.name))]

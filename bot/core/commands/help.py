@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.replies import Reply, Text
-from bot.core.router import Role, Router
+from bot.core.router import Role
 from bot.i18n import register
 
 register(
@@ -26,20 +26,15 @@ register(
 )
 
 
-def make_help(router_ref: list[Router]):  # type: ignore[no-untyped-def]
-    """The handler needs the router it lives in; the registry hands it over once built."""
-
-    async def handle_help(ctx: Context, args: str) -> list[Reply]:
-        router = router_ref[0]
-        role = Role.ADMIN if ctx.person.is_admin else Role.MENTOR if ctx.is_mentor else Role.EVERYONE
-        lines = [ctx.t("help.title")]
-        for section in (Role.EVERYONE, Role.MENTOR, Role.ADMIN):
-            if section > role:
-                continue
-            specs = [s for s in router.visible_to(role) if s.role == section]
-            lines.append(f"\n**{ctx.t(f'help.section.{section.name.lower()}')}**")
-            lines.extend(f"- `{ctx.t(s.usage)}`: {ctx.t(s.help_key)}" for s in specs)
-        lines.append("\n" + ctx.t("help.free_text"))
-        return [Text("\n".join(lines), private=True)]
-
-    return handle_help
+async def handle_help(ctx: Context, args: str) -> list[Reply]:
+    """The commands of the router handling the event that the person may run, by section."""
+    role = Role.ADMIN if ctx.person.is_admin else Role.MENTOR if ctx.is_mentor else Role.EVERYONE
+    lines = [ctx.t("help.title")]
+    for section in (Role.EVERYONE, Role.MENTOR, Role.ADMIN):
+        if section > role:
+            continue
+        specs = [s for s in ctx.router.visible_to(role) if s.role == section]
+        lines.append(f"\n**{ctx.t(f'help.section.{section.name.lower()}')}**")
+        lines.extend(f"- `{ctx.t(s.usage)}`: {ctx.t(s.help_key)}" for s in specs)
+    lines.append("\n" + ctx.t("help.free_text"))
+    return [Text("\n".join(lines), private=True)]

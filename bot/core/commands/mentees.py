@@ -6,12 +6,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.core.args import mention
-from bot.core.commands.push import person_zone
 from bot.core.context import Context
 from bot.core.replies import Reply, Text
+from bot.core.schedule import own_zone
 from bot.core.text import neutralize
 from bot.i18n import register
-from storage import activity, deliveries, people, tips
+from storage import activity, deliveries, people, progress
+from storage.enums import EnrollmentStatus
 from storage.models import Cohort, Enrollment, Person, Question
 
 register(
@@ -66,15 +67,15 @@ async def handle_mentees(ctx: Context, args: str) -> list[Reply]:
     if not mentees:
         return [Text(ctx.t("mentees.none"), private=True)]
     ids = [m.id for m in mentees if m.id is not None]
-    enrollments = await tips.enrollments_for(ctx.session, person_ids=ids)
+    enrollments = await progress.enrollments_for(ctx.session, person_ids=ids)
     enrollment_ids = [e.id for rows in enrollments.values() for e, _ in rows if e.id is not None]
     received = await deliveries.lessons_received(ctx.session, enrollment_ids=enrollment_ids)
-    scores = await tips.quiz_scores(ctx.session, person_ids=ids)
-    last = await tips.last_activity(ctx.session, person_ids=ids)
+    scores = await progress.quiz_scores(ctx.session, person_ids=ids)
+    last = await progress.last_activity(ctx.session, person_ids=ids)
     questions: dict[int, list[Question]] = {}
     for question in await activity.open_questions(ctx.session, person_ids=ids):
         questions.setdefault(question.person_id, []).append(question)
-    zone = person_zone(ctx, ctx.person)
+    zone = await own_zone(ctx)
     blocks = [ctx.t("mentees.title", count=len(mentees))]
     for mentee in mentees:
         pid = mentee.id or 0
@@ -126,7 +127,7 @@ def _quiz_line(ctx: Context, score: tuple[int, int] | None) -> str:
 def _pause_line(ctx: Context, mentee: Person, rows: list[tuple[Enrollment, Cohort]], zone: ZoneInfo) -> str:
     """Whether tips reach the mentee: their own pause first, then an enrollment's, then the cohort's."""
     now = ctx.now()
-    active = [(e, c) for e, c in rows if e.status == "active"]
+    active = [(e, c) for e, c in rows if e.status == EnrollmentStatus.ACTIVE]
     pauses = [p for p in [mentee.paused_until, *(e.paused_until for e, _ in active)] if p and p > now]
     if pauses:
         return f"- {ctx.t('mentees.paused_until', date=_day(max(pauses), zone))}"

@@ -8,7 +8,7 @@ from bot.core.errors import UsageError, UserError
 from bot.core.replies import Notify, Reply, Text
 from bot.i18n import register, t
 from storage import activity, people
-from storage.enums import DeliveryKind
+from storage.enums import AuditOutcome, DeliveryKind
 from storage.models import Person
 
 register(
@@ -84,7 +84,7 @@ async def handle_pair(ctx: Context, args: str) -> list[Reply]:
         actor_key=ctx.person.key,
         action="pair",
         args={"mentor": mentor.key, "mentee": mentee.key, "replaced": previous.key if previous else None},
-        outcome="ok",
+        outcome=AuditOutcome.OK,
     )
     names = {"mentor": mention(mentor), "mentee": mention(mentee)}
     if previous is None:
@@ -113,6 +113,6 @@ async def handle_unpair(ctx: Context, args: str) -> list[Reply]:
         actor_key=ctx.person.key,
         action="unpair",
         args={"mentor": mentor.key, "mentee": mentee.key},
-        outcome="ok",
+        outcome=AuditOutcome.OK,
     )
     return [Text(ctx.t("unpair.done", **names))]

@@ -6,18 +6,11 @@ import datetime as dt
 import re
 
 from bot.core.args import parse_date
-from bot.core.commands.settings import (
-    format_day,
-    format_until,
-    home_cohort,
-    live_pause,
-    next_tip_line,
-    reschedule,
-    zone_for,
-)
 from bot.core.context import Context
+from bot.core.dates import format_day, format_until
 from bot.core.errors import UsageError, UserError
 from bot.core.replies import Reply, Text
+from bot.core.schedule import live_pause, next_tip_line, own_zone, reschedule
 from bot.i18n import register
 from scheduler import timing
 from storage import cohorts, people
@@ -90,14 +83,14 @@ DATE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 async def handle_pause(ctx: Context, args: str) -> list[Reply]:
     """Pause every active enrollment until a moment; the next tip comes on the first slot after it."""
     now = ctx.now()
-    cohort = await home_cohort(ctx)
-    until = _pause_end(args.strip(), now, zone_for(ctx.person, cohort), ctx.lang)
+    zone = await own_zone(ctx)
+    until = _pause_end(args.strip(), now, zone, ctx.lang)
     if until - now > dt.timedelta(days=MAX_PAUSE_DAYS):
         raise UserError("pause.too_long", limit=MAX_PAUSE_DAYS)
     await people.update_person(ctx.session, person=ctx.person, data=PersonUpdate(paused_until=until))
     await _set_enrollment_pause(ctx, until)
     line = await next_tip_line(ctx, await reschedule(ctx))
-    shown = format_until(until, zone_for(ctx.person, cohort), ctx.lang)
+    shown = format_until(until, zone, ctx.lang)
     return [Text(f"{ctx.t('pause.done', until=shown)}\n{line}", private=True)]
 
 

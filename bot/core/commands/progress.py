@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bot.core.args import mention
-from bot.core.commands.settings import format_moment, format_until
 from bot.core.context import Context
+from bot.core.dates import format_moment, format_until
 from bot.core.replies import Reply, Text
 from bot.core.text import neutralize
 from bot.i18n import register
 from scheduler import plan
 from storage import activity, cohorts, deliveries, people
+from storage.enums import EnrollmentStatus, FeedbackKind
 from storage.models import Cohort, Enrollment, Feedback
 
 register(
@@ -37,7 +38,6 @@ register(
             "en": "paused by the programme team",
             "fr": "en pause, à la demande de l’équipe du programme",
         },
-        "progress.status.held": {"en": "paused", "fr": "en pause"},
         "progress.status.completed": {"en": "completed, bravo!", "fr": "terminé, bravo !"},
         "progress.status.stopped": {"en": "stopped", "fr": "arrêté"},
         "progress.next": {"en": "Next tip: {when}", "fr": "Prochain conseil : {when}"},
@@ -65,7 +65,8 @@ async def handle_progress(ctx: Context, args: str) -> list[Reply]:
         sent = await deliveries.lessons_received(
             ctx.session, enrollment_ids=[e.id for e, _ in enrolled if e.id is not None]
         )
-        quiz = [f for f in await activity.feedback_of(ctx.session, person_id=person_id) if f.kind == "quiz"]
+        feedback = await activity.feedback_of(ctx.session, person_id=person_id)
+        quiz = [f for f in feedback if f.kind == FeedbackKind.QUIZ]
         lines = [ctx.t("progress.title")]
         for enrollment, cohort in enrolled:
             lines.append("")
@@ -81,7 +82,7 @@ def _enrollment_lines(
     track = ctx.library.tracks.get(cohort.track_id)
     lessons = set(track.lessons) if track else set()
     answers = [f for f in quiz if f.lesson_id in lessons]
-    zone = plan.rhythm_for(ctx.person, cohort).zone
+    zone = plan.zone_for(ctx.person, cohort, ctx.services.settings.default_tz)
     header = ctx.t(
         "progress.cohort",
         cohort=neutralize(cohort.name, 60),
@@ -92,7 +93,11 @@ def _enrollment_lines(
         _quiz_line(ctx, answers),
         ctx.t("progress.status", status=_status(ctx, enrollment, cohort)),
     ]
-    if enrollment.status == "active" and not cohort.paused and enrollment.next_due_at is not None:
+    if (
+        enrollment.status == EnrollmentStatus.ACTIVE
+        and not cohort.paused
+        and enrollment.next_due_at is not None
+    ):
         details.append(ctx.t("progress.next", when=format_moment(enrollment.next_due_at, zone, ctx.lang)))
     return [header, *(f"- {line}" for line in details)]
 
@@ -105,16 +110,14 @@ def _quiz_line(ctx: Context, answers: list[Feedback]) -> str:
 
 def _status(ctx: Context, enrollment: Enrollment, cohort: Cohort) -> str:
     """active, paused until …, paused by the team, completed, or stopped, in the learner's words."""
-    if enrollment.status == "active":
+    if enrollment.status == EnrollmentStatus.ACTIVE:
         if cohort.paused:
             return ctx.t("progress.status.cohort_paused")
         pauses = [p for p in (enrollment.paused_until, ctx.person.paused_until) if p and p > ctx.now()]
         if pauses:
-            zone = plan.rhythm_for(ctx.person, cohort).zone
+            zone = plan.zone_for(ctx.person, cohort, ctx.services.settings.default_tz)
             return ctx.t("progress.status.paused", until=format_until(max(pauses), zone, ctx.lang))
         return ctx.t("progress.status.active")
-    if enrollment.status == "paused":
-        return ctx.t("progress.status.held")
-    if enrollment.status in ("completed", "stopped"):
+    if enrollment.status in (EnrollmentStatus.COMPLETED, EnrollmentStatus.STOPPED):
         return ctx.t(f"progress.status.{enrollment.status}")
     return neutralize(enrollment.status, 20)

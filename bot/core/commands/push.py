@@ -21,12 +21,13 @@ from bot.core.args import (
 from bot.core.context import Context
 from bot.core.errors import PermissionDenied, UsageError, UserError
 from bot.core.replies import FollowUp, Notify, Reply, Text
+from bot.core.schedule import own_zone
 from bot.core.text import clean, defuse_broadcasts, neutralize, quote
 from bot.i18n import register, t
-from scheduler import plan, timing
-from storage import activity, cohorts, people, tips
+from scheduler import timing
+from storage import activity, cohorts, people
 from storage.cohorts import Reader
-from storage.enums import DeliveryKind, UsageKind
+from storage.enums import AuditOutcome, DeliveryKind, UsageKind
 from storage.models import Cohort, CustomTip, CustomTipCreate, Person
 
 logger = logging.getLogger(__name__)
@@ -118,11 +119,6 @@ class Target:
     cohort: Cohort | None = None
 
 
-def person_zone(ctx: Context, person: Person) -> ZoneInfo:
-    """The person's time zone, else the programme's default (TANDEM_DEFAULT_TZ)."""
-    return plan.zone_of(person.tz, ctx.services.settings.default_tz)
-
-
 def local_text(moment: dt.datetime, zone: ZoneInfo) -> str:
     """`2027-01-05 09:30` in `zone`: how times are shown to the person who typed them."""
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
@@ -142,13 +138,13 @@ async def handle_push(ctx: Context, args: str) -> list[Reply]:
     if token in ctx.event.groups:
         raise UserError("push.no_channel", channel=neutralize(ctx.event.groups[token].label, 80))
     target = await _resolve_target(ctx, token)
-    text, when = _split_when(ctx, rest)
+    text, when = await _split_when(ctx, rest)
     text = clean(check_length(text, MAX_TIP_CHARS), MAX_TIP_CHARS)
     if not text:
         raise UsageError("push", "push.empty")
     budget = await limits.spend(ctx, UsageKind.PUSH)
     if not budget.allowed:
-        raise limits.refusal(ctx, "limit.push", budget)
+        raise await limits.refusal(ctx, "limit.push", budget)
     tip = await activity.create_tip(
         ctx.session,
         data=CustomTipCreate(
@@ -173,7 +169,7 @@ async def handle_push(ctx: Context, args: str) -> list[Reply]:
             "people": len(target.people),
             "send_at": when.isoformat() if when else None,
         },
-        outcome="ok",
+        outcome=AuditOutcome.OK,
     )
     return replies
 
@@ -197,7 +193,7 @@ async def _resolve_target(ctx: Context, token: str) -> Target:
     cohort = await resolve_cohort(ctx, token, command="push")
     name = neutralize(cohort.name, 60)
     if not ctx.person.is_admin:
-        mine = await tips.mentees_enrolled_in(
+        mine = await cohorts.mentees_enrolled_in(
             ctx.session, mentor_id=ctx.person.id or 0, cohort_id=cohort.id or 0
         )
         if not mine:
@@ -209,12 +205,12 @@ async def _resolve_target(ctx: Context, token: str) -> Target:
     return Target(targets, cohort=cohort)
 
 
-def _split_when(ctx: Context, rest: str) -> tuple[str, dt.datetime | None]:
+async def _split_when(ctx: Context, rest: str) -> tuple[str, dt.datetime | None]:
     """The tip text and, when it ends with `at <date> <time>` (mentor's zone), that moment in UTC."""
     match = WHEN_RE.match(rest.strip())
     if match is None:
         return rest, None
-    zone = person_zone(ctx, ctx.person)
+    zone = await own_zone(ctx)
     if not match["time"]:
         raise UsageError("push", "push.bad_when", zone=zone.key)
     day = parse_date(match["date"])
@@ -255,7 +251,7 @@ async def _send_now(ctx: Context, tip: CustomTip, target: Target, text: str) -> 
 
 async def _schedule(ctx: Context, tip: CustomTip, target: Target, when: dt.datetime) -> list[Reply]:
     """The tip waits in the ledger; the dispatcher sends it at `when`."""
-    zone = person_zone(ctx, ctx.person)
+    zone = await own_zone(ctx)
     values = {"when": local_text(when, zone), "zone": zone.key}
     if target.cohort is not None:
         cohort = neutralize(target.cohort.name, 60)

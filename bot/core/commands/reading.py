@@ -87,7 +87,7 @@ async def handle_lesson(ctx: Context, args: str) -> list[Reply]:
         close = difflib.get_close_matches(lesson_id, ctx.library.ids(), n=1)
         hint = ctx.t("lesson.hint", id=close[0]) if close else ""
         raise NotFound("lesson.unknown", id=lesson_id[:64], hint=hint)
-    return [full_card(lesson)]
+    return [full_card(lesson, related=ctx.library.related(lesson))]
 
 
 async def handle_tracks(ctx: Context, args: str) -> list[Reply]:

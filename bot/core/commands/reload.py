@@ -14,6 +14,7 @@ from bot.core.replies import Reply, Text
 from bot.core.text import neutralize
 from bot.i18n import register
 from storage import activity
+from storage.enums import AuditOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,9 @@ async def handle_reload(ctx: Context, args: str) -> list[Reply]:
         "tracks": len(library.tracks),
         "errors": len(errors),
     }
-    await activity.audit(ctx.session, actor_key=ctx.person.key, action="reload", args=counts, outcome="ok")
+    await activity.audit(
+        ctx.session, actor_key=ctx.person.key, action="reload", args=counts, outcome=AuditOutcome.OK
+    )
     lines = [ctx.t("reload.done", **counts)]
     if errors:
         lines.append(ctx.t("reload.first_errors"))

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.core.args import mention, resolve_cohort
 from bot.core.context import Context
 from bot.core.errors import UsageError
 from bot.core.replies import Reply, Text
+from bot.core.schedule import own_zone
 from bot.core.text import neutralize
 from bot.i18n import register
-from scheduler import timing
 from storage import activity, cohorts, people
+from storage.enums import QuestionStatus
 from storage.models import Cohort, Person, Question
 
 register(
@@ -89,6 +89,7 @@ async def handle_report(ctx: Context, args: str) -> list[Reply]:
     waiting, recent = await cohorts.cohort_open_questions(
         ctx.session, cohort_id=cohort_id, limit=RECENT_QUESTIONS
     )
+    zone = await own_zone(ctx)
     lines = [_title(ctx, cohort), f"- {ctx.t('report.people', **counts)}"]
     if counts["stopped"]:
         reasons = await cohorts.stop_reasons(ctx.session, cohort_id=cohort_id)
@@ -104,7 +105,7 @@ async def handle_report(ctx: Context, args: str) -> list[Reply]:
     ]
     if recent:
         lines.append(ctx.t("report.recent"))
-        lines.extend(_question_line(ctx, question, person) for question, person in recent)
+        lines.extend(_question_line(ctx, question, person, zone) for question, person in recent)
     return [Text("\n".join(lines), private=True)]
 
 
@@ -126,26 +127,17 @@ def _quiz_line(ctx: Context, feedback: dict[str, int]) -> str:
     return ctx.t("report.quiz", count=feedback["quiz"], percent=percent)
 
 
-def _question_line(ctx: Context, question: Question, person: Person | None) -> str:
+def _question_line(ctx: Context, question: Question, person: Person | None, zone: ZoneInfo) -> str:
     """`- #12 **bob**, 2026-11-23 10:00: the question (closest lesson `x`)`; the question is neutralised."""
     who = mention(person) if person else "?"
     details = []
     if question.lesson_id:
         details.append(ctx.t("questions.closest", id=question.lesson_id))
-    if question.status == "forwarded":
+    if question.status == QuestionStatus.FORWARDED:
         details.append(ctx.t("questions.forwarded"))
     suffix = f" ({', '.join(details)})" if details else ""
     text = neutralize(question.text.replace("\n", " "), QUESTION_CHARS)
-    return f"- #{question.id} {who}, {_when(ctx, question.created_at)}: {text}{suffix}"
-
-
-def _when(ctx: Context, moment: dt.datetime) -> str:
-    """A moment in the admin's own time zone (UTC when they have not set one)."""
-    try:
-        zone = timing.parse_zone(ctx.person.tz) if ctx.person.tz else ZoneInfo("UTC")
-    except timing.TimingError:
-        zone = ZoneInfo("UTC")
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+    return f"- #{question.id} {who}, {question.created_at.astimezone(zone):%Y-%m-%d %H:%M}: {text}{suffix}"
 
 
 async def handle_questions(ctx: Context, args: str) -> list[Reply]:
@@ -155,8 +147,9 @@ async def handle_questions(ctx: Context, args: str) -> list[Reply]:
         return [Text(ctx.t("questions.none"), private=True)]
     shown = waiting[:QUESTIONS_SHOWN]
     askers = await people.people_by_ids(ctx.session, ids=sorted({q.person_id for q in shown}))
+    zone = await own_zone(ctx)
     lines = [ctx.t("questions.title", count=len(waiting))]
-    lines.extend(_question_line(ctx, question, askers.get(question.person_id)) for question in shown)
+    lines.extend(_question_line(ctx, question, askers.get(question.person_id), zone) for question in shown)
     if len(waiting) > QUESTIONS_SHOWN:
         lines.append(ctx.t("questions.more", count=len(waiting) - QUESTIONS_SHOWN))
     return [Text("\n".join(lines), private=True)]

@@ -55,3 +55,29 @@ def test_bad_user_name_is_refused_politely(tmp_path: Path) -> None:
     result = chat(tmp_path / "t.db", "chat", "--user", "a b!", stdin="")
     assert result.returncode == 2
     assert "--user" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_full_lesson_ends_with_its_related_lessons(tmp_path: Path) -> None:
+    result = chat(tmp_path / "t.db", "chat", "--user", "alice", stdin="lesson strong-passwords\n")
+    assert result.returncode == 0, result.stderr
+    out = " ".join(result.stdout.split())  # the console wraps long lines
+    assert "Related: Two-step verification, your second lock (lesson two-factor-authentication), " in out
+    assert out.index("Related:") < out.index("[1] Quiz me")
+
+
+def test_a_button_with_a_text_box_takes_the_next_line_as_its_text(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    chat(
+        db,
+        "chat",
+        "--user",
+        "root",
+        stdin="cohort create pilot track first-steps\nenroll pilot @bob\npair @mia @bob\n",
+    )
+    chat(db, "chat", "--user", "bob", stdin="mentor how do I find my old posts on X from 2015?\n")
+    result = chat(db, "chat", "--user", "mia", stdin="1\nUse advanced search with from:yourhandle\n")
+    assert result.returncode == 0, result.stderr
+    assert "[1] Reply" in result.stdout and "Your answer:" in result.stdout
+    assert "On its way to bob" in result.stdout
+    result = chat(db, "chat", "--user", "bob", stdin="")
+    assert "from:yourhandle" in result.stdout

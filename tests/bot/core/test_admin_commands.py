@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
@@ -14,6 +15,7 @@ from sqlmodel import col, select
 from bot.console.channel import console_actor, console_key, mentions_in
 from bot.core.events import Event, Group
 from storage import activity
+from storage.defaults import DEFAULT_TZ
 from storage.models import AuditLog, Cohort, Enrollment, Job, Mentorship, Person, Question
 from tests.lessons.helpers import lesson_text, write_lesson
 from tests.support.harness import Harness, notifications, text_of
@@ -60,8 +62,9 @@ async def execute(harness: Harness, statement: Any) -> None:
 
 
 def stamp(question: Question) -> str:
-    """A question's time as an admin without a time zone reads it (questions use the real clock)."""
-    return f"{question.created_at:%Y-%m-%d %H:%M}"
+    """A question's time as an admin without a time zone or a cohort reads it: in TANDEM_DEFAULT_TZ
+    (questions use the real clock)."""
+    return f"{question.created_at.astimezone(ZoneInfo(DEFAULT_TZ)):%Y-%m-%d %H:%M}"
 
 
 def without_audit(snapshot: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
@@ -225,6 +228,13 @@ async def test_enroll_creates_people_and_schedules_the_first_tip(harness: Harnes
         "enroll",
         {"cohort": "spring", "added": 2, "resumed": 0, "already": 0},
     )
+
+
+async def test_the_enrollment_summary_says_the_first_tip_in_the_admins_own_zone(harness: Harness) -> None:
+    await spring(harness)
+    await harness.say("root", "tz America/New_York")
+    reply = await harness.text("root", "enroll spring @ann")
+    assert "The first tip goes out 2026-11-24 03:00 (America/New_York)." in reply, "09:00 in Paris"
 
 
 async def test_enroll_uses_the_learners_own_rhythm(harness: Harness) -> None:

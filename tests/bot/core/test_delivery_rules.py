@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.app import make_app
+from bot.core.commands import enroll
 from bot.core.context import Services
 from scheduler import lifetimes
 from scheduler.service import run_tick
@@ -16,7 +20,7 @@ from storage import reachability
 from storage.db import Database
 from storage.enums import DeliveryKind
 from storage.models import Delivery, Enrollment, InboxMessage, Job, Person
-from tests.support.harness import Harness
+from tests.support.harness import Harness, text_of
 
 ROOT = Path(__file__).resolve().parents[3]
 UTC = dt.UTC
@@ -150,3 +154,65 @@ def test_every_kind_has_a_lifetime_in_the_readme() -> None:
         assert re.search(rf"`{kind.value}`", table), f"{kind.value} is missing from the lifetimes table"
     for kind, span in lifetimes.LIFETIMES.items():
         assert f"{span.days} days" in table.split(f"`{kind}`", 1)[1].split("\n", 1)[0]
+
+
+async def test_a_big_enrollment_goes_in_steps_and_resumes_after_the_last_one(
+    harness: Harness, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step of 200 people commits on its own (SQLite's one writer is never held for the whole
+    enrollment); a process that dies in the third step leaves two done, and the next one does the rest."""
+    await harness.say("root", "cohort create pilot track first-steps start 2026-11-23")
+    await harness.say("root", "enroll pilot " + " ".join(f"@p{i}" for i in range(600)))
+    apply = enroll._Batch.apply
+    calls = 0
+
+    async def dies_in_the_third_step(self: enroll._Batch, session: Any, keys: list[str]) -> enroll.Outcome:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise asyncio.CancelledError  # the process is gone
+        return await apply(self, session, keys)
+
+    monkeypatch.setattr(enroll._Batch, "apply", dies_in_the_third_step)
+    with pytest.raises(asyncio.CancelledError):
+        await harness.app.jobs.run_pending()
+    monkeypatch.setattr(enroll._Batch, "apply", apply)
+    assert len(await rows(harness, Enrollment)) == 400
+    [job] = await rows(harness, Job)
+    assert (job.status, job.args["done"]) == ("running", 400)
+    async with harness.services.db.transaction() as session:  # its lease lapses
+        job.claimed_by = "gone-host:1:dead"
+        session.add(job)
+    other_db = Database(services.db.url)
+    try:
+        restarted = make_app(
+            Services(db=other_db, settings=services.settings, lessons=services.lessons, clock=services.clock)
+        )
+        assert await restarted.jobs.run_pending() == 1
+    finally:
+        await other_db.dispose()
+    assert len(await rows(harness, Enrollment)) == 600
+    [summary] = await rows(harness, Delivery, Delivery.person_id == (await person(harness, "root")).id)
+    assert "Now in `pilot` (600)" in summary.payload[0]["markdown"]
+
+
+async def test_a_job_that_fails_after_some_steps_says_what_stays(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in the third step: the first two stay done, and the admin is told so (not "nothing changed")."""
+    await harness.say("root", "cohort create pilot track first-steps start 2026-11-23")
+    await harness.say("root", "enroll pilot " + " ".join(f"@p{i}" for i in range(600)))
+    apply = enroll._Batch.apply
+    calls = 0
+
+    async def fails_in_the_third_step(self: enroll._Batch, session: Any, keys: list[str]) -> enroll.Outcome:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise ValueError("a bug")
+        return await apply(self, session, keys)
+
+    monkeypatch.setattr(enroll._Batch, "apply", fails_in_the_third_step)
+    said = await harness.run_jobs()
+    assert "stopped on my side before the end. What was done so far stays done" in text_of(said)
+    assert len(await rows(harness, Enrollment)) == 400

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.console.channel import console_key
-from bot.core.replies import Attachment, Text
+from bot.core.events import Event
+from bot.core.replies import Attachment, LessonCard, Text
 from scheduler import plan
 from storage import activity, cohorts, people
+from storage.enums import AuditOutcome
 from storage.models import (
     AuditLog,
     CohortCreate,
@@ -48,7 +50,7 @@ async def enroll(harness: Harness, name: str, *, cohort: str = "pilot", status: 
         if found is None:
             data = CohortCreate(name=cohort, track_id="first-steps", start_date=dt.date(2026, 11, 23))
             found = await cohorts.create_cohort(session, data=data)
-        due = plan.next_due(person, found, after=harness.clock.now)
+        due = plan.next_due(person, found, harness.services.settings.default_tz, after=harness.clock.now)
         session.add(
             Enrollment(person_id=person.id or 0, cohort_id=found.id or 0, next_due_at=due, status=status)
         )
@@ -90,6 +92,43 @@ async def test_settings_without_a_cohort(harness: Harness) -> None:
     text = await harness.text("alice", "settings")
     assert "Time zone: not chosen yet" in text
     assert "No tip is scheduled" in text
+
+
+# --- one time-zone rule: the person's own, else their cohort's, else TANDEM_DEFAULT_TZ ---------------------
+
+
+async def test_a_learner_without_a_zone_reads_every_time_in_their_cohorts(harness: Harness) -> None:
+    """Bob set no zone and his cohort is in New York: his tips and the time his grouped questions reach
+    his mentor are both said in New York's time; once he sets his own zone, that one."""
+    for line in (
+        "cohort create east track first-steps tz America/New_York",
+        "enroll east @bob",
+        "pair @mia @bob",
+    ):
+        await harness.say("root", line)
+    assert "Time zone: America/New_York (set by your cohort *east*)" in await harness.text("bob", "settings")
+    said = [await harness.text("bob", f"mentor question number {n}") for n in range(11)]
+    assert "in one message, at 05:10 (America/New_York)." in said[10], "10:10 UTC"
+    await harness.say("bob", "tz Europe/Berlin")
+    assert "at 11:10 (Europe/Berlin)." in await harness.text("bob", "mentor one more question")
+
+
+async def test_someone_in_no_cohort_and_without_a_zone_is_in_the_default_zone(harness: Harness) -> None:
+    harness.services.settings = harness.services.settings.model_copy(update={"default_tz": "America/Chicago"})
+    text = await harness.text("alice", "pause until 2027-01-05")
+    assert "paused until Tuesday 5 January 2027." in text
+    person, _ = await state(harness, "alice")
+    assert person.paused_until == dt.datetime(2027, 1, 5, 6, 0, tzinfo=dt.UTC), "midnight in Chicago"
+
+
+async def test_quiet_hours_are_named_from_the_values_that_define_them(harness: Harness) -> None:
+    from storage.defaults import QUIET_END, QUIET_START
+
+    quiet = f"{QUIET_START:%H:%M}–{QUIET_END:%H:%M}"
+    assert f"Quiet hours: {quiet}." in await harness.text("alice", "settings")
+    refused = await harness.text("alice", "time 21:30")
+    assert f"21:30 falls in quiet hours ({quiet})" in refused
+    assert f"between {QUIET_END:%H:%M} and {QUIET_START:%H:%M}" in refused
 
 
 # --- time, days, tz, lang ---------------------------------------------------------------------------------
@@ -375,7 +414,9 @@ async def test_my_data_of_a_mentor_lists_mentees_tips_and_audit(harness: Harness
             author_id=bob_id, text="Try the LinkedIn feed filter", send_at=harness.clock.now
         )
         await activity.create_tip(session, data=tip)
-        await activity.audit(session, actor_key=console_key("bob"), action="push", args={}, outcome="ok")
+        await activity.audit(
+            session, actor_key=console_key("bob"), action="push", args={}, outcome=AuditOutcome.OK
+        )
         await activity.push_inbox(session, person_id=bob_id, payload={"type": "text", "markdown": "Hello"})
     replies = await harness.say("bob", "mes-donnees")
     data = json.loads(next(r for r in replies if isinstance(r, Attachment)).content)
@@ -448,7 +489,9 @@ async def test_forget_me_confirm_deletes_every_row_tied_to_the_person(harness: H
         await activity.push_inbox(
             session, person_id=alice.id or 0, payload={"type": "text", "markdown": "hi"}
         )
-        await activity.audit(session, actor_key=alice.key, action="push", args={"to": "carol"}, outcome="ok")
+        await activity.audit(
+            session, actor_key=alice.key, action="push", args={"to": "carol"}, outcome=AuditOutcome.OK
+        )
     await harness.say("alice", "next")
     await harness.press("alice", "quiz.answer", "linkedin-profile:1")
     await harness.say("alice", "mentor How do I follow a company")
@@ -503,3 +546,19 @@ async def test_forget_me_confirmation_expires_after_ten_minutes(harness: Harness
     harness.clock.advance(minutes=9)
     assert "has been deleted" in text_of(await harness.press("alice", "forget.confirm"))
     assert await harness.count(Person) == 0
+
+
+async def test_the_ask_button_answers_the_question_typed_in_its_box(harness: Harness) -> None:
+    """*Ask a question* under a tip has a text box: what is typed there is answered like a question."""
+    [card] = [r for r in await harness.say("bob", "lesson strong-passwords") if isinstance(r, LessonCard)]
+    [ask] = [button for button in card.buttons if button.action == "ask.start"]
+    assert ask.input is not None and (ask.input.max_length, ask.input.placeholder) == (500, "Your question")
+    bob = harness.actor("bob")
+
+    empty = await harness.handle(Event(bob, "action", "", action=ask.action, value=ask.value))
+    assert "Type your question" in text_of(empty)
+
+    typed = "how do I turn on two-step verification?"
+    replies = await harness.handle(Event(bob, "action", typed, action=ask.action, value=ask.value))
+    [answer] = [r for r in replies if isinstance(r, LessonCard)]
+    assert "two" in answer.lesson.id

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.events import Event
 from bot.core.replies import Button, Reply, Text
 from storage import cohorts, deliveries, keys, people
 from storage.models import (
@@ -578,3 +579,30 @@ async def test_reply_is_refused_to_a_learner(harness: Harness, ids: dict[str, in
     assert without_audit(await harness.snapshot()) == without_audit(before)
     [entry] = await rows(harness, AuditLog, actor_key="console:carol")
     assert (entry.action, entry.outcome) == ("reply", "refused")
+
+
+async def test_the_reply_button_takes_the_typed_answer(harness: Harness, ids: dict[str, int]) -> None:
+    """The Reply button under a forwarded question has a text box; what is typed there is the answer,
+    with no `reply` command built by the channel."""
+    replies = await harness.say("bob", "mentor Can you show me how to post a photo")
+    [incoming] = notifications(replies, "console:mia")
+    assert isinstance(incoming, Text)
+    [button] = incoming.buttons
+    assert button.input is not None and button.input.max_length == 3000
+    assert button.input.placeholder == "Your answer"
+    mia = harness.actor("mia")
+
+    empty = await harness.handle(Event(mia, "action", "  ", action=button.action, value=button.value))
+    assert f"reply {button.value} " in text_of(empty) and notifications(empty) == []
+
+    replies = await harness.handle(
+        Event(mia, "action", "Tap the camera icon.", action=button.action, value=button.value)
+    )
+    assert "On its way to **bob**. Thank you!" in text_of(replies)
+    [answer] = notifications(replies, "console:bob")
+    assert isinstance(answer, Text) and "Tap the camera icon." in answer.markdown
+    [question] = await rows(harness, Question, id=int(button.value))
+    assert (question.status, question.answer) == ("answered", "Tap the camera icon.")
+
+    again = await harness.handle(Event(mia, "action", "Twice?", action=button.action, value=button.value))
+    assert "There is no open question" in text_of(again) and notifications(again) == []

@@ -20,6 +20,7 @@ from bot.app import App, make_app
 from bot.core.context import Services
 from bot.server import build_web_app
 from bot.slack.channel import SlackChannel
+from bot.slack.settings import SlackSettings
 from tests.support.fake_slack import FakeSlack
 from tests.support.serve import serve_local
 
@@ -182,17 +183,20 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 async def _tester(services: Services, fake_slack: FakeSlack, *, deliver: bool) -> AsyncIterator[SlackTester]:
     services.settings = services.settings.model_copy(
         update={
-            "slack_bot_token": SecretStr(fake_slack.bot_token),
-            "slack_signing_secret": SecretStr(SECRET),
-            "slack_api_url": f"{fake_slack.url}/api/",
+            "slack": SlackSettings(
+                bot_token=SecretStr(fake_slack.bot_token),
+                signing_secret=SecretStr(SECRET),
+                api_url=f"{fake_slack.url}/api/",
+            ),
             "admins": ["UADMIN", "root"],
             "global_rate": 0.0,
             "conversation_interval": 0.0,
         }
     )
     app = make_app(services)
-    channel = SlackChannel(app, services.settings)
-    runner, url = await serve_local(build_web_app(app, slack=channel))
+    channel = SlackChannel(app.conversation, services.settings.slack)
+    app.outlets.register(channel.name, channel.outlet)
+    runner, url = await serve_local(build_web_app(app.services.db, [channel]))
     tester = SlackTester(url, fake_slack, channel, app)
     tester.by_hand = not deliver
     try:

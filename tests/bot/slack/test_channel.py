@@ -343,3 +343,61 @@ async def test_drip_delivers_block_kit_dms(slack_by_hand: SlackTester) -> None:
     assert message["metadata"]["event_payload"]["key"].startswith("lesson:")
     assert any(b["type"] == "header" for b in message["blocks"])
     assert "conseil du jour" in json.dumps(message["blocks"], ensure_ascii=False)
+
+
+async def test_tell_me_more_ends_with_the_related_lessons(slack: SlackTester) -> None:
+    await slack.press("UBOB", "tandem|lesson.more|0", "strong-passwords")
+    await slack.until(lambda: bool(slack.fake.messages))
+    blocks = slack.fake.messages[-1]["blocks"]
+    related = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+    assert any(
+        text.startswith("Pour aller plus loin : _La validation en deux étapes, votre second verrou_ ")
+        and "`lesson two-factor-authentication`" in text
+        for text in related
+    ), related
+
+
+async def test_ask_a_question_opens_a_form_whose_text_is_answered(slack: SlackTester) -> None:
+    """A button with a text box opens a form with what the core asked for; what is typed there goes to
+    the button's action."""
+    await slack.press("UBOB", "tandem|lesson.more|0", "strong-passwords")
+    await slack.until(lambda: bool(slack.fake.messages))
+    ask = next(
+        e
+        for b in slack.fake.messages[-1]["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if "ask.start" in e["action_id"]
+    )
+    await slack.press("UBOB", ask["action_id"], ask["value"])
+    await slack.until(lambda: bool(slack.fake.calls_to("views.open")))
+    form = slack.fake.calls_to("views.open")[0].args["view"]
+    [box] = form["blocks"]
+    assert (form["title"]["text"], form["submit"]["text"]) == ("Poser une question", "Envoyer")
+    assert (box["label"]["text"], box["element"]["max_length"]) == ("Votre question", 500)
+
+    def submission(typed: str) -> dict[str, object]:
+        values = {"answer": {"answer_text": {"type": "plain_text_input", "value": typed}}}
+        view = {**form, "id": "V2", "state": {"values": values}}
+        return {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "UBOB", "team_id": "T1"},
+                "trigger_id": slack.trigger(), "view": view}  # fmt: skip
+
+    empty = await slack.interact(submission("  "))
+    assert (await empty.json())["response_action"] == "errors"
+    before = len(slack.fake.messages)
+    assert (await slack.interact(submission("comment activer la validation en deux étapes ?"))).status == 200
+    await slack.until(lambda: len(slack.fake.messages) > before)
+    header = next(b for b in slack.fake.messages[-1]["blocks"] if b["type"] == "header")
+    assert "deux étapes" in header["text"]["text"].lower()
+
+
+async def test_an_unsigned_body_bolt_cannot_read_is_401_not_400(slack: SlackTester) -> None:
+    """Only a signed request learns that its body has an odd shape."""
+    for body, content_type in (
+        ("[1, 2]", "application/json"),
+        ("payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+    ):
+        response = await slack.post(body, content_type, secret="not-the-secret")
+        assert response.status == 401
+        assert (await slack.post(body, content_type)).status == 400
+    assert slack.fake.calls == []

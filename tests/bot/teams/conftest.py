@@ -16,6 +16,7 @@ from bot.app import App, make_app
 from bot.core.context import Services
 from bot.server import build_web_app
 from bot.teams.channel import TeamsChannel
+from bot.teams.settings import TeamsSettings
 from tests.support.fake_teams import FakeConnector
 from tests.support.serve import serve_local
 
@@ -162,17 +163,18 @@ async def serving(
 ) -> AsyncIterator[TeamsTester]:
     """The Teams channel on the real server: anonymous (local testing), or with Entra credentials, when
     every request needs a valid Bot Framework JWT for APP_ID."""
-    auth: dict[str, Any] = (
-        {"teams_client_id": APP_ID, "teams_client_secret": SecretStr(SECRET)}
+    teams = (
+        TeamsSettings(client_id=APP_ID, client_secret=SecretStr(SECRET))
         if credentials
-        else {"teams_allow_anonymous": True}
+        else TeamsSettings(allow_anonymous=True)
     )
     services.settings = services.settings.model_copy(
-        update={**auth, "admins": ["aad-admin"], "global_rate": 0.0, "conversation_interval": 0.0}
+        update={"teams": teams, "admins": ["aad-admin"], "global_rate": 0.0, "conversation_interval": 0.0}
     )
     app = make_app(services)
-    channel = TeamsChannel(app, services.settings)
-    runner, url = await serve_local(build_web_app(app, teams=channel))
+    channel = TeamsChannel(app.conversation, services.settings.teams)
+    app.outlets.register(channel.name, channel.outlet)
+    runner, url = await serve_local(build_web_app(app.services.db, [channel]))
     tester = TeamsTester(url, connector, channel, app)
     try:
         if deliver:

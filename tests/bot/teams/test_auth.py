@@ -18,6 +18,7 @@ from bot.app import make_app
 from bot.core.context import Services
 from bot.settings import SettingsError, load_settings
 from bot.teams.channel import TeamsChannel
+from bot.teams.settings import TeamsSettings
 from storage.models import Person
 from tests.bot.teams.conftest import APP_ID, SECRET, TeamsTester, serving
 from tests.support.fake_teams import FakeConnector
@@ -91,22 +92,22 @@ def test_credentials_are_checked_and_named_at_start_up(monkeypatch: pytest.Monke
     assert "s3cret-value" not in str(caught.value)
     monkeypatch.setenv(f"{prefix}CLIENTID", APP_ID)
     settings = load_settings(_env_file=None)
-    assert settings.teams_enabled and not settings.teams_anonymous
+    assert settings.teams.enabled and not settings.teams.anonymous
     assert "s3cret-value" not in repr(settings)
 
 
 def test_anonymous_mode_needs_to_be_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert not load_settings(_env_file=None).teams_enabled
+    assert not load_settings(_env_file=None).teams.enabled
     monkeypatch.setenv("TANDEM_TEAMS_ALLOW_ANONYMOUS", "true")
     settings = load_settings(_env_file=None)
-    assert settings.teams_enabled and settings.teams_anonymous
+    assert settings.teams.enabled and settings.teams.anonymous
 
 
 async def test_secret_never_reaches_the_logs(services: Services, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     services.settings = services.settings.model_copy(
-        update={"teams_client_id": APP_ID, "teams_client_secret": SecretStr(SECRET)}
+        update={"teams": TeamsSettings(client_id=APP_ID, client_secret=SecretStr(SECRET))}
     )
     app = make_app(services)
-    TeamsChannel(app, services.settings)
+    TeamsChannel(app.conversation, services.settings.teams)
     assert SECRET not in caplog.text

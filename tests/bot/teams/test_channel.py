@@ -381,3 +381,26 @@ async def test_a_replayed_mentor_reply_is_handled_once(teams: TeamsTester) -> No
     bob = await person(teams, "aad-bob")
     answers = await rows(teams, Delivery, Delivery.person_id == bob.id, Delivery.kind == DeliveryKind.ANSWER)
     assert len(answers) == 1
+
+
+async def test_a_full_lesson_ends_with_its_related_lessons(teams: TeamsTester) -> None:
+    replies = await teams.say(ADMIN, "lesson strong-passwords")
+    [card] = cards(replies)
+    related = [e["text"] for e in json_walk(card) if e.get("isSubtle") and "Related" in e.get("text", "")]
+    assert related == [
+        "Related: _Two-step verification, your second lock_ (lesson two-factor-authentication), "
+        "_Spot phishing, fake profiles and CEO fraud_ (lesson phishing-scams), "
+        "_Protect your X account_ (lesson x-account-security)"
+    ], related
+
+
+async def test_the_ask_box_in_a_card_is_answered_like_a_question(teams: TeamsTester) -> None:
+    await teams.install(BOB)
+    lesson = await teams.say(BOB, "lesson strong-passwords")
+    [ask] = [a for c in cards(lesson) for a in submits(c) if a["data"]["tandem"] == "ask.start"]
+    answer = await teams.submit(
+        BOB, {**ask["data"], "text": "comment activer la validation en deux étapes ?"}
+    )
+    assert "deux étapes" in texts(answer).lower()
+    empty = await teams.submit(BOB, {**ask["data"], "text": " "})
+    assert "zone" in texts(empty).lower()  # "Écrivez votre réponse dans la zone…": the box was empty

@@ -13,7 +13,7 @@ import pytest
 from microsoft_agents.activity import Activity
 
 from bot.core.cards import full_card, labels, quiz_card, tip_card
-from bot.core.replies import Attachment, Button, Later, LessonCard, Notify, QuizCard, Text
+from bot.core.replies import Attachment, Button, Later, LessonCard, Notify, QuizCard, Text, TextInput
 from bot.core.text import neutralize
 from bot.teams.render import markdown_to_elements, parse_submit, render
 from lessons import Library, load_library
@@ -147,7 +147,13 @@ def test_mentions_and_html_cannot_form(text: str) -> None:
         title=text, summary=text, try_it=text, body=f"# {text}\n\n{text}\n\n- {text}\n\n> {text}"
     )
     replies = [
-        Text(text, buttons=(Button(text, "ask.start", "x"), Button(text, "lesson.more", "x"))),
+        Text(
+            text,
+            buttons=(
+                Button(text, "ask.start", "x", input=TextInput(500, text)),
+                Button(text, "lesson.more", "x"),
+            ),
+        ),
         Text(f"**{text}** _{text}_ `{text}` [{text}](https://example.com)\n\n```\n{text}\n```"),
         LessonCard(hostile, full=True, intro=text, footer=text, buttons=(Button(text, "quiz.start", "x"),)),
         QuizCard(hostile, text, (Button(text, "quiz.answer", "x:0"), Button(text * 5, "quiz.answer", "x:1"))),
@@ -290,7 +296,10 @@ def test_quiz_lists_choices_too_long_for_a_button() -> None:
 
 @pytest.mark.parametrize(("action", "limit"), [("question.reply", 3000), ("ask.start", 500)])
 def test_text_input_buttons_are_a_box_and_a_send_button(action: str, limit: int) -> None:
-    [message] = render(Text("A question for you", buttons=(Button("Reply", action, "12", "primary"),)))
+    box_spec = TextInput(limit, "Reply")  # what the core accepts for that action
+    [message] = render(
+        Text("A question for you", buttons=(Button("Reply", action, "12", "primary", box_spec),))
+    )
     content = card(message)
     box, row = content["body"][1:]
     assert box == {
@@ -314,7 +323,11 @@ def test_text_input_buttons_are_a_box_and_a_send_button(action: str, limit: int)
 
 
 def test_second_text_box_has_its_own_id() -> None:
-    buttons = (Button("Reply", "question.reply", "1"), Button("Reply", "question.reply", "2"))
+    box = TextInput(3000, "Your answer")
+    buttons = (
+        Button("Reply", "question.reply", "1", input=box),
+        Button("Reply", "question.reply", "2", input=box),
+    )
     [message] = render(Text("Two questions", buttons=buttons))
     body = card(message)["body"]
     boxes = [e for e in body if e["type"] == "Input.Text"]

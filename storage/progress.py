@@ -1,4 +1,5 @@
-"""Repository functions for the mentor commands: mentee summaries and custom tips."""
+"""How people are doing, many at once: their enrollments, quiz scores, lessons received, last activity and
+open questions. For the mentor's `mentees`, the weekly digest and the end-of-track message."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.enums import DeliveryKind, DeliveryStatus
-from storage.models import Cohort, CustomTip, Delivery, Enrollment, Feedback, Mentorship, Question
+from storage.enums import WAITING_QUESTIONS, DeliveryKind, DeliveryStatus, FeedbackKind
+from storage.models import Cohort, Delivery, Enrollment, Feedback, Question
 
 
 async def enrollments_for(
@@ -39,7 +40,7 @@ async def quiz_scores(session: AsyncSession, *, person_ids: Sequence[int]) -> di
         select(
             Feedback.person_id, func.sum(case((col(Feedback.correct).is_(True), 1), else_=0)), func.count()
         )
-        .where(col(Feedback.person_id).in_(list(person_ids)), Feedback.kind == "quiz")
+        .where(col(Feedback.person_id).in_(list(person_ids)), Feedback.kind == FeedbackKind.QUIZ)
         .group_by(col(Feedback.person_id))
     )
     return {pid: (int(right or 0), int(total)) for pid, right, total in await session.exec(query)}
@@ -63,24 +64,6 @@ async def last_activity(session: AsyncSession, *, person_ids: Sequence[int]) -> 
     return latest
 
 
-async def mentees_enrolled_in(session: AsyncSession, *, mentor_id: int, cohort_id: int) -> int:
-    """How many of this mentor's mentees are enrolled in the cohort."""
-    query = (
-        select(func.count())
-        .select_from(Enrollment)
-        .join(Mentorship, col(Mentorship.mentee_id) == col(Enrollment.person_id))
-        .where(Mentorship.mentor_id == mentor_id, Enrollment.cohort_id == cohort_id)
-    )
-    return int((await session.exec(query)).one())
-
-
-async def tips_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, CustomTip]:
-    if not ids:
-        return {}
-    rows = await session.exec(select(CustomTip).where(col(CustomTip.id).in_(list(ids))))
-    return {tip.id: tip for tip in rows if tip.id is not None}
-
-
 async def lessons_received_by(session: AsyncSession, *, person_ids: Sequence[int]) -> dict[int, int]:
     """person id -> lessons delivered to them, across their cohorts."""
     if not person_ids:
@@ -94,7 +77,7 @@ async def lessons_received_by(session: AsyncSession, *, person_ids: Sequence[int
         )
         .group_by(col(Delivery.person_id))
     )
-    return {pid: int(n) for pid, n in await session.exec(query)}  # type: ignore[call-overload]
+    return {pid: int(n) for pid, n in await session.exec(query)}
 
 
 async def open_question_counts(session: AsyncSession, *, person_ids: Sequence[int]) -> dict[int, int]:
@@ -103,7 +86,7 @@ async def open_question_counts(session: AsyncSession, *, person_ids: Sequence[in
         return {}
     query = (
         select(Question.person_id, func.count())
-        .where(col(Question.person_id).in_(list(person_ids)), col(Question.status).in_(("open", "forwarded")))
+        .where(col(Question.person_id).in_(list(person_ids)), col(Question.status).in_(WAITING_QUESTIONS))
         .group_by(col(Question.person_id))
     )
-    return {pid: int(n) for pid, n in await session.exec(query)}  # type: ignore[call-overload]
+    return {pid: int(n) for pid, n in await session.exec(query)}

@@ -1,4 +1,6 @@
-"""Prepared statements: the same SQL, values and errors as the session path, on SQLite and PostgreSQL."""
+"""The statements every event runs (load the person with their role, create someone new, record a
+question, mark an event as seen): values, identity in the session, errors and races, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,13 +9,12 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from storage import activity, people
 from storage.db import Database
 from storage.models import Person, PersonCreate, Question, QuestionCreate, SeenEvent
-from storage.prepared import Prepared
 
 WHEN = dt.datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=dt.UTC)
 
@@ -27,7 +28,7 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 
 async def add_person(db: Database, key: str = "slack:T1:U1", **values: object) -> int:
     async with db.transaction() as session:
-        person = await people.create_person(
+        person, _ = await people.create_person_unless_exists(
             session, data=PersonCreate(key=key, platform="slack", display_name="Ada")
         )
         for name, value in values.items():
@@ -46,7 +47,7 @@ async def test_a_person_loads_with_every_column_as_the_orm_reads_it(db: Database
     assert found is not None and reference is not None
     person, is_mentor = found
     assert is_mentor is False
-    assert person is same  # one identity in the session: the ORM took the prepared load as its own
+    assert person is same  # one identity in the session
     assert person.model_dump() == reference.model_dump()
     assert (person.lang, person.tz, person.conversation) == ("fr", "Europe/Paris", conversation)
     assert person.paused_until == WHEN and person.paused_until.tzinfo is not None
@@ -54,7 +55,7 @@ async def test_a_person_loads_with_every_column_as_the_orm_reads_it(db: Database
     assert person.reachable is True and person.is_admin is False
 
 
-async def test_a_change_to_a_prepared_person_is_committed_with_the_transaction(db: Database) -> None:
+async def test_a_change_to_a_loaded_person_is_committed_with_the_transaction(db: Database) -> None:
     await add_person(db)
     async with db.transaction() as session:
         found = await people.get_person_with_role(session, key="slack:T1:U1")
@@ -67,7 +68,7 @@ async def test_a_change_to_a_prepared_person_is_committed_with_the_transaction(d
     assert (again[0].lang, again[0].conversation) == ("fr", {"channel": "D9"})
 
 
-async def test_a_prepared_load_keeps_the_sessions_own_unflushed_changes(db: Database) -> None:
+async def test_a_load_keeps_the_sessions_own_unflushed_changes(db: Database) -> None:
     await add_person(db)
     async with db.transaction() as session:
         first = await people.get_person_with_role(session, key="slack:T1:U1")
@@ -110,15 +111,15 @@ async def test_a_question_is_stored_as_the_orm_would_store_it(db: Database) -> N
     assert stored.created_at == WHEN
 
 
-async def test_a_prepared_statement_sees_objects_the_session_has_not_flushed_yet(db: Database) -> None:
+async def test_a_load_sees_objects_the_session_has_not_flushed_yet(db: Database) -> None:
     async with db.transaction() as session:
         person = Person(key="slack:T1:UNEW", platform="slack", display_name="New")
-        session.add(person)  # pending: the prepared select must flush it first, as autoflush would
+        session.add(person)  # pending: autoflush sends it before the load
         found = await people.get_person_with_role(session, key="slack:T1:UNEW")
     assert found is not None and found[0] is person and person.id is not None
 
 
-async def test_a_failed_prepared_insert_raises_the_usual_error_and_writes_nothing(db: Database) -> None:
+async def test_a_failed_insert_raises_the_usual_error_and_writes_nothing(db: Database) -> None:
     with pytest.raises(IntegrityError):
         async with db.transaction() as session:
             assert await activity.first_sighting(session, event_id="Ev1")
@@ -137,46 +138,6 @@ async def test_seen_events_store_an_aware_utc_time(db: Database) -> None:
     assert seen.event_id == "Ev2"
     assert seen.received_at.tzinfo is not None
     assert abs(seen.received_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
-
-
-async def test_a_statement_needing_python_defaults_takes_the_session_path(db: Database) -> None:
-    person_id = await add_person(db)
-    table = Question.__table__  # type: ignore[attr-defined]
-    partial = Prepared(insert(table).returning(table.c.id, table.c.status, table.c.created_at))
-    async with db.transaction() as session:  # no status, lang or created_at: their defaults are Python's
-        row = await partial.first(session, {"person_id": person_id, "text": "defaults"})
-    assert row is not None
-    _, status, created_at = row
-    assert status == "open"
-    assert created_at.tzinfo is not None
-
-
-async def test_the_statements_every_event_runs_take_the_sqlite_path(sqlite_url: str) -> None:
-    db = Database(sqlite_url)
-    dialect = db.engine.dialect
-    assert people._PERSON_WITH_ROLE._for(("key",), dialect) is not None
-    assert activity._SEEN.prepared("sqlite")._for(("event_id", "received_at"), dialect) is not None
-    person_fields = tuple(Person.model_fields.keys() - {"id"})
-    assert people._ADD_PERSON.prepared("sqlite")._for(person_fields, dialect) is not None
-    fields = (*QuestionCreate.model_fields, "created_at")
-    assert activity._ADD_QUESTION._for(fields, dialect) is not None
-    await db.dispose()
-
-
-async def test_a_missing_parameter_gets_sqlalchemys_error_not_a_silent_null(db: Database) -> None:
-    with pytest.raises(StatementError, match="key"):
-        async with db.transaction() as session:
-            await people._PERSON_WITH_ROLE.first(session, {})
-
-
-async def test_values_written_into_the_statement_are_kept(db: Database) -> None:
-    await add_person(db, key="slack:T1:UA", lang="fr")
-    await add_person(db, key="slack:T1:UB", lang="en")
-    table = Person.__table__  # type: ignore[attr-defined]
-    french = Prepared(select(table.c.key).where(table.c.lang == "fr", table.c.key == bindparam("key")))
-    async with db.transaction() as session:
-        assert await french.first(session, {"key": "slack:T1:UA"}) == ("slack:T1:UA",)
-        assert await french.first(session, {"key": "slack:T1:UB"}) is None
 
 
 async def test_a_new_person_is_created_with_every_default_and_tracked(db: Database) -> None:
