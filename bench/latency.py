@@ -23,7 +23,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from common import percentile, pg_url
+from common import percentile, pg_url, settle
 
 from tests.support.serve import serve_local
 
@@ -292,3 +292,31 @@ def databases(args: argparse.Namespace) -> list[str]:
 
 def _rates(value: str) -> list[float]:
     return [float(part) for part in value.split(",") if part.strip()]
+
+
+@asynccontextmanager
+async def tandem_serving(
+    settings: Any, make_channel: Callable[[Any], Any], bare: web.Application
+) -> AsyncIterator[dict[str, str]]:
+    """The bare app and Tandem with one channel on the web host, served side by side as `tandem run`
+    serves (the answer index built first, the dispatcher and the job runner running); yields their URLs
+    as `compare` takes them."""
+
+    from bot.app import build_app
+    from bot.server import build_web_app
+
+    bare_runner, bare_url = await serve_local(bare)
+    app = await build_app(settings, migrate=False)
+    channel = make_channel(app.conversation)
+    app.outlets.register(channel.name, channel.outlet)
+    runner, url = await serve_local(build_web_app(app.services.db, [channel]))
+    try:
+        await asyncio.to_thread(app.services.lessons.warm)
+        async with app.delivering():
+            settle()
+            yield {"bare": bare_url, "tandem": url}
+    finally:
+        await bare_runner.cleanup()
+        await runner.cleanup()
+        await channel.close()
+        await app.close()

@@ -38,7 +38,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from common import print_table, report, settle
+from common import print_table, report
 from latency import (
     ROW_HEADERS,
     Arrivals,
@@ -53,14 +53,13 @@ from latency import (
     quick,
     rows,
     summary,
+    tandem_serving,
 )
 from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import build_app
-from bot.server import build_web_app
 from bot.settings import Settings
 from bot.slack.channel import SlackChannel
 from bot.slack.http import slack_handler
@@ -68,7 +67,6 @@ from bot.slack.settings import SlackSettings
 from storage.db import parse_url, upgrade
 from tests.support.db import PostgresTemplate
 from tests.support.fake_slack import FakeSlack
-from tests.support.serve import serve_local
 
 SECRET = "bench-signing-secret"
 RUN = uuid.uuid4().hex[:8]  # event ids never repeat across runs, whatever database is reused
@@ -280,7 +278,6 @@ async def measure(
     driver: Driver, db_url: str, database_name: str, args: argparse.Namespace
 ) -> dict[str, Any]:
     """Both apps side by side, with Tandem on `db_url`."""
-    bare_runner, bare_url = await serve_local(bare_echo(driver.fake))
     settings = Settings(
         database_url=db_url,
         admins=[ADMIN],
@@ -291,23 +288,14 @@ async def measure(
         ),
         _env_file=None,  # type: ignore[call-arg]
     )
-    app = await build_app(settings, migrate=False)
-    channel = SlackChannel(app.conversation, settings.slack)
-    app.outlets.register(channel.name, channel.outlet)
-    runner, url = await serve_local(build_web_app(app.services.db, [channel]))
-    try:
-        await asyncio.to_thread(app.services.lessons.warm)  # as `tandem run` does
-        async with app.delivering():  # the dispatcher and the job runner, as in `tandem run`
-            settle()
-            apps = {"bare": bare_url, "tandem": url}
-            results = await compare(driver, apps, args, senders=SENDERS, prefix=database_name)
-            if args.enroll_rounds and database_name == "sqlite":
-                results["enrollment"] = await enrollment_acks(driver, url, args)
-    finally:
-        await bare_runner.cleanup()
-        await runner.cleanup()
-        await channel.close()
-        await app.close()
+
+    def channel(conversation: Any) -> SlackChannel:
+        return SlackChannel(conversation, settings.slack)
+
+    async with tandem_serving(settings, channel, bare_echo(driver.fake)) as apps:
+        results = await compare(driver, apps, args, senders=SENDERS, prefix=database_name)
+        if args.enroll_rounds and database_name == "sqlite":
+            results["enrollment"] = await enrollment_acks(driver, apps["tandem"], args)
     return results
 
 

@@ -26,7 +26,7 @@ import json
 from typing import Any
 
 from aiohttp import web
-from common import print_table, report, settle
+from common import print_table, report
 from latency import (
     ROW_HEADERS,
     Arrivals,
@@ -40,13 +40,12 @@ from latency import (
     driver_process,
     quick,
     rows,
+    tandem_serving,
 )
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator, start_agent_process
 from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnContext, TurnState
 from slack_events import database
 
-from bot.app import build_app
-from bot.server import build_web_app
 from bot.settings import Settings
 from bot.teams.channel import TeamsChannel, connections_for
 from bot.teams.settings import TeamsSettings
@@ -127,22 +126,12 @@ async def measure(
 ) -> dict[str, Any]:
     """Both apps side by side, with Tandem on `db_url`."""
     settings = Settings(database_url=db_url, teams=TeamsSettings(allow_anonymous=True), _env_file=None)  # type: ignore[call-arg]
-    bare_runner, bare_url = await serve_local(bare_echo(settings))
-    app = await build_app(settings, migrate=False)
-    channel = TeamsChannel(app.conversation, settings.teams)
-    app.outlets.register(channel.name, channel.outlet)
-    runner, url = await serve_local(build_web_app(app.services.db, [channel]))
-    try:
-        await asyncio.to_thread(app.services.lessons.warm)  # as `tandem run` does
-        async with app.delivering():  # the dispatcher and the job runner, as in `tandem run`
-            settle()
-            apps = {"bare": bare_url, "tandem": url}
-            return dict(await compare(driver, apps, args, senders=SENDERS, prefix=database_name))
-    finally:
-        await runner.cleanup()
-        await bare_runner.cleanup()
-        await channel.close()
-        await app.close()
+
+    def channel(conversation: Any) -> TeamsChannel:
+        return TeamsChannel(conversation, settings.teams)
+
+    async with tandem_serving(settings, channel, bare_echo(settings)) as apps:
+        return dict(await compare(driver, apps, args, senders=SENDERS, prefix=database_name))
 
 
 async def main() -> int:

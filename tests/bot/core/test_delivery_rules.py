@@ -156,25 +156,34 @@ def test_every_kind_has_a_lifetime_in_the_readme() -> None:
         assert f"{span.days} days" in table.split(f"`{kind}`", 1)[1].split("\n", 1)[0]
 
 
-async def test_a_big_enrollment_goes_in_steps_and_resumes_after_the_last_one(
-    harness: Harness, services: Services, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each step of 200 people commits on its own (SQLite's one writer is never held for the whole
-    enrollment); a process that dies in the third step leaves two done, and the next one does the rest."""
+async def six_hundred_enrolled_failing_at_step_three(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, failure: BaseException | type[BaseException]
+) -> Any:
+    """An admin enrolls 600 people (a background job of three steps of 200), and the job's third step
+    will raise `failure`. Returns the real step, to put back."""
     await harness.say("root", "cohort create pilot track first-steps start 2026-11-23")
     await harness.say("root", "enroll pilot " + " ".join(f"@p{i}" for i in range(600)))
     apply = enroll._Batch.apply
     calls = 0
 
-    async def dies_in_the_third_step(self: enroll._Batch, session: Any, keys: list[str]) -> enroll.Outcome:
+    async def fails_in_the_third_step(self: enroll._Batch, session: Any, keys: list[str]) -> enroll.Outcome:
         nonlocal calls
         calls += 1
         if calls == 3:
-            raise asyncio.CancelledError  # the process is gone
+            raise failure
         return await apply(self, session, keys)
 
-    monkeypatch.setattr(enroll._Batch, "apply", dies_in_the_third_step)
-    with pytest.raises(asyncio.CancelledError):
+    monkeypatch.setattr(enroll._Batch, "apply", fails_in_the_third_step)
+    return apply
+
+
+async def test_a_big_enrollment_goes_in_steps_and_resumes_after_the_last_one(
+    harness: Harness, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step of 200 people commits on its own (SQLite's one writer is never held for the whole
+    enrollment); a process that dies in the third step leaves two done, and the next one does the rest."""
+    apply = await six_hundred_enrolled_failing_at_step_three(harness, monkeypatch, asyncio.CancelledError)
+    with pytest.raises(asyncio.CancelledError):  # the process is gone
         await harness.app.jobs.run_pending()
     monkeypatch.setattr(enroll._Batch, "apply", apply)
     assert len(await rows(harness, Enrollment)) == 400
@@ -200,19 +209,7 @@ async def test_a_job_that_fails_after_some_steps_says_what_stays(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bug in the third step: the first two stay done, and the admin is told so (not "nothing changed")."""
-    await harness.say("root", "cohort create pilot track first-steps start 2026-11-23")
-    await harness.say("root", "enroll pilot " + " ".join(f"@p{i}" for i in range(600)))
-    apply = enroll._Batch.apply
-    calls = 0
-
-    async def fails_in_the_third_step(self: enroll._Batch, session: Any, keys: list[str]) -> enroll.Outcome:
-        nonlocal calls
-        calls += 1
-        if calls == 3:
-            raise ValueError("a bug")
-        return await apply(self, session, keys)
-
-    monkeypatch.setattr(enroll._Batch, "apply", fails_in_the_third_step)
+    await six_hundred_enrolled_failing_at_step_three(harness, monkeypatch, ValueError("a bug"))
     said = await harness.run_jobs()
     assert "stopped on my side before the end. What was done so far stays done" in text_of(said)
     assert len(await rows(harness, Enrollment)) == 400
