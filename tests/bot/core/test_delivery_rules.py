@@ -121,6 +121,18 @@ async def test_a_message_to_someone_unreachable_is_given_up_after_its_lifetime_a
     assert len(outcomes) == 2, "the report, then the note that it was given up"
 
 
+async def jobs_run_by_another_process(services: Services) -> int:
+    """The jobs a newly started process (its own database connection and worker lease) runs."""
+    other_db = Database(services.db.url)
+    try:
+        restarted = make_app(
+            Services(db=other_db, settings=services.settings, lessons=services.lessons, clock=services.clock)
+        )
+        return await restarted.jobs.run_pending()
+    finally:
+        await other_db.dispose()
+
+
 async def test_a_big_enrollment_cut_off_by_a_restart_is_finished_by_the_next_process(
     harness: Harness, services: Services
 ) -> None:
@@ -131,14 +143,7 @@ async def test_a_big_enrollment_cut_off_by_a_restart_is_finished_by_the_next_pro
     async with harness.services.db.transaction() as session:  # a process claimed it, then died
         job.status, job.claimed_by, job.claimed_at = "running", "gone-host:1:dead", harness.clock.now
         session.add(job)
-    other_db = Database(services.db.url)
-    try:
-        restarted = make_app(
-            Services(db=other_db, settings=services.settings, lessons=services.lessons, clock=services.clock)
-        )
-        assert await restarted.jobs.run_pending() == 1
-    finally:
-        await other_db.dispose()
+    assert await jobs_run_by_another_process(services) == 1
     assert len(await rows(harness, Enrollment)) == 300
     [job] = await rows(harness, Job)
     assert job.status == "done"
@@ -192,14 +197,7 @@ async def test_a_big_enrollment_goes_in_steps_and_resumes_after_the_last_one(
     async with harness.services.db.transaction() as session:  # its lease lapses
         job.claimed_by = "gone-host:1:dead"
         session.add(job)
-    other_db = Database(services.db.url)
-    try:
-        restarted = make_app(
-            Services(db=other_db, settings=services.settings, lessons=services.lessons, clock=services.clock)
-        )
-        assert await restarted.jobs.run_pending() == 1
-    finally:
-        await other_db.dispose()
+    assert await jobs_run_by_another_process(services) == 1
     assert len(await rows(harness, Enrollment)) == 600
     [summary] = await rows(harness, Delivery, Delivery.person_id == (await person(harness, "root")).id)
     assert "Now in `pilot` (600)" in summary.payload[0]["markdown"]
