@@ -1,4 +1,4 @@
-"""Push benchmark: a mentor's `/tandem push <cohort>` to 2,000 people, through the whole HTTP path.
+"""Push benchmark: an admin's `/tandem push <cohort>` to 2,000 people, through the whole HTTP path.
 
 Run: `.venv/bin/python bench/push.py [--people 2000] [--latency 0.02] [--rate 20]
 [--database-url postgresql+psycopg://user@host/db]`

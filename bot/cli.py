@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, unknown_settings
 from lessons import LANGS, Library, load_library
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     configure_logging(settings, quiet=getattr(args, "quiet_logs", True))
+    for line in unknown_settings():
+        logger.warning(line)
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
@@ -37,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`tandem chat ... | head`): nothing left to tell
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 TANDEM_LOGGERS = ("bot", "storage", "scheduler", "lessons")
@@ -56,6 +62,25 @@ LIBRARY_FLOORS = {
 """The most each library may log, whatever TANDEM_LOG_LEVEL says. At DEBUG the Slack, Teams and HTTP
 libraries log whole request and response bodies (people's names, their messages); SQLAlchemy logs every
 statement with its parameters from INFO on, so it stays at WARNING, its own default."""
+QUIET_BELOW_DEBUG = (
+    "apscheduler",
+    "microsoft_agents.hosting.core.authorization.connection_manager",
+)
+"""Libraries' INFO lines that say nothing an operator needs (APScheduler's two lines per drip tick, the
+Agents SDK's dump of its connection settings): shown only at TANDEM_LOG_LEVEL=DEBUG."""
+QUIET_MESSAGES = ("`token` will be unused", "`token` (or SLACK_BOT_TOKEN env variable) will be ignored")
+"""Warnings that are expected, shown only at DEBUG: bolt reads SLACK_BOT_TOKEN itself and says it will
+not use it, because Tandem hands it a ready Web API client."""
+
+
+class _QuietFilter(logging.Filter):
+    """Drops the libraries' expected warnings (`QUIET_MESSAGES`) below DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("slack_bolt"):
+            return True
+        message = record.getMessage()
+        return not any(quiet in message for quiet in QUIET_MESSAGES)
 
 
 def configure_logging(settings: Settings, *, quiet: bool) -> None:
@@ -77,6 +102,11 @@ def configure_logging(settings: Settings, *, quiet: bool) -> None:
         logging.getLogger(package).setLevel(wanted)
     for library, floor in LIBRARY_FLOORS.items():
         logging.getLogger(library).setLevel(max(floor, wanted))
+    for library in QUIET_BELOW_DEBUG:
+        logging.getLogger(library).setLevel(logging.INFO if wanted <= logging.DEBUG else logging.WARNING)
+    if wanted > logging.DEBUG:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_QuietFilter())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -91,44 +121,48 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(metavar="COMMAND")
 
-    lessons = sub.add_parser("lessons", help="check or list the lesson library")
+    lessons = _command(sub, "lessons", "check or list the lesson library")
     lessons_sub = lessons.add_subparsers(metavar="ACTION")
-    check = lessons_sub.add_parser("check", help="validate lesson files; exit 1 on any error")
+    check = _command(lessons_sub, "check", "validate lesson files; exit 1 on any error")
     check.add_argument("dirs", nargs="*", type=Path, metavar="DIR")
     check.set_defaults(handler=cmd_lessons_check)
-    listing = lessons_sub.add_parser("list", help="print the tracks and lessons")
+    listing = _command(lessons_sub, "list", "print the tracks and lessons")
     listing.set_defaults(handler=cmd_lessons_list)
 
-    ask = sub.add_parser("ask", help="answer a question from the library (stdin: one per line)")
+    ask = _command(sub, "ask", "answer a question from the library (stdin: one per line)")
     ask.add_argument("question", nargs="?", help="the question; read from stdin when left out")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--lang", choices=LANGS, help="learner language when the question's is unclear")
     ask.set_defaults(handler=cmd_ask)
 
-    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat = _command(sub, "chat", "talk to the bot in this terminal")
     chat.add_argument("--user", required=True, help="your console name, as others @mention you")
     chat.add_argument("--name", help='your display name, like "Alice Martin"')
     chat.set_defaults(handler=cmd_chat)
 
-    run = sub.add_parser("run", help="start the bot (the console when no Slack or Teams is configured)")
-    run.add_argument("--user", help="console name of the local user (default: your login name)")
+    run = _command(sub, "run", "start the bot for Slack or Teams, else in this terminal")
+    run.add_argument(
+        "--user",
+        help="console name of the local user (default: your login name); the first admin of a database "
+        "that has no admin yet, never of one that has",
+    )
     run.add_argument("--host", help="address of the HTTP server (default TANDEM_HOST, 0.0.0.0)")
     run.add_argument("--port", type=int, help="port of the HTTP server (default TANDEM_PORT, 3000)")
     run.set_defaults(handler=cmd_run)
 
-    drip = sub.add_parser("drip", help="run one drip tick as if it were a given moment")
+    drip = _command(sub, "drip", "run one drip tick as if it were a given moment")
     drip.add_argument(
         "--at", required=True, help="ISO date-time, like 2027-01-05T09:00+01:00 (UTC if no offset)"
     )
     drip.add_argument("--dry-run", action="store_true", help="show who would receive what; send nothing")
     drip.set_defaults(handler=cmd_drip)
 
-    db = sub.add_parser("db", help="database maintenance")
+    db = _command(sub, "db", "database maintenance")
     db_sub = db.add_subparsers(metavar="ACTION")
-    db_upgrade = db_sub.add_parser("upgrade", help="apply pending migrations")
+    db_upgrade = _command(db_sub, "upgrade", "apply pending migrations")
     db_upgrade.set_defaults(handler=cmd_db_upgrade)
 
-    teams = sub.add_parser("teams-package", help="build the Teams app package (manifest and icons) to upload")
+    teams = _command(sub, "teams-package", "build the Teams app package (manifest and icons) to upload")
     teams.add_argument("--app-id", required=True, help="the bot's Microsoft App ID, a GUID")
     teams.add_argument(
         "--endpoint",
@@ -146,6 +180,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose one-line summary is both its entry in `tandem --help` and the description
+    in its own `--help`."""
+    return sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}.")
+
+
 def library_from(args: argparse.Namespace, settings: Settings, extra: Sequence[Path] = ()) -> Library:
     """Bundled lessons, then TANDEM_LESSONS, then --lessons, then any extra directories."""
     return load_library([*settings.lessons, *args.lessons, *extra])
@@ -155,10 +197,20 @@ def cmd_lessons_check(args: argparse.Namespace, settings: Settings) -> int:
     library = library_from(args, settings, args.dirs)
     for problem in library.problems:
         print(problem)
-    count = len(library.lessons)
     errors = len(library.errors)
-    print(f"{count} lessons, {len(library.tracks)} tracks, {errors} errors, {len(library.warnings)} warnings")
+    counts = (
+        (len(library.lessons), "lesson"),
+        (len(library.tracks), "track"),
+        (errors, "error"),
+        (len(library.warnings), "warning"),
+    )
+    print(", ".join(plural(count, noun) for count, noun in counts))
     return 1 if errors else 0
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 error`, `0 warnings`, `2 lessons`: English puts the singular with one only."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def cmd_lessons_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -243,13 +295,7 @@ def cmd_drip(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    return _console(args, settings, args.user, args.name, welcome="")
-
-
-WELCOME = """Welcome to Tandem! You are {user}, the first admin. Three steps to begin:
-  1. cohort create pilot track first-steps      (create a cohort)
-  2. enroll pilot @{user}                         (enroll yourself), then: today
-  3. how do I spot a phishing email?            (ask a question; `help` lists everything)"""
+    return _console(args, settings, args.user, args.name, claim_admin=False)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -263,8 +309,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if any(channel.enabled for channel in settings.channels.values()):
         return _serve(args, settings)
     user = (args.user or _login_name()).lower()
-    settings = settings.model_copy(update={"admins": [*settings.admins, user]})
-    return _console(args, settings, user, None, welcome=WELCOME.format(user=user))
+    return _console(args, settings, user, None, claim_admin=True)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -292,10 +337,16 @@ def _login_name() -> str:
     return re.sub(r"[^\w.-]", "", name) or "me"
 
 
-def _console(args: argparse.Namespace, settings: Settings, user: str, name: str | None, welcome: str) -> int:
+def _console(
+    args: argparse.Namespace, settings: Settings, user: str, name: str | None, *, claim_admin: bool
+) -> int:
+    """The console chat of `user`; with `claim_admin` (`tandem run`), they become the first admin of a
+    database that has none yet (never of one that has). In a terminal, Ctrl-C leaves like Ctrl-D: exit
+    code 0, so `make run` ends without an error."""
     import asyncio
 
     from bot.console.chat import ConsoleChat
+    from bot.console.welcome import open_console
 
     if not user.strip() or not user.replace("-", "").replace(".", "").replace("_", "").isalnum():
         print("--user must be a simple name, like alice", file=sys.stderr)
@@ -307,14 +358,21 @@ def _console(args: argparse.Namespace, settings: Settings, user: str, name: str 
         app = await build_app(settings, args.lessons)
         chat = ConsoleChat(app.conversation, app.outlets, user, name, deliver=app.deliver_now)
         drip = app.scheduler()
-        drip.start()
         try:
-            await chat.run(welcome)
+            opening = await open_console(app.conversation, chat.actor, claim_admin=claim_admin)
+            chat.prompt = opening.prompt
+            drip.start()
+            await chat.run(opening.text)
         finally:
             await drip.stop()
             await app.close()
 
-    asyncio.run(session())
+    try:
+        asyncio.run(session())
+    except KeyboardInterrupt:
+        if not sys.stdin.isatty():
+            raise
+        print(file=sys.stderr)  # the next shell prompt starts on a line of its own
     return 0
 
 

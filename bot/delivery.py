@@ -41,10 +41,18 @@ register(
     {
         "drip.intro": {"en": "Your tip of the day:", "fr": "Votre conseil du jour :"},
         "drip.complete": {
-            "en": "Bravo, you have finished the track *{track}*! You received {lessons} lessons "
-            "and answered {right} of {quizzes} quizzes correctly.",
-            "fr": "Bravo, vous avez terminé le parcours *{track}* ! Vous avez reçu {lessons} leçons "
-            "et bien répondu à {right} quiz sur {quizzes}.",
+            "en": "Bravo, you have finished the track *{track}*! You received {lessons} of its {total} lessons.",
+            "fr": "Bravo, vous avez terminé le parcours *{track}*\u202f! Vous avez reçu {lessons} de ses "
+            "{total} leçons.",
+        },
+        "drip.complete_quiz": {
+            "en": "Its quizzes: {right} right out of the {answered} you answered.",
+            "fr": "Ses quiz\u202f: {right} bonnes réponses sur les {answered} auxquels vous avez répondu.",
+        },
+        "drip.complete_no_quiz": {
+            "en": "You have not answered its quizzes: each lesson’s *Quiz me* button still works.",
+            "fr": "Vous n’avez pas répondu à ses quiz\u202f: le bouton *Un petit quiz* de chaque leçon "
+            "fonctionne toujours.",
         },
         "drip.next_track": {
             "en": "Ready for more? The track *{track}* (`{id}`) is a good next step: ask your programme admin.",
@@ -416,33 +424,32 @@ def given_up_text(state: BatchState, late: Sequence[Missed], lang: str, zone: Zo
 async def completion_message(
     session: AsyncSession, person: Person, enrollment_id: int | None, library: Library
 ) -> list[Reply]:
-    """Congratulations, a look back, and the next track to try."""
+    """Congratulations, a look back on this enrollment's track (its lessons received and its quiz score,
+    each lesson's quiz counted once), and the next track to try. Composed when sent, so the score
+    counts every answer given until then."""
     found = (
         await cohorts.enrollment_with_cohort(session, enrollment_id=enrollment_id) if enrollment_id else None
-    )
-    received = await deliveries.lessons_received(
-        session, enrollment_ids=[enrollment_id] if enrollment_id else []
-    )
-    lessons = received.get(enrollment_id or 0, 0)
-    right, quizzes = (await progress.quiz_scores(session, person_ids=[person.id or 0])).get(
-        person.id or 0, (0, 0)
     )
     track_id = found[1].track_id if found else ""
     order = list(library.tracks)
     track = library.tracks.get(track_id)
-    lang = person.lang
-    text = t(
-        "drip.complete",
-        lang,
-        track=track.title(lang) if track else track_id,
-        lessons=lessons,
-        right=right,
-        quizzes=quizzes,
+    summary = await progress.track_summary(
+        session,
+        enrollment_id=enrollment_id or 0,
+        person_id=person.id or 0,
+        lesson_ids=track.lessons if track else (),
     )
+    lang = person.lang
+    title = track.title(lang) if track else neutralize(track_id, 64)
+    lines = [t("drip.complete", lang, track=title, lessons=summary.lessons, total=summary.total)]
+    if summary.answered:
+        lines.append(t("drip.complete_quiz", lang, right=summary.right, answered=summary.answered))
+    else:
+        lines.append(t("drip.complete_no_quiz", lang))
     if track_id in order and order.index(track_id) + 1 < len(order):
         following = library.tracks[order[order.index(track_id) + 1]]
-        text += "\n" + t("drip.next_track", lang, track=following.title(lang), id=following.id)
-    return [Text(text)]
+        lines.append(t("drip.next_track", lang, track=following.title(lang), id=following.id))
+    return [Text("\n".join(lines))]
 
 
 async def digest_message(session: AsyncSession, mentor: Person) -> list[Reply]:
@@ -452,7 +459,7 @@ async def digest_message(session: AsyncSession, mentor: Person) -> list[Reply]:
     ids = [m.id or 0 for m in mentees]
     received = await progress.lessons_received_by(session, person_ids=ids)
     scores = await progress.quiz_scores(session, person_ids=ids)
-    waiting = await progress.open_question_counts(session, person_ids=ids)
+    waiting = await progress.open_question_counts(session, person_ids=ids, mentor_id=mentor.id or 0)
     lines = [t("drip.digest_title", lang)]
     if not mentees:
         lines.append(t("drip.digest_none", lang))

@@ -13,7 +13,7 @@ from bot.settings import Settings
 from scheduler import ledger
 from scheduler.service import run_tick
 from storage import deliveries, people
-from storage.enums import DeliveryStatus
+from storage.enums import DeliveryKind, DeliveryStatus
 from storage.models import Delivery, Person
 
 
@@ -47,10 +47,14 @@ def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+WHAT: dict[str, str] = {DeliveryKind.COMPLETE: "end-of-track summary", DeliveryKind.TIP: "mentor's tip"}
+"""How the operator's drip report names a delivery kind whose stored word reads badly in a sentence."""
+
+
 def _what(delivery: Delivery) -> str:
     if delivery.lesson_id:
         return f"{delivery.kind} {delivery.lesson_id}"
-    return delivery.kind
+    return WHAT.get(delivery.kind, delivery.kind)
 
 
 async def _describe_plan(app: App, plan: ledger.PlanReport, at: dt.datetime) -> list[str]:

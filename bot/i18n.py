@@ -2,8 +2,9 @@
 
 Each module that speaks registers its own messages next to its code, when it is imported: the command
 modules, the cards, the conversation core's errors, the rate limit, the delivery reports, the channels'
-own words (Slack's Home tab, Teams' cards). The few below are shared by the `ask` command and the
-`tandem ask` CLI. `t()` finds them by key.
+own words (Slack's Home tab, Teams' cards). The few below are shared by the `ask` command, the
+`tandem ask` CLI, the cards and the lists commands show (`#12: …` is `n° 12 : …` in French). `t()`
+finds them by key. French sentences follow French typography (see `register`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from lessons.model import LANGS
+from lessons.typography import french
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +20,12 @@ MESSAGES: dict[str, dict[str, str]] = {}
 
 
 def register(messages: dict[str, dict[str, str]]) -> None:
-    """Add a module's messages; every entry needs every language Tandem speaks, and keys stay unique."""
+    """Add a module's messages; every entry needs every language Tandem speaks, and keys stay unique.
+
+    French sentences get French typography here, once (`lessons.typography.french`: a narrow no-break
+    space before `: ; ! ?`, « » quotation marks), whoever wrote them and however they typed the spaces."""
     for key, entry in messages.items():
+        entry = {lang: french(text) if lang == "fr" else text for lang, text in entry.items()}
         if key in MESSAGES and MESSAGES[key] != entry:
             raise ValueError(f"message key registered twice: {key}")
         if set(entry) != set(LANGS):
@@ -55,9 +61,12 @@ register(
         },
         "ask.closest": {
             "en": "The closest lesson I have: *{title}* (`lesson {id}`).",
-            "fr": "La leçon la plus proche : *{title}* (`lesson {id}`).",
+            "fr": "La leçon la plus proche : *{title}* (`leçon {id}`).",
         },
         "ask.see_also": {"en": "See also: {titles}", "fr": "Voir aussi : {titles}"},
-        "card.more": {"en": "Full lesson: `lesson {id}`", "fr": "Leçon complète : `lesson {id}`"},
+        "list.numbered": {"en": "#{id}: {text}", "fr": "n° {id} : {text}"},
+        "list.labelled": {"en": "`{label}`: {text}", "fr": "`{label}` : {text}"},
+        "ask.lesson_ref": {"en": "*{title}* (`lesson {id}`)", "fr": "*{title}* (`leçon {id}`)"},
+        "card.more": {"en": "Full lesson: `lesson {id}`", "fr": "Leçon complète : `leçon {id}`"},
     }
 )

@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.app import build_app
 from bot.channel import LOCALHOST, Channel
 from bot.channels import CHANNELS, open_channels
+from bot.downloads import download_routes
 from bot.server import build_web_app
 from bot.settings import Settings
 
@@ -49,7 +50,12 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    web_app = build_web_app(app.services.db, list(channels), known=[kind.name for kind in CHANNELS])
+    web_app = build_web_app(
+        app.services.db,
+        list(channels),
+        known=[kind.name for kind in CHANNELS],
+        extra=download_routes(app.conversation),
+    )
     runner = web.AppRunner(web_app, access_log=None)
     drip = app.scheduler()
     settle_memory()

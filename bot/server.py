@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from aiohttp import web
 
-from bot.channel import Channel
+from bot.channel import Channel, Route
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -19,10 +19,13 @@ MAX_BODY = 64_000
 """The largest body any route takes when no channel allows more (/healthz takes none)."""
 
 
-def build_web_app(db: Database, channels: Sequence[Channel], *, known: Iterable[str] = ()) -> web.Application:
-    """One aiohttp application for the channels' routes and the health check. /healthz says how each
-    channel is served, and "off" for the `known` channels this process does not serve."""
-    routes = [route for channel in channels for route in channel.routes()]
+def build_web_app(
+    db: Database, channels: Sequence[Channel], *, known: Iterable[str] = (), extra: Sequence[Route] = ()
+) -> web.Application:
+    """One aiohttp application for the channels' routes, the `extra` routes of no channel (one-time
+    download links, bot/downloads.py) and the health check. /healthz says how each channel is served,
+    and "off" for the `known` channels this process does not serve."""
+    routes = [route for channel in channels for route in channel.routes()] + list(extra)
     web_app = web.Application(client_max_size=max((route.max_body for route in routes), default=MAX_BODY))
     status = {name: "off" for name in known} | {channel.name: channel.mode for channel in channels}
 

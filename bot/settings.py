@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
@@ -90,6 +92,11 @@ class Settings(BaseSettings):
 
     host: str = Field("0.0.0.0", description="Address the HTTP server listens on (Slack, Teams, /healthz).")
     port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP server.")
+    public_url: str | None = Field(
+        None,
+        description="Tandem's public https address (https://tandem.example.org), for one-time download "
+        "links (Teams' my-data).",
+    )
 
     slack: SlackSettings = Field(default_factory=SlackSettings, description="The Slack channel.")
     teams: TeamsSettings = Field(default_factory=TeamsSettings, description="The Microsoft Teams channel.")
@@ -132,6 +139,23 @@ class Settings(BaseSettings):
         except DatabaseURLError as exc:
             raise ValueError(str(exc).removeprefix("TANDEM_DATABASE_URL: ")) from None
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        """An https address with a host and nothing after its path (http for this machine only), kept
+        without its trailing slash; empty means none."""
+        from urllib.parse import urlsplit
+
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+            raise ValueError(f"{value!r} must be an https address, like https://tandem.example.org")
+        if not parts.hostname or parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError(f"{value!r} must be a plain address, like https://tandem.example.org")
+        return value.strip().rstrip("/")
 
     @field_validator("default_tz")
     @classmethod
@@ -178,6 +202,66 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(describe_validation_error(exc)) from None
+
+
+SETTING_PREFIXES = ("TANDEM_", "SLACK_")
+"""The prefixes of the variables Tandem reads itself: any other variable under them is a mistake."""
+OTHER_VARIABLES = frozenset({"TANDEM_TEST_DATABASE_URL", "TANDEM_BENCH_DATABASE_URL"})
+"""Variables under those prefixes that are no setting but are read all the same (by the test suite and
+the benchmarks)."""
+
+
+def setting_names() -> set[str]:
+    """Every environment variable a setting is read from: `TANDEM_` and a field's name, or a channel's
+    own names (`SLACK_BOT_TOKEN`, `TANDEM_TEAMS_ALLOW_ANONYMOUS`, the Agents SDK's)."""
+    prefix = str(Settings.model_config.get("env_prefix") or "")
+    names: set[str] = set()
+    for field_name, info in Settings.model_fields.items():
+        model = info.annotation
+        if isinstance(model, type) and issubclass(model, ChannelSettings):
+            names.update(
+                field.validation_alias.upper()
+                for field in model.model_fields.values()
+                if isinstance(field.validation_alias, str)
+            )
+        else:
+            names.add(f"{prefix}{field_name}".upper())
+    return names
+
+
+def unknown_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> list[str]:
+    """One warning line per `TANDEM_…` or `SLACK_…` variable (in the environment or `.env`) that is no
+    setting, naming the closest real one: a typo (`TANDEM_PROT`) is otherwise silently ignored. Lines name
+    variables only, never their values, which may be secrets."""
+    from dotenv import dotenv_values
+
+    environ = os.environ if environ is None else environ
+    env_file = Path(str(Settings.model_config.get("env_file") or ".env")) if env_file is None else env_file
+    found = {name.upper(): "the environment" for name in environ}
+    if env_file.is_file():
+        for name in dotenv_values(env_file):
+            found.setdefault(name.upper(), str(env_file))
+    known = setting_names()
+    lines = []
+    for name, where in sorted(found.items()):
+        if not name.startswith(SETTING_PREFIXES) or name in known or name in OTHER_VARIABLES:
+            continue
+        close = closest_setting(name, known)
+        hint = f"; did you mean {close}?" if close else "; the README lists the settings"
+        lines.append(f"{name} (in {where}) is not a Tandem setting and is ignored{hint}")
+    return lines
+
+
+def closest_setting(name: str, known: set[str]) -> str | None:
+    """The real setting `name` was most likely meant to be, compared without the prefixes every name
+    shares (else any `TANDEM_…` looks close to any other); None when nothing is close."""
+
+    def bare(variable: str) -> str:
+        return next((variable.removeprefix(p) for p in SETTING_PREFIXES if variable.startswith(p)), variable)
+
+    by_bare = {bare(variable): variable for variable in sorted(known)}
+    close = difflib.get_close_matches(bare(name), list(by_bare), n=1, cutoff=0.65)
+    return by_bare[close[0]] if close else None
 
 
 def describe_validation_error(exc: ValidationError) -> str:

@@ -125,11 +125,34 @@ FRENCH_LETTERS = re.compile(r"[àâçéèêëîïôûùüÿœ]", re.IGNORECASE)
 
 def guess_language(text: str) -> str | None:
     """'fr', 'en', or None when the question gives too little to tell."""
-    tokens = raw_words(text)
-    en = sum(t in EN_MARKERS for t in tokens)
-    fr = sum(t in FR_MARKERS for t in tokens) + (2 if FRENCH_LETTERS.search(text) else 0)
-    if re.search(r"\b(?:l|d|qu|j|n|c|s)['’]\w", text, re.IGNORECASE):
-        fr += 2
+    en, fr = _language_scores(text, accent=2)
     if en == fr:
         return None
     return "fr" if fr > en else "en"
+
+
+CLEAR_WORDS = 3
+"""A message shorter than this never tells a language clearly: "ok", "merci", "super idée"."""
+CLEAR_MARGIN = 2
+
+
+def clear_language(text: str) -> str | None:
+    """'fr' or 'en' when `text` is plainly written in that language, by the same markers as
+    `guess_language` but stricter: at least three words, and two more signs of one language than of the
+    other, an accent or an elision counting as one sign only ("recipe for crêpes" tells nothing)."""
+    if len(raw_words(text)) < CLEAR_WORDS:
+        return None
+    en, fr = _language_scores(text, accent=1)
+    if abs(en - fr) < CLEAR_MARGIN:
+        return None
+    return "fr" if fr > en else "en"
+
+
+def _language_scores(text: str, *, accent: int) -> tuple[int, int]:
+    """Signs of English and of French in `text`: marker words, and for French its letters and elisions."""
+    tokens = raw_words(text)
+    en = sum(t in EN_MARKERS for t in tokens)
+    fr = sum(t in FR_MARKERS for t in tokens) + (accent if FRENCH_LETTERS.search(text) else 0)
+    if re.search(r"\b(?:l|d|qu|j|n|c|s)['’]\w", text, re.IGNORECASE):
+        fr += accent
+    return en, fr

@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from lessons import yamlsafe
 from lessons.model import LANGS, Lesson, Library, Problem, Quiz, Track
+from lessons.typography import french
 
 logger = logging.getLogger(__name__)
 
@@ -239,18 +240,41 @@ def _build_lesson(
         report.warn(body_line, f"body has {words} words; aim for {BODY_WORDS[0]}–{BODY_WORDS[1]}")
     if report.failed or quiz is None or verified is None:
         return None
-    return Lesson(
-        id=lesson_id,
-        lang=str(lang),
-        title=title,
-        tags=tags,
-        summary=summary,
-        try_it=try_it,
-        quiz=quiz,
-        verified=verified,
-        body=body.strip(),
-        related=tuple(r for r in related if r != lesson_id),
-        path=path,
+    return _typeset(
+        Lesson(
+            id=lesson_id,
+            lang=str(lang),
+            title=title,
+            tags=tags,
+            summary=summary,
+            try_it=try_it,
+            quiz=quiz,
+            verified=verified,
+            body=body.strip(),
+            related=tuple(r for r in related if r != lesson_id),
+            path=path,
+        )
+    )
+
+
+def _typeset(lesson: Lesson) -> Lesson:
+    """A French lesson with French typography (`lessons.typography.french`), however its author typed
+    the spaces; the quiz's answer stays one of its choices since both change alike."""
+    if lesson.lang != "fr":
+        return lesson
+    quiz = lesson.quiz
+    return replace(
+        lesson,
+        title=french(lesson.title),
+        summary=french(lesson.summary),
+        try_it=french(lesson.try_it),
+        body=french(lesson.body),
+        quiz=Quiz(
+            french(quiz.question),
+            tuple(french(choice) for choice in quiz.choices),
+            french(quiz.answer),
+            french(quiz.explanation),
+        ),
     )
 
 
@@ -382,7 +406,8 @@ def _parse_track(entry: Node, loader: Any, report: _Reporter) -> tuple[Track, li
     ):
         return None
     lesson_lines = [item.start_mark.line + 1 for item in lessons_node.value] if lessons_node else []
-    return Track(track_id, {k: str(v) for k, v in titles.items()}, tuple(lessons)), [line, *lesson_lines]
+    titled = {k: french(str(v)) if k == "fr" else str(v) for k, v in titles.items()}
+    return Track(track_id, titled, tuple(lessons)), [line, *lesson_lines]
 
 
 def _check_references(

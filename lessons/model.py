@@ -77,8 +77,10 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
+        """`path:line: message`; `path: message` for a problem with no line (a directory, a folder)."""
         kind = "warning: " if self.warning else ""
-        return f"{self.path}:{self.line}: {kind}{self.message}"
+        where = f"{self.path}:{self.line}" if self.line > 0 else str(self.path)
+        return f"{where}: {kind}{self.message}"
 
 
 @dataclass(slots=True)

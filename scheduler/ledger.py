@@ -12,9 +12,10 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from scheduler import lifetimes, timing
-from scheduler.plan import rhythm_for
+from scheduler.plan import next_due, rhythm_for
 from storage import cohorts, deliveries, keys
 from storage.db import Database
 from storage.defaults import DEFAULT_TZ
@@ -47,8 +48,7 @@ def decide(
     local_now = now.astimezone(rhythm.zone)
     last = enrollment.last_sent_at
     if last is not None and last.astimezone(rhythm.zone).date() == local_now.date():
-        tomorrow = dt.datetime.combine(local_now.date() + dt.timedelta(days=1), dt.time(0), rhythm.zone)
-        return False, timing.next_slot(rhythm, tomorrow.astimezone(dt.UTC) - dt.timedelta(microseconds=1))
+        return False, next_due(person, cohort, default_tz, after=now, last_sent_at=last)
     off_day = local_now.weekday() not in rhythm.days or local_now.date() < rhythm.start
     if off_day or timing.in_quiet_hours(local_now.time(), rhythm.quiet):
         return False, upcoming
@@ -101,25 +101,13 @@ def _plan_rows(
             updates.append(change)
             continue
         lessons = tracks.get(cohort.track_id, ())
-        base = {
-            "person_id": person.id,
-            "enrollment_id": enrollment.id,
-            "due_at": now,
-            "expires_at": lifetimes.end_of_day(now, rhythm_for(person, cohort, default_tz).zone),
-            "status": DeliveryStatus.PENDING,
-            "priority": Priority.BULK,
-            "step": enrollment.position,
-            "attempts": 0,
-            "uncertain": False,
-            "error": None,
-            "lesson_id": None,
-            "created_at": now,
-        }
+        base = track_row(enrollment, due=now, zone=rhythm_for(person, cohort, default_tz).zone, now=now)
         if enrollment.position >= len(lessons):
-            change.update(status=EnrollmentStatus.COMPLETED, next_due_at=None)
-            ledger.append(
-                {**base, "dedupe_key": keys.complete_key(enrollment.id or 0), "kind": DeliveryKind.COMPLETE}
-            )
+            # Past the end without having been completed: its last lesson was handed out before tracks
+            # completed with it, or its track was shortened.
+            ending, row = completion(enrollment, person, cohort, due=now, default_tz=default_tz, now=now)
+            change.update(ending)
+            ledger.append(row)
             report.completed += 1
             report.details.append((person.id or 0, DeliveryKind.COMPLETE, cohort.track_id))
         else:
@@ -135,5 +123,57 @@ def _plan_rows(
             )
             report.queued += 1
             report.details.append((person.id or 0, DeliveryKind.LESSON, lesson_id))
+            if enrollment.position + 1 == len(lessons):
+                due = next_due(
+                    person,
+                    cohort,
+                    default_tz,
+                    after=now,
+                    paused_until=enrollment.paused_until,
+                    last_sent_at=now,
+                )
+                ending, row = completion(enrollment, person, cohort, due=due, default_tz=default_tz, now=now)
+                change.update(ending)
+                ledger.append(row)  # due later: not one of this moment's details
+                report.completed += 1
         updates.append(change)
     return updates, ledger
+
+
+def completion(
+    enrollment: Enrollment,
+    person: Person,
+    cohort: Cohort,
+    *,
+    due: dt.datetime,
+    default_tz: str,
+    now: dt.datetime,
+) -> tuple[dict[str, object], dict[str, object]]:
+    """How a track ends, whether the drip or the learner's `next` handed out its last lesson: the
+    enrollment's change (completed, nothing more due) and its one end-of-track message, a ledger row due
+    at `due` (the learner's next delivery time, so that it counts the last lesson's quiz too) and
+    composed when it is sent. Its key is unique per enrollment: a track ends once."""
+    row = track_row(enrollment, due=due, zone=rhythm_for(person, cohort, default_tz).zone, now=now)
+    row.update(dedupe_key=keys.complete_key(enrollment.id or 0), kind=DeliveryKind.COMPLETE)
+    return {"status": EnrollmentStatus.COMPLETED, "next_due_at": None}, row
+
+
+def track_row(
+    enrollment: Enrollment, *, due: dt.datetime, zone: ZoneInfo, now: dt.datetime
+) -> dict[str, object]:
+    """The columns every ledger row of a learner's track shares (a lesson, the end-of-track message):
+    due at `due` and for the rest of that day in the learner's zone, fresh, not yet tried."""
+    return {
+        "person_id": enrollment.person_id,
+        "enrollment_id": enrollment.id,
+        "due_at": due,
+        "expires_at": lifetimes.end_of_day(due, zone),
+        "status": DeliveryStatus.PENDING,
+        "priority": Priority.BULK,
+        "step": enrollment.position,
+        "attempts": 0,
+        "uncertain": False,
+        "error": None,
+        "lesson_id": None,
+        "created_at": now,
+    }

@@ -60,10 +60,22 @@ def next_due(
     *,
     after: dt.datetime,
     paused_until: dt.datetime | None = None,
+    last_sent_at: dt.datetime | None = None,
 ) -> dt.datetime:
-    """The learner's next delivery moment in this cohort, strictly after `after`, past any pause."""
+    """The learner's next delivery moment in this cohort, strictly after `after`, past any pause, and
+    never on the local day a tip already went out (`last_sent_at`): one tip a day. The drip plans by it
+    and the commands promise it, so what a learner is told is what the drip does."""
+    rhythm = rhythm_for(person, cohort, default_tz)
     pause = max(filter(None, (paused_until, person.paused_until)), default=None)
-    return timing.next_slot(rhythm_for(person, cohort, default_tz), after, paused_until=pause)
+    return timing.next_slot(rhythm, max(after, _end_of_day(last_sent_at, rhythm.zone)), paused_until=pause)
+
+
+def _end_of_day(moment: dt.datetime | None, zone: ZoneInfo) -> dt.datetime:
+    """The last instant of the local day of `moment` (the distant past for None)."""
+    if moment is None:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    next_day = moment.astimezone(zone).date() + dt.timedelta(days=1)
+    return timing.local_moment(next_day, dt.time(0), zone).astimezone(dt.UTC) - dt.timedelta(microseconds=1)
 
 
 def _zone(name: str | None) -> ZoneInfo | None:

@@ -14,7 +14,7 @@ from scheduler.plan import home_cohort, zone_for
 from storage import activity, deliveries, keys, people, progress
 from storage.db import Database
 from storage.defaults import QUIET_START
-from storage.enums import DeliveryKind, Priority
+from storage.enums import PROMPT_KINDS, DeliveryKind, Priority
 
 DIGEST_WEEKDAY = 0  # Monday
 DIGEST_HOUR = 9
@@ -51,8 +51,9 @@ async def plan_digests(db: Database, now: dt.datetime, default_tz: str) -> int:
 
 
 async def tidy(db: Database, now: dt.datetime) -> None:
-    """Clear pauses that have ended, and forget platform event ids older than `SEEN_EVENTS_KEPT`, so that
-    table stays small."""
+    """Clear pauses that have ended, forget platform event ids older than `SEEN_EVENTS_KEPT`, so that
+    table stays small, and drop prompts nobody answered in time (bot/core/dialogue.py)."""
     async with db.transaction() as session:
         await people.end_pauses(session, now=now)
         await activity.forget_seen_events(session, before=now - SEEN_EVENTS_KEPT)
+        await activity.drop_expired_pending(session, kinds=PROMPT_KINDS, now=now)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, insert, or_, update
+from sqlalchemy import Text, cast, delete, func, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -75,10 +75,39 @@ async def get_question(session: AsyncSession, *, question_id: int) -> Question |
 
 
 async def open_questions(session: AsyncSession, *, person_ids: list[int] | None = None) -> list[Question]:
+    """Questions still waiting for an answer (open or forwarded), oldest first: never declined ones."""
     query = select(Question).where(col(Question.status).in_(WAITING_QUESTIONS))
     if person_ids is not None:
         query = query.where(col(Question.person_id).in_(person_ids))
     return list(await session.exec(query.order_by(col(Question.created_at))))
+
+
+async def questions_sent_to(
+    session: AsyncSession, *, mentor_id: int, person_ids: list[int]
+) -> list[Question]:
+    """The questions these learners chose to send to this mentor that still wait for the mentor's answer,
+    oldest first. Questions the learner kept (open) or declined never reach a mentor."""
+    query = select(Question).where(
+        Question.status == QuestionStatus.FORWARDED,
+        col(Question.mentor_id) == mentor_id,
+        col(Question.person_id).in_(person_ids),
+    )
+    return list(await session.exec(query.order_by(col(Question.created_at), col(Question.id))))
+
+
+async def declined_topics(
+    session: AsyncSession, *, members: Any | None = None
+) -> list[tuple[str | None, int]]:
+    """Questions learners declined to send to their mentor, as (closest lesson id, count), most frequent
+    first: a declined question's text is never read out, only counted. `members`, a subquery of person
+    ids, narrows it to them (a cohort)."""
+    query = select(Question.lesson_id, func.count()).where(Question.status == QuestionStatus.DECLINED)
+    if members is not None:
+        query = query.where(col(Question.person_id).in_(members))
+    query = query.group_by(col(Question.lesson_id)).order_by(
+        func.count().desc(), col(Question.lesson_id).is_(None), col(Question.lesson_id)
+    )
+    return [(lesson_id, int(count)) for lesson_id, count in await session.exec(query)]
 
 
 async def grouped_in(session: AsyncSession, *, key: str) -> list[Question]:
@@ -90,6 +119,12 @@ async def grouped_in(session: AsyncSession, *, key: str) -> list[Question]:
 async def questions_of(session: AsyncSession, *, person_id: int) -> list[Question]:
     query = select(Question).where(Question.person_id == person_id).order_by(col(Question.created_at))
     return list(await session.exec(query))
+
+
+async def count_questions_of(session: AsyncSession, *, person_id: int) -> int:
+    """How many questions the person has asked, whatever became of them."""
+    query = select(func.count()).select_from(Question).where(Question.person_id == person_id)
+    return int((await session.exec(query)).one())
 
 
 # --- feedback ---------------------------------------------------------------------------------------------
@@ -212,6 +247,58 @@ async def take_pending(
     await session.delete(pending)
     await session.flush()
     return pending if pending.expires_at > now else None
+
+
+async def set_prompt(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    kind: PendingKind,
+    data: dict[str, Any],
+    expires_at: dt.datetime,
+    replaces: Sequence[PendingKind],
+) -> PendingAction:
+    """Store the person's one live prompt: their rows of the `replaces` kinds go first."""
+    await session.exec(
+        delete(PendingAction).where(
+            col(PendingAction.person_id) == person_id, col(PendingAction.kind).in_(list(replaces))
+        )
+    )
+    pending = PendingAction(person_id=person_id, kind=kind, data=data, expires_at=expires_at)
+    session.add(pending)
+    await session.flush()
+    return pending
+
+
+async def live_prompts(
+    session: AsyncSession, *, person_id: int, kinds: Sequence[PendingKind], now: dt.datetime
+) -> list[PendingAction]:
+    """The person's unexpired rows of these kinds, newest first; their expired ones are deleted (only
+    then is anything written)."""
+    query = select(PendingAction).where(
+        col(PendingAction.person_id) == person_id, col(PendingAction.kind).in_(list(kinds))
+    )
+    rows = list(await session.exec(query.order_by(col(PendingAction.id).desc())))
+    await drop_pending(session, ids=[row.id for row in rows if row.expires_at <= now and row.id is not None])
+    return [row for row in rows if row.expires_at > now]
+
+
+async def drop_pending(session: AsyncSession, *, ids: Sequence[int]) -> None:
+    """Delete these pending rows (those already gone are skipped)."""
+    if ids:
+        await session.exec(delete(PendingAction).where(col(PendingAction.id).in_(list(ids))))
+        await session.flush()
+
+
+async def drop_expired_pending(
+    session: AsyncSession, *, kinds: Sequence[PendingKind], now: dt.datetime
+) -> None:
+    """Delete everyone's expired pending rows of these kinds."""
+    await session.exec(
+        delete(PendingAction).where(
+            col(PendingAction.kind).in_(list(kinds)), col(PendingAction.expires_at) <= now
+        )
+    )
 
 
 # --- a person's own data: export and erasure --------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy import case, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import deliveries
+from storage import activity, deliveries
 from storage.enums import (
     WAITING_QUESTIONS,
     DeliveryKind,
@@ -98,15 +98,20 @@ async def cohort_readers(session: AsyncSession, *, cohort_id: int) -> list[Reade
     return [Reader(*row) for row in await session.exec(query)]
 
 
-async def mentees_enrolled_in(session: AsyncSession, *, mentor_id: int, cohort_id: int) -> int:
-    """How many of this mentor's mentees are enrolled in the cohort."""
+async def mentee_readers(session: AsyncSession, *, mentor_id: int, cohort_id: int) -> list[Reader]:
+    """This mentor's own mentees enrolled in the cohort, as readers: whom a mentor's cohort push reaches."""
     query = (
-        select(func.count())
-        .select_from(Enrollment)
-        .join(Mentorship, col(Mentorship.mentee_id) == col(Enrollment.person_id))
-        .where(Mentorship.mentor_id == mentor_id, Enrollment.cohort_id == cohort_id)
+        select(Person.id, Person.key, Person.lang)
+        .join(Enrollment, col(Enrollment.person_id) == col(Person.id))
+        .join(Mentorship, col(Mentorship.mentee_id) == col(Person.id))
+        .where(
+            Mentorship.mentor_id == mentor_id,
+            Enrollment.cohort_id == cohort_id,
+            col(Person.id) != mentor_id,
+        )
+        .order_by(col(Person.display_name))
     )
-    return int((await session.exec(query)).one())
+    return [Reader(*row) for row in await session.exec(query)]
 
 
 async def add_enrollments(
@@ -217,21 +222,26 @@ async def cohort_feedback(session: AsyncSession, *, cohort_id: int) -> dict[str,
 
 async def cohort_open_questions(
     session: AsyncSession, *, cohort_id: int, limit: int
-) -> tuple[int, list[tuple[Question, Person]]]:
-    """How many questions from a cohort's learners still wait for an answer, and the `limit` most recent."""
+) -> tuple[int, list[Question]]:
+    """How many questions from a cohort's learners still wait for an answer, and the `limit` most recent
+    (without who asked them: admins read the gaps in the lessons, not people's questions)."""
     waiting = (
         col(Question.status).in_(WAITING_QUESTIONS),
         col(Question.person_id).in_(_member_ids(cohort_id)),
     )
     total = (await session.exec(select(func.count()).select_from(Question).where(*waiting))).one()
     query = (
-        select(Question, Person)
-        .join(Person, col(Person.id) == col(Question.person_id))
+        select(Question)
         .where(*waiting)
         .order_by(col(Question.created_at).desc(), col(Question.id).desc())
         .limit(limit)
     )
-    return int(total), [(q, p) for q, p in await session.exec(query)]
+    return int(total), list(await session.exec(query))
+
+
+async def cohort_declined_topics(session: AsyncSession, *, cohort_id: int) -> list[tuple[str | None, int]]:
+    """The questions a cohort's learners declined to send to their mentor: (closest lesson id, count)."""
+    return await activity.declined_topics(session, members=_member_ids(cohort_id))
 
 
 # --- the drip --------------------------------------------------------------------------------------------

@@ -399,7 +399,8 @@ async def _expire_track_rows(
 
 async def step_back(session: AsyncSession, *, rows: Iterable[Delivery], now: dt.datetime) -> None:
     """Enrollments take back the track rows that were not delivered: the lesson is due again (the
-    drip decides when: the next delivery day), and a completion that did not arrive is planned again."""
+    drip decides when: the next delivery day), a track that completed with a last lesson which did not
+    arrive is open again, and a completion that did not arrive is planned again."""
     for row in rows:
         if row.enrollment_id is None:
             continue
@@ -414,10 +415,38 @@ async def step_back(session: AsyncSession, *, rows: Iterable[Delivery], now: dt.
         await session.exec(
             update(Enrollment).where(col(Enrollment.id) == row.enrollment_id, condition).values(**values)
         )
+        if row.kind == DeliveryKind.LESSON:
+            await _reopen_track(session, enrollment_id=row.enrollment_id, step=row.step)
         await session.exec(
             update(Enrollment)
             .where(col(Enrollment.id) == row.enrollment_id, col(Enrollment.status) == EnrollmentStatus.ACTIVE)
             .values(next_due_at=now)
+        )
+
+
+async def _reopen_track(session: AsyncSession, *, enrollment_id: int, step: int | None) -> None:
+    """A track completes when its last lesson is planned; that lesson not delivered, it is not over: the
+    enrollment is active again and its end-of-track message, still waiting, is given up until the drip
+    plans it again with the lesson."""
+    reopened = await session.exec(
+        update(Enrollment)
+        .where(
+            col(Enrollment.id) == enrollment_id,
+            col(Enrollment.status) == EnrollmentStatus.COMPLETED,
+            col(Enrollment.position) == step,
+        )
+        .values(status=EnrollmentStatus.ACTIVE)
+    )
+    if reopened.rowcount:
+        await session.exec(
+            update(Delivery)
+            .where(
+                col(Delivery.enrollment_id) == enrollment_id,
+                col(Delivery.kind) == DeliveryKind.COMPLETE,
+                col(Delivery.status).in_((DeliveryStatus.PENDING, DeliveryStatus.HELD)),
+            )
+            .values(status=DeliveryStatus.EXPIRED, claimed_by=None)
+            .execution_options(synchronize_session=False)
         )
 
 
@@ -590,6 +619,14 @@ async def deliveries_of(session: AsyncSession, *, person_id: int) -> list[Delive
 async def batches_sent_by(session: AsyncSession, *, person_id: int) -> list[DeliveryBatch]:
     query = select(DeliveryBatch).where(DeliveryBatch.sender_id == person_id).order_by(col(DeliveryBatch.id))
     return list(await session.exec(query))
+
+
+async def pending_due(session: AsyncSession, *, dedupe_key: str) -> dt.datetime | None:
+    """When the row with this key is due, while it still waits to be sent (None otherwise)."""
+    query = select(Delivery.due_at).where(
+        Delivery.dedupe_key == dedupe_key, col(Delivery.status) == DeliveryStatus.PENDING
+    )
+    return (await session.exec(query)).first()
 
 
 async def lessons_received(session: AsyncSession, *, enrollment_ids: list[int]) -> dict[int, int]:

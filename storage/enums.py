@@ -113,10 +113,13 @@ class QuestionStatus(StrEnum):
     """Sent to the learner's mentor, who has not answered yet."""
     ANSWERED = "answered"
     """By a lesson (a confident answer) or by the mentor."""
+    DECLINED = "declined"
+    """The learner chose not to send it to their mentor ("No thanks"). Its text is never shown to anyone
+    but its author: admins see it only as a count and its closest lesson."""
 
 
 WAITING_QUESTIONS = (QuestionStatus.OPEN, QuestionStatus.FORWARDED)
-"""Questions that still wait for an answer: the gaps in the lessons."""
+"""Questions that still wait for an answer, shown to admins without names: the gaps in the lessons."""
 
 
 class FeedbackKind(StrEnum):
@@ -137,10 +140,26 @@ class AuditOutcome(StrEnum):
 
 
 class PendingKind(StrEnum):
-    """A confirmation the bot waits for (`PendingAction`)."""
+    """What the bot waits for from a person (`PendingAction`). The prompts (`PROMPT_KINDS`) are answered
+    by the person's next message or button (bot/core/dialogue.py); a person has at most one live prompt."""
 
     FORGET = "forget"
-    """`forget-me`: erase everything about the person once they confirm."""
+    """`forget-me`: erase everything about the person once they confirm (yes/no)."""
+    FORWARD = "forward"
+    """Send the learner's question to their mentor? (yes/no)"""
+    REPLY = "reply"
+    """The mentor types the answer to a question (text)."""
+    QUESTION = "question"
+    """The person types their question (text)."""
+    DOWNLOAD = "download"
+    """A one-time link to the person's own data, not opened yet (bot/downloads.py): `data` holds only a
+    hash of its token. Not a prompt: it waits for no message."""
+    DOWNLOADED = "downloaded"
+    """That link, once opened: kept until it expires, so that opening it again is told it was used."""
+
+
+PROMPT_KINDS = (PendingKind.FORGET, PendingKind.FORWARD, PendingKind.REPLY, PendingKind.QUESTION)
+"""The kinds that are prompts: a new prompt replaces the person's previous one."""
 
 
 class UsageKind(StrEnum):
@@ -153,3 +172,14 @@ class UsageKind(StrEnum):
     """A mentor's or an admin's tip."""
     CHANNEL = "channel"
     """A channel whose members were looked up to enroll them."""
+
+
+class LangSource(StrEnum):
+    """Where a person's language (`Person.lang`) came from, so Tandem knows whether it may change it."""
+
+    PROFILE = "profile"
+    """Their platform profile's locale, or the programme's default (TANDEM_DEFAULT_LANG)."""
+    GUESSED = "guessed"
+    """Switched once because their first messages were clearly in the other language."""
+    CHOSEN = "chosen"
+    """They chose it themselves (`lang`); Tandem never changes it on its own again."""

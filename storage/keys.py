@@ -129,3 +129,12 @@ def question_group_prefix(learner_id: int, mentor_id: int) -> str:
 def question_group_key(learner_id: int, mentor_id: int, first_question_id: int) -> str:
     """That message's key, unique by the first question it gathers (`Question.grouped_in` names it)."""
     return f"{question_group_prefix(learner_id, mentor_id)}{first_question_id}"
+
+
+# --- the console inbox (`InboxMessage.dedupe_key`) -----------------------------------------------------
+
+
+def console_welcome_key(person_id: int) -> str:
+    """The welcome the console showed a person once, on their first visit: kept in their inbox as shown,
+    so it is not shown again (and it goes with them if they ask to be forgotten)."""
+    return f"welcome:{person_id}"

@@ -20,6 +20,7 @@ from storage.enums import (
     DeliveryStatus,
     EnrollmentStatus,
     JobStatus,
+    LangSource,
     Priority,
     QuestionStatus,
     ReportRule,
@@ -52,6 +53,8 @@ class Person(PersonBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     is_admin: bool = Field(default=False)
+    lang_source: str = Field(default=LangSource.PROFILE, max_length=10)
+    """Where `lang` came from (`LangSource`): Tandem switches it by itself only while it is the profile's."""
     time_of_day: str | None = Field(default=None, max_length=5)
     days: str | None = Field(default=None, max_length=40)
     paused_until: dt.datetime | None = _when()
@@ -71,6 +74,7 @@ class PersonCreate(PersonBase):
 class PersonUpdate(SQLModel):
     display_name: str | None = None
     lang: str | None = None
+    lang_source: str | None = None
     tz: str | None = None
     time_of_day: str | None = None
     days: str | None = None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from bot.core.events import Actor
+from bot.core.replies import File
 from storage import keys
 
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.\-]{0,79})")
@@ -27,3 +30,17 @@ def console_actor(
 def mentions_in(text: str) -> dict[str, Actor]:
     """In the console, `@name` names the console person `name`."""
     return {f"@{m.group(1)}": console_actor(m.group(1).rstrip(".")) for m in MENTION_RE.finditer(text)}
+
+
+def save_file(file: File, directory: Path | None = None) -> Path:
+    """Write a file the core hands the person (my-data) into `directory` (the current one by default),
+    readable by its owner only (mode 0600, also when it replaces an older one), and return its path: the
+    console prints that rather than the file."""
+    path = (directory or Path.cwd()) / Path(file.name).name
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+        os.write(descriptor, file.content)
+    finally:
+        os.close(descriptor)
+    return path.resolve()

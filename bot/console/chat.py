@@ -1,11 +1,17 @@
 """`tandem chat`: a terminal conversation with the core, one person at a time.
 
 Lines are read from stdin; a number picks a button from the last message, and for a button with a text
-box the next line is its text (an empty line gives up). What the core sends to other
+box the core asks for its text and takes the next message (`cancel` gives up). What the core sends to other
 people goes through the delivery ledger; console people who are not in this live session find it in
-their inbox when they next open `tandem chat`. When stdin is not a terminal, lines are read one by one,
-what each line sent is delivered before the next is read (so a script's output is always the same), and
-the chat ends at end of input.
+their inbox when they next open `tandem chat`.
+
+In a terminal, the line is edited with prompt_toolkit: arrow keys move in the line and recall earlier
+lines (kept for the session only: what people type stays in the database, which forget-me erases, and
+nowhere else); Ctrl-C and Ctrl-D leave. Messages that arrive meanwhile (a tip, a mentor's answer, from
+this process or another) print above the prompt, and the half-typed line stays as it was.
+
+When stdin is not a terminal, lines are read one by one, what each line sent is delivered before the
+next is read (so a script's output is always the same), and the chat ends at end of input.
 """
 
 from __future__ import annotations
@@ -13,11 +19,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TextIO
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import TYPE_CHECKING, TextIO
 
 from bot.console.channel import console_actor, console_key, mentions_in
-from bot.console.render import render_reply
+from bot.console.render import margin, render_reply
 from bot.core.context import Services
 from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event
@@ -27,9 +34,15 @@ from bot.core.text import terminal_safe
 from bot.outlets import Item, Outlets
 from storage import activity, people
 
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
+
 logger = logging.getLogger(__name__)
 
 PROMPT = "you> "
+"""The prompt, until the console knows the person's language (`prompt`)."""
+SPEAKER = "tandem> "
+"""What starts the bot's messages in a terminal; the lines after it are indented as far."""
 QUIT_WORDS = {"quit", "exit", "bye", "/quit", "quitter"}
 
 
@@ -81,11 +94,21 @@ class ConsoleChat:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         deliver: Callable[[], Awaitable[object]] | None = None,
+        editor: bool | None = None,
     ) -> None:
         self.conversation = conversation
         self.actor: Actor = console_actor(user, name)
         self.stdin = stdin or sys.stdin
-        self.stdout = stdout or sys.stdout
+        self._stdout = stdout
+        self.editor = (
+            stdin is None and stdout is None and sys.stdin.isatty() and sys.stdout.isatty()
+            if editor is None
+            else editor
+        )
+        """Whether lines are edited with prompt_toolkit: by default, when this is a real terminal."""
+        self._prompt: PromptSession[str] | None = None
+        self.prompt = PROMPT
+        """What asks for the next line in a terminal, in the person's language (`open_console` says)."""
         self.buttons: list[Button] = []
         self.pending: Button | None = None
         """A button with a text box that was picked: the next line is its text."""
@@ -95,7 +118,13 @@ class ConsoleChat:
 
     @property
     def interactive(self) -> bool:
-        return self.stdin.isatty()
+        return self.editor or self.stdin.isatty()
+
+    @property
+    def stdout(self) -> TextIO:
+        """Where the chat prints: the stream it was given, else `sys.stdout` as it is now (while the
+        line editor runs, prompt_toolkit's proxy, which prints above the prompt)."""
+        return self._stdout or sys.stdout
 
     def out(self, text: str) -> None:
         """The console's one way to the terminal: everything it prints passes `terminal_safe`, so text
@@ -110,9 +139,10 @@ class ConsoleChat:
         """Print replies; buttons are numbered across the message so a number picks one."""
         buttons: list[Button] = []
         for reply in replies:
-            text, offered = render_reply(reply, start=len(buttons) + 1)
+            with margin(len(SPEAKER)) if self.interactive else nullcontext():
+                text, offered = render_reply(reply, start=len(buttons) + 1)
             if text:
-                self.write(f"tandem> {text}\n" if self.interactive else f"{text}\n")
+                self.write(f"{speaking(text)}\n" if self.interactive else f"{text}\n")
             buttons.extend(offered)
         if buttons:
             self.buttons = buttons
@@ -133,13 +163,15 @@ class ConsoleChat:
             self.arrive(replies)
 
     def arrive(self, replies: Sequence[Reply]) -> None:
-        """Show messages that arrive on their own; at a live prompt, below it, and then the prompt again."""
-        at_prompt = self.interactive and self._waiting
+        """Show messages that arrive on their own. With the line editor, above the prompt, which
+        prompt_toolkit draws again with the typed text; at a plain live prompt, below it, and then the
+        prompt again."""
+        at_prompt = self.interactive and self._waiting and self._prompt is None
         if at_prompt:
             self.out("\n")
         self.show(replies)
         if at_prompt:
-            self.out(PROMPT)
+            self.out(self.prompt)
 
     def event_for(self, line: str) -> Event | None:
         """The core event for a typed line; None when the line picked a button with a text box, which
@@ -150,10 +182,9 @@ class ConsoleChat:
             return Event(self.actor, "action", text, action=button.action, value=button.value)
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
             button = self.buttons[int(text) - 1]
-            if button.input is not None:
-                self.pending = button
-                return None
-            return Event(self.actor, "action", action=button.action, value=button.value)
+            # A button with a text box is pressed with nothing typed: the core then says what to type
+            # and takes the next message as its text (bot/core/dialogue.py), in this session or a later one.
+            return Event(self.actor, "action", "", action=button.action, value=button.value)
         if text.lower().startswith("/tandem"):
             return Event(self.actor, "command", text, mentions=mentions_in(text))
         return Event(self.actor, "message", text, mentions=mentions_in(text))
@@ -171,7 +202,7 @@ class ConsoleChat:
         """The prompt of the text box just picked: what it asks for."""
         assert self.pending is not None and self.pending.input is not None
         prompt = f"{self.pending.input.placeholder}:"
-        self.write(f"tandem> {prompt}" if self.interactive else prompt)
+        self.write(f"{SPEAKER}{prompt}" if self.interactive else prompt)
 
     async def deliver(self) -> None:
         """Send what is due now (and run waiting jobs), so that scripted conversations read the same
@@ -183,8 +214,17 @@ class ConsoleChat:
                 logger.exception("Could not deliver the waiting messages")
 
     async def _read_line(self) -> str | None:
+        """The next line; None at the end of input, and in the line editor on Ctrl-D or Ctrl-C."""
+        if self._prompt is not None:
+            self._waiting = True
+            try:
+                return await self._prompt.prompt_async(self.prompt)
+            except (EOFError, KeyboardInterrupt):
+                return None
+            finally:
+                self._waiting = False
         if self.interactive:
-            self.out(PROMPT)
+            self.out(self.prompt)
         self._waiting = True
         try:
             line = await asyncio.to_thread(self.stdin.readline)
@@ -201,8 +241,25 @@ class ConsoleChat:
             except Exception:
                 logger.exception("Could not read the inbox")
 
-    async def run(self, welcome: str = "", *, poll_every: float = 5.0) -> None:
-        """The read-eval-print loop; ends at end of input or on `quit`."""
+    async def run(self, welcome: str = "", *, poll_every: float = 1.0) -> None:
+        """The read-eval-print loop; ends at end of input or on `quit` (and Ctrl-C or Ctrl-D in the
+        line editor). In a terminal, the inbox is read every `poll_every` seconds."""
+        if not self.editor:
+            await self._run(welcome, poll_every)
+            return
+        # Imported here: a script's chat (no terminal) starts without loading the line editor.
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import InMemoryHistory
+        from prompt_toolkit.patch_stdout import patch_stdout
+
+        self._prompt = PromptSession(history=InMemoryHistory())
+        try:
+            with keys_not_signals(self.stdin), patch_stdout():
+                await self._run(welcome, poll_every)
+        finally:
+            self._prompt = None
+
+    async def _run(self, welcome: str, poll_every: float) -> None:
         if welcome:
             self.write(welcome)
         await self.deliver()
@@ -226,3 +283,37 @@ class ConsoleChat:
                 break
             await self.handle_line(line)
         await self.deliver()
+
+
+def speaking(text: str) -> str:
+    """`tandem> ` before the first line of a message, and its width of spaces before the others."""
+    indent = " " * len(SPEAKER)
+    first, *rest = text.split("\n")
+    return "\n".join([SPEAKER + first, *(indent + line if line else "" for line in rest)])
+
+
+@contextmanager
+def keys_not_signals(stream: TextIO) -> Iterator[None]:
+    """For the whole session, Ctrl-C (and what else the terminal turns into signals) is a key, and
+    what is typed ahead is not echoed between two prompts. The line editor does so while it reads a
+    line; between two lines, while the bot answers, a Ctrl-C would otherwise interrupt the whole
+    process group (`make` too, which then fails). So a Ctrl-C typed then leaves at the next prompt,
+    with exit code 0. Nothing changes where the terminal cannot say (no termios)."""
+    try:
+        import termios
+    except ImportError:  # not a POSIX terminal
+        yield
+        return
+    try:
+        fd = stream.fileno()
+        before = termios.tcgetattr(fd)
+    except (termios.error, OSError, ValueError):
+        yield
+        return
+    quiet = list(before)
+    quiet[3] &= ~(termios.ISIG | termios.ECHO)  # the local modes
+    termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, before)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+import unicodedata
+from functools import cache
+from zoneinfo import available_timezones
 
 from bot.core.context import Context
 from bot.core.dates import quiet_hours
@@ -26,7 +30,7 @@ register(
         },
         "error.unknown_cohort": {
             "en": "There is no cohort called `{name}`. `cohort list` shows them all.",
-            "fr": "Il n’y a pas de cohorte `{name}`. `cohort list` les affiche toutes.",
+            "fr": "Il n’y a pas de cohorte `{name}`. `cohorte liste` les affiche toutes.",
         },
         "error.bad_time": {
             "en": "`{value}` is not a time. Write it like `08:30`.",
@@ -43,9 +47,14 @@ register(
             "fr": "`{value}` n’est pas une liste de jours. Essayez `lun-ven` ou `lun,mer,ven`.",
         },
         "error.bad_tz": {
-            "en": "`{value}` is not a time zone I know. Use a name like `Europe/Paris` or `America/New_York`.",
+            "en": "`{value}` is not a time zone I know. Use a name like `Europe/Paris` or `America/New_York`, "
+            "or a big city in your time zone, like `paris` or `new york`.",
             "fr": "`{value}` n’est pas un fuseau horaire connu. Utilisez un nom comme `Europe/Paris` "
-            "ou `America/New_York`.",
+            "ou `America/New_York`, ou une grande ville de votre fuseau, comme `paris` ou `new york`.",
+        },
+        "error.bad_tz_hint": {
+            "en": "`{value}` is not a time zone I know. Did you mean {zones}?",
+            "fr": "`{value}` n’est pas un fuseau horaire connu. Vouliez-vous dire {zones} ?",
         },
         "error.bad_date": {
             "en": "`{value}` is not a date. Write it like `2027-01-05`.",
@@ -83,10 +92,54 @@ def parse_days(text: str) -> str:
 
 
 def parse_zone(text: str) -> str:
+    """An IANA zone name (`Europe/Paris`, case forgiven), or a city a zone is named after (`paris`,
+    `new york`, `São Paulo`); a near miss suggests the closest zones."""
     try:
         return timing.parse_zone(text).key
     except timing.TimingError as exc:
+        key = city_key(text)
+        found = _cities().get(key)
+        if found:
+            return found[0]
+        close = similar_zones(key)
+        if close:
+            zones = " / ".join(f"`{zone}`" for zone in close)
+            raise UserError("error.bad_tz_hint", value=text.strip()[:60], zones=zones) from None
         raise timing_error(exc) from None
+
+
+ZONE_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+              "Indian", "Pacific")  # fmt: skip
+"""The areas whose zones are named after a city (`Europe/Paris`); `US/Pacific` and `Etc/GMT+1` are not."""
+
+
+def city_key(text: str) -> str:
+    """A typed place as zone names spell cities: accents dropped, lower case, words joined by `_`
+    (`São Paulo` -> `sao_paulo`, `Port-au-Prince` -> `port_au_prince`)."""
+    plain = unicodedata.normalize("NFKD", text.strip())
+    plain = "".join(char for char in plain if not unicodedata.combining(char)).lower()
+    return re.sub(r"[\s_\-]+", "_", plain).strip("_")
+
+
+@cache
+def _cities() -> dict[str, tuple[str, ...]]:
+    """Each city key to the zones named after it, in sorted order (`istanbul`: Asia/… and Europe/…,
+    which keep the same time)."""
+    found: dict[str, list[str]] = {}
+    for zone in sorted(available_timezones()):
+        if zone.split("/", 1)[0] in ZONE_AREAS and "/" in zone:
+            found.setdefault(city_key(zone.rsplit("/", 1)[1]), []).append(zone)
+    return {city: tuple(zones) for city, zones in found.items()}
+
+
+def similar_zones(key: str, limit: int = 3) -> list[str]:
+    """Zones whose city is spelt like `key`, or starts with it: `pari` -> Europe/Paris."""
+    if len(key) < 3:
+        return []
+    cities = _cities()
+    names = difflib.get_close_matches(key, list(cities), n=limit, cutoff=0.75)
+    names += [city for city in cities if city.startswith(key) and city not in names]
+    return [cities[city][0] for city in names[:limit]]
 
 
 def parse_date(text: str) -> dt.date:

@@ -63,7 +63,7 @@ def full_card(lesson: Lesson, intro: str = "", related: Sequence[Lesson] = ()) -
 
 def related_line(related: Sequence[Lesson], lang: str) -> str:
     """`Related: *Two-factor authentication* (`lesson two-factor-authentication`), …` in Markdown."""
-    listed = ", ".join(f"*{other.title}* (`lesson {other.id}`)" for other in related)
+    listed = ", ".join(t("ask.lesson_ref", lang, title=other.title, id=other.id) for other in related)
     return t("card.related", lang, lessons=listed)
 
 

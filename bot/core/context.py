@@ -88,10 +88,13 @@ class Context:
     router: Router
     """The router that handles the event: `help` lists its commands."""
     is_mentor: bool = False
+    speaking: str | None = None
+    """The language of this one answer when the person asked for it by name (`aide` is French help),
+    else None: their own language."""
 
     @property
     def lang(self) -> str:
-        return self.person.lang
+        return self.speaking or self.person.lang
 
     @property
     def library(self) -> Library:

@@ -8,7 +8,7 @@ import logging
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core import limits, outbox
+from bot.core import language, limits, outbox
 from bot.core.args import person_data
 from bot.core.context import Context, Services
 from bot.core.errors import PermissionDenied, UsageError, UserError
@@ -42,20 +42,20 @@ register(
         "error.admin_only": {
             "en": "`{command}` is for programme admins. An admin can give you the role with `admin add`.",
             "fr": "`{command}` est réservé aux administrateurs du programme. "
-            "Un administrateur peut vous donner ce rôle avec `admin add`.",
+            "Un administrateur peut vous donner ce rôle avec `admin ajouter`.",
         },
         "error.mentor_only": {
             "en": "`{command}` is for mentors. An admin can pair you with a mentee with `pair`.",
             "fr": "`{command}` est réservé aux mentors. Un administrateur peut vous associer à un mentoré "
-            "avec `pair`.",
+            "avec `associer`.",
         },
         "error.did_you_mean": {
             "en": "I don’t know `{word}`. Did you mean `{suggestion}`? Type `help` for the list.",
-            "fr": "Je ne connais pas `{word}`. Vouliez-vous dire `{suggestion}` ? Tapez `help` pour la liste.",
+            "fr": "Je ne connais pas `{word}`. Vouliez-vous dire `{suggestion}` ? Tapez `aide` pour la liste.",
         },
         "error.unknown_command": {
             "en": "I don’t know `{word}`. Type `help` to see what I can do.",
-            "fr": "Je ne connais pas `{word}`. Tapez `help` pour voir ce que je sais faire.",
+            "fr": "Je ne connais pas `{word}`. Tapez `aide` pour voir ce que je sais faire.",
         },
         "error.busy": {
             "en": "Sorry, I could not save that just now. Please send it again in a minute.",
@@ -63,7 +63,7 @@ register(
         },
         "error.stale_button": {
             "en": "That button has expired. Type `help` to see what I can do.",
-            "fr": "Ce bouton a expiré. Tapez `help` pour voir ce que je sais faire.",
+            "fr": "Ce bouton a expiré. Tapez `aide` pour voir ce que je sais faire.",
         },
     }
 )
@@ -118,10 +118,12 @@ class Conversation:
                 return [], False
             person, is_mentor, reached = await self._ensure(session, event.actor)
             ctx = Context(event, person, session, self.services, self.router, is_mentor=is_mentor)
+            lang = person.lang
             try:
-                replies = await self.router.route(ctx)
+                switched = await language.follow_language(ctx)  # before the answer, made in the new one
+                replies = [*await self.router.route(ctx), *switched]
             except UserError as exc:
-                exc.lang = person.lang  # explained in the person's language, after the rollback
+                exc.lang = lang  # explained in the person's language, after the rollback (of a switch too)
                 raise
             posted = await outbox.post(
                 session, sender=person, replies=replies, lang=person.lang, now=ctx.now()

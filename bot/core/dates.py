@@ -55,6 +55,12 @@ def format_until(when: dt.datetime, zone: ZoneInfo, lang: str) -> str:
     return format_moment(when, zone, lang)
 
 
+def format_stamp(when: dt.datetime, zone: ZoneInfo) -> str:
+    """`2026-11-23 11:00 (Europe/Paris)`: a moment in a list (questions, reports), short and in any
+    language, in the reader's zone and naming it."""
+    return f"{when.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+
+
 def describe_days(spec: str, lang: str) -> str:
     """'mon,tue,wed,thu,fri' -> 'Monday to Friday'; 'mon,wed,fri' -> 'Monday, Wednesday and Friday'."""
     days = sorted(timing.parse_days(spec))
@@ -72,3 +78,31 @@ def describe_days(spec: str, lang: str) -> str:
 def quiet_hours() -> dict[str, str]:
     """The values of a message that names quiet hours: `{quiet_start}` (20:00) and `{quiet_end}` (08:00)."""
     return {"quiet_start": time_text(QUIET_START), "quiet_end": time_text(QUIET_END)}
+
+
+RELATIVE_DAYS = {
+    "today": 0, "aujourd'hui": 0, "aujourdhui": 0,
+    "tomorrow": 1, "demain": 1,
+    "après-demain": 2, "apres-demain": 2, "aprèsdemain": 2,
+}  # fmt: skip
+"""Words for a day counted from today, in English and French."""
+WEEKDAY_WORDS = {name.lower(): index for names in WEEKDAYS.values() for index, name in enumerate(names)}
+"""Full day names in English and French, to their `date.weekday()`."""
+DAY_WORDS = (*RELATIVE_DAYS, *WEEKDAY_WORDS)
+"""Every word `day_after` understands, to suggest the nearest one to a mistyped word."""
+
+
+def day_word(word: str) -> str:
+    """A typed day word in the form `day_after` looks up: lower case, typographic apostrophe made plain."""
+    return word.strip().lower().replace("’", "'")
+
+
+def day_after(word: str, today: dt.date) -> dt.date | None:
+    """The day `word` names, counted from `today`: 'tomorrow'/'demain' is today + 1, a weekday ('monday',
+    'lundi') the next such day from today on (today itself included); None when it names no day."""
+    word = day_word(word)
+    if word in RELATIVE_DAYS:
+        return today + dt.timedelta(days=RELATIVE_DAYS[word])
+    if word in WEEKDAY_WORDS:
+        return today + dt.timedelta(days=(WEEKDAY_WORDS[word] - today.weekday()) % 7)
+    return None

@@ -40,6 +40,9 @@ class Text:
     markdown: str
     buttons: tuple[Button, ...] = ()
     private: bool = False
+    replaces: bool = False
+    """Shown in place of the message whose button was pressed (a quiz becomes its result, without its
+    buttons), where the platform can change a message it sent; elsewhere it comes as a new message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +69,19 @@ class QuizCard:
 
 
 @dataclass(frozen=True, slots=True)
-class Attachment:
-    """A file for the person (my-data), with a short Markdown note."""
+class File:
+    """A file for the person being answered (my-data), never for someone else: it cannot wait in the
+    delivery ledger. Each channel hands it over its own way: the console saves it and prints its path,
+    Slack uploads it into the person's direct messages, Teams gives a one-time link (`download`)."""
 
-    filename: str
-    content: str
-    markdown: str
+    name: str
+    content: bytes
+    mime: str
+    caption: str = ""
+    """One short Markdown line shown with the file, in the person's language."""
+    download: str = ""
+    """The export that builds this file again (bot/downloads.py), for a channel that gives a link
+    rather than the bytes: the link then serves the data as it is when it is opened."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,4 +124,4 @@ class Later:
     description: str = ""
 
 
-Reply = Text | LessonCard | QuizCard | Attachment | Notify | FollowUp | Later
+Reply = Text | LessonCard | QuizCard | File | Notify | FollowUp | Later

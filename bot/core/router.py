@@ -7,6 +7,7 @@ import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot.core import dialogue
 from bot.core.context import Context
 from bot.core.errors import PermissionDenied, UserError
 from bot.core.events import Event
@@ -72,8 +73,10 @@ class Router:
         return self._by_name.get(word.lower())
 
     def suggest(self, word: str) -> str | None:
+        """The command name nearest to a mistyped word, in the language it was typed in: `suivnt` is
+        `suivant`, `nxt` is `next`."""
         close = difflib.get_close_matches(word.lower(), list(self._by_name), n=1, cutoff=0.6)
-        return self._by_name[close[0]].name if close else None
+        return close[0] if close else None
 
     def visible_to(self, role: Role) -> list[CommandSpec]:
         return [spec for spec in self.commands if spec.role <= role and spec.help_key]
@@ -92,14 +95,24 @@ class Router:
         return spec, word, rest.strip(), text
 
     async def route(self, ctx: Context) -> list[Reply]:
+        """Handle one event: a button runs its action (ending the prompt it answers); typed text first
+        answers the person's live prompt, if it does (bot/core/dialogue.py), then runs a command; what is
+        neither is small talk, a stale answer to buttons, or else a question for the fallback."""
         event = ctx.event
         if event.kind == "action":
             action = self.actions.get(event.action or "")
             if action is None:
                 raise UserError("error.stale_button")
-            return await action.handler(ctx, event.value or "")
+            return await dialogue.run_action(ctx, action.handler, event.value or "")
         spec, word, rest, text = self.parse(event)
+        bare_command = spec is not None and not rest
+        answered = await dialogue.answer_prompt(ctx, text, bare_command=bare_command)
+        if answered is not None:
+            return answered
         if spec is None:
+            aside = await dialogue.answer_aside(ctx, text)
+            if aside is not None:
+                return aside
             if event.kind == "command" or self._looks_like_command(word, text):
                 return await self._unknown(ctx, word)
             return await self.fallback(ctx, text)

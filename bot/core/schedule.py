@@ -16,7 +16,7 @@ from bot.i18n import register
 from scheduler import plan
 from storage import cohorts
 from storage.enums import EnrollmentStatus
-from storage.models import Cohort, EnrollmentUpdate, Person
+from storage.models import Cohort, Enrollment, EnrollmentUpdate, Person
 
 register(
     {
@@ -24,6 +24,12 @@ register(
         "schedule.no_tip": {
             "en": "No tip is scheduled: you are not in an active cohort yet.",
             "fr": "Aucun conseil n’est prévu : vous n’êtes pas encore dans une cohorte active.",
+        },
+        "schedule.no_tip_finished": {
+            "en": "No tip is scheduled: you have finished your track. Your programme admin can enroll you "
+            "in another one.",
+            "fr": "Aucun conseil n’est prévu : vous avez terminé votre parcours. L’administrateur du "
+            "programme peut vous inscrire à un autre.",
         },
         "schedule.no_tip_cohort_paused": {
             "en": "No tip is scheduled for now: the programme team has paused your cohort.",
@@ -59,14 +65,27 @@ async def home_cohort(ctx: Context) -> Cohort | None:
     return plan.home_cohort(await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0))
 
 
+def next_delivery(ctx: Context, enrollment: Enrollment, cohort: Cohort) -> dt.datetime:
+    """When the drip next delivers to this enrollment from now, by its own rule (`plan.next_due`)."""
+    return plan.next_due(
+        ctx.person,
+        cohort,
+        ctx.services.settings.default_tz,
+        after=ctx.now(),
+        paused_until=enrollment.paused_until,
+        last_sent_at=enrollment.last_sent_at,
+    )
+
+
 async def reschedule(ctx: Context) -> NextTip | None:
-    """Recompute next_due_at of every active enrollment after a change; the earliest next tip, if any."""
-    now, default_tz = ctx.now(), ctx.services.settings.default_tz
+    """Recompute next_due_at of every active enrollment after a change, by the drip's own rule (a day
+    whose tip went out already has no second one); the earliest next tip, if any."""
+    default_tz = ctx.services.settings.default_tz
     best: NextTip | None = None
     for enrollment, cohort in await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0):
         if enrollment.status != EnrollmentStatus.ACTIVE:
             continue
-        due = plan.next_due(ctx.person, cohort, default_tz, after=now, paused_until=enrollment.paused_until)
+        due = next_delivery(ctx, enrollment, cohort)
         await cohorts.update_enrollment(
             ctx.session, enrollment=enrollment, data=EnrollmentUpdate(next_due_at=due)
         )
@@ -88,12 +107,15 @@ async def next_tip(ctx: Context) -> NextTip | None:
 
 
 async def next_tip_line(ctx: Context, tip: NextTip | None) -> str:
-    """'Your next tip: …', or why there is none: no active cohort, or the programme paused it."""
+    """'Your next tip: …' in the person's zone (`own_zone`, like every moment shown to them), or why there
+    is none: the programme paused the cohort, the track is finished, or there is no cohort yet."""
     if tip is not None:
-        return ctx.t("schedule.next_tip", when=format_moment(tip.when, tip.zone, ctx.lang))
+        return ctx.t("schedule.next_tip", when=format_moment(tip.when, await own_zone(ctx), ctx.lang))
     enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
     if any(enrollment.status == EnrollmentStatus.ACTIVE for enrollment, _ in enrolled):
         return ctx.t("schedule.no_tip_cohort_paused")
+    if any(enrollment.status == EnrollmentStatus.COMPLETED for enrollment, _ in enrolled):
+        return ctx.t("schedule.no_tip_finished")
     return ctx.t("schedule.no_tip")
 
 

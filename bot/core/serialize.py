@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text, TextInput
+from bot.core.replies import Button, LessonCard, QuizCard, Reply, Text, TextInput
 from lessons import Library
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def _unbutton(data: dict[str, Any]) -> Button:
 
 
 def to_dict(reply: Reply) -> dict[str, Any] | None:
-    """A JSON-ready form of a reply; None for replies that cannot wait (Notify, Later)."""
+    """A JSON-ready form of a reply; None for replies that cannot wait (Notify, Later, File)."""
     if isinstance(reply, Text):
         return {"type": "text", "markdown": reply.markdown, "buttons": _buttons(reply.buttons)}
     if isinstance(reply, LessonCard):
@@ -60,13 +60,6 @@ def to_dict(reply: Reply) -> dict[str, Any] | None:
         }
     if isinstance(reply, QuizCard):
         return {"type": "quiz", "id": reply.lesson.id, "lang": reply.lesson.lang}
-    if isinstance(reply, Attachment):
-        return {
-            "type": "file",
-            "filename": reply.filename,
-            "content": reply.content,
-            "markdown": reply.markdown,
-        }
     return None
 
 
@@ -75,8 +68,6 @@ def from_dict(data: dict[str, Any], library: Library) -> Reply | None:
     kind = data.get("type")
     if kind == "text":
         return Text(data["markdown"], _unbuttons(data.get("buttons", [])))
-    if kind == "file":
-        return Attachment(data["filename"], data["content"], data["markdown"])
     if kind in ("lesson", "quiz"):
         lesson = library.get(data["id"], data.get("lang", "en"))
         if lesson is None:

@@ -76,3 +76,14 @@ def neutralize(text: str, limit: int = 2000) -> str:
 def quote(text: str, limit: int = 2000) -> str:
     """Neutralised user text as a Markdown block quote."""
     return "\n".join(f"> {line}" if line else ">" for line in neutralize(text, limit).split("\n"))
+
+
+_BREAKING_SPACES_RE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+"""Runs of whitespace a line may break at: not the no-break spaces, which French typography puts before
+`: ; ! ?` and inside « »."""
+
+
+def squash(text: str) -> str:
+    """`text` on one line, each run of spaces and line breaks made one space, trimmed; no-break spaces
+    stay as they are (`" ".join(text.split())` would turn them into plain spaces)."""
+    return _BREAKING_SPACES_RE.sub(" ", text).strip()

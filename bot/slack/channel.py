@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.channel import Route
 from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event, Group, Reach
-from bot.core.replies import Text
+from bot.core.replies import File, Text
 from bot.i18n import register, t
 from bot.slack import home
 from bot.slack.http import EVENTS_PATH, MAX_BODY, ShapeCheck, quiet_verification, slack_handler
@@ -38,6 +38,7 @@ from bot.slack.render import (
     Form,
     form_text,
     form_view,
+    markdown_to_mrkdwn,
     parse_action_id,
     render,
 )
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Sender = Callable[[dict[str, Any]], Awaitable[None]]
+Replacer = Callable[[dict[str, Any]], Awaitable[bool]]
+"""Puts a rendered message in place of the one a button was pressed on; False when it could not."""
 PROFILE_TTL = 24 * 3600.0
 """How long a profile (name, time zone, locale) is kept: names and zones are refreshed at most daily."""
 PROFILE_RETRY = 60.0
@@ -292,7 +295,7 @@ class SlackChannel:
         who = await self._actor(team, body["user"]["id"])
         value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
         event = Event(who, "action", action=name, value=value, event_id=_trigger_id(body))
-        await self._handle(event, self._target_for(body, respond))
+        await self._handle(event, self._target_for(body, respond), replace=self._replacer(body, respond))
 
     async def on_form_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A button with a text box opens its form, once per press: a replayed press opens nothing."""
@@ -426,11 +429,37 @@ class SlackChannel:
 
         return list(await asyncio.gather(*(one(user) for user in users)))
 
-    async def _handle(self, event: Event, send: Sender) -> None:
-        """Run the core and send its replies to the person; the core queued anything for anyone else."""
+    async def _handle(self, event: Event, send: Sender, *, replace: Replacer | None = None) -> None:
+        """Run the core and send its replies to the person; the core queued anything for anyone else.
+        A reply that `replaces` the message whose button was pressed updates it, when `replace` can."""
         for reply in await self.core.handle(event):
+            if isinstance(reply, Text) and reply.replaces and replace is not None:
+                messages = render(reply)
+                if len(messages) == 1 and await replace(messages[0]):
+                    continue
+            if isinstance(reply, File) and await self._upload(event.actor, reply):
+                continue
             for message in render(reply):
                 await send({**message, "private": getattr(reply, "private", False)})
+
+    async def _upload(self, person: Actor, file: File) -> bool:
+        """Upload a file into the person's direct messages with the bot, whichever conversation asked for
+        it (files.getUploadURLExternal, the upload, files.completeUploadExternal). False when Slack
+        refused (an app installed before it had `files:write`): the caller then shows it in messages."""
+        try:
+            opened = await self.client.conversations_open(users=person.local_id)
+            await self.client.files_upload_v2(
+                channel=opened["channel"]["id"],
+                content=file.content,
+                filename=file.name,
+                title=file.name,
+                initial_comment=markdown_to_mrkdwn(file.caption) or None,
+            )
+        except Exception as exc:
+            problem = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+            logger.warning("Slack: could not upload a file, so it is sent as messages: %s", problem)
+            return False
+        return True
 
     def _responder(self, respond: Any) -> Sender:
         async def send(message: dict[str, Any]) -> None:
@@ -484,6 +513,37 @@ class SlackChannel:
         history = await self.client.conversations_history(channel=channel, limit=REPLY_LOOKBACK)
         messages: list[dict[str, Any]] = history.get("messages") or []
         return any(m.get("text") == text and m.get("bot_id") for m in messages)
+
+    def _replacer(self, body: dict[str, Any], respond: Any) -> Replacer:
+        """Puts a message in place of the one whose button was pressed, without its buttons: chat.update
+        for a message in a conversation, the action's response_url for an ephemeral one. False when Slack
+        refused (the message is gone): the reply then comes as a new message."""
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        ts = (body.get("message") or {}).get("ts") or container.get("message_ts")
+
+        async def replace(message: dict[str, Any]) -> bool:
+            try:
+                if container.get("is_ephemeral") or not channel or not ts:
+                    await respond(
+                        text=message["text"],
+                        blocks=message["blocks"],
+                        response_type="ephemeral",
+                        replace_original=True,
+                    )
+                else:
+                    await self.client.chat_update(
+                        channel=channel, ts=ts, text=message["text"], blocks=message["blocks"]
+                    )
+            except Exception as exc:
+                problem = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+                logger.info(
+                    "Slack: could not replace a message, so the reply comes as a new one: %s", problem
+                )
+                return False
+            return True
+
+        return replace
 
     def _target_for(self, body: dict[str, Any], respond: Any) -> Sender:
         container = body.get("container") or {}

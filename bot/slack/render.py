@@ -17,8 +17,8 @@ from typing import Any
 
 from markdown_it.tree import SyntaxTreeNode
 
-from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text, TextInput
-from bot.core.text import WORD_JOINER, defuse_broadcasts
+from bot.core.replies import Button, File, LessonCard, QuizCard, Reply, Text, TextInput
+from bot.core.text import WORD_JOINER, defuse_broadcasts, squash
 from bot.markdown import ELLIPSIS, LINK_SCHEMES, Measure, intraword, parse, wrap
 from lessons import Lesson
 
@@ -92,7 +92,7 @@ def _defuse(text: str) -> str:
 
 def _plain_field(text: str, limit: int) -> str:
     """A plain_text field (header, button): one line, escaped, defused, within `limit`."""
-    return _truncate(defuse_broadcasts(escape(" ".join(text.split()))), limit)
+    return _truncate(defuse_broadcasts(escape(squash(text))), limit)
 
 
 # Markdown to mrkdwn ---------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ class _Renderer:
         if href.split(":", 1)[0].lower() not in LINK_SCHEMES or ":" not in href:
             return label
         url = escape(href).replace("|", "%7C")
-        label = " ".join(label.split()) or url
+        label = squash(label) or url
         if self.plain:
             return label if label in (url, url.removeprefix("mailto:")) else f"{label} ({url})"
         return f"<{url}|{label}>"
@@ -376,8 +376,8 @@ class Form:
         return cls(
             action=button.action,
             value=button.value[:MAX_FORM_VALUE_CHARS],
-            title=" ".join(button.label.split())[:MAX_BUTTON_CHARS],
-            hint=" ".join(spec.placeholder.split())[:MAX_PLACEHOLDER_CHARS],
+            title=squash(button.label)[:MAX_BUTTON_CHARS],
+            hint=squash(spec.placeholder)[:MAX_PLACEHOLDER_CHARS],
             limit=spec.max_length,
         )
 
@@ -448,8 +448,8 @@ def render(reply: Reply) -> list[Message]:
         blocks, fallback = _card_blocks(reply)
     elif isinstance(reply, QuizCard):
         blocks, fallback = _quiz_blocks(reply)
-    elif isinstance(reply, Attachment):
-        blocks, fallback = _attachment_blocks(reply)
+    elif isinstance(reply, File):
+        blocks, fallback = _file_blocks(reply)
     else:
         return []
     return _messages(blocks, fallback)
@@ -508,7 +508,8 @@ def _card_blocks(card: LessonCard) -> tuple[list[tuple[Block, str]], str]:
     if converted.header:
         blocks.append((_header(converted.header), fallback))
     blocks += [(_section(text), "") for text in converted.sections]
-    try_it = f"*{_literal(labels.get('try_it', 'Try it'))}*: {converted.try_it}"
+    colon = "\u202f:" if lesson.lang == "fr" else ":"  # French typography
+    try_it = f"*{_literal(labels.get('try_it', 'Try it'))}*{colon} {converted.try_it}"
     blocks.append((_context(_defuse(try_it)), ""))
     if card.full:
         verified = labels.get("verified", "Checked on {date}").format(date=lesson.verified.isoformat())
@@ -529,21 +530,23 @@ def _quiz_blocks(card: QuizCard) -> tuple[list[tuple[Block, str]], str]:
     parts = _convert(card.question, bold=True)
     blocks = _section_blocks(parts)
     if any(_size(_plain_field(b.label, MAX_SECTION_CHARS)) > MAX_BUTTON_CHARS for b in card.buttons):
-        choices = "\n".join(f"• {_defuse(_literal(' '.join(b.label.split())))}" for b in card.buttons)
+        choices = "\n".join(f"• {_defuse(_literal(squash(b.label)))}" for b in card.buttons)
         blocks += _section_blocks([(choices, "")])
     blocks += [(block, "") for block in _actions(card.buttons)]
     return blocks, "\n\n".join(plain for _, plain in parts)
 
 
-def _attachment_blocks(attachment: Attachment) -> tuple[list[tuple[Block, str]], str]:
-    """The note, then the file's content as preformatted text, split so no section overflows."""
-    parts = _convert(attachment.markdown)
+def _file_blocks(file: File) -> tuple[list[tuple[Block, str]], str]:
+    """The caption, then the file's content as preformatted text, split so no section overflows: what
+    the person gets when the file could not be uploaded (the channel uploads it otherwise)."""
+    parts = _convert(file.caption)
     blocks = _section_blocks(parts, with_plain=False)
-    if attachment.content.strip():
-        code = f"{FENCE}\n{_defuse(_break_fences(escape(attachment.content.rstrip())))}\n{FENCE}"
+    content = file.content.decode("utf-8", errors="replace")
+    if content.strip():
+        code = f"{FENCE}\n{_defuse(_break_fences(escape(content.rstrip())))}\n{FENCE}"
         blocks += [(_section(piece), "") for piece in _split_code(code, MAX_SECTION_CHARS)]
     note = "\n\n".join(plain for _, plain in parts)
-    return blocks, "\n".join(filter(None, (note, _plain_field(attachment.filename, MAX_HEADER_CHARS))))
+    return blocks, "\n".join(filter(None, (note, _plain_field(file.name, MAX_HEADER_CHARS))))
 
 
 def _text_size(value: Any) -> int:

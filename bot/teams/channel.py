@@ -39,8 +39,9 @@ from pydantic import ValidationError
 from bot.channel import LOCALHOST, Route
 from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event, Reach
-from bot.core.replies import Reply, Text
+from bot.core.replies import File, Reply, Text
 from bot.core.text import neutralize
+from bot.downloads import issue_link
 from bot.i18n import register, t
 from bot.teams import translate
 from bot.teams.clients import PooledClientFactory
@@ -53,8 +54,6 @@ logger = logging.getLogger(__name__)
 
 PATH = "/api/messages"
 MAX_BODY = 256_000
-ANSWERS_IN_PLACE = frozenset({"quiz.answer"})
-"""Buttons whose answer replaces the card they were pressed on."""
 INVALID_TOKEN = {"error": "Invalid token or authentication failed."}
 """The SDK's own answer to a bad token, so that every refused token looks the same from outside."""
 
@@ -78,10 +77,10 @@ register(
     {
         "teams.welcome": {
             "en": "Hello {name}, I’m Tandem. Each day you get one short digital tip at your own time, "
-            "and you can ask me anything in your own words. Type `help` to see what I can do.",
+            "and you can ask me anything in your own words. {privacy} Type `help` to see what I can do.",
             "fr": "Bonjour {name}, je suis Tandem. Chaque jour, vous recevez une courte astuce numérique "
-            "à l’heure de votre choix, et vous pouvez me poser vos questions avec vos mots. "
-            "Tapez `help` pour voir ce que je sais faire.",
+            "à l’heure de votre choix, et vous pouvez me poser vos questions avec vos mots. {privacy} "
+            "Tapez `aide` pour voir ce que je sais faire.",
         },
         "teams.personal_only": {
             "en": "Let’s talk in a personal chat: open Tandem from the Apps bar and write to me there.",
@@ -361,7 +360,8 @@ class TeamsChannel:
         )
         if person is not None:
             name = neutralize(person.display_name, 80)
-            await self._send(context, [Text(t("teams.welcome", person.lang, name=name))])
+            privacy = t("privacy.who_sees", person.lang)
+            await self._send(context, [Text(t("teams.welcome", person.lang, name=name, privacy=privacy))])
 
     async def _forget_conversation(self, activity: dict[str, Any]) -> None:
         """The app was removed for this person: keep them and their history, stop writing to them."""
@@ -374,14 +374,26 @@ class TeamsChannel:
 
     async def _handle(self, context: TurnContext, event: Event) -> None:
         """Run the core and send its replies in the turn; the core queued anything for anyone else."""
-        replies = await self.core.handle(event)
-        if event.kind == "action" and event.action in ANSWERS_IN_PLACE and replies:
+        replies = [
+            await self._linked(reply, event.actor.key) if isinstance(reply, File) else reply
+            for reply in await self.core.handle(event)
+        ]
+        if event.kind == "action" and replies and isinstance(replies[0], Text) and replies[0].replaces:
             replies = replies[1:] if await self._replace_card(context, replies[0]) else replies
         await self._send(context, replies)
 
+    async def _linked(self, file: File, person_key: str) -> Reply:
+        """A file as a one-time link for the person on Tandem's web host (bot/downloads.py), under its
+        caption; the file itself (its content in the card) when links are off (no TANDEM_PUBLIC_URL)."""
+        link = await issue_link(self.core, person_key, file)
+        if link is None:
+            return file
+        return Text("\n\n".join(filter(None, (file.caption, link))), private=True)
+
     async def _replace_card(self, context: TurnContext, reply: Reply) -> bool:
-        """Turn the card that was answered into the answer (the quiz into its feedback), so it cannot be
-        answered twice. Only when the card is known and Teams is waiting for no inline reply."""
+        """Turn the card whose button was pressed into the reply that `replaces` it (the quiz into its
+        result, without its buttons), so it cannot be answered twice: update_activity on the activity the
+        submit came from. Only when the card is known and Teams is waiting for no inline reply."""
         card_id = context.activity.reply_to_id
         messages = render(reply)
         if not card_id or len(messages) != 1 or _connector(context) is None:

@@ -26,8 +26,8 @@ from typing import Any
 from markdown_it.tree import SyntaxTreeNode
 
 from bot.core.commands import TEXT_ACTIONS
-from bot.core.replies import Attachment, Button, LessonCard, QuizCard, Reply, Text, TextInput
-from bot.core.text import WORD_JOINER
+from bot.core.replies import Button, File, LessonCard, QuizCard, Reply, Text, TextInput
+from bot.core.text import WORD_JOINER, squash
 from bot.markdown import ELLIPSIS, LINK_SCHEMES, Measure, intraword, parse, wrap
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def _guard(text: str) -> str:
 def _plain_field(text: str, limit: int) -> str:
     """A field Teams shows as typed (button title, placeholder, summary): one line, within `limit`
     characters, with no `<` able to open a tag nor `&` an entity."""
-    text = CHARACTERS.truncate(" ".join(text.split()), limit)
+    text = CHARACTERS.truncate(squash(text), limit)
     return _ENTITY.sub(f"&{WORD_JOINER}", text).replace("<", f"<{WORD_JOINER}")
 
 
@@ -106,7 +106,7 @@ def _markdown_link(href: str, label: str) -> str:
     scheme, colon, _ = href.partition(":")
     if not colon or scheme.lower() not in LINK_SCHEMES:
         return label
-    label = " ".join(label.split()) or escape(href.removeprefix("mailto:"))
+    label = squash(label) or escape(href.removeprefix("mailto:"))
     return f"[{label}]({_url(href)})"
 
 
@@ -238,8 +238,8 @@ class _Renderer:
     def _flat(self, node: SyntaxTreeNode) -> str:
         """A block inside a list item as one line of text."""
         if node.type in ("paragraph", "heading"):
-            return " ".join(self.inline(node).split())
-        return " ".join(escape(_plain_text(node)).split())
+            return squash(self.inline(node))
+        return squash(escape(_plain_text(node)))
 
     def _table(self, node: SyntaxTreeNode) -> list[Element]:
         """Two columns as a FactSet; wider tables as one line per row, cells separated by a bar."""
@@ -363,7 +363,7 @@ def _code_line(line: str) -> str:
 def _summary(markdown: str) -> str:
     """Markdown as one line of plain text, for the message summary Teams may show in notifications."""
     tree = parse(markdown or "")
-    return " ".join(_plain_text(tree).split())
+    return squash(_plain_text(tree))
 
 
 # Buttons and submits --------------------------------------------------------------------------------
@@ -460,8 +460,8 @@ def render(reply: Reply) -> list[Message]:
         body, buttons, summary = _lesson_card(reply)
     elif isinstance(reply, QuizCard):
         body, buttons, summary = _quiz_card(reply)
-    elif isinstance(reply, Attachment):
-        body, buttons, summary = _attachment_card(reply)
+    elif isinstance(reply, File):
+        body, buttons, summary = _file_card(reply)
     else:
         return []
     return _messages(body, buttons, summary)
@@ -479,7 +479,7 @@ def _lesson_card(card: LessonCard) -> Parts:
     """Intro, title, the tip or the whole lesson, try-it, the verification date (full), footer."""
     lesson, labels = card.lesson, card.labels
     body = markdown_to_elements(card.intro)
-    title = " ".join(lesson.title.split())
+    title = squash(lesson.title)
     if title:
         body += _text_blocks(escape(title), size="Large", weight="Bolder")
     body += markdown_to_elements(lesson.body if card.full else lesson.summary)
@@ -497,7 +497,7 @@ def _try_it(markdown: str, label: str) -> list[Element]:
     elements = markdown_to_elements(markdown)
     if not elements:
         return []
-    heading = _text_blocks(escape(" ".join(label.split())), weight="Bolder")
+    heading = _text_blocks(escape(squash(label)), weight="Bolder")
     return _container([*heading, *elements], style="accent")
 
 
@@ -520,25 +520,26 @@ def _quiz_card(card: QuizCard) -> Parts:
     for element in body:
         if element["type"] == "TextBlock":
             element["weight"] = "Bolder"
-    if any(len(" ".join(button.label.split())) > MAX_BUTTON_CHARS for button in card.buttons):
-        choices = "\n".join(f"- {_guard(escape(' '.join(b.label.split())))}" for b in card.buttons)
+    if any(len(squash(button.label)) > MAX_BUTTON_CHARS for button in card.buttons):
+        choices = "\n".join(f"- {_guard(escape(squash(b.label)))}" for b in card.buttons)
         body += _text_blocks(choices, guard=False)
     body += [_action_set([_submit(button)]) for button in card.buttons]
     return body, (), _summary(card.question)
 
 
-def _attachment_card(attachment: Attachment) -> Parts:
-    """The note, the file's name, then its content as monospace text, split so no message overflows.
+def _file_card(file: File) -> Parts:
+    """The caption, the file's name, then its content as monospace text, split so no message overflows.
 
-    A bot cannot send a file into a personal chat without the file-consent flow, so the content is
-    shown instead.
+    A bot cannot send a file into a personal chat without the file-consent flow: the channel gives a
+    one-time link instead (bot/downloads.py), and shows the content this way only when links are off
+    (no TANDEM_PUBLIC_URL).
     """
-    body = markdown_to_elements(attachment.markdown)
-    name = " ".join(attachment.filename.split())
+    body = markdown_to_elements(file.caption)
+    name = squash(file.name)
     if name:
         body += _text_blocks(escape(name), isSubtle=True)
-    body += _code_blocks(attachment.content)
-    summary = " ".join(filter(None, (_summary(attachment.markdown), name)))
+    body += _code_blocks(file.content.decode("utf-8", errors="replace"))
+    summary = " ".join(filter(None, (_summary(file.caption), name)))
     return body, (), summary
 
 

@@ -17,7 +17,7 @@ def tandem(
     bootstrap admin."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "SLACK_"))}
     url = db if isinstance(db, str) else f"sqlite:///{db}"
-    clean.update(TANDEM_DATABASE_URL=url, TANDEM_ADMINS="root", **env)
+    clean.update({"TANDEM_DATABASE_URL": url, "TANDEM_ADMINS": "root", **env})
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,

@@ -6,7 +6,9 @@ slack_bolt `AsyncApp(client=...)` built on such a client. Like Slack, it takes `
 `Authorization: Bearer ...` (or a `token` argument). Answers are shaped like Slack's: HTTP 200 with
 `{"ok": true, ...}` or `{"ok": false, "error": "..."}`; rate limits are HTTP 429 with `Retry-After`.
 
-It also serves `response_url`s (`fake.response_url(name)`), where slash-command and interactive replies go.
+It also serves `response_url`s (`fake.response_url(name)`), where slash-command and interactive replies go,
+and file uploads as Slack takes them (files.getUploadURLExternal gives an upload URL on the fake, the bytes
+are POSTed there, files.completeUploadExternal shares the file in a channel): see `files`.
 
 Everything is deterministic: message timestamps count up from "1700000000.000100", view ids from
 "V00000001", and faults fire exactly as many times as asked.
@@ -39,6 +41,7 @@ _JSON_FIELDS = {
     "attachments": "invalid_attachments",
     "metadata": "invalid_metadata_format",
     "view": "invalid_arguments",
+    "files": "invalid_arguments",
 }
 _DEFAULT_FAULT_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 
@@ -88,7 +91,8 @@ class FakeSlack:
 
     State a test may set: `bot_token`, `revoked`, `latency`, `page_size`, `users` (see `add_user`),
     `channel_members`, `permanent_errors` (channel or user id -> error for chat.postMessage).
-    Records a test may read: `calls`, `messages`, `ephemerals`, `views`, `responses`.
+    Records a test may read: `calls`, `messages`, `ephemerals`, `views`, `responses`, `files` (each file
+    shared in a channel: id, filename, title, channel, initial_comment and its bytes as `content`).
     """
 
     bot_token: str = "xoxb-test-token"
@@ -103,12 +107,14 @@ class FakeSlack:
     ephemerals: list[dict[str, Any]] = field(default_factory=list)
     views: list[dict[str, Any]] = field(default_factory=list)
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    files: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
 
     def __post_init__(self) -> None:
         self._runner: web.AppRunner | None = None
         self._faults: dict[str, list[Fault]] = {}
         self._ts_counter = 0
+        self._uploads: dict[str, dict[str, Any]] = {}
         self._methods: dict[str, Handler] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -121,15 +127,19 @@ class FakeSlack:
             "users.list": self._users_list,
             "views.publish": self._views_publish,
             "views.open": self._views_open,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
     def app(self) -> web.Application:
-        """The aiohttp application: `/api/{method}` (GET and POST) and `/response/{name}` (POST)."""
-        app = web.Application()
+        """The aiohttp application: `/api/{method}` (GET and POST), `/response/{name}` (POST) and
+        `/upload/{file_id}` (POST: the upload URLs files.getUploadURLExternal hands out)."""
+        app = web.Application(client_max_size=10_000_000)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
+        app.router.add_post("/upload/{file_id}", self._upload)
         return app
 
     async def start(self) -> str:
@@ -215,7 +225,8 @@ class FakeSlack:
         - `status=500` / `503` (any other status): that HTTP status with an `internal_error` /
           `service_unavailable` body;
         - `error="account_inactive"` without `status`: HTTP 200 `{"ok": false, "error": "account_inactive"}`.
-        Faults queue up per method, in the order they were added. `after="after"` carries the call out
+        The upload URLs take faults under the name "upload" (an HTTP status and a body). Faults queue up
+        per method, in the order they were added. `after="after"` carries the call out
         first and then answers the error (an ambiguous failure: it did happen); `after="drop"` carries it
         out and cuts the connection; `after="slow"` carries it out `delay` seconds late and answers then.
         """
@@ -255,6 +266,8 @@ class FakeSlack:
         self.ephemerals.clear()
         self.views.clear()
         self.responses.clear()
+        self.files.clear()
+        self._uploads.clear()
         self._faults.clear()
 
     # -- HTTP plumbing -------------------------------------------------------------------------------
@@ -330,6 +343,19 @@ class FakeSlack:
         if self.latency:
             await asyncio.sleep(self.latency)
         return web.json_response({"ok": True})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """An upload URL: like Slack's, it takes the file's bytes as the body, with no token (the URL is
+        the secret), and answers 200 `OK - <length>`; 404 for a URL it never handed out."""
+        upload = self._uploads.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404, text="not found")
+        content = await request.read()
+        fault = self._next_fault("upload")
+        if fault is not None:
+            return web.Response(status=fault.status, text=fault.error)
+        upload["content"] = content
+        return web.Response(text=f"OK - {len(content)}")
 
     def _next_ts(self) -> str:
         self._ts_counter += 1
@@ -488,6 +514,43 @@ class FakeSlack:
             {"method": method, "id": view_id, "user_id": user_id, "trigger_id": trigger_id, "view": view}
         )
         return {"view": {"id": view_id, "team_id": TEAM_ID, "app_id": APP_ID, "bot_id": BOT_ID, **view}}
+
+    def _files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename, length = str(args.get("filename") or ""), _int(args.get("length"), -1)
+        if not filename or length < 0:
+            raise _SlackError("invalid_arguments")
+        file_id = f"F{len(self._uploads) + 1:08d}"
+        self._uploads[file_id] = {"filename": filename, "length": length, "content": None}
+        return {"upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Share uploaded files in `channel_id` (a user id means that user's DM, as in chat.postMessage):
+        each must have been uploaded whole (the bytes `length` announced)."""
+        listed = args.get("files")
+        if not isinstance(listed, list) or not listed:
+            raise _SlackError("invalid_arguments")
+        channel = str(args.get("channel_id") or "")
+        channel = self.dm_channel(channel) if _is_user_id(channel) else channel
+        if channel in self.permanent_errors:
+            raise _SlackError(self.permanent_errors[channel])
+        shared: list[dict[str, Any]] = []
+        for entry in listed:
+            upload = self._uploads.get(str((entry or {}).get("id") or ""))
+            if upload is None or upload["content"] is None or len(upload["content"]) != upload["length"]:
+                raise _SlackError("file_not_found")
+            shared.append({"id": entry["id"], "title": entry.get("title") or upload["filename"]})
+        for entry in shared:
+            upload = self._uploads[entry["id"]]
+            self.files.append(
+                {
+                    **entry,
+                    "filename": upload["filename"],
+                    "channel": channel or None,
+                    "initial_comment": args.get("initial_comment"),
+                    "content": upload["content"],
+                }
+            )
+        return {"files": shared}
 
 
 def _error(error: str) -> web.Response:

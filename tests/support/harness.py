@@ -13,7 +13,7 @@ from bot.app import make_app
 from bot.console.channel import console_actor, mentions_in
 from bot.core.context import Services
 from bot.core.events import Actor, Event
-from bot.core.replies import Attachment, LessonCard, Notify, QuizCard, Reply, Text
+from bot.core.replies import File, LessonCard, Notify, QuizCard, Reply, Text
 from bot.core.serialize import from_dict
 from storage.models import Delivery, Person
 
@@ -43,8 +43,8 @@ def text_of(replies: list[Reply]) -> str:
         elif isinstance(reply, QuizCard):
             parts.append(reply.question)
             parts.extend(b.label for b in reply.buttons)
-        elif isinstance(reply, Attachment):
-            parts.extend([reply.markdown, reply.content])
+        elif isinstance(reply, File):
+            parts.extend([reply.caption, reply.content.decode("utf-8")])
     return "\n".join(parts)
 
 

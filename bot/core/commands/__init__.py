@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core import language
 from bot.core.commands import (
     admin,
     ask,
@@ -27,13 +28,13 @@ def build_router() -> Router:
     """Every command in the order `help` lists them; aliases follow the canonical name."""
     commands = [
         CommandSpec(("help", "aide", "?"), help.handle_help, usage="help.usage", help_key="help.help"),
-        CommandSpec(("today", "aujourdhui"), reading.handle_today, usage="today.usage", help_key="today.help"),
+        CommandSpec(("today", "aujourdhui", "aujourd’hui", "aujourd'hui"), reading.handle_today, usage="today.usage", help_key="today.help"),
         CommandSpec(("next", "suivant"), reading.handle_next, usage="next.usage", help_key="next.help"),
-        CommandSpec(("lesson", "lecon"), reading.handle_lesson, usage="lesson.usage", help_key="lesson.help"),
+        CommandSpec(("lesson", "lecon", "leçon"), reading.handle_lesson, usage="lesson.usage", help_key="lesson.help"),
         CommandSpec(("tracks", "parcours"), reading.handle_tracks, usage="tracks.usage", help_key="tracks.help"),
         CommandSpec(("ask", "question"), ask.handle_ask, usage="ask.usage", help_key="ask.help", takes_text=True),
-        CommandSpec(("progress", "progres"), progress.handle_progress, usage="progress.usage", help_key="progress.help"),
-        CommandSpec(("settings", "reglages"), settings.handle_settings, usage="settings.usage", help_key="settings.help"),
+        CommandSpec(("progress", "progres", "progrès"), progress.handle_progress, usage="progress.usage", help_key="progress.help"),
+        CommandSpec(("settings", "reglages", "réglages"), settings.handle_settings, usage="settings.usage", help_key="settings.help"),
         CommandSpec(("time", "heure"), settings.handle_time, usage="time.usage", help_key="time.help"),
         CommandSpec(("days", "jours"), settings.handle_days, usage="days.usage", help_key="days.help"),
         CommandSpec(("tz", "fuseau"), settings.handle_tz, usage="tz.usage", help_key="tz.help"),
@@ -42,14 +43,14 @@ def build_router() -> Router:
         CommandSpec(("resume", "reprendre"), pause.handle_resume, usage="resume.usage", help_key="resume.help"),
         CommandSpec(("stop", "arreter", "arrêter"), pause.handle_stop, usage="stop.usage", help_key="stop.help"),
         CommandSpec(("mentor",), ask.handle_mentor, usage="mentor.usage", help_key="mentor.help", takes_text=True),
-        CommandSpec(("my-data", "mydata", "mes-donnees"), data.handle_my_data, usage="mydata.usage", help_key="mydata.help"),
+        CommandSpec(("my-data", "mydata", "mes-donnees", "mes-données"), data.handle_my_data, usage="mydata.usage", help_key="mydata.help"),
         CommandSpec(("forget-me", "forgetme", "oubliez-moi"), data.handle_forget_me, usage="forget.usage", help_key="forget.help"),
-        CommandSpec(("mentees", "mentores"), mentees.handle_mentees, Role.MENTOR, "mentees.usage", "mentees.help"),
+        CommandSpec(("mentees", "mentores", "mentorés"), mentees.handle_mentees, Role.MENTOR, "mentees.usage", "mentees.help"),
         CommandSpec(("push",), push.handle_push, Role.MENTOR, "push.usage", "push.help", takes_text=True),
-        CommandSpec(("reply", "repondre"), ask.handle_reply, Role.MENTOR, "reply.usage", "reply.help", takes_text=True),
+        CommandSpec(("reply", "repondre", "répondre"), ask.handle_reply, Role.MENTOR, "reply.usage", "reply.help", takes_text=True),
         CommandSpec(("cohort", "cohorte"), cohort.handle_cohort, Role.ADMIN, "cohort.usage", "cohort.help"),
         CommandSpec(("enroll", "inscrire"), enroll.handle_enroll, Role.ADMIN, "enroll.usage", "enroll.help", takes_groups=True),
-        CommandSpec(("unenroll", "desinscrire"), enroll.handle_unenroll, Role.ADMIN, "unenroll.usage", "unenroll.help"),
+        CommandSpec(("unenroll", "desinscrire", "désinscrire"), enroll.handle_unenroll, Role.ADMIN, "unenroll.usage", "unenroll.help"),
         CommandSpec(("pair", "associer"), pair.handle_pair, Role.ADMIN, "pair.usage", "pair.help"),
         CommandSpec(("unpair", "dissocier"), pair.handle_unpair, Role.ADMIN, "unpair.usage", "unpair.help"),
         CommandSpec(("admin",), admin.handle_admin, Role.ADMIN, "admin.usage", "admin.help"),
@@ -72,6 +73,8 @@ ACTIONS = (
     ActionSpec("question.reply", ask.handle_reply_button, takes_text=True),
     ActionSpec("forget.confirm", data.handle_forget_confirm),
     ActionSpec("forget.cancel", data.handle_forget_cancel),
+    ActionSpec(language.ACTION, settings.handle_lang_button),
+    ActionSpec("menu.today", reading.handle_today),
 )
 """Every button action, with its handler."""
 TEXT_ACTIONS = frozenset(spec.action for spec in ACTIONS if spec.takes_text)

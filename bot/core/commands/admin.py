@@ -15,7 +15,7 @@ register(
     {
         "admin.usage": {
             "en": "admin add <@person> | admin remove <@person> | admin list",
-            "fr": "admin add <@personne> | admin remove <@personne> | admin list",
+            "fr": "admin ajouter <@personne> | admin retirer <@personne> | admin liste",
         },
         "admin.help": {
             "en": "give or take the admin role",
@@ -27,7 +27,7 @@ register(
         },
         "admin.welcome": {
             "en": "{by} made you a Tandem admin. Type `help` to see the admin commands.",
-            "fr": "{by} vous a nommé administrateur de Tandem. Tapez `help` pour voir les commandes "
+            "fr": "{by} vous a nommé administrateur de Tandem. Tapez `aide` pour voir les commandes "
             "d’administration.",
         },
         "admin.already": {
@@ -46,7 +46,7 @@ register(
             "en": "You are the last admin, so you can’t remove yourself. Make someone else an admin first "
             "with `admin add @name`.",
             "fr": "Vous êtes le dernier administrateur : vous ne pouvez pas vous retirer. Nommez d’abord "
-            "quelqu’un d’autre avec `admin add @nom`.",
+            "quelqu’un d’autre avec `admin ajouter @nom`.",
         },
         "admin.from_settings": {
             "en": "{person} is an admin through the server settings (`TANDEM_ADMINS`), so the role would "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from bot.core import limits, outbox
+from bot.core import dialogue, limits, outbox
 from bot.core.args import check_length, mention
 from bot.core.cards import tip_card
 from bot.core.context import Context
@@ -14,40 +14,54 @@ from bot.core.replies import Button, Notify, Reply, Text, TextInput
 from bot.core.schedule import own_zone
 from bot.core.text import clean, neutralize, quote
 from bot.i18n import register, t
-from lessons.engine import MAX_QUESTION_CHARS
+from lessons import Lesson
+from lessons.engine import MAX_QUESTION_CHARS, Answer
 from storage import activity, deliveries, keys, people
-from storage.enums import AuditOutcome, DeliveryKind, QuestionStatus, UsageKind
+from storage.enums import AuditOutcome, DeliveryKind, PendingKind, QuestionStatus, UsageKind
 from storage.models import Person, Question, QuestionCreate
 
 register(
     {
-        "ask.usage": {"en": "ask <question>", "fr": "ask <question>"},
+        "ask.usage": {"en": "ask <question>", "fr": "question <votre question>"},
         "ask.help": {
             "en": "ask me anything (or just type your question)",
             "fr": "posez-moi une question (ou tapez-la simplement)",
         },
         "ask.answer_intro": {"en": "This lesson should help:", "fr": "Cette leçon devrait vous aider :"},
+        "ask.closest_one": {"en": "This lesson comes closest:", "fr": "Voici la leçon la plus proche\u202f:"},
+        "ask.closest_many": {
+            "en": "These lessons come closest:",
+            "fr": "Voici les leçons les plus proches\u202f:",
+        },
+        "button.open_lesson": {"en": "Open: {title}", "fr": "Ouvrir\u202f: {title}"},
         "ask.offer_mentor": {
-            "en": "Shall I send your question to your mentor, {mentor}?",
-            "fr": "Voulez-vous que je transmette votre question à votre mentor, {mentor} ?",
+            "en": "Shall I send your question to your mentor, {mentor}? Only what you choose to send reaches "
+            "them.",
+            "fr": "Voulez-vous que je transmette votre question à votre mentor, {mentor}\u202f? Seules les "
+            "questions que vous choisissez d’envoyer lui parviennent.",
         },
         "ask.no_mentor": {
-            "en": "I’ve noted your question for the programme team, who will use it to add lessons.",
-            "fr": "J’ai noté votre question pour l’équipe du programme, qui s’en servira pour ajouter des leçons.",
+            "en": "You don’t have a mentor yet: an admin can pair you with one. Meanwhile, I’ve noted your "
+            "question for the programme team, without your name, so that they can add lessons.",
+            "fr": "Vous n’avez pas encore de mentor\u202f: un administrateur peut vous en attribuer un. "
+            "En attendant, j’ai noté votre question pour l’équipe du programme, sans votre nom, pour "
+            "qu’elle puisse ajouter des leçons.",
         },
         "ask.prompt": {
-            "en": "Type your question and I’ll look for the answer.",
-            "fr": "Tapez votre question, je cherche la réponse.",
+            "en": "Type your question now and I’ll look for the answer (or `cancel`).",
+            "fr": "Tapez maintenant votre question, je cherche la réponse (ou `annuler`).",
         },
-        "button.forward": {"en": "Yes, ask my mentor", "fr": "Oui, demander à mon mentor"},
+        "button.forward": {"en": "Send to my mentor", "fr": "Envoyer à mon mentor"},
         "button.no_thanks": {"en": "No thanks", "fr": "Non merci"},
         "ask.forwarded": {
             "en": "I’m passing it on to {mentor}. You’ll get the answer here.",
             "fr": "Je la transmets à {mentor}. Vous recevrez la réponse ici.",
         },
         "ask.kept": {
-            "en": "All right. Your question stays noted for the programme team.",
-            "fr": "Entendu. Votre question reste notée pour l’équipe du programme.",
+            "en": "All right, your question stays between us: your mentor won’t see it, and the programme "
+            "team only counts it, without its text or your name.",
+            "fr": "Entendu, votre question reste entre nous\u202f: votre mentor ne la verra pas, et "
+            "l’équipe du programme la compte seulement, sans son texte ni votre nom.",
         },
         "ask.not_yours": {
             "en": "That question is no longer waiting.",
@@ -57,13 +71,13 @@ register(
         "mentor.help": {"en": "send a question to my mentor", "fr": "envoyer une question à mon mentor"},
         "mentor.none": {
             "en": "You don’t have a mentor yet. An admin can pair you with one. "
-            "I’ve noted your question for the programme team.",
+            "I’ve noted your question for the programme team, without your name.",
             "fr": "Vous n’avez pas encore de mentor. Un administrateur peut vous en attribuer un. "
-            "J’ai noté votre question pour l’équipe du programme.",
+            "J’ai noté votre question pour l’équipe du programme, sans votre nom.",
         },
         "mentor.incoming": {
             "en": "{learner} has a question (#{id}):\n{question}\n\nAnswer with `reply {id} <your answer>`.",
-            "fr": "{learner} a une question (n° {id}) :\n{question}\n\nRépondez avec `reply {id} <votre réponse>`.",
+            "fr": "{learner} a une question (n° {id}) :\n{question}\n\nRépondez avec `répondre {id} <votre réponse>`.",
         },
         "ask.grouped": {
             "en": "You have sent {mentor} more than {count} questions in {window}, so I’m keeping this one "
@@ -79,19 +93,19 @@ register(
         },
         "mentor.grouped_more": {
             "en": "… and {count} more: `mentees` lists them all.",
-            "fr": "… et {count} autres : `mentees` les liste toutes.",
+            "fr": "… et {count} autres : `mentorés` les liste toutes.",
         },
         "mentor.grouped_how": {
             "en": "Answer any of them with `reply <number> <your answer>`.",
-            "fr": "Répondez à chacune avec `reply <numéro> <votre réponse>`.",
+            "fr": "Répondez à chacune avec `répondre <numéro> <votre réponse>`.",
         },
         "button.reply": {"en": "Reply", "fr": "Répondre"},
         "reply.placeholder": {"en": "Your answer", "fr": "Votre réponse"},
-        "reply.usage": {"en": "reply <question-id> <text>", "fr": "reply <n° question> <texte>"},
+        "reply.usage": {"en": "reply <question-id> <text>", "fr": "répondre <n° question> <texte>"},
         "reply.help": {"en": "answer a mentee’s question", "fr": "répondre à la question d’un mentoré"},
         "reply.prompt": {
-            "en": "Type `reply {id} ` followed by your answer.",
-            "fr": "Tapez `reply {id} ` suivi de votre réponse.",
+            "en": "Type your answer to question #{id} now (or `cancel`).",
+            "fr": "Tapez maintenant votre réponse à la question n° {id} (ou `annuler`).",
         },
         "reply.unknown": {
             "en": "There is no open question #{id} from your mentees.",
@@ -109,6 +123,8 @@ register(
 )
 
 MAX_REPLY_CHARS = 3000
+MAX_OFFERED_LESSONS = 3
+"""The closest lessons offered as buttons when the library is not sure."""
 GROUPED_SHOWN = 10
 """Questions shown in full in the grouped message; `mentees` lists them all."""
 
@@ -138,35 +154,71 @@ async def handle_ask(ctx: Context, args: str) -> list[Reply]:
     if result.confident and result.lesson is not None:
         footer = ""
         if result.alternatives:
-            titles = ", ".join(f"*{a.title}* (`lesson {a.id}`)" for a in result.alternatives)
+            titles = ", ".join(t("ask.lesson_ref", lang, title=a.title, id=a.id) for a in result.alternatives)
             footer = t("ask.see_also", lang, titles=titles)
         replies.append(replace(tip_card(result.lesson, intro=t("ask.answer_intro", lang)), footer=footer))
         return replies
+    replies.extend(await _unsure(ctx, result, question_id))
+    return replies
+
+
+async def _unsure(ctx: Context, result: Answer, question_id: int) -> list[Reply]:
+    """Not sure: the closest lessons as buttons, then, with a mentor, the offer to send them the question
+    (a typed yes or no answers it too: it stays the learner's until they say yes); without a mentor, who
+    can help. The question is open meanwhile: admins see it without the learner's name."""
+    lang = result.lang
     unsure = t("ask.unsure", lang)
-    if result.lesson is not None:
-        unsure += " " + t("ask.closest", lang, title=result.lesson.title, id=result.lesson.id)
+    replies: list[Reply] = []
+    lessons = _closest_lessons(result)
+    if lessons:
+        intro = t("ask.closest_one" if len(lessons) == 1 else "ask.closest_many", lang)
+        opens = tuple(
+            Button(t("button.open_lesson", lang, title=x.title), "lesson.more", x.id) for x in lessons
+        )
+        replies.append(Text(f"{unsure} {intro}", opens))
+        unsure = ""
     mentor = await people.mentor_of(ctx.session, mentee_id=ctx.person.id or 0)
     if mentor is None:
-        replies.append(Text(f"{unsure}\n{t('ask.no_mentor', lang)}"))
+        replies.append(Text(f"{unsure}\n{t('ask.no_mentor', lang)}".strip()))
         return replies
+    value = str(question_id)
     buttons = (
-        Button(t("button.forward", lang), "question.forward", str(question_id), "primary"),
-        Button(t("button.no_thanks", lang), "question.keep", str(question_id)),
+        Button(t("button.forward", lang), "question.forward", value, "primary"),
+        Button(t("button.no_thanks", lang), "question.keep", value),
     )
-    replies.append(Text(f"{unsure}\n{t('ask.offer_mentor', lang, mentor=mention(mentor))}", buttons))
+    offer = t("ask.offer_mentor", lang, mentor=mention(mentor))
+    replies.append(Text(f"{unsure}\n{offer}".strip(), buttons))
+    await dialogue.expect_yes_no(
+        ctx, kind=PendingKind.FORWARD, yes=("question.forward", value), no=("question.keep", value)
+    )
     return replies
+
+
+def _closest_lessons(result: Answer) -> list[Lesson]:
+    """The lesson the library found closest and its alternatives, each once, at most MAX_OFFERED_LESSONS."""
+    found: dict[str, Lesson] = {}
+    for lesson in (result.lesson, *result.alternatives):
+        if lesson is not None and lesson.id not in found:
+            found[lesson.id] = lesson
+    return list(found.values())[:MAX_OFFERED_LESSONS]
 
 
 async def handle_ask_button(ctx: Context, value: str) -> list[Reply]:
     """*Ask a question*: the question typed in its box is answered like one typed in the conversation;
-    pressed with nothing typed, it says how to ask."""
+    pressed with nothing typed (a channel without boxes), the next message is the question."""
     typed = ctx.event.text.strip()
-    return await handle_ask(ctx, typed) if typed else [Text(ctx.t("ask.prompt"))]
+    if typed:
+        return await handle_ask(ctx, typed)
+    await dialogue.expect_text(ctx, kind=PendingKind.QUESTION, action="ask.start", value="")
+    return [Text(ctx.t("ask.prompt"))]
 
 
 async def _own_question(ctx: Context, value: str) -> Question:
+    """The person's own question that still waits for their choice: open, or declined (they may change
+    their mind and send it after all)."""
     question = await activity.get_question(ctx.session, question_id=int(value)) if value.isdigit() else None
-    if question is None or question.person_id != ctx.person.id or question.status != QuestionStatus.OPEN:
+    undecided = (QuestionStatus.OPEN, QuestionStatus.DECLINED)
+    if question is None or question.person_id != ctx.person.id or question.status not in undecided:
         raise UserError("ask.not_yours")
     return question
 
@@ -180,7 +232,11 @@ async def handle_forward(ctx: Context, value: str) -> list[Reply]:
 
 
 async def handle_keep(ctx: Context, value: str) -> list[Reply]:
-    await _own_question(ctx, value)
+    """*No thanks*: the question is declined. From now on nobody but its author sees its text; admins
+    count it, by closest lesson."""
+    question = await _own_question(ctx, value)
+    question.status = QuestionStatus.DECLINED
+    ctx.session.add(question)
     return [Text(ctx.t("ask.kept"))]
 
 
@@ -246,7 +302,10 @@ def _grouped_text(learner: Person, questions: list[Question], lang: str) -> str:
     """The mentor's one message for the questions past the limit: the first few in full, then a count."""
     shown = questions[:GROUPED_SHOWN]
     lines = [t("mentor.grouped", lang, learner=mention(learner), count=len(questions))]
-    lines.extend(f"- #{q.id}: {neutralize(' '.join(q.text.split()), 300)}" for q in shown)
+    lines.extend(
+        "- " + t("list.numbered", lang, id=q.id, text=neutralize(" ".join(q.text.split()), 300))
+        for q in shown
+    )
     if len(questions) > len(shown):
         lines.append(t("mentor.grouped_more", lang, count=len(questions) - len(shown)))
     lines.append(t("mentor.grouped_how", lang))
@@ -276,28 +335,41 @@ async def handle_reply_button(ctx: Context, value: str) -> list[Reply]:
     to the learner; pressed with nothing typed, it says how to answer with `reply`."""
     typed = ctx.event.text.strip()
     if not typed:
-        return [Text(ctx.t("reply.prompt", id=value if value.isdigit() else "?"))]
+        question, _ = await _mentee_question(ctx, value)
+        await dialogue.expect_text(ctx, kind=PendingKind.REPLY, action="question.reply", value=value)
+        return [Text(ctx.t("reply.prompt", id=question.id))]
     return await _answer(ctx, value, typed)
 
 
 async def handle_reply(ctx: Context, args: str) -> list[Reply]:
-    """`reply <id> <text>`: a mentor answers a forwarded question; the answer reaches the learner."""
+    """`reply <id> <text>`: a mentor answers a forwarded question; the answer reaches the learner.
+    `reply <id>` alone works like the *Reply* button pressed with nothing typed: the next message is the
+    answer."""
     number, _, text = args.strip().partition(" ")
     number = number.lstrip("#")
-    if not number.isdigit() or not text.strip():
+    if not number.isdigit():
         raise UsageError("reply")
+    if not text.strip():
+        return await handle_reply_button(replace(ctx, event=replace(ctx.event, text="")), number)
     return await _answer(ctx, number, text)
+
+
+async def _mentee_question(ctx: Context, number: str) -> tuple[Question, Person]:
+    """Question `number` and its learner, if it is one of the mentor's mentees' and still unanswered."""
+    question = await activity.get_question(ctx.session, question_id=int(number)) if number.isdigit() else None
+    learner = await people.get_person_by_id(ctx.session, person_id=question.person_id) if question else None
+    mentor = await people.mentor_of(ctx.session, mentee_id=learner.id or 0) if learner else None
+    sent_here = question is not None and question.mentor_id == ctx.person.id
+    allowed = mentor is not None and mentor.id == ctx.person.id and sent_here
+    if question is None or learner is None or question.status != QuestionStatus.FORWARDED or not allowed:
+        raise NotFound("reply.unknown", id=number[:10])
+    return question, learner
 
 
 async def _answer(ctx: Context, number: str, text: str) -> list[Reply]:
     """The mentor's answer to question `number`, if it is one of their mentees' and still open."""
     text = check_length(text, MAX_REPLY_CHARS)
-    question = await activity.get_question(ctx.session, question_id=int(number)) if number.isdigit() else None
-    learner = await people.get_person_by_id(ctx.session, person_id=question.person_id) if question else None
-    mentor = await people.mentor_of(ctx.session, mentee_id=learner.id or 0) if learner else None
-    allowed = mentor is not None and mentor.id == ctx.person.id
-    if question is None or learner is None or question.status == QuestionStatus.ANSWERED or not allowed:
-        raise NotFound("reply.unknown", id=number[:10])
+    question, learner = await _mentee_question(ctx, number)
     question.status = QuestionStatus.ANSWERED
     question.answer = text
     question.mentor_id = ctx.person.id

@@ -8,7 +8,7 @@ from bot.core.errors import UserError
 from bot.core.replies import Reply, Text
 from bot.i18n import register
 from lessons import Lesson
-from storage import activity
+from storage import activity, progress
 from storage.enums import FeedbackKind
 
 register(
@@ -17,6 +17,21 @@ register(
         "quiz.wrong": {
             "en": "Not quite: the answer is *{answer}*. {explanation}",
             "fr": "Pas tout à fait : la réponse est *{answer}*. {explanation}",
+        },
+        "quiz.result": {
+            "en": "*{question}*\nYour answer: {choice}\n\n{verdict}",
+            "fr": "*{question}*\nVotre réponse\u202f: {choice}\n\n{verdict}",
+        },
+        "quiz.already": {
+            "en": "*{question}*\nYou already answered this quiz: {verdict} Only the first answer counts.\n\n"
+            "{explanation}",
+            "fr": "*{question}*\nVous avez déjà répondu à ce quiz\u202f: {verdict} Seule la première réponse "
+            "compte.\n\n{explanation}",
+        },
+        "quiz.was_right": {"en": "it was right.", "fr": "votre réponse était juste."},
+        "quiz.was_wrong": {
+            "en": "it was not the right one; the answer is *{answer}*.",
+            "fr": "ce n’était pas la bonne réponse, qui est *{answer}*.",
         },
         "feedback.useful": {
             "en": "Thank you! Glad it helps.",
@@ -47,22 +62,30 @@ async def handle_quiz_start(ctx: Context, value: str) -> list[Reply]:
 
 
 async def handle_quiz_answer(ctx: Context, value: str) -> list[Reply]:
+    """The quiz's result, in place of the quiz. Only the first answer to a lesson's quiz counts: pressing
+    again (the same choice or another) shows that first result and records nothing."""
     lesson_id, _, index = value.rpartition(":")
     lesson = _lesson(ctx, lesson_id)
     if not index.isdigit() or int(index) >= len(lesson.quiz.choices):
         raise UserError("error.stale_button")
-    correct = int(index) == lesson.quiz.answer_index
-    await activity.add_feedback(
+    quiz = lesson.quiz
+    answer, counted = await progress.answer_quiz(
         ctx.session,
         person_id=ctx.person.id or 0,
         lesson_id=lesson.id,
-        kind=FeedbackKind.QUIZ,
-        correct=correct,
+        correct=int(index) == quiz.answer_index,
+        now=ctx.now(),
     )
-    quiz = lesson.quiz
-    if correct:
-        return [Text(ctx.t("quiz.right", explanation=quiz.explanation))]
-    return [Text(ctx.t("quiz.wrong", answer=quiz.answer, explanation=quiz.explanation))]
+    if not counted:
+        verdict = ctx.t("quiz.was_right") if answer.correct else ctx.t("quiz.was_wrong", answer=quiz.answer)
+        text = ctx.t("quiz.already", question=quiz.question, verdict=verdict, explanation=quiz.explanation)
+        return [Text(text, replaces=True)]
+    if answer.correct:
+        verdict = ctx.t("quiz.right", explanation=quiz.explanation)
+    else:
+        verdict = ctx.t("quiz.wrong", answer=quiz.answer, explanation=quiz.explanation)
+    choice = quiz.choices[int(index)]
+    return [Text(ctx.t("quiz.result", question=quiz.question, choice=choice, verdict=verdict), replaces=True)]
 
 
 async def handle_useful(ctx: Context, value: str) -> list[Reply]:

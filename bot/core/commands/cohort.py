@@ -22,8 +22,8 @@ register(
         "cohort.usage": {
             "en": "cohort create <name> track <track> [start <YYYY-MM-DD>] [time <HH:MM>] [days <days>] "
             "[tz <zone>] | cohort list | cohort pause <name> | cohort resume <name>",
-            "fr": "cohort create <nom> track <parcours> [start <AAAA-MM-JJ>] [time <HH:MM>] [days <jours>] "
-            "[tz <fuseau>] | cohort list | cohort pause <nom> | cohort resume <nom>",
+            "fr": "cohorte créer <nom> parcours <parcours> [début <AAAA-MM-JJ>] [heure <HH:MM>] "
+            "[jours <jours>] [fuseau <fuseau>] | cohorte liste | cohorte pause <nom> | cohorte reprendre <nom>",
         },
         "cohort.help": {
             "en": "create, list, pause or resume cohorts",
@@ -35,11 +35,17 @@ register(
             "fr": "`{name}` ne peut pas servir de nom de cohorte. Utilisez 1 à 60 lettres, chiffres, "
             "`-` ou `_`, par exemple `printemps-2027`.",
         },
+        "cohort.one_word": {
+            "en": "A cohort name is one word, without spaces: `{name}` is {count} words. Join them with `-`, "
+            "like this: `{command}`",
+            "fr": "Un nom de cohorte tient en un seul mot, sans espace : `{name}` en fait {count}. "
+            "Reliez-les par des `-`, comme ceci : `{command}`",
+        },
         "cohort.exists": {
             "en": "There is already a cohort called `{name}`. Choose another name, or see them all with "
             "`cohort list`.",
             "fr": "Il existe déjà une cohorte `{name}`. Choisissez un autre nom, ou affichez-les toutes avec "
-            "`cohort list`.",
+            "`cohorte liste`.",
         },
         "cohort.unknown_track": {
             "en": "There is no track `{track}`.{hint} The tracks are: {tracks}.",
@@ -48,17 +54,17 @@ register(
         "cohort.track_hint": {"en": " Did you mean `{id}`?", "fr": " Vouliez-vous dire `{id}` ?"},
         "cohort.need_track": {
             "en": "Say which track the cohort follows, like `track first-steps`.",
-            "fr": "Indiquez le parcours suivi par la cohorte, par exemple `track first-steps`.",
+            "fr": "Indiquez le parcours suivi par la cohorte, par exemple `parcours first-steps`.",
         },
         "cohort.created": {
             "en": "Cohort `{name}` is ready: track *{track}* (`{track_id}`), from {start}, at {time} "
             "on {days} ({tz}). Add people with `enroll {name} @name`.",
             "fr": "La cohorte `{name}` est prête : parcours *{track}* (`{track_id}`), à partir du {start}, "
-            "à {time} les {days} ({tz}). Ajoutez des personnes avec `enroll {name} @nom`.",
+            "à {time} les {days} ({tz}). Ajoutez des personnes avec `inscrire {name} @nom`.",
         },
         "cohort.none": {
             "en": "There are no cohorts yet. Create one with `cohort create <name> track <track>`.",
-            "fr": "Il n’y a pas encore de cohorte. Créez-en une avec `cohort create <nom> track <parcours>`.",
+            "fr": "Il n’y a pas encore de cohorte. Créez-en une avec `cohorte créer <nom> parcours <parcours>`.",
         },
         "cohort.list_title": {"en": "Cohorts:", "fr": "Cohortes :"},
         "cohort.line": {
@@ -70,7 +76,7 @@ register(
         "cohort.paused_mark": {"en": " **Paused.**", "fr": " **En pause.**"},
         "cohort.paused": {
             "en": "Cohort `{name}` is paused: no tips will go out until `cohort resume {name}`.",
-            "fr": "La cohorte `{name}` est en pause : aucun conseil ne partira avant `cohort resume {name}`.",
+            "fr": "La cohorte `{name}` est en pause : aucun conseil ne partira avant `cohorte reprendre {name}`.",
         },
         "cohort.resumed": {
             "en": "Cohort `{name}` is running again: tips start with the next delivery time.",
@@ -114,8 +120,23 @@ async def handle_cohort(ctx: Context, args: str) -> list[Reply]:
     if sub == "list" and not rest.strip():
         return await _list(ctx)
     if sub in ("pause", "resume"):
+        if len(rest.split()) > 1:
+            raise _one_word(word, rest.split(), [])
         return await _set_paused(ctx, rest.strip(), paused=sub == "pause")
     raise UsageError("cohort")
+
+
+def _one_word(sub: str, name_words: list[str], rest: list[str]) -> UserError:
+    """A cohort name typed as several words: say names are one word, and show the command with the words
+    joined by `-` (`spring pilot` -> `spring-pilot`)."""
+    joined = re.sub(r"[^\w-]+", "-", "-".join(name_words)).strip("-")[:60] or "cohort"
+    command = " ".join(["cohort", sub, joined, *rest])
+    return UserError(
+        "cohort.one_word",
+        name=_shown(" ".join(name_words)),
+        count=len(name_words),
+        command=defuse_broadcasts(command[:240].replace("`", "'")),
+    )
 
 
 def parse_options(words: list[str]) -> dict[str, str]:
@@ -150,6 +171,9 @@ async def _create(ctx: Context, args: str) -> list[Reply]:
     words = args.split()
     if not words:
         raise UsageError("cohort")
+    named = next((i for i, word in enumerate(words) if word.lower() in OPTIONS), len(words))
+    if named > 1:
+        raise _one_word("create", words[:named], words[named:])
     name, options = words[0], parse_options(words[1:])
     if not NAME_RE.fullmatch(name):
         raise UserError("cohort.bad_name", name=_shown(name))

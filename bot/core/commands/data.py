@@ -5,36 +5,38 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import SQLModel
 
+from bot.core import dialogue
 from bot.core.context import Context
 from bot.core.errors import UserError
-from bot.core.replies import Attachment, Button, Reply, Text
+from bot.core.replies import Button, File, Reply, Text
 from bot.core.text import clean, escape_unsafe, neutralize
 from bot.i18n import register
-from storage import activity, cohorts, deliveries, jobs, people, privacy, usage
+from storage import activity, cohorts, deliveries, jobs, keys, people, privacy, usage
 from storage.enums import PendingKind
-from storage.models import Person
+from storage.models import CustomTip, Person
 
 logger = logging.getLogger(__name__)
 
 register(
     {
-        "mydata.usage": {"en": "my-data", "fr": "my-data"},
+        "mydata.usage": {"en": "my-data", "fr": "mes-données"},
         "mydata.help": {
             "en": "download everything I store about you",
             "fr": "télécharger tout ce que je conserve sur vous",
         },
-        "forget.usage": {"en": "forget-me", "fr": "forget-me"},
+        "forget.usage": {"en": "forget-me", "fr": "oubliez-moi"},
         "forget.help": {
             "en": "delete everything I store about you",
             "fr": "effacer tout ce que je conserve sur vous",
         },
         "mydata.note": {
-            "en": "Here is everything Tandem stores about you, in the attached file `{filename}`:\n"
+            "en": "Here is everything Tandem stores about you, in the file `{filename}`:\n"
             "- your profile and settings\n- cohorts: {enrollments}\n- mentorships: {mentorships}\n"
             "- tips and messages received: {deliveries}\n"
             "- questions: {questions}\n- questions from your mentees: {mentee_questions}\n"
@@ -46,7 +48,7 @@ register(
             "- confirmations I am waiting for: {pending}\n"
             "- recent questions and tips counted for the rate limit: {usage}\n\n"
             "To delete all of it, type `forget-me`.",
-            "fr": "Voici tout ce que Tandem conserve sur vous, dans le fichier joint `{filename}` :\n"
+            "fr": "Voici tout ce que Tandem conserve sur vous, dans le fichier `{filename}`\u202f:\n"
             "- votre profil et vos réglages\n- cohortes : {enrollments}\n- binômes de mentorat : {mentorships}\n"
             "- conseils et messages reçus : {deliveries}\n"
             "- questions : {questions}\n- questions de vos mentorés : {mentee_questions}\n"
@@ -58,7 +60,22 @@ register(
             "- messages que vous avez envoyés à d’autres : {messages_sent}\n- travaux longs que vous avez lancés : {jobs}\n"
             "- confirmations que j’attends de vous : {pending}\n"
             "- questions et conseils récents comptés pour la limite de débit : {usage}\n\n"
-            "Pour tout effacer, tapez `forget-me`.",
+            "Pour tout effacer, tapez `oubliez-moi`.",
+        },
+        "mydata.caption": {
+            "en": "Your data, as of {date} (JSON, readable in any text editor).",
+            "fr": "Vos données au {date} (JSON, lisible dans tout éditeur de texte).",
+        },
+        "mydata.about": {
+            "en": "Everything Tandem stores about you. Left out: internal numbers that link records "
+            "together (names and cohorts are shown instead), the bookkeeping of how messages were sent "
+            "(retries, duplicate checks, which server sent them), the technical address Teams uses to "
+            "reach you, and the internal values behind buttons (their labels are shown).",
+            "fr": "Tout ce que Tandem conserve sur vous. Sont omis\u202f: les numéros internes qui relient "
+            "les données entre elles (les noms et les cohortes sont indiqués à la place), le suivi de "
+            "l’envoi des messages (nouvelles tentatives, contrôle des doublons, serveur qui les a envoyés), "
+            "l’adresse technique que Teams utilise pour vous joindre, et les valeurs internes des boutons "
+            "(leurs libellés sont indiqués).",
         },
         "forget.ask": {
             "en": "This deletes everything Tandem stores about you: your settings, cohorts, tips received, "
@@ -74,7 +91,7 @@ register(
         "forget.expired": {
             "en": "This confirmation has expired, so nothing was deleted. Type `forget-me` again "
             "if you still want me to forget you.",
-            "fr": "Cette confirmation a expiré : rien n’a été effacé. Tapez à nouveau `forget-me` si vous "
+            "fr": "Cette confirmation a expiré : rien n’a été effacé. Tapez à nouveau `oubliez-moi` si vous "
             "souhaitez toujours que je vous oublie.",
         },
         "forget.done": {
@@ -90,7 +107,10 @@ register(
     }
 )
 
-FILENAME = "tandem-my-data.json"
+FILE_PREFIX = "tandem-my-data"
+MIME = "application/json"
+EXPORT = "my-data"
+"""The name under which the export is registered for download links (bot/downloads.py)."""
 CONFIRM_FOR = dt.timedelta(minutes=10)
 COUNTED = (
     "enrollments",
@@ -110,16 +130,31 @@ COUNTED = (
     "usage",
 )
 """The sections of the export that are lists of rows, counted in the note."""
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _row(model: SQLModel, **extra: Any) -> dict[str, Any]:
-    return {**model.model_dump(), **extra}
+    """A row as the person reads it: its columns but the internal ones (`privacy.LEFT_OUT`), plus names."""
+    return {**privacy.exported_fields(model), **extra}
 
 
 def _json_value(value: object) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     raise TypeError(f"cannot export {type(value).__name__}")
+
+
+def _message(payload: Any) -> dict[str, Any]:
+    """A stored message (a reply as JSON, bot/core/serialize.py) as its reader saw it: its text, the
+    lesson it carried, its buttons' labels; never the buttons' internal actions and values."""
+    if not isinstance(payload, dict):
+        return {}
+    shown: dict[str, Any] = {
+        "text": payload.get("markdown") or payload.get("intro") or "",
+        "lesson": payload.get("id") if payload.get("type") in ("lesson", "quiz") else None,
+        "buttons": [b.get("label") for b in payload.get("buttons") or [] if isinstance(b, dict)],
+    }
+    return {key: value for key, value in shown.items() if value}
 
 
 def _identity(person: Person) -> privacy.Identity:
@@ -138,61 +173,117 @@ async def _namer(ctx: Context, ids: set[int]) -> Callable[[int | None], str | No
     return lambda pid: found[pid].display_name if pid in found else None
 
 
+async def _cohort_names(ctx: Context, ids: set[int]) -> dict[int, str]:
+    """The names of the cohorts tips were written for."""
+    names: dict[int, str] = {}
+    for cohort_id in sorted(ids - {0}):
+        cohort = await cohorts.get_cohort_by_id(ctx.session, cohort_id=cohort_id)
+        if cohort is not None:
+            names[cohort_id] = cohort.name
+    return names
+
+
 async def collect(ctx: Context) -> dict[str, Any]:
-    """Every row about the person, as plain data: each row of every table tied to them (by a foreign key
-    to their person row), whole, and the audit entries that name them. The same scope `forget-me` erases."""
+    """Every row about the person, as they can read it: each row of every table tied to them (by a
+    foreign key to their person row) and the audit entries that name them, the same scope `forget-me`
+    erases. Internal fields are left out (`privacy.LEFT_OUT` says which and why; `about` says so in the
+    person's language), and the people, cohorts and messages they point to are shown by name and text."""
     session, person = ctx.session, ctx.person
     person_id = person.id or 0
     enrolled = await cohorts.enrollments_of(session, person_id=person_id)
     mentorships = await privacy.mentorships_of(session, person_id=person_id)
     questions = await activity.questions_of(session, person_id=person_id)
+    mentee_questions = await privacy.questions_to(session, mentor_id=person_id)
     tips_for_you = await privacy.tips_for(session, person_id=person_id)
+    custom_tips = await activity.tips_by_author(session, author_id=person_id)
     name = await _namer(
         ctx,
         {m.mentor_id for m in mentorships}
         | {m.mentee_id for m in mentorships}
         | {q.mentor_id or 0 for q in questions}
-        | {tip.author_id for tip in tips_for_you},
+        | {q.person_id for q in mentee_questions}
+        | {tip.author_id for tip in tips_for_you}
+        | {tip.target_person_id or 0 for tip in custom_tips},
     )
+    cohort = await _cohort_names(ctx, {tip.target_cohort_id or 0 for tip in [*custom_tips, *tips_for_you]})
+
+    def tip(row: CustomTip) -> dict[str, Any]:
+        return _row(
+            row,
+            author=name(row.author_id),
+            for_person=name(row.target_person_id),
+            for_cohort=cohort.get(row.target_cohort_id or 0),
+        )
+
     return {
+        "about": ctx.t("mydata.about"),
         "exported_at": ctx.now(),
         "person": _row(person),
         "enrollments": [_row(e, cohort=c.name, track=c.track_id) for e, c in enrolled],
         "mentorships": [_row(m, mentor=name(m.mentor_id), mentee=name(m.mentee_id)) for m in mentorships],
-        "deliveries": [_row(d) for d in await deliveries.deliveries_of(session, person_id=person_id)],
+        "deliveries": [
+            _row(d, message=[_message(p) for p in d.payload or []])
+            for d in await deliveries.deliveries_of(session, person_id=person_id)
+        ],
         "questions": [_row(q, answered_by=name(q.mentor_id)) for q in questions],
-        "mentee_questions": [_row(q) for q in await privacy.questions_to(session, mentor_id=person_id)],
+        "mentee_questions": [_row(q, asked_by=name(q.person_id)) for q in mentee_questions],
         "feedback": [_row(f) for f in await activity.feedback_of(session, person_id=person_id)],
-        "custom_tips": [_row(tip) for tip in await activity.tips_by_author(session, author_id=person_id)],
-        "tips_for_you": [_row(tip, author=name(tip.author_id)) for tip in tips_for_you],
+        "custom_tips": [tip(row) for row in custom_tips],
+        "tips_for_you": [tip(row) for row in tips_for_you],
         "audit": [_row(a) for a in await activity.audit_entries(session, actor_key=person.key)],
         "audit_about_you": [_row(a) for a in await privacy.audit_naming(session, identity=_identity(person))],
-        "inbox": [_row(m) for m in await activity.inbox_of(session, person_id=person_id)],
+        "inbox": [
+            _row(m, message=_message(m.payload))
+            for m in await activity.inbox_of(session, person_id=person_id)
+        ],
         "messages_sent": [_row(b) for b in await deliveries.batches_sent_by(session, person_id=person_id)],
         "jobs": [_row(j) for j in await jobs.jobs_of(session, person_id=person_id)],
-        "pending": [_row(p) for p in await privacy.pending_of(session, person_id=person_id)],
+        "pending": [
+            _row(p, waiting_for=dialogue.describe(p, ctx.lang))
+            for p in await privacy.pending_of(session, person_id=person_id)
+        ],
         "usage": [_row(u) for u in await usage.uses_of(session, person_id=person_id)],
     }
 
 
-async def handle_my_data(ctx: Context, args: str) -> list[Reply]:
-    """Everything stored about the person, as a JSON file they can keep, with a short summary. Control
-    characters anyone stored (a name, a message) are written as JSON escapes, so the file is safe to show
-    in a terminal and reads back the same."""
+def file_name(person: Person, day: dt.date) -> str:
+    """`tandem-my-data-<user>-<date>.json`: the id the person is known by, kept to safe characters."""
+    user = _SAFE_NAME.sub("-", keys.local_id(person.key)).strip(".-")[:60] or "me"
+    return f"{FILE_PREFIX}-{user}-{day.isoformat()}.json"
+
+
+async def export_file(ctx: Context) -> File:
+    """Everything stored about the person, as a JSON file they can keep (what a download link serves)."""
+    file, _ = await _export(ctx)
+    return file
+
+
+async def _export(ctx: Context) -> tuple[File, dict[str, Any]]:
+    """The file and the data in it. Control characters anyone stored (a name, a message) are written as
+    JSON escapes, so the file is safe to show in a terminal and reads back the same."""
     data = await collect(ctx)
     content = escape_unsafe(json.dumps(data, indent=2, ensure_ascii=False, default=_json_value))
-    note = ctx.t("mydata.note", filename=FILENAME, **{section: len(data[section]) for section in COUNTED})
-    return [Attachment(FILENAME, content, note)]
+    today = ctx.now().date()
+    caption = ctx.t("mydata.caption", date=today.isoformat())
+    return File(file_name(ctx.person, today), content.encode("utf-8"), MIME, caption, download=EXPORT), data
+
+
+async def handle_my_data(ctx: Context, args: str) -> list[Reply]:
+    """A short summary of what is stored, then the file itself (each channel hands it over its own way)."""
+    file, data = await _export(ctx)
+    counts = {section: len(data[section]) for section in COUNTED}
+    return [Text(ctx.t("mydata.note", filename=file.name, **counts), private=True), file]
 
 
 async def handle_forget_me(ctx: Context, args: str) -> list[Reply]:
-    """Ask before erasing anything: two buttons, and a confirmation that lives ten minutes."""
-    await activity.set_pending(
-        ctx.session,
-        person_id=ctx.person.id or 0,
+    """Ask before erasing anything: two buttons, or a typed yes or no, within ten minutes (a prompt:
+    bot/core/dialogue.py). `forget.confirm` takes the prompt's row, so it acts once either way."""
+    await dialogue.expect_yes_no(
+        ctx,
         kind=PendingKind.FORGET,
-        data={},
-        expires_at=ctx.now() + CONFIRM_FOR,
+        yes=("forget.confirm", ""),
+        no=("forget.cancel", ""),
+        lasts=CONFIRM_FOR,
     )
     buttons = (
         Button(ctx.t("forget.button.confirm"), "forget.confirm", style="danger"),

@@ -35,9 +35,9 @@ logger = logging.getLogger(__name__)
 
 register(
     {
-        "enroll.usage": {"en": "enroll <cohort> <@people…>", "fr": "enroll <cohorte> <@personnes…>"},
+        "enroll.usage": {"en": "enroll <cohort> <@people…>", "fr": "inscrire <cohorte> <@personnes…>"},
         "enroll.help": {"en": "add learners to a cohort", "fr": "inscrire des apprenants dans une cohorte"},
-        "unenroll.usage": {"en": "unenroll <cohort> <@person>", "fr": "unenroll <cohorte> <@personne>"},
+        "unenroll.usage": {"en": "unenroll <cohort> <@person>", "fr": "désinscrire <cohorte> <@personne>"},
         "unenroll.help": {"en": "take a learner out of a cohort", "fr": "retirer un apprenant d’une cohorte"},
         "enroll.done": {
             "en": "Now in `{cohort}` ({count}): {names}. The first tip goes out {first}.",
@@ -65,7 +65,7 @@ register(
             "en": "{name} stopped their own tips on {date}, so I left them as they are; they can resume "
             "with `resume`.",
             "fr": "{name} a arrêté ses conseils le {date} : je n’y ai pas touché. Cette personne peut "
-            "reprendre avec `resume`.",
+            "reprendre avec `reprendre`.",
         },
         "enroll.nothing": {"en": "{details}", "fr": "{details}"},
         "enroll.channel_hidden": {

@@ -9,8 +9,9 @@ from bot.i18n import register
 
 register(
     {
-        "help.usage": {"en": "help", "fr": "help"},
+        "help.usage": {"en": "help", "fr": "aide"},
         "help.help": {"en": "this list", "fr": "cette liste"},
+        "help.line": {"en": "- `{usage}`: {help}", "fr": "- `{usage}` : {help}"},
         "help.title": {
             "en": "Here is what I can do for you:",
             "fr": "Voici ce que je peux faire pour vous :",
@@ -22,12 +23,25 @@ register(
             "en": "You can also just type a question, like *how do I spot a fake profile?*",
             "fr": "Vous pouvez aussi simplement poser une question, par exemple *comment repérer un faux profil ?*",
         },
+        "privacy.who_sees": {
+            "en": "Your mentor sees only the questions you choose to send; admins see questions without your "
+            "name, and counts.",
+            "fr": "Votre mentor ne voit que les questions que vous choisissez de lui envoyer\u202f; les "
+            "administrateurs voient les questions sans votre nom, et des chiffres d’ensemble.",
+        },
     }
 )
 
 
+NAMED_LANGS = {"aide": "fr"}
+"""Names of `help` that ask for it in one language, whatever the person's: `aide` is the French help."""
+
+
 async def handle_help(ctx: Context, args: str) -> list[Reply]:
-    """The commands of the router handling the event that the person may run, by section."""
+    """The commands of the router handling the event that the person may run, by section, then who sees
+    what of the person's questions (`privacy.who_sees`, which the first welcome of each channel shows too)."""
+    word = ctx.router.parse(ctx.event)[1].lower() if ctx.event.kind != "action" else ""
+    ctx.speaking = NAMED_LANGS.get(word, ctx.speaking)
     role = Role.ADMIN if ctx.person.is_admin else Role.MENTOR if ctx.is_mentor else Role.EVERYONE
     lines = [ctx.t("help.title")]
     for section in (Role.EVERYONE, Role.MENTOR, Role.ADMIN):
@@ -35,6 +49,7 @@ async def handle_help(ctx: Context, args: str) -> list[Reply]:
             continue
         specs = [s for s in ctx.router.visible_to(role) if s.role == section]
         lines.append(f"\n**{ctx.t(f'help.section.{section.name.lower()}')}**")
-        lines.extend(f"- `{ctx.t(s.usage)}`: {ctx.t(s.help_key)}" for s in specs)
+        lines.extend(ctx.t("help.line", usage=ctx.t(s.usage), help=ctx.t(s.help_key)) for s in specs)
     lines.append("\n" + ctx.t("help.free_text"))
+    lines.append(ctx.t("privacy.who_sees"))
     return [Text("\n".join(lines), private=True)]

@@ -17,7 +17,7 @@ from storage.models import Cohort, Enrollment, Person, Question
 
 register(
     {
-        "mentees.usage": {"en": "mentees", "fr": "mentees"},
+        "mentees.usage": {"en": "mentees", "fr": "mentorés"},
         "mentees.help": {
             "en": "how your mentees are doing, and their questions",
             "fr": "où en sont vos mentorés, et leurs questions",
@@ -25,7 +25,7 @@ register(
         "mentees.none": {
             "en": "You don’t have any mentees yet. An admin can pair you with someone with `pair`.",
             "fr": "Vous n’avez pas encore de mentoré. Un administrateur peut vous associer à quelqu’un "
-            "avec `pair`.",
+            "avec `associer`.",
         },
         "mentees.title": {"en": "Your mentees ({count}):", "fr": "Vos mentorés ({count}) :"},
         "mentees.cohort": {
@@ -48,9 +48,13 @@ register(
             "fr": "Conseils : en pause pour la cohorte",
         },
         "mentees.stopped": {"en": "Tips: not receiving any", "fr": "Conseils : n’en reçoit pas"},
+        "mentees.finished": {
+            "en": "Tips: finished the track",
+            "fr": "Conseils : a terminé son parcours",
+        },
         "mentees.questions": {
             "en": "Open questions: {count} (answer with `reply <id> <your answer>`)",
-            "fr": "Questions en attente : {count} (répondez avec `reply <n°> <votre réponse>`)",
+            "fr": "Questions en attente : {count} (répondez avec `répondre <n°> <votre réponse>`)",
         },
         "mentees.no_questions": {"en": "Open questions: none", "fr": "Questions en attente : aucune"},
         "mentees.more_questions": {"en": "… and {count} more", "fr": "… et {count} autres"},
@@ -62,7 +66,8 @@ SNIPPET_CHARS = 80
 
 
 async def handle_mentees(ctx: Context, args: str) -> list[Reply]:
-    """One block per mentee: cohorts and lessons received, quiz, last activity, pause, open questions."""
+    """One block per mentee: cohorts and lessons received, quiz, last activity, pause, and the questions
+    the mentee chose to send to this mentor (never the ones they kept or declined)."""
     mentees = await people.mentees_of(ctx.session, mentor_id=ctx.person.id or 0)
     if not mentees:
         return [Text(ctx.t("mentees.none"), private=True)]
@@ -73,7 +78,8 @@ async def handle_mentees(ctx: Context, args: str) -> list[Reply]:
     scores = await progress.quiz_scores(ctx.session, person_ids=ids)
     last = await progress.last_activity(ctx.session, person_ids=ids)
     questions: dict[int, list[Question]] = {}
-    for question in await activity.open_questions(ctx.session, person_ids=ids):
+    sent = await activity.questions_sent_to(ctx.session, mentor_id=ctx.person.id or 0, person_ids=ids)
+    for question in sent:
         questions.setdefault(question.person_id, []).append(question)
     zone = await own_zone(ctx)
     blocks = [ctx.t("mentees.title", count=len(mentees))]
@@ -132,20 +138,21 @@ def _pause_line(ctx: Context, mentee: Person, rows: list[tuple[Enrollment, Cohor
     if pauses:
         return f"- {ctx.t('mentees.paused_until', date=_day(max(pauses), zone))}"
     if not active:
-        return f"- {ctx.t('mentees.stopped')}"
+        finished = any(e.status == EnrollmentStatus.COMPLETED for e, _ in rows)
+        return f"- {ctx.t('mentees.finished' if finished else 'mentees.stopped')}"
     if active and all(c.paused for _, c in active):
         return f"- {ctx.t('mentees.cohort_paused')}"
     return f"- {ctx.t('mentees.receiving')}"
 
 
 def _question_lines(ctx: Context, questions: list[Question]) -> list[str]:
-    """The open questions with their ids, so the mentor can `reply <id> ...` straight away."""
+    """The questions sent to the mentor with their ids, so the mentor can `reply <id> ...` straight away."""
     if not questions:
         return [f"- {ctx.t('mentees.no_questions')}"]
     lines = [f"- {ctx.t('mentees.questions', count=len(questions))}"]
     for question in questions[:MAX_LISTED_QUESTIONS]:
         snippet = neutralize(" ".join(question.text.split()), SNIPPET_CHARS)
-        lines.append(f"  - #{question.id}: {snippet}")
+        lines.append(f"  - {ctx.t('list.numbered', id=question.id, text=snippet)}")
     if len(questions) > MAX_LISTED_QUESTIONS:
         lines.append(f"  - {ctx.t('mentees.more_questions', count=len(questions) - MAX_LISTED_QUESTIONS)}")
     return lines

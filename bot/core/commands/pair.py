@@ -13,9 +13,9 @@ from storage.models import Person
 
 register(
     {
-        "pair.usage": {"en": "pair <@mentor> <@mentee>", "fr": "pair <@mentor> <@mentoré>"},
+        "pair.usage": {"en": "pair <@mentor> <@mentee>", "fr": "associer <@mentor> <@mentoré>"},
         "pair.help": {"en": "give a learner a mentor", "fr": "attribuer un mentor à un apprenant"},
-        "unpair.usage": {"en": "unpair <@mentor> <@mentee>", "fr": "unpair <@mentor> <@mentoré>"},
+        "unpair.usage": {"en": "unpair <@mentor> <@mentee>", "fr": "dissocier <@mentor> <@mentoré>"},
         "unpair.help": {"en": "end a mentorship", "fr": "mettre fin à un binôme"},
         "pair.self": {
             "en": "{person} can’t be their own mentor. Choose two different people.",
@@ -37,7 +37,7 @@ register(
             "en": "Good news: you are now {mentee}’s mentor. Their questions will reach you here, "
             "and `mentees` shows how they are doing. Thank you for sharing what you know!",
             "fr": "Bonne nouvelle : vous êtes maintenant le mentor de {mentee}. "
-            "Ses questions vous arriveront ici, et `mentees` montre où en sont vos mentorés. "
+            "Ses questions vous arriveront ici, et `mentorés` montre où en sont vos mentorés. "
             "Merci de partager ce que vous savez !",
         },
         "pair.to_mentee": {

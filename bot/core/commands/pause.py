@@ -24,12 +24,12 @@ register(
             "fr": "pause [3 jours | 2 semaines | jusqu'au 2027-01-05]",
         },
         "pause.help": {"en": "take a break from tips", "fr": "faire une pause dans les conseils"},
-        "resume.usage": {"en": "resume", "fr": "resume"},
+        "resume.usage": {"en": "resume", "fr": "reprendre"},
         "resume.help": {"en": "get tips again after a pause", "fr": "reprendre les conseils après une pause"},
         "pause.done": {
             "en": "Enjoy your break! Your tips are paused until {until}. "
             "Type `resume` to start again sooner.",
-            "fr": "Bonne pause ! Vos conseils sont suspendus jusqu’au {until}. Tapez `resume` pour reprendre "
+            "fr": "Bonne pause ! Vos conseils sont suspendus jusqu’au {until}. Tapez `reprendre` pour reprendre "
             "plus tôt.",
         },
         "pause.past": {
@@ -50,20 +50,20 @@ register(
             "en": "Your tips are not paused, so there is nothing to resume.",
             "fr": "Vos conseils ne sont pas en pause : il n’y a rien à reprendre.",
         },
-        "stop.usage": {"en": "stop", "fr": "stop"},
+        "stop.usage": {"en": "stop", "fr": "arrêter"},
         "stop.help": {
             "en": "stop your tips (`resume` brings them back)",
-            "fr": "arrêter vos conseils (`resume` les fait revenir)",
+            "fr": "arrêter vos conseils (`reprendre` les fait revenir)",
         },
         "stop.done": {
             "en": "Done: no more tips from now on. Nothing is lost: type `resume` whenever you want them "
             "back, and they will pick up where you stopped.",
-            "fr": "C’est fait : plus de conseils à partir de maintenant. Rien n’est perdu : tapez `resume` "
+            "fr": "C’est fait : plus de conseils à partir de maintenant. Rien n’est perdu : tapez `reprendre` "
             "quand vous voudrez les retrouver, ils reprendront là où vous vous êtes arrêté.",
         },
         "stop.already": {
             "en": "Your tips are already stopped. Type `resume` to get them back.",
-            "fr": "Vos conseils sont déjà arrêtés. Tapez `resume` pour les retrouver.",
+            "fr": "Vos conseils sont déjà arrêtés. Tapez `reprendre` pour les retrouver.",
         },
         "stop.none": {
             "en": "You are not receiving tips, so there is nothing to stop.",

@@ -9,13 +9,14 @@ from bot.core.replies import Reply, Text
 from bot.core.text import neutralize
 from bot.i18n import register
 from scheduler import plan
-from storage import activity, cohorts, deliveries, people
-from storage.enums import EnrollmentStatus, FeedbackKind
-from storage.models import Cohort, Enrollment, Feedback
+from storage import cohorts, people, progress
+from storage.enums import EnrollmentStatus
+from storage.models import Cohort, Enrollment
+from storage.progress import TrackSummary
 
 register(
     {
-        "progress.usage": {"en": "progress", "fr": "progress"},
+        "progress.usage": {"en": "progress", "fr": "progrès"},
         "progress.help": {"en": "how far you have come", "fr": "où vous en êtes"},
         "progress.title": {"en": "Your progress:", "fr": "Votre progression :"},
         "progress.cohort": {"en": "**{cohort}**: *{track}*", "fr": "**{cohort}** : *{track}*"},
@@ -47,7 +48,7 @@ register(
             "A programme admin can add you to one. Meanwhile, type `tracks` to browse the lessons, "
             "or just ask me a question.",
             "fr": "Vous n’êtes pas encore dans une cohorte : il n’y a donc pas de progression à afficher. "
-            "Un administrateur du programme peut vous inscrire. En attendant, tapez `tracks` pour parcourir "
+            "Un administrateur du programme peut vous inscrire. En attendant, tapez `parcours` pour parcourir "
             "les leçons, ou posez-moi simplement une question.",
         },
     }
@@ -62,26 +63,27 @@ async def handle_progress(ctx: Context, args: str) -> list[Reply]:
     if not enrolled:
         lines = [ctx.t("progress.none")]
     else:
-        sent = await deliveries.lessons_received(
-            ctx.session, enrollment_ids=[e.id for e, _ in enrolled if e.id is not None]
-        )
-        feedback = await activity.feedback_of(ctx.session, person_id=person_id)
-        quiz = [f for f in feedback if f.kind == FeedbackKind.QUIZ]
         lines = [ctx.t("progress.title")]
         for enrollment, cohort in enrolled:
+            track = ctx.library.tracks.get(cohort.track_id)
+            summary = await progress.track_summary(
+                ctx.session,
+                enrollment_id=enrollment.id or 0,
+                person_id=person_id,
+                lesson_ids=track.lessons if track else (),
+            )
             lines.append("")
-            lines.extend(_enrollment_lines(ctx, enrollment, cohort, sent.get(enrollment.id or 0, 0), quiz))
+            lines.extend(_enrollment_lines(ctx, enrollment, cohort, summary))
     if mentor is not None:
         lines.extend(["", ctx.t("progress.mentor", mentor=mention(mentor))])
     return [Text("\n".join(lines), private=True)]
 
 
 def _enrollment_lines(
-    ctx: Context, enrollment: Enrollment, cohort: Cohort, sent: int, quiz: list[Feedback]
+    ctx: Context, enrollment: Enrollment, cohort: Cohort, summary: TrackSummary
 ) -> list[str]:
+    """Lessons received of the track's, the track's quiz score (each quiz counted once), status, next tip."""
     track = ctx.library.tracks.get(cohort.track_id)
-    lessons = set(track.lessons) if track else set()
-    answers = [f for f in quiz if f.lesson_id in lessons]
     zone = plan.zone_for(ctx.person, cohort, ctx.services.settings.default_tz)
     header = ctx.t(
         "progress.cohort",
@@ -89,8 +91,8 @@ def _enrollment_lines(
         track=track.title(ctx.lang) if track else neutralize(cohort.track_id, 64),
     )
     details = [
-        ctx.t("progress.lessons", sent=sent, total=len(track.lessons) if track else 0),
-        _quiz_line(ctx, answers),
+        ctx.t("progress.lessons", sent=summary.lessons, total=summary.total),
+        _quiz_line(ctx, summary),
         ctx.t("progress.status", status=_status(ctx, enrollment, cohort)),
     ]
     if (
@@ -102,10 +104,10 @@ def _enrollment_lines(
     return [header, *(f"- {line}" for line in details)]
 
 
-def _quiz_line(ctx: Context, answers: list[Feedback]) -> str:
-    if not answers:
+def _quiz_line(ctx: Context, summary: TrackSummary) -> str:
+    if not summary.answered:
         return ctx.t("progress.quiz_none")
-    return ctx.t("progress.quiz", right=sum(1 for f in answers if f.correct), total=len(answers))
+    return ctx.t("progress.quiz", right=summary.right, total=summary.answered)
 
 
 def _status(ctx: Context, enrollment: Enrollment, cohort: Cohort) -> str:

@@ -7,20 +7,25 @@ import difflib
 from bot.core import learning
 from bot.core.cards import full_card, tip_card
 from bot.core.context import Context
+from bot.core.dates import format_moment
 from bot.core.errors import NotFound, UsageError
 from bot.core.replies import Reply, Text
+from bot.core.text import neutralize
 from bot.i18n import register
+from scheduler import plan
 from storage import deliveries
+from storage.enums import EnrollmentStatus
+from storage.models import Cohort, Enrollment
 
 register(
     {
-        "today.usage": {"en": "today", "fr": "today"},
+        "today.usage": {"en": "today", "fr": "aujourd’hui"},
         "today.help": {"en": "today’s tip again", "fr": "le conseil du jour, à nouveau"},
-        "next.usage": {"en": "next", "fr": "next"},
+        "next.usage": {"en": "next", "fr": "suivant"},
         "next.help": {"en": "the next lesson, right now", "fr": "la leçon suivante, tout de suite"},
-        "lesson.usage": {"en": "lesson <id>", "fr": "lesson <id>"},
+        "lesson.usage": {"en": "lesson <id>", "fr": "leçon <id>"},
         "lesson.help": {"en": "open a lesson", "fr": "ouvrir une leçon"},
-        "tracks.usage": {"en": "tracks", "fr": "tracks"},
+        "tracks.usage": {"en": "tracks", "fr": "parcours"},
         "tracks.help": {"en": "the learning tracks", "fr": "les parcours"},
         "today.none": {
             "en": "You haven’t received a tip yet. Here is where everyone starts:",
@@ -30,11 +35,21 @@ register(
             "en": "You are not in a cohort yet, so there is no *next* lesson. "
             "Type `tracks` to browse, or `lesson <id>` to open one.",
             "fr": "Vous n’êtes pas encore inscrit dans une cohorte : il n’y a donc pas de leçon *suivante*. "
-            "Tapez `tracks` pour parcourir, ou `lesson <id>` pour en ouvrir une.",
+            "Tapez `parcours` pour les parcourir, ou `leçon <id>` pour en ouvrir une.",
         },
         "next.done": {
-            "en": "You have finished the track *{track}*. Bravo! Type `tracks` to choose what comes next.",
-            "fr": "Vous avez terminé le parcours *{track}*. Bravo ! Tapez `tracks` pour choisir la suite.",
+            "en": "You have received every lesson of the track *{track}*. Type `tracks` to choose what "
+            "comes next.",
+            "fr": "Vous avez reçu toutes les leçons du parcours *{track}*. Tapez `parcours` pour choisir "
+            "la suite.",
+        },
+        "next.last": {
+            "en": "That was the last lesson of the track *{track}*.",
+            "fr": "C’était la dernière leçon du parcours *{track}*.",
+        },
+        "next.summary": {
+            "en": "A look back on the whole track comes on {when}.",
+            "fr": "Le bilan de tout le parcours arrivera le {when}.",
         },
         "lesson.unknown": {
             "en": "There is no lesson `{id}`.{hint}",
@@ -67,15 +82,45 @@ async def handle_today(ctx: Context, args: str) -> list[Reply]:
 
 
 async def handle_next(ctx: Context, args: str) -> list[Reply]:
+    """The next lesson of the learner's track now. The last one completes the track, as the drip does;
+    past it, `next` says the track is done and when its look back comes, never a second congratulation."""
     current = await learning.active_enrollment(ctx)
     if current is None:
-        return [Text(ctx.t("next.not_enrolled"))]
+        finished = await learning.completed_enrollment(ctx)
+        if finished is None:
+            return [Text(ctx.t("next.not_enrolled"))]
+        return [Text(await _done(ctx, *finished))]
     enrollment, cohort = current
     lesson = await learning.deliver_next(ctx, enrollment, cohort)
-    if lesson is None:
-        track = ctx.library.tracks.get(cohort.track_id)
-        return [Text(ctx.t("next.done", track=track.title(ctx.lang) if track else cohort.track_id))]
-    return [tip_card(lesson)]
+    if lesson is None:  # past the end without having been completed: complete it now
+        await learning.finish_track(ctx, enrollment, cohort)
+        return [Text(await _done(ctx, enrollment, cohort))]
+    if enrollment.status != EnrollmentStatus.COMPLETED:
+        return [tip_card(lesson)]
+    last = ctx.t("next.last", track=_track_title(ctx, cohort))
+    return [
+        tip_card(lesson),
+        Text(" ".join(filter(None, (last, await _summary_line(ctx, enrollment, cohort))))),
+    ]
+
+
+async def _done(ctx: Context, enrollment: Enrollment, cohort: Cohort) -> str:
+    done = ctx.t("next.done", track=_track_title(ctx, cohort))
+    return " ".join(filter(None, (done, await _summary_line(ctx, enrollment, cohort))))
+
+
+async def _summary_line(ctx: Context, enrollment: Enrollment, cohort: Cohort) -> str:
+    """When the track's look back comes, while it waits to be sent; "" once it has been."""
+    due = await learning.summary_due(ctx, enrollment)
+    if due is None:
+        return ""
+    zone = plan.zone_for(ctx.person, cohort, ctx.services.settings.default_tz)
+    return ctx.t("next.summary", when=format_moment(due, zone, ctx.lang))
+
+
+def _track_title(ctx: Context, cohort: Cohort) -> str:
+    track = ctx.library.tracks.get(cohort.track_id)
+    return track.title(ctx.lang) if track else neutralize(cohort.track_id, 64)
 
 
 async def handle_lesson(ctx: Context, args: str) -> list[Reply]:
@@ -98,5 +143,6 @@ async def handle_tracks(ctx: Context, args: str) -> list[Reply]:
         )
         for lesson_id in track.lessons:
             lesson = ctx.library.get(lesson_id, ctx.lang)
-            lines.append(f"  - `{lesson_id}`: {lesson.title if lesson else lesson_id}")
+            title = lesson.title if lesson else lesson_id
+            lines.append(f"  - {ctx.t('list.labelled', label=lesson_id, text=title)}")
     return [Text("\n".join(lines), private=True)]

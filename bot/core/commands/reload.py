@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 register(
     {
-        "reload.usage": {"en": "reload", "fr": "reload"},
+        "reload.usage": {"en": "reload", "fr": "recharger"},
         "reload.help": {"en": "read the lesson files again", "fr": "relire les fichiers de leçons"},
         "reload.done": {
             "en": "Lessons reloaded: {lessons} lessons ({files} files) in {tracks} tracks, {errors} errors.",

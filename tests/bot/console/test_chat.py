@@ -77,7 +77,31 @@ def test_a_button_with_a_text_box_takes_the_next_line_as_its_text(tmp_path: Path
     chat(db, "chat", "--user", "bob", stdin="mentor how do I find my old posts on X from 2015?\n")
     result = chat(db, "chat", "--user", "mia", stdin="1\nUse advanced search with from:yourhandle\n")
     assert result.returncode == 0, result.stderr
-    assert "[1] Reply" in result.stdout and "Your answer:" in result.stdout
+    assert "[1] Reply" in result.stdout and "Type your answer to question #1 now" in result.stdout
     assert "On its way to bob" in result.stdout
     result = chat(db, "chat", "--user", "bob", stdin="")
     assert "from:yourhandle" in result.stdout
+
+
+def test_run_makes_nobody_admin_of_a_database_that_has_an_admin(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    assert chat(db, "run", "--user", "sam", stdin="").stdout.startswith(
+        "Welcome to Tandem! You are sam, the first"
+    )
+    for _ in range(2):  # `tandem run --user` again, by someone else: a learner, each time
+        result = chat(db, "run", "--user", "eve", stdin="cohort create spring track first-steps\n")
+        assert result.returncode == 0, result.stderr
+        assert "the first admin" not in result.stdout and "is for programme admins" in result.stdout
+    steps = chat(db, "run", "--user", "sam", stdin="")  # no cohort yet: the admin's steps again
+    assert "Three steps to begin" in steps.stdout and "the first admin" not in steps.stdout
+    chat(db, "run", "--user", "sam", stdin="cohort create pilot track first-steps\n")
+    assert "Three steps" not in chat(db, "run", "--user", "sam", stdin="").stdout
+
+
+def test_a_learner_opening_chat_is_greeted_once(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    first = chat(db, "chat", "--user", "bob", stdin="today\n")
+    assert first.stdout.startswith("Welcome to Tandem, bob! Three things to try:")
+    assert "admins see questions without your name" in " ".join(first.stdout.split())
+    again = chat(db, "chat", "--user", "bob", stdin="today\n")
+    assert "Welcome" not in again.stdout and again.stdout.strip()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.console.channel import console_key
 from bot.core.events import Event
-from bot.core.replies import Attachment, LessonCard, Text
+from bot.core.replies import File, LessonCard, Text
 from scheduler import plan
 from storage import activity, cohorts, people
 from storage.enums import AuditOutcome
@@ -90,7 +90,7 @@ async def test_settings_shows_every_value_its_source_and_how_to_change_it(harnes
 
 async def test_settings_without_a_cohort(harness: Harness) -> None:
     text = await harness.text("alice", "settings")
-    assert "Time zone: not chosen yet" in text
+    assert "Time zone: Europe/Paris (the programme’s default)" in text  # TANDEM_DEFAULT_TZ
     assert "No tip is scheduled" in text
 
 
@@ -197,8 +197,8 @@ async def test_lang_fr_switches_every_later_reply(harness: Harness) -> None:
     assert person.lang == "fr"
 
     text = await harness.text("alice", "settings")
-    assert "Vos réglages" in text and "Langue : français" in text
-    assert "Jours : du lundi au vendredi (selon votre cohorte *pilot*)" in text
+    assert "Vos réglages" in text and "Langue\u202f: français" in text
+    assert "Jours\u202f: du lundi au vendredi (selon votre cohorte *pilot*)" in text
     assert "n’est pas une heure" in await harness.text("alice", "time 25:00")
     assert "votre conseil arrivera désormais à 08:30" in await harness.text("alice", "heure 08:30")
 
@@ -217,7 +217,7 @@ async def test_lang_fr_switches_every_later_reply(harness: Harness) -> None:
         ("days funday", "`funday` is not a list of days."),
         ("days", "Usage: `days <days, like mon-fri>`"),
         ("tz Mars/Olympus", "`Mars/Olympus` is not a time zone I know."),
-        ("tz", "Usage: `tz <Region/City>`"),
+        ("tz", "Usage: `tz <Region/City | city>`"),
         ("lang de", "Usage: `lang fr|en`"),
         ("lang", "Usage: `lang fr|en`"),
         ("pause banana", "Usage: `pause [3 days | 2 weeks | until 2027-01-05]`"),
@@ -322,13 +322,13 @@ async def test_progress_counts_lessons_quiz_status_next_tip_and_mentor(harness: 
     await harness.say("alice", "next")
     await harness.press("alice", "quiz.answer", "linkedin-profile:1")  # right
     await harness.press("alice", "quiz.answer", "strong-passwords:0")  # right
-    await harness.press("alice", "quiz.answer", "strong-passwords:2")  # wrong
+    await harness.press("alice", "quiz.answer", "strong-passwords:2")  # again: the first answer counts
     await harness.press("alice", "quiz.answer", "hashtags:2")  # not in this track
 
     text = await harness.text("alice", "progress")
     assert "**pilot**: *First steps*" in text
     assert "Lessons received: 2 of 10" in text
-    assert "Quiz answers: 2 right out of 3" in text
+    assert "Quiz answers: 2 right out of 2" in text
     assert "Status: active" in text
     assert "Next tip: Tuesday 24 November 2026 at 09:00 (Europe/Paris)" in text
     assert "**spring**: *First steps*" in text and "Status: completed" in text
@@ -339,7 +339,7 @@ async def test_progress_counts_lessons_quiz_status_next_tip_and_mentor(harness: 
     assert "Status: paused until Tuesday 5 January 2027" in await harness.text("alice", "progress")
     await harness.say("alice", "lang fr")
     text = await harness.text("alice", "progress")
-    assert "*Premiers pas*" in text and "Leçons reçues : 2 sur 10" in text
+    assert "*Premiers pas*" in text and "Leçons reçues\u202f: 2 sur 10" in text
 
 
 async def test_progress_and_settings_when_the_programme_paused_the_cohort(harness: Harness) -> None:
@@ -386,11 +386,13 @@ async def test_my_data_holds_everything_about_the_person(harness: Harness) -> No
     before = await harness.snapshot()
     replies = await harness.say("alice", "my-data")
     assert await harness.snapshot() == before
-    [attachment] = replies
-    assert isinstance(attachment, Attachment)
-    assert attachment.filename == "tandem-my-data.json"
-    assert "questions: 1" in attachment.markdown and "`forget-me`" in attachment.markdown
-    data = json.loads(attachment.content)
+    note, file = replies
+    assert isinstance(note, Text) and isinstance(file, File)
+    assert file.name == "tandem-my-data-alice-2026-11-23.json" and file.mime == "application/json"
+    assert f"`{file.name}`" in note.markdown
+    assert "questions: 1" in note.markdown and "`forget-me`" in note.markdown
+    assert file.caption and file.download == "my-data"
+    data = json.loads(file.content)
     assert data["person"]["key"] == "console:alice"
     assert dt.datetime.fromisoformat(data["person"]["created_at"]).tzinfo is not None
     assert data["enrollments"][0]["cohort"] == "pilot"
@@ -419,11 +421,11 @@ async def test_my_data_of_a_mentor_lists_mentees_tips_and_audit(harness: Harness
         )
         await activity.push_inbox(session, person_id=bob_id, payload={"type": "text", "markdown": "Hello"})
     replies = await harness.say("bob", "mes-donnees")
-    data = json.loads(next(r for r in replies if isinstance(r, Attachment)).content)
+    data = json.loads(next(r for r in replies if isinstance(r, File)).content)
     assert [(m["mentor"], m["mentee"]) for m in data["mentorships"]] == [("bob", "alice")]
     assert [t["text"] for t in data["custom_tips"]] == ["Try the LinkedIn feed filter"]
     assert [a["action"] for a in data["audit"]] == ["push"]
-    assert [m["payload"]["markdown"] for m in data["inbox"]] == ["Hello"]
+    assert [m["message"]["text"] for m in data["inbox"]] == ["Hello"]
 
 
 # --- forget-me --------------------------------------------------------------------------------------------

@@ -179,13 +179,13 @@ async def test_mentees_shows_a_fresh_mentee_and_french(harness: Harness, ids: di
 
     text = await harness.text("mia", "mentees")
 
-    assert "Vos mentorés (2) :" in text
+    assert "Vos mentorés (2)\u202f:" in text
     assert text.index("**bob**") < text.index("**carol**")
-    assert "pilot : 0/10 leçons reçues" in text
-    assert "Quiz : aucune réponse pour l’instant" in text
-    assert "Dernière activité : pas encore" in text
-    assert "Conseils : actifs" in text
-    assert "Questions en attente : aucune" in text
+    assert "pilot\u202f: 0/10 leçons reçues" in text
+    assert "Quiz\u202f: aucune réponse pour l’instant" in text
+    assert "Dernière activité\u202f: pas encore" in text
+    assert "Conseils\u202f: actifs" in text
+    assert "Questions en attente\u202f: aucune" in text
 
 
 async def test_mentees_when_the_mentor_has_none(harness: Harness, ids: dict[str, int]) -> None:
@@ -288,17 +288,18 @@ async def test_push_scheduled_queues_a_pending_delivery_in_utc(
     assert entry.args["send_at"] == due_utc.isoformat()
 
 
-async def test_push_to_a_cohort_reaches_everyone_enrolled_in_their_language(
+async def test_push_to_a_cohort_reaches_the_mentors_mentees_in_their_language(
     harness: Harness, ids: dict[str, int]
 ) -> None:
+    await harness.say("root", "pair @mia @carol")
     replies = await harness.say("mia", "push pilot Long-press a message to reply to it.")
 
-    assert "on its way to the 2 people of the cohort pilot" in text_of(replies)
+    assert "Sent to your 2 mentees in pilot" in text_of(replies)
     [to_bob] = notifications(replies, "console:bob")
     [to_carol] = notifications(replies, "console:carol")
     assert isinstance(to_bob, Text) and isinstance(to_carol, Text)
     assert to_bob.markdown == "A tip from **mia**:\n> Long-press a message to reply to it."
-    assert to_carol.markdown == "Un conseil de **mia** :\n> Long-press a message to reply to it."
+    assert to_carol.markdown == "Un conseil de **mia**\u202f:\n> Long-press a message to reply to it."
     [tip] = await rows(harness, CustomTip)
     assert (tip.target_person_id, tip.target_cohort_id) == (None, ids["pilot"])
     deliveries = await rows(harness, Delivery, kind="tip")
@@ -312,12 +313,11 @@ async def test_push_to_a_cohort_reaches_everyone_enrolled_in_their_language(
 async def test_push_to_a_cohort_later_queues_one_delivery_per_person(
     harness: Harness, ids: dict[str, int]
 ) -> None:
+    await harness.say("root", "pair @mia @carol")
     replies = await harness.say("mia", "push Pilot Your tip for Monday at 2026-11-30 10:00")
 
     assert {n.person_key for n in replies.notes} == {"console:bob", "console:carol"}
-    assert "the 2 people of the cohort pilot will get your tip on 2026-11-30 10:00 (Europe/Paris)" in text_of(
-        replies
-    )
+    assert "your 2 mentees in pilot will get your tip on 2026-11-30 10:00 (Europe/Paris)" in text_of(replies)
     due = dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     deliveries = await rows(harness, Delivery, kind="tip")
     assert sorted((d.person_id, d.status, d.due_at) for d in deliveries) == sorted(
@@ -388,7 +388,7 @@ async def test_push_of_exactly_the_limit_is_sent_neutralised(harness: Harness, i
 
     replies = await harness.say("mia", f"push pilot {message}")
 
-    notes = notifications(replies, "console:carol")
+    notes = notifications(replies, "console:bob")
     assert len(notes) == 1 and isinstance(notes[0], Text)
     assert "@here" not in notes[0].markdown and "*x*" not in notes[0].markdown
     assert notes[0].markdown.count(f"@{WJ}here") == 100
@@ -402,8 +402,8 @@ async def test_push_of_exactly_the_limit_is_sent_neutralised(harness: Harness, i
     [
         ("mia", "push @carol Hello", "**carol** is not one of your mentees", "push"),
         ("mia", "push @nobody Hello", "**nobody** is not one of your mentees", "push"),
-        ("mia", "push other Hello", "You don’t mentor anyone in the cohort other", "push"),
-        ("noah", "push pilot Hello", "You don’t mentor anyone in the cohort pilot", "push"),
+        ("mia", "push other Hello", "None of your mentees is in the cohort other", "push"),
+        ("noah", "push pilot Hello", "None of your mentees is in the cohort pilot", "push"),
         pytest.param("carol", "push @bob Hello", "`push` est réservé aux mentors", "push"),
         pytest.param(
             "dave",
@@ -432,7 +432,10 @@ async def test_push_refusals_change_nothing_but_the_audit_log(
 @pytest.mark.parametrize(
     ("command", "expected"),
     [
-        ("push", "Usage: `push <@person | cohort> <text> [at YYYY-MM-DD HH:MM]`"),
+        (
+            "push",
+            "Usage: `push <@person | cohort> <text> [at YYYY-MM-DD HH:MM | at tomorrow | at friday 10:00]`",
+        ),
         ("push @bob", "What should the tip say?"),
         ("push @bob    ", "What should the tip say?"),
         ("push @bob at 2026-12-01 10:00", "What should the tip say?"),
@@ -443,7 +446,10 @@ async def test_push_refusals_change_nothing_but_the_audit_log(
         ("push @bob Hello at 2026-13-01 10:00", "`2026-13-01` is not a date"),
         ("push @bob Hello at 01/12/2026 10:00", "`01/12/2026` is not a date"),
         ("push @bob Hello at 2026-12-01 25:00", "`25:00` is not a time"),
-        ("push @bob Hello at 2026-12-01", "Give the date and the time, like `at 2027-01-05 09:30`"),
+        (
+            "push @bob Hello at 2026-12-01",
+            "Say when after `at`: a date and a time, like `at 2027-01-05 09:30`",
+        ),
     ],
 )
 async def test_push_errors_change_nothing(
@@ -479,7 +485,9 @@ async def test_unanswered_question_is_offered_to_the_mentor_and_forwarded(
 ) -> None:
     replies = await harness.say("bob", "What is the best recipe for chocolate cake?")
 
-    offer = next(r for r in replies if isinstance(r, Text) and r.buttons)
+    offer = next(
+        r for r in replies if isinstance(r, Text) and "question.forward" in {b.action for b in r.buttons}
+    )
     assert "send your question to your mentor, **mia**" in offer.markdown
     forward = offer.buttons[0]
     assert isinstance(forward, Button) and forward.action == "question.forward"
@@ -593,7 +601,9 @@ async def test_the_reply_button_takes_the_typed_answer(harness: Harness, ids: di
     mia = harness.actor("mia")
 
     empty = await harness.handle(Event(mia, "action", "  ", action=button.action, value=button.value))
-    assert f"reply {button.value} " in text_of(empty) and notifications(empty) == []
+    assert (
+        f"Type your answer to question #{button.value} now" in text_of(empty) and notifications(empty) == []
+    )
 
     replies = await harness.handle(
         Event(mia, "action", "Tap the camera icon.", action=button.action, value=button.value)

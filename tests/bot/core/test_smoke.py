@@ -42,8 +42,8 @@ async def test_related_lessons_are_named_in_the_readers_language(harness: Harnes
     [card] = await harness.say("alice", "lesson strong-passwords")
     assert isinstance(card, LessonCard)
     assert card.footer.startswith(
-        "Pour aller plus loin : *La validation en deux étapes, votre second verrou* "
-        "(`lesson two-factor-authentication`), "
+        "Pour aller plus loin\u202f: *La validation en deux étapes, votre second verrou* "
+        "(`leçon two-factor-authentication`), "
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import time
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -97,6 +98,42 @@ async def test_dm_question_answered_with_a_lesson_card(slack: SlackTester) -> No
     assert any(a.startswith("tandem|lesson.more") for a in actions) and any(
         "quiz.start" in a for a in actions
     )
+
+
+def buttons_in(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every button of these Slack messages, in order."""
+    return [e for m in messages for b in m.get("blocks", []) if b["type"] == "actions" for e in b["elements"]]
+
+
+async def test_unsure_answer_offers_lessons_as_buttons_and_the_mentor_only_to_a_mentee(
+    slack: SlackTester,
+) -> None:
+    """Not sure: the closest lessons as buttons ("Open: …", which open the lesson), and the button that
+    sends the question to the mentor only for someone who has one; nobody is told to type `lesson <id>`."""
+    await setup_programme(slack)
+    slack.fake.reset()
+    await slack.dm("UBOB", "What is the best recipe for chocolate cake?")
+    await slack.until(
+        lambda: any(
+            b["action_id"].startswith("tandem|question.keep") for b in buttons_in(slack.fake.messages)
+        )
+    )
+    bob = buttons_in(slack.fake.messages)
+    opens = [b for b in bob if b["action_id"].startswith("tandem|lesson.more")]
+    assert len(opens) == 3 and all(b["text"]["text"].startswith("Open: ") for b in opens)
+    assert any(b["action_id"].startswith("tandem|question.forward") for b in bob)
+    said = " ".join(m["text"] for m in slack.fake.messages)
+    assert "`lesson" not in said and not any(f"lesson {b['value']}" in said for b in opens)
+    await slack.press("UBOB", opens[0]["action_id"], opens[0]["value"])
+    await slack.until(lambda: any(b["type"] == "header" for m in slack.fake.messages for b in m["blocks"]))
+
+    slack.fake.add_user("UDAN", name="dan", real_name="Dan Alone", locale="en-US", tz="Europe/Paris")
+    slack.fake.reset()
+    await slack.dm("UDAN", "What is the best recipe for chocolate cake?")
+    await slack.until(lambda: any("an admin can pair you" in m["text"] for m in slack.fake.messages))
+    dan = buttons_in(slack.fake.messages)
+    assert [b["action_id"].split("|")[1] for b in dan] == ["lesson.more"] * 3
+    assert "without your name" in slack.fake.messages[-1]["text"]
 
 
 async def test_unanswered_question_goes_to_the_mentor_and_back(slack: SlackTester) -> None:
@@ -351,8 +388,8 @@ async def test_tell_me_more_ends_with_the_related_lessons(slack: SlackTester) ->
     blocks = slack.fake.messages[-1]["blocks"]
     related = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
     assert any(
-        text.startswith("Pour aller plus loin : _La validation en deux étapes, votre second verrou_ ")
-        and "`lesson two-factor-authentication`" in text
+        text.startswith("Pour aller plus loin\u202f: _La validation en deux étapes, votre second verrou_ ")
+        and "`leçon two-factor-authentication`" in text
         for text in related
     ), related
 

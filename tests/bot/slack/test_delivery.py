@@ -44,6 +44,12 @@ async def programme(slack: SlackTester) -> None:
     await slack.until(lambda: bool(slack.dm_texts("UMIA")) and bool(slack.dm_texts("UBOB")))
 
 
+async def mentor_of_all(slack: SlackTester) -> None:
+    """mia mentors every learner, so her cohort push reaches the whole cohort."""
+    for user, name in LEARNERS.items():
+        await command(slack, "UADMIN", f"pair <@UMIA|mia> <@{user}|{name}>")
+
+
 def keys_sent(slack: SlackTester) -> Counter[str]:
     return Counter(
         (m.get("metadata") or {}).get("event_payload", {}).get("key")
@@ -54,16 +60,17 @@ def keys_sent(slack: SlackTester) -> Counter[str]:
 
 async def test_one_inactive_account_does_not_stop_a_cohort_push(slack: SlackTester) -> None:
     await programme(slack)
+    await mentor_of_all(slack)
     slack.fake.permanent_errors["UCAR"] = "account_inactive"
 
     reply = await command(slack, "UMIA", "push pilot Pin your best post to the top of your profile.")
 
-    assert "on its way to the 4 people" in reply and "Sent to" not in reply
-    await slack.until(lambda: any("reached 3 of the 4 people" in t for t in slack.dm_texts("UMIA")))
+    assert "Sent to your 4 mentees in pilot" in reply
+    await slack.until(lambda: any("reached 3 of 4 people" in t for t in slack.dm_texts("UMIA")))
     for user in ("UBOB", "UDAN", "UEVE"):
         assert sum("Pin your best post" in t for t in slack.dm_texts(user)) == 1, user
     assert not any("Pin your best post" in t for t in slack.dm_texts("UCAR"))
-    [report] = [t for t in slack.dm_texts("UMIA") if "reached 3 of the 4" in t]
+    [report] = [t for t in slack.dm_texts("UMIA") if "reached 3 of 4" in t]
     assert "car" in report and "account deactivated" in report
     tips = await rows(slack, Delivery, Delivery.kind == "tip")
     assert sorted(d.status for d in tips) == ["held", "sent", "sent", "sent"], "the ledger tells the truth"

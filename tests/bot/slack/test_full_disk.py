@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from storage.models import Delivery
 from tests.bot.slack.conftest import SlackTester
-from tests.bot.slack.test_delivery import LEARNERS, command, programme
+from tests.bot.slack.test_delivery import LEARNERS, command, mentor_of_all, programme
 
 
 @contextlib.contextmanager
@@ -58,11 +58,12 @@ def db_url(sqlite_url: str) -> str:
 
 async def test_a_full_disk_then_space_again(slack: SlackTester) -> None:
     await programme(slack)
+    await mentor_of_all(slack)
     assert await health(slack) == 200
     slack.fake.latency = 0.3  # the push is still being sent when the disk fills up
 
     reply = await command(slack, "UMIA", "push pilot Check your privacy settings once a year.")
-    assert "on its way" in reply
+    assert "Sent to your 4 mentees in pilot" in reply
     await slack.until(lambda: len(slack.fake.calls_to("chat.postMessage")) > 0)
     with disk_full():
         await asyncio.sleep(0.8)  # sends finish; recording them fails at COMMIT, and is tried again
@@ -73,7 +74,7 @@ async def test_a_full_disk_then_space_again(slack: SlackTester) -> None:
     assert await health(slack) == 200, "space is back: healthy again, without a restart"
 
     await slack.until(lambda: len(tips(slack)) == len(LEARNERS), timeout=30)
-    await slack.until(lambda: any("everyone in the cohort" in t for t in slack.dm_texts("UMIA")), timeout=30)
+    await slack.until(lambda: any("reached everyone" in t for t in slack.dm_texts("UMIA")), timeout=30)
     assert max(tips(slack).values()) == 1
     async with slack.app.services.db.transaction() as session:
         statuses = {d.status for d in await session.exec(select(Delivery).where(Delivery.kind == "tip"))}

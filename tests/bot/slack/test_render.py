@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.core.cards import full_card, labels, quiz_card, tip_card
-from bot.core.replies import Attachment, Button, Later, LessonCard, Notify, QuizCard, Text
+from bot.core.replies import Button, File, Later, LessonCard, Notify, QuizCard, Text
 from bot.core.text import neutralize
 from bot.slack.render import (
     ACTION_PREFIX,
@@ -105,7 +105,7 @@ def test_broadcasts_never_survive_in_any_reply(text: str) -> None:
         LessonCard(hostile, full=True, intro=text, buttons=(Button(text, "quiz.start", "x"),), labels={}),
         LessonCard(hostile, full=False, intro=text, labels={"try_it": text, "verified": text}),
         QuizCard(hostile, text, (Button(text, "quiz.answer", "x:0"), Button(text * 5, "quiz.answer", "x:1"))),
-        Attachment(text, text * 500, text),
+        File(text, (text * 500).encode(), "application/json", text),
     ]
     for reply in replies:
         messages = render(reply)
@@ -286,9 +286,9 @@ def test_long_paragraph_splits_at_paragraph_boundaries() -> None:
     assert last["text"].startswith("Paragraph")
 
 
-def test_attachment_content_is_preformatted_and_split() -> None:
+def test_file_content_is_preformatted_and_split_when_not_uploaded() -> None:
     content = "\n".join(json.dumps({"line": i, "note": "<&> *keep*"}) for i in range(2000))
-    messages = render(Attachment("my-data.json", content, "Here is **your data**."))
+    messages = render(File("my-data.json", content.encode(), "application/json", "Here is **your data**."))
     assert_within_limits(messages)
     texts = section_texts(messages)
     assert texts[0] == "Here is *your data*."
@@ -300,7 +300,7 @@ def test_attachment_content_is_preformatted_and_split() -> None:
 
 
 def test_code_fence_in_content_cannot_close_the_block() -> None:
-    [message] = render(Attachment("x.md", "before\n```\nafter", "Note"))
+    [message] = render(File("x.md", b"before\n```\nafter", "text/markdown", "Note"))
     code = message["blocks"][1]["text"]["text"]
     assert code.count("```") == 2
 

@@ -65,7 +65,10 @@ async def setup_programme(teams: TeamsTester) -> None:
 
 async def test_install_stores_the_conversation_and_says_hello(teams: TeamsTester) -> None:
     replies = await teams.install(BOB)
-    assert "Tandem" in texts(replies) and "help" in texts(replies)
+    welcome = texts(replies)
+    assert "Tandem" in welcome and "aide" in welcome
+    assert "Votre mentor ne voit que les questions que vous choisissez de lui envoyer" in welcome
+    assert "les administrateurs voient les questions sans votre nom" in welcome
     bob = await person(teams, "aad-bob")
     assert bob.reachable is True
     assert bob.conversation is not None
@@ -78,6 +81,10 @@ async def test_conversation_update_adding_the_bot_counts_as_install(teams: Teams
     activity = teams.activity(MIA, "conversationUpdate", membersAdded=[{"id": "28:tandem-bot"}])
     replies = await teams.turn(activity)
     assert "Tandem" in texts(replies)
+    assert (
+        "Your mentor sees only the questions you choose to send; admins see questions without your name"
+        in (texts(replies))
+    )
     assert (await person(teams, "aad-mia")).conversation is not None
 
 

@@ -13,7 +13,7 @@ import pytest
 from microsoft_agents.activity import Activity
 
 from bot.core.cards import full_card, labels, quiz_card, tip_card
-from bot.core.replies import Attachment, Button, Later, LessonCard, Notify, QuizCard, Text, TextInput
+from bot.core.replies import Button, File, Later, LessonCard, Notify, QuizCard, Text, TextInput
 from bot.core.text import neutralize
 from bot.teams.render import markdown_to_elements, parse_submit, render
 from lessons import Library, load_library
@@ -157,7 +157,7 @@ def test_mentions_and_html_cannot_form(text: str) -> None:
         Text(f"**{text}** _{text}_ `{text}` [{text}](https://example.com)\n\n```\n{text}\n```"),
         LessonCard(hostile, full=True, intro=text, footer=text, buttons=(Button(text, "quiz.start", "x"),)),
         QuizCard(hostile, text, (Button(text, "quiz.answer", "x:0"), Button(text * 5, "quiz.answer", "x:1"))),
-        Attachment(text, text * 500, text),
+        File(text, (text * 500).encode(), "application/json", text),
         Text(neutralize(text)),
     ]
     for reply in replies:
@@ -445,9 +445,9 @@ def test_one_huge_word_is_cut_without_breaking_escapes() -> None:
     assert "".join(visible(piece) for piece in pieces) == word
 
 
-def test_attachment_is_monospace_and_chunked() -> None:
+def test_file_is_monospace_and_chunked_when_links_are_off() -> None:
     content = "\n".join(json.dumps({"line": i, "note": "<at>x</at> & *keep*  two"}) for i in range(3000))
-    messages = render(Attachment("my-data.json", content, "Here is **your data**."))
+    messages = render(File("my-data.json", content.encode(), "application/json", "Here is **your data**."))
     assert len(messages) > 1
     assert_valid(messages)
     assert_safe(messages)
