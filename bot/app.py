@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from bot.outlets import Outlets
 from bot.settings import Settings
 from scheduler.dispatch import Dispatcher, DispatchSettings
 from scheduler.service import DripRuntime, DripScheduler
+from storage import examples
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -121,15 +123,24 @@ def make_app(services: Services, outlets: Outlets | None = None) -> App:
     return app
 
 
-async def build_app(settings: Settings, extra_lessons: Sequence[Path] = (), *, migrate: bool = True) -> App:
+async def build_app(
+    settings: Settings, extra_lessons: Sequence[Path] = (), *, migrate: bool = True, warm: bool = True
+) -> App:
     """Check the database and apply migrations, load the lessons, and build the core. Blocking steps run
-    off the event loop. Raises storage.db.DatabaseError with a clear message when the database cannot
-    be used."""
+    off the event loop; so does the answer engine's build (the semantic model's load with it) unless
+    `warm` is False, for a process that answers no question. Raises storage.db.DatabaseError with a
+    clear message when the database cannot be used."""
     if migrate:
         await asyncio.to_thread(Database.upgrade_url, settings.database_url)
-    lessons = await asyncio.to_thread(LessonStore, [*settings.lessons, *extra_lessons])
+    lessons = await asyncio.to_thread(
+        functools.partial(LessonStore, [*settings.lessons, *extra_lessons], semantic=settings.semantic)
+    )
     for problem in lessons.library.errors[:20]:
         logger.warning("Lesson problem: %s", problem)
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
+    async with db.transaction() as session:
+        lessons.set_learned(await examples.learned_triples(session))  # what mentors taught
+    if warm:  # the index and the model now, in a thread, so the first question waits for neither
+        await asyncio.to_thread(lessons.warm)
     services = Services(db=db, settings=settings, lessons=lessons, clock=clock_for(settings.now))
     return make_app(services)

@@ -128,6 +128,11 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=cmd_lessons_check)
     listing = _command(lessons_sub, "list", "print the tracks and lessons")
     listing.set_defaults(handler=cmd_lessons_list)
+    learned = _command(lessons_sub, "examples", "write what mentors taught into lesson files, for review")
+    learned.add_argument(
+        "--export", required=True, type=Path, metavar="DIR", help="where to write the lesson files"
+    )
+    learned.set_defaults(handler=cmd_lessons_examples)
 
     ask = _command(sub, "ask", "answer a question from the library (stdin: one per line)")
     ask.add_argument("question", nargs="?", help="the question; read from stdin when left out")
@@ -195,6 +200,9 @@ def library_from(args: argparse.Namespace, settings: Settings, extra: Sequence[P
 
 def cmd_lessons_check(args: argparse.Namespace, settings: Settings) -> int:
     library = library_from(args, settings, args.dirs)
+    from lessons.engine import check_examples  # builds an index: only this command pays for it
+
+    library.problems.extend(check_examples(library))
     for problem in library.problems:
         print(problem)
     errors = len(library.errors)
@@ -236,9 +244,9 @@ def cmd_lessons_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console.render import render_answer
-    from lessons.engine import AnswerEngine
+    from bot.core.context import engine_for
 
-    engine = AnswerEngine(library_from(args, settings))
+    engine = engine_for(library_from(args, settings), semantic=settings.semantic)  # what the bot answers
     lang = args.lang or settings.default_lang
     questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
@@ -247,6 +255,34 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(result.as_json(), ensure_ascii=False), flush=True)
         else:
             print(render_answer(result), flush=True)
+    return 0
+
+
+def cmd_lessons_examples(args: argparse.Namespace, settings: Settings) -> int:
+    """The learned examples in the database, appended to the `asks:` of copies of their lesson files in
+    DIR (then `tandem lessons check DIR`, review, and copy them into the library)."""
+    import asyncio
+
+    from lessons.learned import export_examples
+    from storage import examples
+    from storage.db import Database
+
+    async def read() -> tuple[tuple[str, str, str], ...]:
+        db = Database(settings.database_url)
+        try:
+            async with db.transaction() as session:
+                return await examples.learned_triples(session)
+        finally:
+            await db.dispose()
+
+    found = asyncio.run(read())
+    report = export_examples(library_from(args, settings), found, args.export)
+    for problem in report.skipped:
+        print(f"skipped: {problem}", file=sys.stderr)
+    print(
+        f"{plural(report.added, 'example')} written into {plural(len(report.written), 'lesson file')} "
+        f"under {args.export} ({len(found)} learned in all)"
+    )
     return 0
 
 

@@ -20,7 +20,7 @@ from storage.models import Delivery, Person
 async def run_drip(
     settings: Settings, lessons: Sequence[Path], at: dt.datetime, *, dry_run: bool
 ) -> list[str]:
-    app = await build_app(settings, lessons)
+    app = await build_app(settings, lessons, warm=False)  # a drip run answers no question
     channels = open_channels(app.conversation, app.outlets, settings)
     try:
         runtime = app.drip(clock=lambda: at)

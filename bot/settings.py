@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     now: dt.datetime | None = Field(
         None, description="Pretend it is this moment (ISO date-time); the clock runs on from it."
     )
+    semantic: str = Field(
+        "use",
+        pattern="^(use|off)$",
+        description="Answers' semantic second opinion: use (multilingual USE, bundled) or off (words only).",
+    )
 
     host: str = Field("0.0.0.0", description="Address the HTTP server listens on (Slack, Teams, /healthz).")
     port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP server.")
@@ -206,9 +211,9 @@ def load_settings(**overrides: Any) -> Settings:
 
 SETTING_PREFIXES = ("TANDEM_", "SLACK_")
 """The prefixes of the variables Tandem reads itself: any other variable under them is a mistake."""
-OTHER_VARIABLES = frozenset({"TANDEM_TEST_DATABASE_URL", "TANDEM_BENCH_DATABASE_URL"})
-"""Variables under those prefixes that are no setting but are read all the same (by the test suite and
-the benchmarks)."""
+OTHER_VARIABLES = frozenset({"TANDEM_TEST_DATABASE_URL", "TANDEM_BENCH_DATABASE_URL", "TANDEM_CACHE_DIR"})
+"""Variables under those prefixes that are no setting but are read all the same (by the test suite, the
+benchmarks, and lessons/semantic.py for where embeddings are cached)."""
 
 
 def setting_names() -> set[str]:

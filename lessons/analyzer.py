@@ -89,9 +89,101 @@ def tokens(text: str) -> list[str]:
     return text.encode("latin-1", "replace").translate(_LATIN1_TABLE).decode("ascii").split()
 
 
+PHRASE_ABOUT = "aboutsection"
+PHRASE_SELF = "egosearch"
+PHRASE_PASSWORD = "motdepasse"
+ABOUT_BEFORE = frozenset("the my your his her an profile linkedin".split())
+ABOUT_AFTER = frozenset("section part field box page bit".split())
+PROPOS_BEFORE = frozenset("section rubrique partie encart mon ma le l votre cadre bloc".split())
+SELF_SEARCH = frozenset("google googled googling googles search searched searching look looked".split())
+SELF_FR = frozenset("googler googliser googlez googlisez googlise googlisee".split())
+_PHRASE_RE = re.compile(r"\b(?:mots? d[eu] passes?|mdp|about|a propos|myself|yourself|me|googl\w+)\b")
+
+
+def _word_before(text: str, start: int) -> str:
+    begin = text.rfind(" ", 0, max(start - 1, 0)) + 1
+    return text[begin : max(start - 1, 0)]
+
+
+def _word_after(text: str, end: int) -> str:
+    stop = text.find(" ", end + 1)
+    return text[end + 1 : stop if stop >= 0 else len(text)]
+
+
+def _phrase(match: re.Match[str]) -> str:
+    found, text = match.group(), match.string
+    if found.startswith("mot") or found == "mdp":
+        return PHRASE_PASSWORD
+    if found == "about":
+        before, after = _word_before(text, match.start()), _word_after(text, match.end())
+        return PHRASE_ABOUT if before in ABOUT_BEFORE or after in ABOUT_AFTER else found
+    if found == "a propos":
+        return PHRASE_ABOUT if _word_before(text, match.start()) in PROPOS_BEFORE else found
+    if found in ("myself", "yourself", "me"):
+        return PHRASE_SELF if _word_before(text, match.start()) in SELF_SEARCH else found
+    return f"{found} {PHRASE_SELF}" if found in SELF_FR else found
+
+
+def phrases(folded: list[str]) -> list[str]:
+    """Folded tokens with the few phrases whose words mean something else alone, as one token each.
+
+    "mot de passe" is a password, "passe" alone is time; "About" after "the"/"my" or before "section"
+    is LinkedIn's section (and "à propos" after "rubrique"/"mon"), elsewhere a stopword; "google myself"
+    and "me googliser" search one's own name, where "myself" alone is a stopword. Used alike on lessons
+    and questions, so both sides get the same tokens. One regular expression over the joined tokens
+    finds the candidates: a large library is scanned in C, not word by word in Python.
+    """
+    return _PHRASE_RE.sub(_phrase, " ".join(folded)).split()
+
+
 def words(text: str) -> list[str]:
-    """Folded word tokens, stopwords and one-letter tokens removed."""
-    return [w for w in tokens(text) if w not in DROPPED]
+    """Folded word tokens, phrases joined, stopwords and one-letter tokens removed."""
+    return [w for w in phrases(tokens(text)) if w not in DROPPED]
+
+
+NEGATIONS = frozenset({"without", "sans"})
+NEGATION_SKIP = frozenset(
+    "a an the any my your some their his her le la les l un une de d des du mon ma mes ton ta tes son sa ses"
+    " votre vos leur leurs aucun aucune".split()
+)
+NEGATION_STOP = frozenset({"que", "qu", "quoi"})
+NOT_NEGATED = frozenset(
+    """being seen noticed notice knowing know knows knew notified notifying alerting alert trace traces
+    sache sachent saches voie voient remarque remarquer prevenir previent notifier laisser""".split()
+)
+NEGATED_WORDS = 2
+
+
+def split_negated(text: str) -> tuple[list[str], list[str]]:
+    """(words, negated words): the content words right after "without"/"sans" (two at most) count
+    against a lesson, not for it: "follow a CEO without an invitation" is not the invitations lesson.
+
+    "sans que..." opens a clause and negates nothing; being seen or known ("without them knowing")
+    is what the learner wants, so those words stay positive.
+    """
+    folded = phrases(tokens(text))
+    kept: list[str] = []
+    negated: list[str] = []
+    index = 0
+    while index < len(folded):
+        word = folded[index]
+        index += 1
+        if word not in NEGATIONS or index >= len(folded) or folded[index] in NEGATION_STOP:
+            if word not in DROPPED and word not in NEGATIONS:
+                kept.append(word)
+            continue
+        taken = 0
+        while index < len(folded) and taken < NEGATED_WORDS:
+            nxt = folded[index]
+            if nxt in NEGATION_SKIP:
+                index += 1
+                continue
+            if nxt in DROPPED or nxt in NEGATIONS:
+                break
+            (kept if nxt in NOT_NEGATED else negated).append(nxt)
+            taken += 1
+            index += 1
+    return kept, negated
 
 
 def raw_words(text: str) -> list[str]:
@@ -100,6 +192,19 @@ def raw_words(text: str) -> list[str]:
 
 
 _STEMS: dict[str, dict[str, str]] = {"en": {}, "fr": {}}
+
+STEM_OVERRIDES = {
+    "poste": "postejob",
+    "postes": "postejob",
+    "journaliste": "journalist",
+    "journalistes": "journalist",
+    "journalists": "journalist",
+    PHRASE_ABOUT: PHRASE_ABOUT,
+    PHRASE_SELF: PHRASE_SELF,
+    PHRASE_PASSWORD: PHRASE_PASSWORD,
+}
+"""Stems fixed by hand where Snowball merges two meanings: "poste" (a job) is not "post", and
+"journalistes" are not "journaux" (newspapers)."""
 
 
 def stem(tokens: list[str], lang: str) -> list[str]:
@@ -110,6 +215,7 @@ def stem(tokens: list[str], lang: str) -> list[str]:
         if len(cache) > 200_000:
             cache.clear()
         cache.update(zip(missing, _stemmer(lang).stemWords(missing), strict=True))
+        cache.update((t, STEM_OVERRIDES[t]) for t in missing if t in STEM_OVERRIDES)
     return [cache[t] for t in tokens]
 
 

@@ -30,9 +30,11 @@ SUMMARY_MAX = 400
 BODY_WORDS = (120, 300)
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
-FIELDS = ("id", "title", "lang", "tags", "summary", "try_it", "quiz", "verified", "related")
+FIELDS = ("id", "title", "lang", "tags", "summary", "try_it", "quiz", "verified", "related", "asks")
 REQUIRED = ("id", "title", "lang", "tags", "summary", "try_it", "quiz", "verified")
 QUIZ_FIELDS = ("question", "choices", "answer", "explanation")
+ASK_MAX = 300
+"""The longest example question (`asks:`), in characters."""
 
 
 @dataclass(slots=True)
@@ -231,6 +233,7 @@ def _build_lesson(
     if "tags" in values and not tags:
         report.error(lines["tags"], "tags must list at least one word")
     related = _str_list(values, "related", lines, report)
+    asks = _asks(values, lines, report)
     verified = _date(values, lines, report)
     quiz = _quiz(values, lines, report)
     words = len(WORD_RE.findall(body))
@@ -253,8 +256,32 @@ def _build_lesson(
             body=body.strip(),
             related=tuple(r for r in related if r != lesson_id),
             path=path,
+            asks=asks,
         )
     )
+
+
+def _asks(values: dict[str, Any], lines: dict[str, int], report: _Reporter) -> tuple[str, ...]:
+    """The example questions: a list of non-empty texts of at most `ASK_MAX` characters each."""
+    if "asks" not in values or values["asks"] is None:
+        return ()
+    value, line = values["asks"], lines.get("asks", 2)
+    if not isinstance(value, list):
+        report.error(line, "asks must be a list of example questions, one per '- ' line")
+        return ()
+    kept: list[str] = []
+    for index, ask in enumerate(value, start=1):
+        if isinstance(ask, int | float) and not isinstance(ask, bool):
+            ask = str(ask)
+        if not isinstance(ask, str) or not ask.strip():
+            report.error(line, f"asks: example {index} must be non-empty text")
+        elif len(ask.strip()) > ASK_MAX:
+            report.error(
+                line, f"asks: example {index} is {len(ask.strip())} characters; the limit is {ASK_MAX}"
+            )
+        else:
+            kept.append(" ".join(ask.split()))
+    return tuple(kept)
 
 
 def _typeset(lesson: Lesson) -> Lesson:

@@ -49,6 +49,9 @@ class Lesson:
     body: str
     related: tuple[str, ...] = ()
     path: Path | None = None
+    asks: tuple[str, ...] = ()
+    """Example questions in the lesson's language, in the words a learner would type; the answer engine
+    matches questions against them."""
 
     @property
     def key(self) -> tuple[str, str]:

@@ -284,6 +284,9 @@ class Question(SQLModel, table=True):
     grouped_in: str | None = Field(default=None, max_length=120, index=True)
     """The ledger key of the one message that carries it to the mentor with others, when the learner sent
     it past the rate limit (storage.keys.question_group_key); None when it went on its own."""
+    new_topic_at: dt.datetime | None = _when()
+    """When a mentor or an admin said no lesson answers it ("a new topic is needed"); `report` lists these
+    without names. A declined question is never marked. It goes with the question (forget-me)."""
     created_at: dt.datetime = _created()
 
 
@@ -294,6 +297,18 @@ class QuestionCreate(SQLModel):
     lesson_id: str | None = None
     confident: bool = False
     status: str = QuestionStatus.OPEN
+
+
+class LearnedExample(SQLModel, table=True):
+    """A question's words that a mentor or an admin linked to the lesson that should have answered it: the
+    answer engine learns it as an example of that lesson. Deliberately no link to the question or to its
+    author; forget-me finds it by the author's question texts (storage.examples)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    lesson_id: str = Field(max_length=64, index=True)
+    lang: str = Field(default="en", max_length=5)
+    text: str = Field(max_length=2000)
+    created_at: dt.datetime = _created()
 
 
 class Feedback(SQLModel, table=True):

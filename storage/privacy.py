@@ -5,6 +5,8 @@ Erasure goes further than deleting the person's row (and, by ON DELETE CASCADE, 
 - what they sent that has not gone out is withdrawn, and the ledger keeps no text of what they sent;
 - the console inbox copies of their messages, kept in other people's inboxes, are deleted;
 - answers they wrote to other people's questions lose their text (the questions keep their status);
+- the learned examples made of their questions' words (storage.examples: no link to them, found by text)
+  are deleted;
 - their audit entries keep action, outcome and time, but lose who did it and the free text they typed;
 - every JSON value of every table (audit arguments by others, messages waiting in the ledger, inbox
   messages, slow work's arguments) that names them by key, platform id or name names "forgotten" instead.
@@ -25,7 +27,7 @@ from sqlalchemy import JSON, Column, Table, Text, cast, delete, or_, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import activity, deliveries, keys
+from storage import activity, deliveries, examples, keys
 from storage.models import (
     AuditLog,
     CustomTip,
@@ -120,6 +122,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "data": "what the confirmation or link needs to work (a download link keeps only a hash of itself)",
     },
     "usage": {"id": _ROW_ID, "person_id": _LINK},
+    "learnedexample": {"id": _ROW_ID},
 }
 """What `my-data` leaves out of each table's rows, and why: internal numbers, delivery bookkeeping and
 technical addresses, which mean nothing to a person (names, cohorts and message texts stand in for the
@@ -181,6 +184,7 @@ async def erase(session: AsyncSession, *, identity: Identity) -> bool:
     await drop_copies_sent_by(session, sender_id=person_id)
     await clear_texts_sent_by(session, sender_id=person_id)
     await clear_answers_by(session, mentor_id=person_id)
+    await examples.forget_examples_from(session, person_id=person_id)  # found by their questions' words
     await activity.forget_actor(session, actor_key=identity.key, marker=MARKER)
     await scrub_json(session, identity=identity)
     return await activity.erase_person(session, person_id=person_id)

@@ -26,6 +26,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
         if name.startswith(_PREFIXES) and name not in _KEEP:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    # Words-only answers unless a test asks for the semantic model (tests/bot/core/test_semantic_engine.py):
+    # hundreds of apps need not each build its vectors.
+    monkeypatch.setenv("TANDEM_SEMANTIC", "off")
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +84,8 @@ def clock() -> Clock:
 async def services(db_url: str, bundled_library: Library, clock: Clock) -> AsyncIterator[Services]:
     settings = Settings(database_url=db_url, admins=["root"], _env_file=None)  # type: ignore[call-arg]
     db = Database(db_url)
-    yield Services(db=db, settings=settings, lessons=LessonStore([], library=bundled_library), clock=clock)
+    lessons = LessonStore([], library=bundled_library, semantic=settings.semantic)
+    yield Services(db=db, settings=settings, lessons=lessons, clock=clock)
     await db.dispose()
 
 

@@ -109,28 +109,77 @@ def test_lesson_scores_are_bm25_summed_over_fields_and_languages(
     engine: AnswerEngine, bundled_library: Library
 ) -> None:
     """The token-to-lesson table gives what scoring each field's index with bm25s and adding up a
-    lesson's documents (the title field counting double) gives."""
+    lesson's documents gives: the head weighted per word by how few lessons use it, the body once, the
+    example questions (`asks:`) by ASK_WEIGHT."""
     import numpy as np
 
-    from lessons.engine import HEAD_WEIGHT, _Encoder, _Index
+    from lessons.engine import ASK_WEIGHT, _Encoder, _head_weights, _Index
 
     encoder = _Encoder()  # the engine's own encoding, replayed: the same token ids
-    heads, bodies = [], []
+    heads, bodies, asks = [], [], []
     for lesson in bundled_library.lessons.values():
         head = f"{lesson.title} {lesson.id.replace('-', ' ')} {' '.join(lesson.tags)}"
         body = f"{lesson.summary} {lesson.summary} {lesson.try_it} {lesson.quiz.question} {lesson.body}"
         heads.append(encoder.encode(head, lesson.lang))
         bodies.append(encoder.encode(body, lesson.lang))
+        asks.append(encoder.encode(" ".join(lesson.asks), lesson.lang))
     assert encoder.vocab == engine._vocab
-    fields = ((HEAD_WEIGHT, _Index(heads, len(encoder.vocab))), (1.0, _Index(bodies, len(encoder.vocab))))
+    size = len(encoder.vocab)
     position = {lesson_id: n for n, lesson_id in enumerate(engine._lesson_ids)}
+    doc_lesson = np.array([position[lesson_id] for lesson_id, _ in engine._docs])
+    docs = [h + b + a for h, b, a in zip(heads, bodies, asks, strict=True)]
+    head_weights = _head_weights(docs, doc_lesson, size, len(position))
+    fields = [(head_weights, _Index(heads, size)), (np.ones(size), _Index(bodies, size))]
+    if any(asks):
+        fields.append((np.full(size, ASK_WEIGHT), _Index(asks, size)))
     for question in ["how do I spot a phishing email", "mot de passe fort", "LinkedIn headline hashtags"]:
         ids = sorted({i for group in engine._query_ids(question.lower().split())[0] for i in group})
         expected = np.zeros(len(position))
-        for weight, index in fields:
-            per_doc = index.bm25.get_scores_from_ids(ids)
-            for doc, (lesson_id, _) in enumerate(engine._docs):
-                expected[position[lesson_id]] += weight * per_doc[doc]
+        for weights, index in fields:
+            for token in ids:
+                per_doc = index.bm25.get_scores_from_ids([token])
+                for doc, (lesson_id, _) in enumerate(engine._docs):
+                    expected[position[lesson_id]] += weights[token] * per_doc[doc]
         scores = engine._table.scores(ids)
         assert scores.max() > 0, question
         assert np.allclose(scores, expected, rtol=1e-5), question
+
+
+def test_a_head_word_many_lessons_use_weighs_less(engine: AnswerEngine) -> None:
+    """ "page" is in one lesson's title but in many lessons' text: a LinkedIn page is not the Facebook
+    pages lesson."""
+    assert engine.answer("my LinkedIn page").lesson_id != "facebook-profile-vs-page"
+    assert engine.answer("ma page LinkedIn fait vide").lesson_id != "facebook-profile-vs-page"
+
+
+def test_without_counts_against(engine: AnswerEngine) -> None:
+    with_invitation = engine.answer("follow a CEO on LinkedIn and send an invitation")
+    without = engine.answer("follow a CEO on LinkedIn without sending an invitation")
+    assert with_invitation.lesson_id == "linkedin-connections"
+    assert without.lesson_id == "linkedin-follow"
+    assert engine.answer("suivre un patron sur LinkedIn sans invitation").lesson_id == "linkedin-follow"
+
+
+@pytest.mark.parametrize("word", ["chaos", "interesting", "track"])
+def test_real_words_are_never_corrected(engine: AnswerEngine, word: str) -> None:
+    result = engine.answer(f"my inbox is {word}")
+    assert word not in dict(result.corrected)
+
+
+def test_typos_are_still_corrected(engine: AnswerEngine) -> None:
+    assert ("instagrram", "instagram") in engine.answer("instagrram stories").corrected
+
+
+def test_about_and_google_myself_are_kept(engine: AnswerEngine) -> None:
+    assert engine.answer("what do I write in my About").lesson_id == "linkedin-profile"
+    assert engine.answer("que mettre dans la rubrique à propos").lesson_id == "linkedin-profile"
+    assert engine.answer("I googled myself, is that normal").lesson_id == "online-reputation"
+
+
+def test_stemming_keeps_meanings_apart() -> None:
+    from lessons.analyzer import stem, words
+
+    assert stem(["poste"], "fr") != stem(["post"], "fr")
+    assert stem(["journalistes"], "fr") != stem(["journaux"], "fr")
+    assert "motdepasse" in words("mon mot de passe")
+    assert "motdepasse" not in words("le temps passe vite")

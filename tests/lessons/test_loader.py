@@ -199,3 +199,34 @@ def test_a_locale_names_a_language_tandem_speaks_or_none() -> None:
         None,
         None,
     ]
+
+
+def test_asks_are_example_questions(tmp_path: Path) -> None:
+    asks = '\n  - "How do I  do the thing?"\n  - comment faire sans accents\n  - 42'
+    write_lesson(tmp_path, lesson_text(asks=asks))
+    library = load_library([tmp_path], include_bundled=False)
+    assert library.errors == []
+    lesson = library.get("demo-lesson", "en")
+    assert lesson is not None
+    assert lesson.asks == ("How do I do the thing?", "comment faire sans accents", "42")
+
+
+def test_a_lesson_without_asks_has_none(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text())
+    lesson = load_library([tmp_path], include_bundled=False).get("demo-lesson", "en")
+    assert lesson is not None and lesson.asks == ()
+
+
+@pytest.mark.parametrize(
+    ("asks", "message"),
+    [
+        ("How do I?", "asks must be a list of example questions"),
+        ('\n  - "How do I?"\n  - ""', "asks: example 2 must be non-empty text"),
+        ("\n  - [nested]", "asks: example 1 must be non-empty text"),
+        (f"\n  - {'x' * 301}", "asks: example 1 is 301 characters; the limit is 300"),
+    ],
+)
+def test_bad_asks_are_errors(tmp_path: Path, asks: str, message: str) -> None:
+    path = write_lesson(tmp_path, lesson_text(asks=asks))
+    errors = errors_of(tmp_path)
+    assert any(e.startswith(f"{path}:17:") and message in e for e in errors), errors

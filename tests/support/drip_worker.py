@@ -32,7 +32,7 @@ async def main() -> None:
         send_concurrency=args.concurrency,
         _env_file=None,  # type: ignore[call-arg]
     )
-    app = await build_app(settings, migrate=False)
+    app = await build_app(settings, migrate=False, warm=False)  # drips only: no answer index
     outlet = HttpTestOutlet(args.api)
     app.outlets.register("test", outlet)
     runtime = app.drip(clock=lambda: at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import replace
 
@@ -16,7 +17,7 @@ from bot.core.text import clean, neutralize, quote
 from bot.i18n import register, t
 from lessons import Lesson
 from lessons.engine import MAX_QUESTION_CHARS, Answer
-from storage import activity, deliveries, keys, people
+from storage import activity, deliveries, examples, keys, people
 from storage.enums import AuditOutcome, DeliveryKind, PendingKind, QuestionStatus, UsageKind
 from storage.models import Person, Question, QuestionCreate
 
@@ -119,6 +120,29 @@ register(
             "en": "{mentor} answered your question:\n{question}\n\n{answer}",
             "fr": "{mentor} a répondu à votre question :\n{question}\n\n{answer}",
         },
+        "teach.offer": {
+            "en": "Which lesson should have answered this? I’ll answer questions like it with that lesson "
+            "from now on.",
+            "fr": "Quelle leçon aurait dû y répondre ? Je répondrai désormais avec elle aux questions "
+            "de ce genre.",
+        },
+        "button.teach_lesson": {"en": "{title}", "fr": "{title}"},
+        "button.new_topic": {"en": "None: a new topic is needed", "fr": "Aucune : il faut un nouveau sujet"},
+        "button.teach_skip": {"en": "Skip", "fr": "Passer"},
+        "teach.learned": {
+            "en": "Thank you: from now on I’ll answer questions like this one with *{title}*.",
+            "fr": "Merci : désormais, je répondrai aux questions de ce genre avec « {title} ».",
+        },
+        "teach.new_topic": {
+            "en": "Noted: the programme team will see that a new topic is needed, without any names.",
+            "fr": "C’est noté : l’équipe du programme verra qu’il faut un nouveau sujet, sans aucun nom.",
+        },
+        "teach.skipped": {"en": "All right.", "fr": "Entendu."},
+        "teach.unknown": {
+            "en": "That question can no longer be linked to a lesson.",
+            "fr": "Cette question ne peut plus être associée à une leçon.",
+        },
+        "teach.no_lesson": {"en": "There is no lesson `{id}`.", "fr": "Il n’y a pas de leçon `{id}`."},
     }
 )
 
@@ -132,7 +156,9 @@ GROUPED_SHOWN = 10
 async def handle_ask(ctx: Context, args: str) -> list[Reply]:
     """Answer from the library; when unsure, offer to forward to the mentor (by name)."""
     text = clean(args, MAX_QUESTION_CHARS * 40)
-    result = ctx.services.lessons.engine.answer(text, ctx.lang)
+    result = await asyncio.to_thread(
+        ctx.services.lessons.answer, text, ctx.lang
+    )  # a model call: off the loop
     lang = result.lang
     if not result.question or not any(ch.isalnum() for ch in result.question):
         return [Text(t("ask.empty", lang))]
@@ -392,4 +418,81 @@ async def _answer(ctx: Context, number: str, text: str) -> list[Reply]:
     return [
         Text(ctx.t("reply.done", learner=mention(learner))),
         Notify(learner.key, (Text(incoming),), kind=DeliveryKind.ANSWER),
+        await _teach_offer(ctx, question),
     ]
+
+
+# --- a bot that learns from its mentors -------------------------------------------------------------------
+
+
+async def _teach_offer(ctx: Context, question: Question) -> Text:
+    """To the mentor who just answered: which lesson should have answered it? The engine's closest lessons
+    as buttons, then "None: a new topic is needed" and "Skip"."""
+    found = await asyncio.to_thread(ctx.services.lessons.answer, question.text, question.lang)
+    value = str(question.id)
+    buttons = [
+        Button(ctx.t("button.teach_lesson", title=lesson.title), "teach.lesson", f"{value}:{lesson.id}")
+        for lesson in _closest_lessons(found)
+    ]
+    buttons.append(Button(ctx.t("button.new_topic"), "teach.new_topic", value))
+    buttons.append(Button(ctx.t("button.teach_skip"), "teach.skip", value))
+    return Text(ctx.t("teach.offer"), tuple(buttons))
+
+
+async def _taught_question(ctx: Context, value: str) -> Question:
+    """The question a teaching button is about: one this mentor answered (never a declined one)."""
+    question = await activity.get_question(ctx.session, question_id=int(value)) if value.isdigit() else None
+    mine = question is not None and question.mentor_id == ctx.person.id
+    if question is None or not mine or question.status != QuestionStatus.ANSWERED:
+        raise UserError("teach.unknown")
+    return question
+
+
+async def link_to_lesson(ctx: Context, question: Question, lesson_id: str) -> Lesson:
+    """The question's words become an example of the lesson, stored and taught to the engine at once.
+    Shared with the admins' `questions link`."""
+    lesson = ctx.library.get(lesson_id, ctx.lang) or ctx.library.get(lesson_id, question.lang)
+    if lesson is None:
+        raise NotFound("teach.no_lesson", id=neutralize(lesson_id, 64))
+    await examples.link_question(ctx.session, question=question, lesson_id=lesson.id, now=ctx.now())
+    await activity.audit(
+        ctx.session,
+        actor_key=ctx.person.key,
+        action="questions.link",
+        args={"question": question.id, "lesson": lesson.id},
+        outcome=AuditOutcome.OK,
+    )
+    ctx.services.lessons.learn(lesson.id, question.lang, question.text)
+    return lesson
+
+
+async def mark_new_topic(ctx: Context, question: Question) -> None:
+    """No lesson answers the question: `report` lists it among the new topics needed, without names."""
+    await examples.mark_new_topic(ctx.session, question=question, now=ctx.now())
+    await activity.audit(
+        ctx.session,
+        actor_key=ctx.person.key,
+        action="questions.new_topic",
+        args={"question": question.id},
+        outcome=AuditOutcome.OK,
+    )
+
+
+async def handle_teach_lesson(ctx: Context, value: str) -> list[Reply]:
+    """A lesson pressed under "Which lesson should have answered this?" (`value`: `<question>:<lesson>`)."""
+    number, _, lesson_id = value.partition(":")
+    question = await _taught_question(ctx, number)
+    lesson = await link_to_lesson(ctx, question, lesson_id)
+    return [Text(ctx.t("teach.learned", title=lesson.title), replaces=True)]
+
+
+async def handle_teach_new_topic(ctx: Context, value: str) -> list[Reply]:
+    """*None: a new topic is needed*, pressed by the mentor who answered the question."""
+    question = await _taught_question(ctx, value)
+    await mark_new_topic(ctx, question)
+    return [Text(ctx.t("teach.new_topic"), replaces=True)]
+
+
+async def handle_teach_skip(ctx: Context, value: str) -> list[Reply]:
+    """*Skip*: nothing is stored."""
+    return [Text(ctx.t("teach.skipped"), replaces=True)]

@@ -17,7 +17,7 @@ from bot.core.errors import UserError
 from bot.core.replies import Button, File, Reply, Text
 from bot.core.text import clean, escape_unsafe, neutralize
 from bot.i18n import register
-from storage import activity, cohorts, deliveries, jobs, keys, people, privacy, usage
+from storage import activity, cohorts, deliveries, examples, jobs, keys, people, privacy, usage
 from storage.enums import PendingKind
 from storage.models import CustomTip, Person
 
@@ -243,6 +243,7 @@ async def collect(ctx: Context) -> dict[str, Any]:
             for p in await privacy.pending_of(session, person_id=person_id)
         ],
         "usage": [_row(u) for u in await usage.uses_of(session, person_id=person_id)],
+        "learned_examples": [_row(x) for x in await examples.examples_from(session, person_id=person_id)],
     }
 
 
@@ -303,6 +304,7 @@ async def handle_forget_confirm(ctx: Context, value: str) -> list[Reply]:
         raise UserError("forget.expired")
     goodbye = ctx.t("forget.done")
     await privacy.erase(ctx.session, identity=_identity(ctx.person))
+    ctx.services.lessons.set_learned(await examples.learned_triples(ctx.session))  # theirs forgotten too
     logger.info("Person %s asked to be forgotten; their data was deleted", ctx.person.id)
     return [Text(goodbye, private=True)]
 

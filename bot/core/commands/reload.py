@@ -13,7 +13,7 @@ from bot.core.context import Context
 from bot.core.replies import Reply, Text
 from bot.core.text import neutralize
 from bot.i18n import register
-from storage import activity
+from storage import activity, examples
 from storage.enums import AuditOutcome
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ ERRORS_SHOWN = 5
 
 async def handle_reload(ctx: Context, args: str) -> list[Reply]:
     """Reload in a worker thread (it reads files), then report counts and the first errors."""
-    library = await asyncio.to_thread(ctx.services.lessons.reload)
+    learned = await examples.learned_triples(ctx.session)  # what mentors taught, from every replica
+    library = await asyncio.to_thread(ctx.services.lessons.reload, learned)
     errors = library.errors
     logger.info(
         "Lessons reloaded by %s: %s files, %s errors", ctx.person.key, len(library.lessons), len(errors)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.core.args import resolve_cohort
+from bot.core.commands import ask
 from bot.core.context import Context
 from bot.core.dates import format_stamp
-from bot.core.errors import UsageError
+from bot.core.errors import NotFound, UsageError
 from bot.core.replies import Reply, Text
 from bot.core.schedule import own_zone
 from bot.core.text import neutralize
 from bot.i18n import register
-from storage import activity, cohorts
+from lessons import analyzer
+from storage import activity, cohorts, examples
 from storage.enums import QuestionStatus
 from storage.models import Cohort, Question
 
@@ -20,7 +22,10 @@ register(
     {
         "report.usage": {"en": "report <cohort>", "fr": "rapport <cohorte>"},
         "report.help": {"en": "how a cohort is doing", "fr": "où en est une cohorte"},
-        "questions.usage": {"en": "questions", "fr": "questions"},
+        "questions.usage": {
+            "en": "questions [link <ref> <lesson-id> | new-topic <ref>]",
+            "fr": "questions [lier <réf> <id-leçon> | nouveau-sujet <réf>]",
+        },
         "questions.help": {
             "en": "questions nobody has answered yet",
             "fr": "les questions restées sans réponse",
@@ -84,6 +89,31 @@ register(
         "questions.closest": {"en": "closest lesson `{id}`", "fr": "leçon la plus proche `{id}`"},
         "questions.forwarded": {"en": "sent to their mentor", "fr": "transmise à son mentor"},
         "questions.more": {"en": "…and {count} more.", "fr": "…et {count} autres."},
+        "questions.ref": {"en": "ref `{ref}`", "fr": "réf. `{ref}`"},
+        "questions.how_link": {
+            "en": "Link one to the lesson that answers it with `questions link <ref> <lesson-id>`, or mark "
+            "it with `questions new-topic <ref>`.",
+            "fr": "Associez-en une à la leçon qui y répond avec `questions lier <réf> <id-leçon>`, ou "
+            "signalez-la avec `questions nouveau-sujet <réf>`.",
+        },
+        "questions.bad_ref": {
+            "en": "There is no question `{ref}` (use a ref that `questions` lists).",
+            "fr": "Il n’y a pas de question `{ref}` (utilisez une réf. que `questions` affiche).",
+        },
+        "questions.linked": {
+            "en": "Linked to *{title}*: questions like this one get that lesson from now on.",
+            "fr": "Associée à « {title} » : les questions de ce genre reçoivent désormais cette leçon.",
+        },
+        "questions.marked": {
+            "en": "Marked: a new topic is needed. `report` lists it without names.",
+            "fr": "C’est noté : il faut un nouveau sujet. `rapport` l’affiche sans nom.",
+        },
+        "questions.new_topics": {
+            "en": "New topics needed ({count}), grouped by similarity, without who asked:",
+            "fr": "Nouveaux sujets à créer ({count}), regroupés par ressemblance, sans le nom de qui a "
+            "demandé :",
+        },
+        "questions.group": {"en": "- {count} × {texts}{closest}", "fr": "- {count} × {texts}{closest}"},
     }
 )
 
@@ -125,6 +155,7 @@ async def handle_report(ctx: Context, args: str) -> list[Reply]:
     if recent:
         lines.append(ctx.t("report.recent"))
         lines.extend(_question_line(ctx, question, zone) for question in recent)
+    lines.extend(_new_topic_lines(ctx, await examples.new_topic_questions(ctx.session, cohort_id=cohort_id)))
     return [Text("\n".join(lines), private=True)]
 
 
@@ -147,11 +178,12 @@ def _quiz_line(ctx: Context, feedback: dict[str, int]) -> str:
     return ctx.t(key, count=feedback["quiz"], percent=percent)
 
 
-def _question_line(ctx: Context, question: Question, zone: ZoneInfo) -> str:
+def _question_line(ctx: Context, question: Question, zone: ZoneInfo, *, ref: bool = False) -> str:
     """`- 2026-11-23 11:00 (Europe/Paris): the question (closest lesson `x`)`, in the reader's zone,
     neutralised. Nothing says who asked it,
-    not even the question's number (a mentor's `reply` handle): admins read the gaps in the lessons."""
-    details = []
+    not even the question's number (a mentor's `reply` handle): admins read the gaps in the lessons.
+    With `ref`, its short reference for `questions link|new-topic` (storage.examples.question_ref)."""
+    details = [ctx.t("questions.ref", ref=examples.question_ref(question.id or 0))] if ref else []
     if question.lesson_id:
         details.append(ctx.t("questions.closest", id=question.lesson_id))
     if question.status == QuestionStatus.FORWARDED:
@@ -182,18 +214,103 @@ def _topic(ctx: Context, lesson_id: str | None, count: int) -> str:
 
 async def handle_questions(ctx: Context, args: str) -> list[Reply]:
     """Unanswered questions (open or forwarded), oldest first and without names: what learners need that
-    no lesson covers. Declined questions only count, by closest lesson."""
+    no lesson covers, each with a short ref for `questions link|new-topic`. Declined questions only
+    count, by closest lesson. Then the questions marked as needing a new topic, grouped."""
+    action, *rest = args.split() or [""]
+    if action:
+        return await _questions_action(ctx, action.lower(), rest)
     waiting = await activity.open_questions(ctx.session)
     declined = await activity.declined_topics(ctx.session)
-    if not waiting and not declined:
+    new_topics = await examples.new_topic_questions(ctx.session)
+    if not waiting and not declined and not new_topics:
         return [Text(ctx.t("questions.none"), private=True)]
     lines = []
     if waiting:
         zone = await own_zone(ctx)
         lines.append(ctx.t("questions.title", count=len(waiting)))
-        lines.extend(_question_line(ctx, question, zone) for question in waiting[:QUESTIONS_SHOWN])
+        lines.extend(_question_line(ctx, question, zone, ref=True) for question in waiting[:QUESTIONS_SHOWN])
         if len(waiting) > QUESTIONS_SHOWN:
             lines.append(ctx.t("questions.more", count=len(waiting) - QUESTIONS_SHOWN))
+        lines.append(ctx.t("questions.how_link"))
     if declined:
         lines.append(_declined_line(ctx, declined))
+    lines.extend(_new_topic_lines(ctx, new_topics))
     return [Text("\n".join(lines), private=True)]
+
+
+LINK_WORDS = frozenset({"link", "lier", "associer"})
+NEW_TOPIC_WORDS = frozenset({"new-topic", "newtopic", "nouveau-sujet", "nouveausujet"})
+
+
+async def _questions_action(ctx: Context, action: str, rest: list[str]) -> list[Reply]:
+    """`questions link <ref> <lesson-id>` and `questions new-topic <ref>`: what the mentor's buttons do
+    after an answer, for any question `questions` lists (never a declined one)."""
+    wanted = 2 if action in LINK_WORDS else 1 if action in NEW_TOPIC_WORDS else 0
+    if not wanted or len(rest) != wanted:
+        raise UsageError("questions")
+    question = await examples.question_by_ref(ctx.session, ref=rest[0])
+    if question is None:
+        raise NotFound("questions.bad_ref", ref=neutralize(rest[0], 20))
+    if action in LINK_WORDS:
+        lesson = await ask.link_to_lesson(ctx, question, rest[1])
+        return [Text(ctx.t("questions.linked", title=lesson.title), private=True)]
+    await ask.mark_new_topic(ctx, question)
+    return [Text(ctx.t("questions.marked"), private=True)]
+
+
+NEW_TOPICS_SHOWN = 10
+GROUP_TEXTS = 3
+GROUP_WORDS = 2
+"""Two new-topic questions that share this many content words are one group."""
+
+
+def _new_topic_lines(ctx: Context, questions: list[Question]) -> list[str]:
+    """The questions needing a new topic, grouped by similarity (same closest lesson, or shared content
+    words), biggest group first, without names: a few texts per group and its closest lesson."""
+    if not questions:
+        return []
+    groups = group_similar(questions)
+    lines = [ctx.t("questions.new_topics", count=len(questions))]
+    for group in groups[:NEW_TOPICS_SHOWN]:
+        texts = " · ".join(
+            f"“{neutralize(q.text.replace(chr(10), ' '), QUESTION_CHARS)}”" for q in group[:GROUP_TEXTS]
+        )
+        if len(group) > GROUP_TEXTS:
+            texts += " · …"
+        lesson_id = next((q.lesson_id for q in group if q.lesson_id), None)
+        closest = f" ({ctx.t('questions.closest', id=lesson_id)})" if lesson_id else ""
+        lines.append(ctx.t("questions.group", count=len(group), texts=texts, closest=closest))
+    if len(groups) > NEW_TOPICS_SHOWN:
+        lines.append(ctx.t("questions.more", count=len(groups) - NEW_TOPICS_SHOWN))
+    return lines
+
+
+def group_similar(questions: list[Question]) -> list[list[Question]]:
+    """Questions in groups: two are together when they have the same closest lesson or share
+    `GROUP_WORDS` content words (stems, either language); biggest group first, then oldest."""
+    parent = list(range(len(questions)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    stems = [_stems(q.text) for q in questions]
+    for i, a in enumerate(questions):
+        for j in range(i):
+            b = questions[j]
+            same_lesson = a.lesson_id is not None and a.lesson_id == b.lesson_id
+            if same_lesson or len(stems[i] & stems[j]) >= GROUP_WORDS:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Question]] = {}
+    for i, question in enumerate(questions):
+        groups.setdefault(root(i), []).append(question)
+    return sorted(groups.values(), key=lambda group: -len(group))
+
+
+def _stems(text: str) -> frozenset[str]:
+    """A question's content words as stems (English, with French for French-looking words)."""
+    words, _ = analyzer.split_negated(text)
+    content = [word for word in words if word not in analyzer.DROPPED]
+    return frozenset(analyzer.stem(content, analyzer.guess_language(text) or "en"))

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from bot.console.channel import console_actor, console_key, mentions_in
 from bot.core.events import Event, Group
-from storage import activity
+from storage import activity, examples
 from storage.defaults import DEFAULT_TZ
 from storage.models import AuditLog, Cohort, Enrollment, Job, Mentorship, Person, Question
 from tests.lessons.helpers import lesson_text, write_lesson
@@ -547,12 +547,17 @@ async def test_questions_lists_the_gaps_oldest_first(harness: Harness) -> None:
     reply = await harness.text("root", "questions")
     lines = reply.splitlines()
     assert lines[0].startswith("Questions nobody has answered yet (2), oldest first, without who asked them.")
-    closest = f" (closest lesson `{crepes.lesson_id}`)" if crepes.lesson_id else ""
-    assert lines[1] == f"- {stamp(crepes)}: a recipe for crêpes?{closest}"
+    closest = f", closest lesson `{crepes.lesson_id}`" if crepes.lesson_id else ""
+    crepes_ref, explain_ref = (examples.question_ref(q.id or 0) for q in (crepes, explain))
+    assert lines[1] == f"- {stamp(crepes)}: a recipe for crêpes? (ref `{crepes_ref}`{closest})"
     assert lines[2] == (
-        f"- {stamp(explain)}: can you explain \\*everything\\* to @\u2060here (sent to their mentor)"
+        f"- {stamp(explain)}: can you explain \\*everything\\* to @\u2060here (ref `{explain_ref}`, sent to "
+        "their mentor)"
     )
-    assert len(lines) == 3
+    assert lines[3].startswith(
+        "Link one to the lesson that answers it with `questions link <ref> <lesson-id>`"
+    )
+    assert len(lines) == 4
 
 
 # --- reload -----------------------------------------------------------------------------------------------

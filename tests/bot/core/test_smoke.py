@@ -11,7 +11,7 @@ async def test_help_and_question(harness: Harness) -> None:
 async def test_related_lessons_travel_with_the_answer_card(harness: Harness) -> None:
     from bot.core.replies import LessonCard
 
-    replies = await harness.say("alice", "LinkedIn profile and who can see it")
+    replies = await harness.say("alice", "who can see my LinkedIn profile when I change my job title?")
     cards = [r for r in replies if isinstance(r, LessonCard)]
     assert len(replies) == 1 and len(cards) == 1
     assert "See also" in cards[0].footer

