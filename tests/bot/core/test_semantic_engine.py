@@ -15,8 +15,11 @@ from bot.core.context import LessonStore, Services
 from bot.core.replies import LessonCard
 from bot.settings import Settings, SettingsError, load_settings
 from lessons import AnswerEngine, Library
-from lessons.semantic import FusedEngine
+from lessons.semantic import EmbeddingCache, FusedEngine
 from storage.db import Database
+from storage.models import Question
+from tests.bot.core.test_learning_loop import answered_by_mentor
+from tests.bot.core.test_mentor_commands import rows, setup_programme
 from tests.support.harness import Clock, Harness
 
 PARAPHRASE = "too many pings"
@@ -123,3 +126,34 @@ async def test_an_unwritable_cache_directory_still_answers(
         found = store.answer(PARAPHRASE, "en")
     assert (found.lesson_id, found.confident) == (LESSON, True)
     assert "Could not write the embedding cache" in caplog.text
+
+
+async def test_a_mentors_link_teaches_the_fused_engine_a_paraphrase_and_forget_me_unteaches_it(
+    semantic_harness: Harness, vector_cache: Path
+) -> None:
+    harness = semantic_harness
+    ids = await setup_programme(harness)
+    linked = "the recruiters keep messaging me all day, how do I make them stop"
+    paraphrase = "recruiters messaging me nonstop on linkedin, can I stop it?"  # 3 of its 6 content words
+    engine = harness.services.lessons.engine
+    assert isinstance(engine, FusedEngine)
+    assert engine.answer(paraphrase, "en").lesson_id != "linkedin-profile"
+    question, _ = await answered_by_mentor(harness, linked)
+    await harness.press("mia", "teach.lesson", f"{question.id}:linkedin-profile")
+
+    assert engine.engine.answer(paraphrase, "en").lesson_id != "linkedin-profile"  # the words alone miss it
+    replies = await harness.say("dave", paraphrase)
+    assert [card.lesson.id for card in cards(replies)] == ["linkedin-profile"]
+    [asked] = await rows(harness, Question, person_id=ids["dave"])
+    assert (asked.lesson_id, asked.confident) == ("linkedin-profile", True)
+    strong = engine.answer("how do I make a strong password", "en")
+    assert strong.lesson_id == "strong-passwords"  # an unrelated question is not pulled to it
+    key = EmbeddingCache.key(engine.ranker.embedder.name, linked, True)
+    assert key not in EmbeddingCache(vector_cache, engine.ranker.embedder.name).vectors  # memory only
+
+    await harness.say("bob", "forget-me")
+    await harness.press("bob", "forget.confirm")
+    assert engine.learned == ()
+    after = engine.answer(paraphrase, "en")
+    assert (after.lesson_id, after.confident) != ("linkedin-profile", True)
+    assert key not in EmbeddingCache(vector_cache, engine.ranker.embedder.name).vectors
