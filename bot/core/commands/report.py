@@ -124,9 +124,15 @@ TOPICS_SHOWN = 5
 
 
 async def handle_report(ctx: Context, args: str) -> list[Reply]:
-    """One cohort's numbers, from a handful of aggregate queries whatever its size."""
+    """One cohort's numbers, from a handful of aggregate queries whatever its size. With no name, the
+    only cohort there is (a programme usually starts with one)."""
     name = args.strip()
-    if not name or len(name.split()) > 1:
+    if not name:
+        existing = await cohorts.list_cohorts(ctx.session)
+        if len(existing) != 1:
+            raise UsageError("report")
+        name = existing[0].name
+    if len(name.split()) > 1:
         raise UsageError("report")
     cohort = await resolve_cohort(ctx, name, command="report")
     cohort_id = cohort.id or 0

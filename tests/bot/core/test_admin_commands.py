@@ -531,6 +531,7 @@ async def test_report_of_an_empty_cohort(harness: Harness) -> None:
     await harness.text("root", "cohort pause spring")
     reply = await harness.text("root", "rapport spring", lang="fr")
     assert "**Report for `spring`**, track *First steps* (`first-steps`), paused" in reply
+    assert await harness.text("root", "report") == reply, "with one cohort, its name is optional"
     assert "- Learners: 0 enrolled, 0 active, 0 paused, 0 completed, 0 stopped" in reply
     assert "- Quiz: no answers yet" in reply
     assert "most recent" not in reply
