@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from bot.app import App, make_app
 from bot.core.context import Services
+from bot.downloads import download_routes
 from bot.server import build_web_app
 from bot.teams.channel import TeamsChannel
 from bot.teams.settings import TeamsSettings
@@ -159,22 +160,35 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 @contextlib.asynccontextmanager
 async def serving(
-    services: Services, connector: FakeConnector, *, deliver: bool, credentials: bool = False
+    services: Services,
+    connector: FakeConnector,
+    *,
+    deliver: bool,
+    credentials: bool = False,
+    public_url: str | None = None,
 ) -> AsyncIterator[TeamsTester]:
     """The Teams channel on the real server: anonymous (local testing), or with Entra credentials, when
-    every request needs a valid Bot Framework JWT for APP_ID."""
+    every request needs a valid Bot Framework JWT for APP_ID. With `public_url` (TANDEM_PUBLIC_URL), the
+    one-time download routes are mounted beside it, as `tandem run` does."""
     teams = (
         TeamsSettings(client_id=APP_ID, client_secret=SecretStr(SECRET))
         if credentials
         else TeamsSettings(allow_anonymous=True)
     )
     services.settings = services.settings.model_copy(
-        update={"teams": teams, "admins": ["aad-admin"], "global_rate": 0.0, "conversation_interval": 0.0}
+        update={
+            "teams": teams,
+            "admins": ["aad-admin"],
+            "global_rate": 0.0,
+            "conversation_interval": 0.0,
+            "public_url": public_url,
+        }
     )
     app = make_app(services)
     channel = TeamsChannel(app.conversation, services.settings.teams)
     app.outlets.register(channel.name, channel.outlet)
-    runner, url = await serve_local(build_web_app(app.services.db, [channel]))
+    web_app = build_web_app(app.services.db, [channel], extra=download_routes(app.conversation))
+    runner, url = await serve_local(web_app)
     tester = TeamsTester(url, connector, channel, app)
     try:
         if deliver:

@@ -4,7 +4,6 @@ and the download routes on one server, as `tandem run` mounts them."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
@@ -12,49 +11,18 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.app import make_app
 from bot.core.context import Services
-from bot.downloads import download_routes
-from bot.server import build_web_app
-from bot.teams.channel import TeamsChannel
-from bot.teams.settings import TeamsSettings
-from tests.bot.teams.conftest import TeamsTester, texts
+from tests.bot.teams.conftest import TeamsTester, serving, texts
 from tests.support.fake_teams import FakeConnector
 from tests.support.harness import Clock
-from tests.support.serve import serve_local
 
 PUBLIC = "https://tandem.example.org"
 LINK = re.compile(r"https://tandem\.example\.org(/download/[A-Za-z0-9_-]+)")
 
 
-@contextlib.asynccontextmanager
-async def serving(
-    services: Services, connector: FakeConnector, public_url: str | None
-) -> AsyncIterator[TeamsTester]:
-    services.settings = services.settings.model_copy(
-        update={
-            "teams": TeamsSettings(allow_anonymous=True),
-            "admins": ["aad-admin"],
-            "public_url": public_url,
-        }
-    )
-    app = make_app(services)
-    channel = TeamsChannel(app.conversation, services.settings.teams)
-    app.outlets.register(channel.name, channel.outlet)
-    web_app = build_web_app(app.services.db, [channel], extra=download_routes(app.conversation))
-    runner, url = await serve_local(web_app)
-    tester = TeamsTester(url, connector, channel, app)
-    try:
-        yield tester
-    finally:
-        await channel.close()
-        await tester.close()
-        await runner.cleanup()
-
-
 @pytest.fixture
 async def teams(services: Services, connector: FakeConnector) -> AsyncIterator[TeamsTester]:
-    async with serving(services, connector, PUBLIC) as tester:
+    async with serving(services, connector, deliver=False, public_url=PUBLIC) as tester:
         yield tester
 
 
@@ -124,7 +92,7 @@ async def test_unknown_replaced_and_forgotten_links_are_refused(teams: TeamsTest
 async def test_without_a_public_address_the_file_shows_in_the_chat(
     services: Services, connector: FakeConnector
 ) -> None:
-    async with serving(services, connector, None) as teams:
+    async with serving(services, connector, deliver=False) as teams:
         shown = texts(await teams.say("29:mia", "my-data"))
         assert '"person"' in shown and "/download/" not in shown
         status, _, _ = await fetch(teams, "GET", "/download/anything")
