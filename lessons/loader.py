@@ -30,9 +30,29 @@ SUMMARY_MAX = 400
 BODY_WORDS = (120, 300)
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
-FIELDS = ("id", "title", "lang", "tags", "summary", "try_it", "quiz", "verified", "related", "asks")
-REQUIRED = ("id", "title", "lang", "tags", "summary", "try_it", "quiz", "verified")
+FIELDS = (
+    "id",
+    "title",
+    "lang",
+    "tags",
+    "summary",
+    "try_it",
+    "quiz",
+    "quizzes",
+    "verified",
+    "related",
+    "asks",
+)
+REQUIRED = ("id", "title", "lang", "tags", "summary", "try_it", "verified")
+"""Required besides one of `quiz` (one question) and `quizzes` (a list of variants)."""
 QUIZ_FIELDS = ("question", "choices", "answer", "explanation")
+MIN_VARIANTS = 3
+FEW_VARIANTS = (
+    "{count} quiz question(s): reviews will ask the same one again; list 3 or more variants under 'quizzes:'"
+)
+NEAR_QUESTION = 0.85
+"""Two quiz variants whose questions match this closely (difflib's ratio, case and punctuation aside)
+are one question reworded."""
 ASK_MAX = 300
 """The longest example question (`asks:`), in characters."""
 
@@ -184,6 +204,10 @@ def _parse_text(text: str, path: Path, report: _Reporter) -> _Draft | None:
     for name in REQUIRED:
         if name not in values and name not in lines:
             report.error(2, f"missing required field '{name}'")
+    if "quiz" in lines and "quizzes" in lines:
+        report.error(lines["quizzes"], "write either quiz (one question) or quizzes (a list), not both")
+    elif "quiz" not in lines and "quizzes" not in lines:
+        report.error(2, "missing required field 'quiz' (or 'quizzes', a list of variants)")
     lesson = _build_lesson(values, lines, body, body_line, path, report)
     if lesson is None or report.failed:
         return None
@@ -235,13 +259,13 @@ def _build_lesson(
     related = _str_list(values, "related", lines, report)
     asks = _asks(values, lines, report)
     verified = _date(values, lines, report)
-    quiz = _quiz(values, lines, report)
+    quizzes = _quizzes(values, lines, report)
     words = len(WORD_RE.findall(body))
     if words == 0:
         report.error(body_line, "the lesson has no body: write the full lesson after the front matter")
     elif not BODY_WORDS[0] <= words <= BODY_WORDS[1]:
         report.warn(body_line, f"body has {words} words; aim for {BODY_WORDS[0]}–{BODY_WORDS[1]}")
-    if report.failed or quiz is None or verified is None:
+    if report.failed or not quizzes or verified is None:
         return None
     return _typeset(
         Lesson(
@@ -251,12 +275,13 @@ def _build_lesson(
             tags=tags,
             summary=summary,
             try_it=try_it,
-            quiz=quiz,
+            quiz=quizzes[0],
             verified=verified,
             body=body.strip(),
             related=tuple(r for r in related if r != lesson_id),
             path=path,
             asks=asks,
+            quizzes=quizzes if "quizzes" in values else (),
         )
     )
 
@@ -289,19 +314,24 @@ def _typeset(lesson: Lesson) -> Lesson:
     the spaces; the quiz's answer stays one of its choices since both change alike."""
     if lesson.lang != "fr":
         return lesson
-    quiz = lesson.quiz
+    quizzes = tuple(_french_quiz(quiz) for quiz in lesson.quizzes)
     return replace(
         lesson,
         title=french(lesson.title),
         summary=french(lesson.summary),
         try_it=french(lesson.try_it),
         body=french(lesson.body),
-        quiz=Quiz(
-            french(quiz.question),
-            tuple(french(choice) for choice in quiz.choices),
-            french(quiz.answer),
-            french(quiz.explanation),
-        ),
+        quiz=quizzes[0] if quizzes else _french_quiz(lesson.quiz),
+        quizzes=quizzes,
+    )
+
+
+def _french_quiz(quiz: Quiz) -> Quiz:
+    return Quiz(
+        french(quiz.question),
+        tuple(french(choice) for choice in quiz.choices),
+        french(quiz.answer),
+        french(quiz.explanation),
     )
 
 
@@ -322,38 +352,82 @@ def _date(values: dict[str, Any], lines: dict[str, int], report: _Reporter) -> d
     return None
 
 
-def _quiz(values: dict[str, Any], lines: dict[str, int], report: _Reporter) -> Quiz | None:
-    if "quiz" not in values:
-        return None
-    quiz, line = values["quiz"], lines["quiz"]
+def _quizzes(values: dict[str, Any], lines: dict[str, int], report: _Reporter) -> tuple[Quiz, ...]:
+    """The lesson's quiz variants: the single `quiz`, or each of `quizzes` (checked one by one, then
+    against each other: two variants must not share their answer nor ask nearly the same question)."""
+    if "quiz" in values:
+        quiz = _quiz(values["quiz"], lines["quiz"], "quiz", report)
+        if quiz is not None:
+            report.warn(lines["quiz"], FEW_VARIANTS.format(count=1))
+        return (quiz,) if quiz is not None else ()
+    if "quizzes" not in values:
+        return ()
+    listed, line = values["quizzes"], lines["quizzes"]
+    if not isinstance(listed, list) or not listed:
+        report.error(
+            line, "quizzes must be a list of quizzes, each with question, choices, answer, explanation"
+        )
+        return ()
+    found = [_quiz(item, line, f"quizzes: variant {n}", report) for n, item in enumerate(listed, start=1)]
+    quizzes = tuple(quiz for quiz in found if quiz is not None)
+    if len(quizzes) != len(found):
+        return ()
+    _compare_variants(quizzes, line, report)
+    if len(quizzes) < MIN_VARIANTS:
+        report.warn(line, FEW_VARIANTS.format(count=len(quizzes)))
+    return quizzes
+
+
+def _compare_variants(quizzes: tuple[Quiz, ...], line: int, report: _Reporter) -> None:
+    for first in range(len(quizzes)):
+        for second in range(first + 1, len(quizzes)):
+            a, b = quizzes[first], quizzes[second]
+            pair = f"quizzes: variants {first + 1} and {second + 1}"
+            if _folded(a.answer) == _folded(b.answer):
+                report.error(line, f"{pair} have the same answer; test the point from another angle")
+            if _near(a.question, b.question):
+                report.error(line, f"{pair} ask nearly the same question; reword one from another angle")
+
+
+def _folded(text: str) -> str:
+    return " ".join(WORD_RE.findall(text.casefold()))
+
+
+def _near(first: str, second: str) -> bool:
+    """Two questions that differ by a few words only (a reworded copy, not another angle)."""
+    a, b = _folded(first), _folded(second)
+    return difflib.SequenceMatcher(None, a, b).ratio() >= NEAR_QUESTION
+
+
+def _quiz(quiz: Any, line: int, label: str, report: _Reporter) -> Quiz | None:
     if not isinstance(quiz, dict):
-        report.error(line, "quiz must have question, choices, answer and explanation")
+        report.error(line, f"{label} must have question, choices, answer and explanation")
         return None
     missing = [name for name in QUIZ_FIELDS if name not in quiz]
     extra = [str(name) for name in quiz if name not in QUIZ_FIELDS]
     if missing:
-        report.error(line, f"quiz is missing {', '.join(missing)}")
+        report.error(line, f"{label} is missing {', '.join(missing)}")
     if extra:
-        report.error(line, f"quiz has unknown field(s) {', '.join(extra)}")
+        report.error(line, f"{label} has unknown field(s) {', '.join(extra)}")
     if missing or extra:
         return None
     choices = quiz["choices"]
     if not isinstance(choices, list) or not all(isinstance(c, str | int | float) for c in choices):
-        report.error(line, "quiz choices must be a list of 2 to 4 answers")
+        report.error(line, f"{label} choices must be a list of 2 to 4 answers")
         return None
     choices = [str(c).strip() for c in choices]
     texts = {name: quiz[name] for name in ("question", "answer", "explanation")}
     problems = [name for name, value in texts.items() if not isinstance(value, str | int) or not str(value)]
     if problems:
-        report.error(line, f"quiz {', '.join(problems)} must be text")
+        report.error(line, f"{label} {', '.join(problems)} must be text")
         return None
     answer = str(quiz["answer"]).strip()
     if not 2 <= len(choices) <= 4:
-        report.error(line, f"quiz needs 2 to 4 choices, not {len(choices)}")
+        report.error(line, f"{label} needs 2 to 4 choices, not {len(choices)}")
     elif len(set(choices)) != len(choices):
-        report.error(line, "quiz choices must all be different")
+        report.error(line, f"{label} choices must all be different")
     elif answer not in choices:
-        report.error(line, f"quiz answer '{answer}' is not one of the choices")
+        report.error(line, f"{label} answer '{answer}' is not one of the choices")
     else:
         return Quiz(str(quiz["question"]).strip(), tuple(choices), answer, str(quiz["explanation"]).strip())
     return None

@@ -52,6 +52,19 @@ class Lesson:
     asks: tuple[str, ...] = ()
     """Example questions in the lesson's language, in the words a learner would type; the answer engine
     matches questions against them."""
+    quizzes: tuple[Quiz, ...] = ()
+    """Every quiz variant, `quiz` first; empty for a lesson written with the single `quiz:` form."""
+
+    @property
+    def variants(self) -> tuple[Quiz, ...]:
+        """The quiz variants that reviews ask in turn: `quizzes`, or the single `quiz`. The same index
+        names the same variant in every language of a lesson that has them all alike."""
+        return self.quizzes or (self.quiz,)
+
+    def variant(self, index: int) -> Quiz:
+        """Variant `index`, wrapped around the ones this language has (a translation may have fewer)."""
+        variants = self.variants
+        return variants[index % len(variants)]
 
     @property
     def key(self) -> tuple[str, str]:

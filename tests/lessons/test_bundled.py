@@ -55,3 +55,16 @@ def test_tracks_cover_everything_and_start_with_first_steps(bundled_library: Lib
     covered = [lesson_id for track in tracks for lesson_id in track.lessons]
     assert sorted(covered) == sorted(IDS)
     assert all(track.title("fr") != track.title("en") for track in tracks)
+
+
+@pytest.mark.parametrize("lesson_id", IDS)
+def test_each_lesson_has_three_quiz_variants_alike_in_both_languages(
+    bundled_library: Library, lesson_id: str
+) -> None:
+    """Reviews ask a lesson's variants in turn, by index, in the learner's language of the day."""
+    english, french = (bundled_library.lessons[(lesson_id, lang)] for lang in ("en", "fr"))
+    assert len(english.variants) >= 3 and len(english.variants) == len(french.variants)
+    assert english.variants[0] == english.quiz
+    for en_quiz, fr_quiz in zip(english.variants, french.variants, strict=True):
+        assert len(en_quiz.choices) == len(fr_quiz.choices)
+        assert en_quiz.explanation and fr_quiz.explanation

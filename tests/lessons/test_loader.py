@@ -230,3 +230,93 @@ def test_bad_asks_are_errors(tmp_path: Path, asks: str, message: str) -> None:
     path = write_lesson(tmp_path, lesson_text(asks=asks))
     errors = errors_of(tmp_path)
     assert any(e.startswith(f"{path}:17:") and message in e for e in errors), errors
+
+
+def _variant(question: str, answer: str, other: str = "Something else") -> str:
+    return (
+        f"\n  - question: {question}\n    choices:\n      - {answer}\n      - {other}\n"
+        f"    answer: {answer}\n    explanation: Because."
+    )
+
+
+VARIANTS = (
+    _variant("What do you do first?", "Call back")
+    + _variant("Which sign gives the scam away?", "The urgency")
+    + _variant("What does checking cost you?", "Thirty seconds")
+)
+
+
+def test_quiz_variants_load_in_order_with_the_first_as_the_quiz(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text(quiz=None, quizzes=VARIANTS))
+    library = load_library([tmp_path], include_bundled=False)
+    assert library.errors == []
+    assert not [w for w in library.warnings if "quiz" in w.message]
+    lesson = library.get("demo-lesson", "en")
+    assert lesson is not None
+    assert [quiz.answer for quiz in lesson.variants] == ["Call back", "The urgency", "Thirty seconds"]
+    assert lesson.quiz == lesson.variants[0]
+    assert lesson.variant(4).answer == "The urgency"
+
+
+def test_a_single_quiz_is_one_variant_with_a_warning(tmp_path: Path) -> None:
+    path = write_lesson(tmp_path, lesson_text())
+    library = load_library([tmp_path], include_bundled=False)
+    assert library.errors == []
+    assert [str(w) for w in library.warnings if "quiz" in w.message] == [
+        f"{path}:8: warning: 1 quiz question(s): reviews will ask the same one again; list 3 or more "
+        "variants under 'quizzes:'"
+    ]
+    lesson = library.get("demo-lesson", "en")
+    assert lesson is not None and lesson.variants == (lesson.quiz,)
+
+
+@pytest.mark.parametrize(
+    ("quizzes", "message"),
+    [
+        (
+            _variant("What do you do first?", "Call back") + _variant("Which sign?", "call back!"),
+            "quizzes: variants 1 and 2 have the same answer",
+        ),
+        (
+            _variant("What do you do first?", "Call back") + _variant("What do you do first ?", "Wait"),
+            "quizzes: variants 1 and 2 ask nearly the same question",
+        ),
+        (
+            _variant("What first?", "Call back") + "\n  - question: Q?\n    choices: [A, B]\n    answer: C"
+            "\n    explanation: E.",
+            "quizzes: variant 2 answer 'C' is not one of the choices",
+        ),
+        (
+            "\n  - question: Q?\n    choices: [A, A]\n    answer: A\n    explanation: E.",
+            "quizzes: variant 1 choices must all be different",
+        ),
+        ("[]", "quizzes must be a list of quizzes"),
+    ],
+)
+def test_bad_variants_are_errors_and_the_lesson_is_left_out(
+    tmp_path: Path, quizzes: str, message: str
+) -> None:
+    path = write_lesson(tmp_path, lesson_text(quiz=None, quizzes=quizzes))
+    library = load_library([tmp_path], include_bundled=False)
+    assert any(str(e).startswith(f"{path}:10:") and message in str(e) for e in library.errors), library.errors
+    assert library.get("demo-lesson", "en") is None
+
+
+def test_quiz_and_quizzes_together_or_neither_are_errors(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text(quizzes=VARIANTS))
+    assert any("either quiz (one question) or quizzes" in e for e in errors_of(tmp_path))
+    write_lesson(tmp_path, lesson_text(quiz=None))
+    assert any("missing required field 'quiz' (or 'quizzes'" in e for e in errors_of(tmp_path))
+
+
+def test_french_variants_get_french_typography(tmp_path: Path) -> None:
+    quizzes = (
+        _variant("Que faire ?", "Rappeler")
+        + _variant("Quel signe?", "L'urgence")
+        + _variant("Combien de temps ça prend?", "Trente secondes")
+    )
+    write_lesson(tmp_path, lesson_text(lang="fr", quiz=None, quizzes=quizzes), lang="fr")
+    lesson = load_library([tmp_path], include_bundled=False).get("demo-lesson", "fr")
+    assert lesson is not None
+    assert lesson.variant(1).question == "Quel signe\u202f?"
+    assert lesson.variant(1).answer in lesson.variant(1).choices
