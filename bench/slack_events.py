@@ -1,7 +1,8 @@
 """Slack benchmark: the reply latency a person feels, beside a bare bolt app in the same run.
 
 Run: `.venv/bin/python bench/slack_events.py [--quick] [--rates 50,200] [--seconds 5] [--rounds 4]
-[--databases sqlite,postgresql] [--postgres-url URL] [--enroll 5000] [--enroll-rounds 3]`
+[--databases sqlite,postgresql] [--postgres-url URL] [--enroll 5000] [--enroll-rounds 3]
+[--messages fixed|questions] [--semantic use|off]`
 
 - Reply latency: signed `message.im` events posted at a steady rate (open loop: each at its time,
   whether or not the earlier ones were answered) to POST /slack/events; an event's latency runs from
@@ -13,6 +14,14 @@ Run: `.venv/bin/python bench/slack_events.py [--quick] [--rates 50,200] [--secon
   that a busier moment of the shared machine weighs on both alike. Before that, each of the 500
   senders writes once (their first contact, shown apart: a `users.info` call and a new person).
   Target: Tandem's p99 <= the bare app's p99 + 25 ms, at every rate, on every database.
+- What the messages say (`--messages`): "fixed" cycles four plain questions, which the lexical engine
+  answers confidently on its own (the semantic model is never called); "questions" draws each event's
+  text from the learner questions of tests/lessons/questions.yml and tests/lessons/eval/dev.yml (both
+  languages, off-topic ones included; never the test split), shuffled with a fixed seed, so that the
+  unsure answers go through the semantic ranker as in production. Target there: p99 <= bare + 40 ms.
+  Tandem answers with the engine production uses (`--semantic`, default "use": lexical + USE, fused,
+  whatever TANDEM_SEMANTIC says in the environment); the run prints that engine, and the time its
+  answers took in the worker threads.
 - The acknowledgement of `/tandem` while an admin enrolls a channel of `--enroll` people (on SQLite):
   slash commands from learners at `--command-rate` per second, from the enrollment's command until its
   summary reaches the admin; `--enroll-rounds` enrollments of new channels. Target: ack p99 < 300 ms.
@@ -26,19 +35,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
+import os
+import random
 import tempfile
 import time
 import urllib.parse
 import uuid
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import yaml
 from aiohttp import web
-from common import print_table, report
+from common import ROOT, print_table, report
 from latency import (
     ROW_HEADERS,
     Arrivals,
@@ -76,6 +91,8 @@ ADMIN = "UADMIN"
 ADMIN_DM = "DADMIN"
 """Where the enrollment's summary reaches the admin: it ends an enrollment round."""
 TARGET_MARGIN_MS = 25.0
+"""With the fixed messages; with learner questions (which call the semantic model), QUESTIONS_MARGIN_MS."""
+QUESTIONS_MARGIN_MS = 40.0
 ACK_TARGET_MS = 300.0
 QUESTIONS = [
     "how do I spot a phishing email?",
@@ -83,7 +100,31 @@ QUESTIONS = [
     "what should my LinkedIn headline say?",
     "how many hashtags should I use?",
 ]
+LEARNER_QUESTIONS = [
+    ROOT / "tests" / "lessons" / "questions.yml",
+    ROOT / "tests" / "lessons" / "eval" / "dev.yml",
+]
+"""Where `--messages questions` draws its texts: the old set and the dev split, never the test split."""
+SHUFFLE_SEED = 15
 COMMANDS = ["progress", "help"]
+
+
+def learner_questions(paths: list[Path] = LEARNER_QUESTIONS, *, seed: int = SHUFFLE_SEED) -> list[str]:
+    """Every question of the `paths` evaluation sets, shuffled with `seed` (the same order each run), so
+    that consecutive events mix languages and lessons."""
+    texts: list[str] = []
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts += [str(item["q"]).strip() for item in data["questions"] if str(item.get("q", "")).strip()]
+    random.Random(seed).shuffle(texts)
+    return texts
+
+
+def message_texts(kind: str) -> list[str]:
+    """The texts the `message.im` events carry, cycled: "fixed" or "questions" (see the module's doc)."""
+    if kind == "questions":
+        return learner_questions()
+    return list(QUESTIONS)
 
 
 def signed(body: str) -> dict[str, str]:
@@ -144,9 +185,10 @@ def _command(fake: str, user: str, text: str, name: str) -> Shot:
     return Shot(f"response:{name}", "/slack/events", body, headers)
 
 
-async def setup_fake(arrivals: Arrivals, options: dict[str, int]) -> tuple[str, dict[str, Builder]]:
+async def setup_fake(arrivals: Arrivals, options: dict[str, Any]) -> tuple[str, dict[str, Builder]]:
     """Starts the fake Slack workspace (the senders, the admin, one channel of new people per enrollment
-    round); returns its URL and the requests the driver can post."""
+    round); returns its URL and the requests the driver can post (messages cycle `options["texts"]`)."""
+    texts: list[str] = options["texts"]
     fake = _DrivenSlack(arrivals)
     for number in range(2 * SENDERS):
         fake.add_user(sender(number), name=f"user{number}", locale="en-GB")
@@ -160,6 +202,7 @@ async def setup_fake(arrivals: Arrivals, options: dict[str, int]) -> tuple[str, 
 
     def message(index: int, label: str, first_user: int) -> Shot:
         channel = f"D{RUN}{label}x{index}"  # one conversation per event: its answer is found by channel
+        start = zlib.crc32(label.encode()) % len(texts)  # each run its own stretch of the texts
         body = json.dumps(
             {
                 "type": "event_callback",
@@ -171,7 +214,7 @@ async def setup_fake(arrivals: Arrivals, options: dict[str, int]) -> tuple[str, 
                     "channel_type": "im",
                     "channel": channel,
                     "user": sender(first_user + index % SENDERS),
-                    "text": QUESTIONS[index % len(QUESTIONS)],
+                    "text": texts[(start + index) % len(texts)],
                     "ts": f"{index}.1",
                 },
             }
@@ -274,13 +317,88 @@ async def enrollment_acks(driver: Driver, url: str, args: argparse.Namespace) ->
     }
 
 
+class AnswerProbe:
+    """Tandem's answers as its worker threads see them: which engine answers, and for each answer the
+    time it took (wall, and CPU of its own thread: the gap is time spent waiting for the GIL or a core)
+    and whether it was confident. Wraps the lesson store's `answer`, which the core runs in a thread."""
+
+    def __init__(self) -> None:
+        self.engine = "not built"
+        self.wall_ms: list[float] = []
+        self.cpu_ms: list[float] = []
+        self.confident = 0
+        self.errors = 0
+        """Answers that raised (the bot then says it could not answer): they are not timed."""
+
+    def attach(self, app: Any) -> None:
+        """Wrap `app`'s lesson store (its engine is built: `tandem_serving` warms it first)."""
+        store = app.services.lessons
+        engine = store.engine
+        ranker = getattr(engine, "ranker", None)
+        self.engine = type(engine).__name__ + (f" ({ranker.embedder.name})" if ranker is not None else "")
+        answer = store.answer
+
+        @functools.wraps(answer)
+        def timed(question: str, lang: str | None = None) -> Any:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                found = answer(question, lang)
+            except Exception:
+                self.errors += 1
+                raise
+            self.cpu_ms.append((time.thread_time() - cpu) * 1000)
+            self.wall_ms.append((time.perf_counter() - wall) * 1000)
+            self.confident += bool(found.confident)
+            return found
+
+        store.answer = timed
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "answers": len(self.wall_ms),
+            "confident": self.confident,
+            "errors": self.errors,
+            "wall": summary(self.wall_ms),
+            "cpu": summary(self.cpu_ms),
+        }
+
+
+class LoopLag:
+    """How late the event loop wakes a 5 ms sleep: the time a ready callback (an ack, an answer's next
+    step) waits behind work running on the loop, or behind threads holding the GIL."""
+
+    TICK = 0.005
+
+    def __init__(self) -> None:
+        self.lags_ms: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(self.TICK)
+            self.lags_ms.append((time.perf_counter() - before - self.TICK) * 1000)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._watch())
+
+    async def stop(self) -> dict[str, float]:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        return summary(self.lags_ms)
+
+
 async def measure(
     driver: Driver, db_url: str, database_name: str, args: argparse.Namespace
 ) -> dict[str, Any]:
-    """Both apps side by side, with Tandem on `db_url`."""
+    """Both apps side by side, with Tandem on `db_url` answering with the `args.semantic` engine."""
     settings = Settings(
         database_url=db_url,
         admins=[ADMIN],
+        semantic=args.semantic,
         slack=SlackSettings(
             bot_token=SecretStr("xoxb-test-token"),
             signing_secret=SecretStr(SECRET),
@@ -292,8 +410,13 @@ async def measure(
     def channel(conversation: Any) -> SlackChannel:
         return SlackChannel(conversation, settings.slack)
 
-    async with tandem_serving(settings, channel, bare_echo(driver.fake)) as apps:
+    probe = AnswerProbe()
+    async with tandem_serving(settings, channel, bare_echo(driver.fake), prepare=probe.attach) as apps:
+        lag = LoopLag()
+        lag.start()
         results = await compare(driver, apps, args, senders=SENDERS, prefix=database_name)
+        results["loop_lag"] = await lag.stop()
+        results["answers"] = probe.figures()
         if args.enroll_rounds and database_name == "sqlite":
             results["enrollment"] = await enrollment_acks(driver, apps["tandem"], args)
     return results
@@ -307,6 +430,18 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--enroll", type=int, default=5000, help="people in each enrolled channel")
     parser.add_argument("--enroll-rounds", type=int, default=3, help="enrollments to run (0: none)")
     parser.add_argument("--command-rate", type=float, default=50.0, help="/tandem commands/s meanwhile")
+    parser.add_argument(
+        "--messages",
+        choices=["fixed", "questions"],
+        default="fixed",
+        help="the messages' texts: four fixed questions, or learner questions (old set + dev split)",
+    )
+    parser.add_argument(
+        "--semantic",
+        choices=["use", "off"],
+        default="use",
+        help="Tandem's answer engine: lexical + USE, fused (production's default), or lexical only",
+    )
     args = parser.parse_args()
     quick(args)
     if args.quick:
@@ -317,12 +452,26 @@ def arguments() -> argparse.Namespace:
 async def main() -> int:
     args = arguments()
     names = databases(args)
-    results: dict[str, Any] = {"rates": args.rates, "seconds_per_round": args.seconds, "rounds": args.rounds}
-    options = {"enroll": args.enroll, "enroll_rounds": args.enroll_rounds}
+    results: dict[str, Any] = {
+        "rates": args.rates,
+        "seconds_per_round": args.seconds,
+        "rounds": args.rounds,
+        "messages": args.messages,
+        "semantic": args.semantic,
+    }
+    texts = message_texts(args.messages)
+    if args.messages == "questions":
+        from lessons import semantic
+
+        semantic.RECENT_QUESTIONS = 0  # each question pays for the model, repeated or not
+    options = {"enroll": args.enroll, "enroll_rounds": args.enroll_rounds, "texts": texts}
+    print(f"messages: {args.messages} ({len(texts)} texts); Tandem's engine: semantic={args.semantic}")
     async with driver_process(setup_fake, options) as driver:
         for name in names:
             with database(args.postgres_url if name == "postgresql" else None) as db_url:
+                before = os.getloadavg()
                 results[name] = await measure(driver, db_url, name, args)
+                results[name]["load_average"] = {"before": before, "after": os.getloadavg()}
     return summarise(results, names, args)
 
 
@@ -330,11 +479,36 @@ def summarise(results: dict[str, Any], names: list[str], args: argparse.Namespac
     """Print the tables, check the targets, write bench/results/slack_events.json."""
     table: list[list[object]] = []
     found: dict[str, bool] = {}
+    margin = QUESTIONS_MARGIN_MS if args.messages == "questions" else TARGET_MARGIN_MS
     for name in names:
         table += rows(name, results[name], args.warm_rate)
-        found.update(checks(name, results[name], margin_ms=TARGET_MARGIN_MS))
-    print("\nReply latency: signed message.im events through POST /slack/events to chat.postMessage")
+        found.update(checks(name, results[name], margin_ms=margin))
+        answers = results[name]["answers"]
+        wanted = "FusedEngine" if args.semantic == "use" else "AnswerEngine"
+        found[f"{name}: Tandem answered with {answers['engine']}, and no answer failed"] = (
+            answers["engine"].startswith(wanted) and answers["answers"] > 0 and not answers["errors"]
+        )
+    print(
+        "\nReply latency: signed message.im events through POST /slack/events to chat.postMessage"
+        f" (messages: {args.messages})"
+    )
     print_table(ROW_HEADERS, table)
+    print("\nTandem's answers, timed in the worker threads (wall: the thread's own time and its waits)")
+    print_table(
+        ["database", "engine", "answers", "confident", "errors", "wall p50", "wall p99", "cpu p50", "cpu p99", "loop lag p99", "loop lag max"],
+        [
+            [name, a["engine"], a["answers"], a["confident"], a["errors"], a["wall"]["p50_ms"], a["wall"]["p99_ms"],
+             a["cpu"]["p50_ms"], a["cpu"]["p99_ms"], results[name]["loop_lag"]["p99_ms"], results[name]["loop_lag"]["max_ms"]]
+            for name in names
+            for a in [results[name]["answers"]]
+        ],
+    )  # fmt: skip
+    for name in names:
+        load = results[name]["load_average"]
+        print(
+            f"{name}: the machine's load average (1, 5, 15 min) was {_load(load['before'])} before the run"
+            f" and {_load(load['after'])} after it, on {os.cpu_count()} cores"
+        )
     enrollment = results.get("sqlite", {}).get("enrollment")
     if enrollment:
         print(
@@ -358,6 +532,10 @@ def summarise(results: dict[str, Any], names: list[str], args: argparse.Namespac
             f"/tandem ack p99 < {ACK_TARGET_MS:g} ms while a {enrollment['people']:,}-person enrollment runs"
         ] = p99 < ACK_TARGET_MS and all(r["done_in_s"] is not None for r in enrollment["rounds"])
     return report("slack_events", results, found)
+
+
+def _load(figures: tuple[float, float, float]) -> str:
+    return ", ".join(f"{value:.1f}" for value in figures)
 
 
 def _acks(figures: dict[str, Any]) -> list[object]:

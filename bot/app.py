@@ -29,6 +29,8 @@ from storage.db import Database
 logger = logging.getLogger(__name__)
 
 DRAIN_ROUNDS = 50
+LEARNED_SYNC_SECONDS = 30.0
+"""How often a running process checks whether another replica learned (or forgot) an example."""
 
 
 @dataclass(slots=True)
@@ -62,10 +64,39 @@ class App:
         )
 
     def scheduler(self) -> DripScheduler:
-        """The periodic jobs, the dispatcher's loop and the job runner's loop, for a running process."""
+        """The periodic jobs, the dispatcher's loop, the job runner's loop and the learned examples'
+        follower, for a running process."""
         return DripScheduler(
-            self.drip(), tick_seconds=self.services.settings.tick_seconds, loops=[self.jobs.serve]
+            self.drip(),
+            tick_seconds=self.services.settings.tick_seconds,
+            loops=[self.jobs.serve, self.follow_learned],
         )
+
+    async def follow_learned(self, stop: asyncio.Event, *, every: float = LEARNED_SYNC_SECONDS) -> None:
+        """Keep this process's answer engine in step with the learned examples in the database: a mentor's
+        link made on another replica (or a forget-me there) reaches this one within `every` seconds."""
+        seen: tuple[int, int] | None = None
+        while not stop.is_set():
+            try:
+                seen = await self.sync_learned(seen)
+            except Exception:  # a database hiccup: try again next round, answers keep working meanwhile
+                logger.exception("Could not read the learned examples")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
+
+    async def sync_learned(self, seen: tuple[int, int] | None = None) -> tuple[int, int]:
+        """Relearn the stored examples when they changed since `seen` (their count and highest id) and
+        differ from what this process knows; returns the mark now."""
+        async with self.services.db.transaction() as session:
+            mark = await examples.examples_mark(session)
+            if mark == seen:
+                return mark
+            learned = await examples.learned_triples(session)
+        store = self.services.lessons
+        if set(learned) != set(store.learned):
+            await asyncio.to_thread(store.set_learned, learned)
+            logger.info("Answer engine follows %d learned examples", len(learned))
+        return mark
 
     @contextlib.asynccontextmanager
     async def delivering(self) -> AsyncIterator[None]:

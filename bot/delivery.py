@@ -17,19 +17,21 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import outbox
-from bot.core.args import mention
 from bot.core.cards import tip_card
+from bot.core.commands import confidence, nudge
 from bot.core.commands.push import tip_reply
+from bot.core.commands.review import review_message
 from bot.core.dates import format_day
 from bot.core.replies import Reply, Text
 from bot.core.schedule import zone_of
 from bot.core.serialize import from_dict
 from bot.core.text import neutralize
+from bot.digest import digest_message
 from bot.i18n import register, t
 from bot.outlets import Destination, Item, Outlet, Outlets
 from lessons import Library
 from scheduler import dispatch, lifetimes
-from storage import activity, cohorts, deliveries, keys, people, progress
+from storage import activity, cohorts, deliveries, keys, people, progress, reviews
 from storage.db import Database
 from storage.deliveries import BatchState, Claim, Missed
 from storage.enums import DeliveryKind, DeliveryStatus, Priority, ReportRule
@@ -59,15 +61,6 @@ register(
             "fr": "Envie de continuer ? Le parcours *{track}* (`{id}`) est une bonne suite : "
             "demandez-le à l’administrateur du programme.",
         },
-        "drip.digest_title": {
-            "en": "Your weekly mentoring digest:",
-            "fr": "Votre point hebdomadaire de mentorat :",
-        },
-        "drip.digest_line": {
-            "en": "- {name}: {lessons} lessons, quiz {right}/{quizzes}, {open} open question(s)",
-            "fr": "- {name} : {lessons} leçons, quiz {right}/{quizzes}, {open} question(s) en attente",
-        },
-        "drip.digest_none": {"en": "No mentees yet.", "fr": "Pas encore de mentorés."},
         # What the sender hears. {what} names the message, by kind.
         "outcome.what.tip": {"en": "Your tip", "fr": "Votre conseil"},
         "outcome.what.pairing": {"en": "The pairing notice", "fr": "L’annonce du binôme"},
@@ -248,6 +241,7 @@ class LedgerCarrier:
                 session, ids=sorted({tip.author_id for tip in tip_rows.values()})
             )
             extras: dict[int, list[Reply]] = {}
+            follow = await confidence.follow_ups(session, persons, claims, self.library)  # 1-to-5 questions
             for claim in claims:
                 person = persons.get(claim.person_id)
                 if person is None:
@@ -257,21 +251,41 @@ class LedgerCarrier:
                         session, person, claim.enrollment_id, self.library
                     )
                 elif claim.kind == DeliveryKind.DIGEST:
-                    extras[claim.delivery_id] = await digest_message(session, person)
+                    extras[claim.delivery_id] = await digest_message(session, person, self.library)
+                elif claim.kind == DeliveryKind.REVIEW:
+                    extras[claim.delivery_id] = await self._review(session, claim, person)
+                elif claim.kind == DeliveryKind.NUDGE:
+                    extras[claim.delivery_id] = await nudge.compose(session, person, claim, self.default_tz)
         parcels: dict[int, dispatch.Parcel] = {}
         for claim in claims:
             person = persons.get(claim.person_id)
             outlet = self.outlets.for_platform(claim.platform)
             if person is None or outlet is None:
                 continue
-            replies = extras.get(claim.delivery_id) or self._compose(claim, person, tip_rows, authors)
+            replies = extras.get(claim.delivery_id)
+            if replies is None:
+                replies = self._compose(claim, person, tip_rows, authors)
             if replies:
+                replies = [*replies, *follow.get(claim.delivery_id, [])]
                 destination = Destination(
                     person.key, person.platform, person.display_name, person.id, person.conversation
                 )
                 item = Item(claim.dedupe_key, destination, tuple(replies), recovered=claim.recovered)
                 parcels[claim.delivery_id] = Parcel(claim, person.key, item, outlet)
         return parcels
+
+    async def _review(self, session: AsyncSession, claim: Claim, person: Person) -> list[Reply]:
+        """A review question, composed when sent: a variant of the lesson's quiz in the learner's
+        language (never the one asked last time), under a header naming the lesson and when it came.
+        Nothing when the lesson or the card is gone (the learner forgotten, the lesson removed)."""
+        lesson = self.library.get(claim.lesson_id or "", person.lang)
+        card = await reviews.card_of(session, person_id=person.id or 0, lesson_id=claim.lesson_id or "")
+        if card is not None and lesson is None:
+            await reviews.retire(session, person_id=person.id or 0, lesson_id=card.lesson_id)
+        if lesson is None or card is None:
+            return []
+        zone = await zone_of(session, person, self.default_tz)
+        return await review_message(session, person, card, lesson, zone)
 
     def _compose(
         self,
@@ -449,32 +463,4 @@ async def completion_message(
     if track_id in order and order.index(track_id) + 1 < len(order):
         following = library.tracks[order[order.index(track_id) + 1]]
         lines.append(t("drip.next_track", lang, track=following.title(lang), id=following.id))
-    return [Text("\n".join(lines))]
-
-
-async def digest_message(session: AsyncSession, mentor: Person) -> list[Reply]:
-    """Each mentee's progress and open questions, for the mentor's weekly digest."""
-    lang = mentor.lang
-    mentees = await people.mentees_of(session, mentor_id=mentor.id or 0)
-    ids = [m.id or 0 for m in mentees]
-    received = await progress.lessons_received_by(session, person_ids=ids)
-    scores = await progress.quiz_scores(session, person_ids=ids)
-    waiting = await progress.open_question_counts(session, person_ids=ids, mentor_id=mentor.id or 0)
-    lines = [t("drip.digest_title", lang)]
-    if not mentees:
-        lines.append(t("drip.digest_none", lang))
-    for mentee in mentees:
-        pid = mentee.id or 0
-        right, quizzes = scores.get(pid, (0, 0))
-        lines.append(
-            t(
-                "drip.digest_line",
-                lang,
-                name=mention(mentee),
-                lessons=received.get(pid, 0),
-                right=right,
-                quizzes=quizzes,
-                open=waiting.get(pid, 0),
-            )
-        )
     return [Text("\n".join(lines))]

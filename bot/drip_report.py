@@ -77,7 +77,8 @@ async def _describe_sent(
         left = await deliveries.due_by_platform(session, now=at)
     queued = plural(plan.queued, "lesson", "lessons")
     completed = plural(plan.completed, "track", "tracks")
-    lines = [f"Drip at {at.isoformat()}: {queued} queued, {completed} completed."]
+    asked = f", {plural(plan.reviews, 'review', 'reviews')} queued" if plan.reviews else ""
+    lines = [f"Drip at {at.isoformat()}: {queued} queued, {completed} completed{asked}."]
     lines += [f"{_status(d)}: {_what(d)} to {_who(p)}{_why(d)}" for d, p in rows]
     for platform, count in sorted(left.items()):
         if platform in app.outlets.platforms:

@@ -142,21 +142,10 @@ class AnswerEngine:
         truncated = len(text) > MAX_QUESTION_CHARS
         text = text[:MAX_QUESTION_CHARS].strip()
         reply_lang = analyzer.guess_language(text) or (lang if lang in LANGS else "en")
-        words, negated = analyzer.split_negated(text)
-        words, negated = words[:MAX_QUERY_WORDS], negated[:MAX_QUERY_WORDS]
-        word_ids, corrected = self._query_ids(words)
+        words, word_ids, corrected, scores = self._score(text)
         empty = Answer(text, None, 0.0, False, (), reply_lang, truncated, corrected)
-        ids = sorted({i for group in word_ids for i in group})
-        if not ids:
+        if scores is None:
             return empty
-        scores = self._table.scores(ids)
-        if COORD_EXPONENT:
-            scores = scores * self._coordination(word_ids) ** COORD_EXPONENT
-        if self._examples is not None:
-            scores = scores + NEAREST_WEIGHT * self._examples.best(ids)
-        against = sorted({i for word in negated for i in self._ids_for(word)} - set(ids))
-        if against:
-            scores = scores - NEGATED_WEIGHT * self._table.scores(against)
         ranked = self._rank(scores)
         if not ranked:
             return empty
@@ -190,6 +179,39 @@ class AnswerEngine:
             float(margin),
             float(coverage),
         )
+
+    def _score(
+        self, text: str
+    ) -> tuple[list[str], list[frozenset[int]], tuple[tuple[str, str], ...], np.ndarray | None]:
+        """The question's words, their token ids, the typos corrected, and every lesson's score (in
+        `lesson_ids` order; None when no word of the question is known)."""
+        words, negated = analyzer.split_negated(text)
+        words, negated = words[:MAX_QUERY_WORDS], negated[:MAX_QUERY_WORDS]
+        word_ids, corrected = self._query_ids(words)
+        ids = sorted({i for group in word_ids for i in group})
+        if not ids:
+            return words, word_ids, corrected, None
+        scores = self._table.scores(ids)
+        if COORD_EXPONENT:
+            scores = scores * self._coordination(word_ids) ** COORD_EXPONENT
+        if self._examples is not None:
+            scores = scores + NEAREST_WEIGHT * self._examples.best(ids)
+        against = sorted({i for word in negated for i in self._ids_for(word)} - set(ids))
+        if against:
+            scores = scores - NEGATED_WEIGHT * self._table.scores(against)
+        return words, word_ids, corrected, scores
+
+    @property
+    def lesson_ids(self) -> list[str]:
+        """Every lesson id, sorted: the order of `lesson_scores`."""
+        return self._lesson_ids
+
+    def lesson_scores(self, question: str) -> np.ndarray:
+        """Every lesson's lexical score for `question`, in `lesson_ids` order (zeros when no word of the
+        question is known): what a fusion with another ranking needs beyond the top few."""
+        text = question[:MAX_QUESTION_CHARS].strip() if isinstance(question, str) else ""
+        scores = self._score(text)[3]
+        return np.zeros(len(self._lesson_ids)) if scores is None else scores
 
     def _coordination(self, word_ids: list[frozenset[int]]) -> np.ndarray:
         """Each lesson's share of the question's words that it has (0 to 1): "LinkedIn page" is better

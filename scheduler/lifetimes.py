@@ -5,6 +5,9 @@ message for someone out of reach, until then; after that the message is given up
 |---|---|
 | lesson, complete | until the end of the learner's delivery day (when quiet hours start, 20:00 local);
   the enrollment then steps back, so the same tip comes on the next delivery day |
+| review | until the end of the learner's delivery day; its card stays due, so the drip asks it again
+  on the next delivery day |
+| nudge | until the end of the learner's delivery day; the notice of a pause for inactivity, until it ends |
 | digest | until the end of the mentor's Monday (when quiet hours start) |
 | tip | 7 days after its time |
 | pairing, question, notice | 7 days |
@@ -29,7 +32,8 @@ LIFETIMES: dict[str, dt.timedelta] = {
     DeliveryKind.ANSWER: dt.timedelta(days=14),
     DeliveryKind.OUTCOME: dt.timedelta(days=3),
 }
-"""Kinds whose lifetime is a fixed span from their due time; the others end with the local day."""
+"""Kinds whose lifetime is a fixed span from their due time; the others (lesson, complete, review,
+digest) end with the local day."""
 
 
 def expires_at(kind: str, due: dt.datetime) -> dt.datetime | None:

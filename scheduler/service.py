@@ -20,7 +20,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from scheduler import ledger, upkeep
+from scheduler import ledger, nudges, upkeep
 from scheduler.dispatch import Dispatcher, DispatchReport
 from storage.db import Database
 from storage.defaults import DEFAULT_TZ
@@ -68,23 +68,31 @@ async def run_tick(
     Tandem plans on its tick and lets the dispatcher's loop send."""
     moment = now or runtime.clock()
     plan = await ledger.plan_due(runtime.db, moment, runtime.tracks(), default_tz=runtime.default_tz)
+    await nudges.plan_nudges(runtime.db, moment, default_tz=runtime.default_tz)
     sent = await runtime.dispatcher.run_once(moment if now is not None else None)
     return plan, sent
 
 
 async def tick(runtime: DripRuntime) -> None:
-    """Plan what is due into the ledger and wake the dispatcher, which sends it."""
+    """Plan what is due into the ledger (tips, then review questions) and wake the dispatcher, which
+    sends it."""
     try:
         async with runtime.working():
             plan = await ledger.plan_due(
                 runtime.db, runtime.clock(), runtime.tracks(), default_tz=runtime.default_tz
             )
+            await nudges.plan_nudges(runtime.db, runtime.clock(), default_tz=runtime.default_tz)
     except Exception:
         logger.exception("Drip tick failed; the next tick will try again")
         return
     runtime.dispatcher.wake()
-    if plan.queued or plan.completed:
-        logger.info("Drip tick: %s lessons queued, %s tracks completed", plan.queued, plan.completed)
+    if plan.queued or plan.completed or plan.reviews:
+        logger.info(
+            "Drip tick: %s lessons queued, %s tracks completed, %s reviews queued",
+            plan.queued,
+            plan.completed,
+            plan.reviews,
+        )
 
 
 async def expire_pauses(runtime: DripRuntime) -> None:

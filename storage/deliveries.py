@@ -19,6 +19,7 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import reviews
 from storage.enums import (
     TRACK_KINDS,
     UNSETTLED,
@@ -164,7 +165,10 @@ async def record_sent(
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(_DELIVERY.c.id)
     )
-    return (await session.exec(statement)).first() is not None
+    recorded = (await session.exec(statement)).first() is not None
+    if recorded and kind == DeliveryKind.LESSON and lesson_id:
+        await reviews.add_sent(session, sent=[(person_id, lesson_id)], now=now)
+    return recorded
 
 
 # --- claiming -----------------------------------------------------------------------------------------
@@ -345,6 +349,12 @@ async def record(session: AsyncSession, *, outcomes: Sequence[Outcome], now: dt.
     for rows in (sent, retry, failed):
         if rows:
             await update_by_id(session, _DELIVERY, rows)
+    lessons = [
+        (o.claim.person_id, o.claim.lesson_id)
+        for o in by_status.get(SendOutcome.SENT, [])
+        if o.claim.kind == DeliveryKind.LESSON and o.claim.lesson_id
+    ]
+    await reviews.add_sent(session, sent=lessons, now=now)  # each lesson received enters the schedule
     unreachable = by_status.get(SendOutcome.UNREACHABLE, [])
     if unreachable:
         from storage import reachability

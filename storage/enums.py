@@ -37,6 +37,10 @@ class DeliveryKind(StrEnum):
     ANSWER = "answer"
     NOTICE = "notice"
     OUTCOME = "outcome"
+    REVIEW = "review"
+    """A review question: a lesson's quiz variant asked again (spaced retrieval), at most one a day."""
+    NUDGE = "nudge"
+    """A kind word to a learner inactive for a few delivery days."""
 
 
 TRACK_KINDS = (DeliveryKind.LESSON, DeliveryKind.COMPLETE)
@@ -183,3 +187,26 @@ class LangSource(StrEnum):
     """Switched once because their first messages were clearly in the other language."""
     CHOSEN = "chosen"
     """They chose it themselves (`lang`); Tandem never changes it on its own again."""
+
+
+class AnswerKind(StrEnum):
+    """Which question a recorded answer (`ReviewAnswer`) was given to."""
+
+    QUIZ = "quiz"
+    """The lesson's own quiz, on the day it came (its first answer counts)."""
+    REVIEW = "review"
+    """A variant asked again later by the review schedule, or by the `review` command."""
+
+
+class ConfidenceMoment(StrEnum):
+    """When a learner rated their confidence on a track's topic."""
+
+    START = "start"
+    END = "end"
+
+
+class PauseReason(StrEnum):
+    """Why a learner's tips are paused (`Person.pause_reason`); None: they paused themselves."""
+
+    INACTIVITY = "inactivity"
+    """Three nudges went unanswered: two weeks' rest, said to the learner and their mentor."""

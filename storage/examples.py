@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from sqlalchemy import delete, tuple_
+from sqlalchemy import delete, func, tuple_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -116,6 +116,14 @@ async def forget_examples_from(session: AsyncSession, *, person_id: int) -> int:
     )
     result = await session.exec(statement)
     return int(result.rowcount or 0)
+
+
+async def examples_mark(session: AsyncSession) -> tuple[int, int]:
+    """(how many learned examples, the highest id): changes whenever one is added or deleted, so that a
+    replica can tell cheaply that another one learned or forgot something."""
+    statement = select(func.count(), func.coalesce(func.max(LearnedExample.id), 0))
+    count, highest = (await session.exec(statement)).one()
+    return int(count), int(highest or 0)
 
 
 async def learned_triples(session: AsyncSession) -> tuple[tuple[str, str, str], ...]:

@@ -7,9 +7,13 @@ mentor's tip once per reader, a digest once per mentor and week, any other messa
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from sqlalchemy import String, cast, literal
+from sqlalchemy.sql.elements import ColumnElement
 
 # --- people (`Person.key`) --------------------------------------------------------------------------------
 
@@ -103,6 +107,22 @@ def tip_key(tip_id: int, person_id: int) -> str:
 
 def digest_key(mentor_id: int, year: int, week: int) -> str:
     return f"digest:{mentor_id}:{year}-W{week:02d}"
+
+
+def review_key(person_id: int, local_day: dt.date) -> str:
+    """A learner's one review question of a day (their local day): at most one a day, by construction."""
+    return f"review:{person_id}:{local_day.isoformat()}"
+
+
+def review_key_sql(person_id: ColumnElement[Any], local_day: dt.date) -> ColumnElement[str]:
+    """`review_key` as an SQL expression over a column of person ids, for the review rows a statement
+    plans for a whole cohort: the same text, so that either way of planning meets the other's rows."""
+    return literal("review:", String) + cast(person_id, String) + literal(f":{local_day.isoformat()}", String)
+
+
+def nudge_key(person_id: int, local_day: dt.date) -> str:
+    """A kind nudge to an inactive learner, at most one a day."""
+    return f"nudge:{person_id}:{local_day.isoformat()}"
 
 
 def message_key() -> str:

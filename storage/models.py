@@ -61,6 +61,24 @@ class Person(PersonBase, table=True):
     reachable: bool = Field(default=True)
     unreachable_reason: str | None = Field(default=None, max_length=200)
     conversation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    pause_reason: str | None = Field(default=None, max_length=20)
+    """Why `paused_until` was set when Tandem set it (a PauseReason); None when the learner paused."""
+    nudges: bool = Field(default=True)
+    """Whether a learner inactive for a few delivery days gets a kind nudge (`settings`)."""
+    share_topics: bool = Field(default=True)
+    """Whether the mentor's digest may name the topics this learner keeps getting wrong (`settings`)."""
+    last_active_at: dt.datetime | None = _when()
+    """The learner's last message or button press: chat platforms have no read receipts."""
+    nudged_at: dt.datetime | None = _when()
+    """When the learner was last nudged."""
+    nudges_ignored: int = Field(default=0)
+    """Nudges sent since the learner was last active; three in a row pause them for two weeks."""
+    idle_since: dt.datetime | None = _when()
+    """What the learner's inactivity counts from: their last message or button press, their last nudge,
+    or the end of a pause (delivery days spent paused are not inactive ones); None: not looked at yet."""
+    nudge_at: dt.datetime | None = _when(index=True)
+    """When the nudge planner looks at this learner next (scheduler/nudges.py): a tick reads only the
+    learners whose moment has come. None: as soon as they have an active enrollment."""
     created_at: dt.datetime = _created()
 
 
@@ -83,6 +101,11 @@ class PersonUpdate(SQLModel):
     reachable: bool | None = None
     unreachable_reason: str | None = None
     conversation: dict[str, Any] | None = None
+    pause_reason: str | None = None
+    nudges: bool | None = None
+    share_topics: bool | None = None
+    idle_since: dt.datetime | None = None
+    nudge_at: dt.datetime | None = None
 
 
 # --- cohort -----------------------------------------------------------------------------------------------
@@ -377,3 +400,69 @@ class SeenEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=120)
     received_at: dt.datetime = _created()
+
+
+# --- retention --------------------------------------------------------------------------------------------
+
+
+class ReviewCard(SQLModel, table=True):
+    """One learner and one lesson in the review schedule: when its quiz comes back, and how it went.
+
+    Made when the lesson reaches the learner, or when its quiz is first answered (a lesson read on
+    demand). `state` is the review policy's own (JSON, see scheduler/reviews.py); `due_at` is when the
+    question is due again; `ask_at` is what the planner reads, so a tick reads only due cards.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "lesson_id", name="uq_reviewcard_person_lesson"),
+        Index("ix_reviewcard_due", "due_at"),
+        Index("ix_reviewcard_ask", "ask_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    lesson_id: str = Field(max_length=64)
+    first_sent_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    """When the lesson first reached the learner: "retained" counts from here."""
+    due_at: dt.datetime | None = _when()
+    """When the next review is due; None once the lesson left the library."""
+    ask_at: dt.datetime | None = _when()
+    """When the planner looks at this card next: its learner's delivery slot on or after `due_at`, or
+    after a review queued for today. A tick reads only the cards whose `ask_at` has come (O(due))."""
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_variant: int | None = Field(default=None)
+    """The variant asked last, so that the next one differs."""
+    reviews: int = Field(default=0)
+    lapses: int = Field(default=0)
+    retained_at: dt.datetime | None = _when()
+    """The first right answer to a review at least 21 days after `first_sent_at`."""
+    updated_at: dt.datetime = _created()
+
+
+class ReviewAnswer(SQLModel, table=True):
+    """Each answer a learner gave to a quiz or a review: when, which variant, right or wrong."""
+
+    __table_args__ = (Index("ix_reviewanswer_person_time", "person_id", "answered_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    lesson_id: str = Field(max_length=64, index=True)
+    variant: int = Field(default=0)
+    kind: str = Field(max_length=10)
+    """An AnswerKind: the lesson's quiz on its day, or a review."""
+    correct: bool
+    answered_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ConfidenceRating(SQLModel, table=True):
+    """A learner's 1-to-5 answer to "how confident do you feel about …?" at a track's start or end."""
+
+    __table_args__ = (UniqueConstraint("enrollment_id", "moment", name="uq_confidence_enrollment_moment"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", ondelete="CASCADE")
+    moment: str = Field(max_length=10)
+    """A ConfidenceMoment."""
+    rating: int
+    created_at: dt.datetime = _created()

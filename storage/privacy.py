@@ -30,13 +30,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import activity, deliveries, examples, keys
 from storage.models import (
     AuditLog,
+    Cohort,
+    ConfidenceRating,
     CustomTip,
     Delivery,
     DeliveryBatch,
+    Enrollment,
     InboxMessage,
     Mentorship,
     PendingAction,
     Question,
+    ReviewAnswer,
+    ReviewCard,
 )
 from storage.sql import LIKE_ESCAPE, escape_like
 
@@ -123,6 +128,9 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     },
     "usage": {"id": _ROW_ID, "person_id": _LINK},
     "learnedexample": {"id": _ROW_ID},
+    "reviewcard": {"id": _ROW_ID, "person_id": _LINK},
+    "reviewanswer": {"id": _ROW_ID, "person_id": _LINK},
+    "confidencerating": {"id": _ROW_ID, "person_id": _LINK, "enrollment_id": "shown as the cohort's name"},
 }
 """What `my-data` leaves out of each table's rows, and why: internal numbers, delivery bookkeeping and
 technical addresses, which mean nothing to a person (names, cohorts and message texts stand in for the
@@ -159,6 +167,30 @@ async def pending_of(session: AsyncSession, *, person_id: int) -> list[PendingAc
     """The confirmations the bot waits for from a person."""
     query = select(PendingAction).where(col(PendingAction.person_id) == person_id)
     return list(await session.exec(query.order_by(col(PendingAction.id))))
+
+
+async def review_cards_of(session: AsyncSession, *, person_id: int) -> list[ReviewCard]:
+    """A person's review schedule: one card per lesson, with when it comes back and whether it stuck."""
+    query = select(ReviewCard).where(col(ReviewCard.person_id) == person_id)
+    return list(await session.exec(query.order_by(col(ReviewCard.id))))
+
+
+async def review_answers_of(session: AsyncSession, *, person_id: int) -> list[ReviewAnswer]:
+    """Every answer a person gave to a quiz or a review, oldest first."""
+    query = select(ReviewAnswer).where(col(ReviewAnswer.person_id) == person_id)
+    return list(await session.exec(query.order_by(col(ReviewAnswer.answered_at), col(ReviewAnswer.id))))
+
+
+async def confidence_of(session: AsyncSession, *, person_id: int) -> list[tuple[ConfidenceRating, str]]:
+    """A person's confidence ratings, each with the name of the cohort whose track it was about."""
+    query = (
+        select(ConfidenceRating, Cohort.name)
+        .join(Enrollment, col(Enrollment.id) == col(ConfidenceRating.enrollment_id))
+        .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+        .where(col(ConfidenceRating.person_id) == person_id)
+        .order_by(col(ConfidenceRating.id))
+    )
+    return [(rating, name) for rating, name in await session.exec(query)]
 
 
 async def audit_naming(session: AsyncSession, *, identity: Identity) -> list[AuditLog]:

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import usage
 from storage.enums import DeliveryKind, DeliveryStatus, FeedbackKind, QuestionStatus
-from storage.models import Cohort, Delivery, Enrollment, Feedback, Question
+from storage.models import Cohort, Delivery, Enrollment, Feedback, Person, Question
 
 
 async def enrollments_for(
@@ -51,11 +51,18 @@ async def quiz_scores(session: AsyncSession, *, person_ids: Sequence[int]) -> di
 
 
 async def last_activity(session: AsyncSession, *, person_ids: Sequence[int]) -> dict[int, dt.datetime]:
-    """person id -> when they last acted themselves: asked a question, answered a quiz, gave feedback."""
+    """person id -> when they last acted themselves: any message or button press (`last_active_at`), and
+    for the time before that was kept, a question asked, a quiz answered, feedback given."""
     if not person_ids:
         return {}
     ids = list(person_ids)
     latest: dict[int, dt.datetime] = {}
+    active = select(Person.id, Person.last_active_at).where(
+        col(Person.id).in_(ids), col(Person.last_active_at).is_not(None)
+    )
+    for pid, when in await session.exec(active):
+        if pid is not None and when is not None:
+            latest[pid] = when
     for model in (Question, Feedback):
         query = (
             select(model.person_id, func.max(model.created_at))

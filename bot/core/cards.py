@@ -73,3 +73,15 @@ def quiz_card(lesson: Lesson) -> QuizCard:
         for index, choice in enumerate(lesson.quiz.choices)
     )
     return QuizCard(lesson, lesson.quiz.question, buttons)
+
+
+def review_card(lesson: Lesson, variant: int, asked: int) -> QuizCard:
+    """A review: quiz variant `variant` of the lesson, with the same buttons as its quiz. Each button
+    says the lesson, the variant, the choice and how many reviews of the lesson the learner had answered
+    when it was asked (`asked`), so that an answer counts once per question asked."""
+    quiz = lesson.variant(variant)
+    buttons = tuple(
+        Button(choice, "review.answer", f"{lesson.id}:{variant}:{index}:{asked}")
+        for index, choice in enumerate(quiz.choices)
+    )
+    return QuizCard(lesson, quiz.question, buttons)

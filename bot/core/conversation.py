@@ -18,7 +18,7 @@ from bot.core.router import Router
 from bot.core.text import clean_name
 from bot.i18n import register, t
 from lessons import LANGS
-from storage import activity, people, reachability
+from storage import activity, nudges, people, reachability
 from storage.enums import AuditOutcome, UsageKind
 from storage.models import Person
 
@@ -117,6 +117,8 @@ class Conversation:
                 logger.info("Ignoring a retried event from %s", event.actor.key)
                 return [], False
             person, is_mentor, reached = await self._ensure(session, event.actor)
+            if nudges.mark_active(person, now=self.services.clock()):  # any message or press is activity
+                session.add(person)
             ctx = Context(event, person, session, self.services, self.router, is_mentor=is_mentor)
             lang = person.lang
             try:

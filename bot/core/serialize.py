@@ -59,7 +59,14 @@ def to_dict(reply: Reply) -> dict[str, Any] | None:
             "footer": reply.footer,
         }
     if isinstance(reply, QuizCard):
-        return {"type": "quiz", "id": reply.lesson.id, "lang": reply.lesson.lang}
+        # The question and buttons too: a review asks one of the lesson's variants, with its own buttons.
+        return {
+            "type": "quiz",
+            "id": reply.lesson.id,
+            "lang": reply.lesson.lang,
+            "question": reply.question,
+            "buttons": _buttons(reply.buttons),
+        }
     return None
 
 
@@ -76,6 +83,8 @@ def from_dict(data: dict[str, Any], library: Library) -> Reply | None:
         if kind == "quiz":
             from bot.core.cards import quiz_card
 
+            if data.get("buttons"):
+                return QuizCard(lesson, str(data.get("question", "")), _unbuttons(data["buttons"]))
             return quiz_card(lesson)
         return LessonCard(
             lesson,

@@ -68,3 +68,11 @@ def test_each_lesson_has_three_quiz_variants_alike_in_both_languages(
     for en_quiz, fr_quiz in zip(english.variants, french.variants, strict=True):
         assert len(en_quiz.choices) == len(fr_quiz.choices)
         assert en_quiz.explanation and fr_quiz.explanation
+
+
+def test_every_example_question_is_answered_with_its_own_lesson(bundled_library: Library) -> None:
+    """What `tandem lessons check` says about the bundled examples: nothing (no duplicate, none that
+    another lesson answers)."""
+    from lessons.engine import check_examples
+
+    assert [str(p) for p in check_examples(bundled_library)] == []

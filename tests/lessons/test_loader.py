@@ -258,16 +258,22 @@ def test_quiz_variants_load_in_order_with_the_first_as_the_quiz(tmp_path: Path) 
     assert lesson.variant(4).answer == "The urgency"
 
 
-def test_a_single_quiz_is_one_variant_with_a_warning(tmp_path: Path) -> None:
-    path = write_lesson(tmp_path, lesson_text())
+def test_a_single_quiz_is_one_variant_and_stays_quiet(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text())
+    library = load_library([tmp_path], include_bundled=False)
+    assert library.errors == []
+    assert not [w for w in library.warnings if "quiz" in w.message]
+    lesson = library.get("demo-lesson", "en")
+    assert lesson is not None and lesson.variants == (lesson.quiz,)
+
+
+def test_a_short_list_of_variants_is_a_warning(tmp_path: Path) -> None:
+    path = write_lesson(tmp_path, lesson_text(quiz=None, quizzes=VARIANTS.rsplit("\n  - ", 1)[0]))
     library = load_library([tmp_path], include_bundled=False)
     assert library.errors == []
     assert [str(w) for w in library.warnings if "quiz" in w.message] == [
-        f"{path}:8: warning: 1 quiz question(s): reviews will ask the same one again; list 3 or more "
-        "variants under 'quizzes:'"
+        f"{path}:10: warning: only 2 quiz variants: reviews will ask them again and again; list 3 or more"
     ]
-    lesson = library.get("demo-lesson", "en")
-    assert lesson is not None and lesson.variants == (lesson.quiz,)
 
 
 @pytest.mark.parametrize(

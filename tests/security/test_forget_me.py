@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, String, Table, Text, cast, select
+from sqlalchemy import JSON, String, Table, Text, cast, func, select
 from sqlmodel import SQLModel
 
 from bot.cli import LIBRARY_FLOORS, TANDEM_LOGGERS, configure_logging
@@ -24,9 +24,9 @@ from bot.console.channel import console_key
 from bot.core.replies import Button, File
 from bot.settings import load_settings
 from scheduler import lifetimes
-from storage import activity, deliveries, keys, people, privacy
+from storage import activity, cohorts, deliveries, keys, people, privacy
 from storage.enums import DeliveryKind, Priority
-from storage.models import Question
+from storage.models import ConfidenceRating, Question, ReviewAnswer, ReviewCard
 from tests.bot.slack.conftest import SlackTester
 from tests.support.harness import Harness, text_of
 
@@ -237,6 +237,69 @@ async def test_forget_me_erases_nothing_when_it_fails_half_way(
     assert await harness.snapshot() == before
 
 
+async def review_and_rate(harness: Harness, who: Someone) -> int:
+    """A lesson in the person's review schedule, a quiz answer and a review answer to it, and their
+    confidence at the start of their first track, written directly; their person id."""
+    now = harness.clock.now
+    async with harness.services.db.transaction() as session:
+        person = await people.get_person(session, key=who.key)
+        assert person is not None
+        pid = person.id or 0
+        [(enrollment, _), *_] = await cohorts.enrollments_of(session, person_id=pid)
+        session.add(
+            ReviewCard(
+                person_id=pid,
+                lesson_id=REVIEWED,
+                first_sent_at=now - dt.timedelta(days=30),
+                due_at=now + dt.timedelta(days=20),
+                state={"stability": 12.5},
+                last_variant=1,
+                reviews=1,
+                retained_at=now,
+            )
+        )
+        session.add(
+            ReviewAnswer(person_id=pid, lesson_id=REVIEWED, kind="quiz", correct=False, answered_at=now)
+        )
+        session.add(
+            ReviewAnswer(
+                person_id=pid, lesson_id=REVIEWED, variant=1, kind="review", correct=True, answered_at=now
+            )
+        )
+        session.add(
+            ConfidenceRating(person_id=pid, enrollment_id=enrollment.id or 0, moment="start", rating=2)
+        )
+    return pid
+
+
+REVIEWED = "two-factor-authentication"
+RETENTION_TABLES = ("reviewcard", "reviewanswer", "confidencerating")
+
+
+async def test_forget_me_deletes_the_review_schedule_answers_and_confidence(harness: Harness) -> None:
+    """Failure: a forgotten learner's review cards, quiz and review answers or confidence ratings stayed
+    (ON DELETE CASCADE from the person's row, on SQLite and PostgreSQL); another learner's stay."""
+    await say(harness, ADMIN, "cohort create pilot track first-steps")
+    await say(harness, ADMIN, f"enroll pilot @{LEARNER.user} @{MENTOR.user}")
+    learner = await review_and_rate(harness, LEARNER)
+    mentor = await review_and_rate(harness, MENTOR)
+
+    async def kept(person_id: int) -> list[int]:
+        """How many rows of each retention table the person still has."""
+        async with harness.services.db.transaction() as session:
+            counts = []
+            for name in RETENTION_TABLES:
+                table = SQLModel.metadata.tables[name]
+                query = select(func.count()).select_from(table).where(table.c.person_id == person_id)
+                counts.append(int((await session.exec(query)).scalar_one()))  # type: ignore[call-overload]
+            return counts
+
+    assert await kept(learner) == [1, 2, 1]
+    await forget(harness, LEARNER)
+    assert await kept(learner) == [0, 0, 0]
+    assert await kept(mentor) == [1, 2, 1]
+
+
 # --- my-data covers every table tied to a person -----------------------------------------------------------
 
 NOT_EXPORTED: dict[tuple[str, str], str] = {}
@@ -283,6 +346,7 @@ async def test_my_data_exports_every_row_of_every_table_tied_to_the_person(harne
     await harness.app.deliver_now()
     await say(harness, ADMIN, f"enroll pilot {' '.join(f'@crowd{n}' for n in range(CROWD))}")
     await say(harness, ADMIN, "forget-me")
+    await review_and_rate(harness, ADMIN)
     [file] = [r for r in await say(harness, ADMIN, "my-data") if isinstance(r, File)]
     exported = [as_json(row) for row in exported_rows(json.loads(file.content))]
 

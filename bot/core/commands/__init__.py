@@ -8,6 +8,7 @@ from bot.core.commands import (
     ask,
     cards,
     cohort,
+    confidence,
     data,
     enroll,
     help,
@@ -19,6 +20,7 @@ from bot.core.commands import (
     reading,
     reload,
     report,
+    review,
     settings,
 )
 from bot.core.router import ActionSpec, CommandSpec, Role, Router
@@ -34,6 +36,7 @@ def build_router() -> Router:
         CommandSpec(("tracks", "parcours"), reading.handle_tracks, usage="tracks.usage", help_key="tracks.help"),
         CommandSpec(("ask", "question"), ask.handle_ask, usage="ask.usage", help_key="ask.help", takes_text=True),
         CommandSpec(("progress", "progres", "progrès"), progress.handle_progress, usage="progress.usage", help_key="progress.help"),
+        CommandSpec(("review", "révision", "revision", "réviser", "reviser"), review.handle_review, usage="review.usage", help_key="review.help"),
         CommandSpec(("settings", "reglages", "réglages"), settings.handle_settings, usage="settings.usage", help_key="settings.help"),
         CommandSpec(("time", "heure"), settings.handle_time, usage="time.usage", help_key="time.help"),
         CommandSpec(("days", "jours"), settings.handle_days, usage="days.usage", help_key="days.help"),
@@ -65,6 +68,9 @@ ACTIONS = (
     ActionSpec("lesson.more", cards.handle_more),
     ActionSpec("quiz.start", cards.handle_quiz_start),
     ActionSpec("quiz.answer", cards.handle_quiz_answer),
+    ActionSpec("review.answer", review.handle_review_answer),
+    ActionSpec("review.now", review.handle_review_now),
+    ActionSpec(confidence.ACTION, confidence.handle_rate),
     ActionSpec("feedback.useful", cards.handle_useful),
     ActionSpec("feedback.not_useful", cards.handle_not_useful),
     ActionSpec("ask.start", ask.handle_ask_button, takes_text=True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.cards import full_card, quiz_card
+from bot.core.commands import review
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Reply, Text
@@ -76,7 +77,9 @@ async def handle_quiz_answer(ctx: Context, value: str) -> list[Reply]:
         correct=int(index) == quiz.answer_index,
         now=ctx.now(),
     )
-    if not counted:
+    if counted:
+        await review.schedule_quiz(ctx, lesson, answer.correct is True)
+    else:
         verdict = ctx.t("quiz.was_right") if answer.correct else ctx.t("quiz.was_wrong", answer=quiz.answer)
         text = ctx.t("quiz.already", question=quiz.question, verdict=verdict, explanation=quiz.explanation)
         return [Text(text, replaces=True)]

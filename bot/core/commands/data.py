@@ -47,7 +47,10 @@ register(
             "- messages kept for you: {inbox}\n"
             "- messages you sent to others: {messages_sent}\n- slow work you started: {jobs}\n"
             "- confirmations I am waiting for: {pending}\n"
-            "- recent questions and tips counted for the rate limit: {usage}\n\n"
+            "- recent questions and tips counted for the rate limit: {usage}\n"
+            "- lessons in your review schedule: {review_schedule}\n"
+            "- your answers to quizzes and reviews: {answers}\n"
+            "- how confident you felt, at the start and end of a track: {confidence}\n\n"
             "To delete all of it, type `forget-me`.",
             "fr": "Voici tout ce que Tandem conserve sur vous, dans le fichier `{filename}`\u202f:\n"
             "- votre profil et vos réglages\n- cohortes : {enrollments}\n- binômes de mentorat : {mentorships}\n"
@@ -60,7 +63,10 @@ register(
             "- messages conservés pour vous : {inbox}\n"
             "- messages que vous avez envoyés à d’autres : {messages_sent}\n- travaux longs que vous avez lancés : {jobs}\n"
             "- confirmations que j’attends de vous : {pending}\n"
-            "- questions et conseils récents comptés pour la limite de débit : {usage}\n\n"
+            "- questions et conseils récents comptés pour la limite de débit : {usage}\n"
+            "- leçons dans votre programme de révision : {review_schedule}\n"
+            "- vos réponses aux quiz et aux révisions : {answers}\n"
+            "- votre confiance, au début et à la fin d’un parcours : {confidence}\n\n"
             "Pour tout effacer, tapez `oubliez-moi`.",
         },
         "mydata.caption": {
@@ -80,11 +86,11 @@ register(
         },
         "forget.ask": {
             "en": "This deletes everything Tandem stores about you: your settings, cohorts, tips received, "
-            "questions, feedback, the tips you wrote and your mentor pairings. It cannot be undone. "
-            "Are you sure?",
+            "questions, feedback, quiz and review answers, the tips you wrote and your mentor pairings. "
+            "It cannot be undone. Are you sure?",
             "fr": "Cela efface tout ce que Tandem conserve sur vous : vos réglages, vos cohortes, "
-            "les conseils reçus, vos questions, vos avis, les conseils que vous avez écrits "
-            "et vos binômes de mentorat. "
+            "les conseils reçus, vos questions, vos avis, vos réponses aux quiz et aux révisions, "
+            "les conseils que vous avez écrits et vos binômes de mentorat. "
             "C’est définitif. Voulez-vous vraiment continuer ?",
         },
         "forget.button.confirm": {"en": "Yes, delete everything", "fr": "Oui, tout effacer"},
@@ -129,6 +135,9 @@ COUNTED = (
     "jobs",
     "pending",
     "usage",
+    "review_schedule",
+    "answers",
+    "confidence",
 )
 """The sections of the export that are lists of rows, counted in the note."""
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -245,6 +254,11 @@ async def collect(ctx: Context) -> dict[str, Any]:
         ],
         "usage": [_row(u) for u in await usage.uses_of(session, person_id=person_id)],
         "learned_examples": [_row(x) for x in await examples.examples_from(session, person_id=person_id)],
+        "review_schedule": [_row(c) for c in await privacy.review_cards_of(session, person_id=person_id)],
+        "answers": [_row(a) for a in await privacy.review_answers_of(session, person_id=person_id)],
+        "confidence": [
+            _row(r, cohort=name) for r, name in await privacy.confidence_of(session, person_id=person_id)
+        ],
     }
 
 

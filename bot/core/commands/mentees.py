@@ -11,7 +11,7 @@ from bot.core.replies import Reply, Text
 from bot.core.schedule import own_zone
 from bot.core.text import neutralize
 from bot.i18n import register
-from storage import activity, deliveries, people, progress
+from storage import activity, deliveries, people, progress, retention, reviews
 from storage.enums import EnrollmentStatus
 from storage.models import Cohort, Enrollment, Person, Question
 
@@ -58,6 +58,14 @@ register(
         },
         "mentees.no_questions": {"en": "Open questions: none", "fr": "Questions en attente : aucune"},
         "mentees.more_questions": {"en": "… and {count} more", "fr": "… et {count} autres"},
+        "mentees.reviews": {
+            "en": "Reviews: {retained} of {scheduled} lessons retained, {due} due",
+            "fr": "Révisions : {retained} leçons retenues sur {scheduled}, {due} à revoir",
+        },
+        "mentees.topics": {
+            "en": "To go over at your next meeting: {topics}",
+            "fr": "À revoir à votre prochain rendez-vous : {topics}",
+        },
     }
 )
 
@@ -77,6 +85,7 @@ async def handle_mentees(ctx: Context, args: str) -> list[Reply]:
     received = await deliveries.lessons_received(ctx.session, enrollment_ids=enrollment_ids)
     scores = await progress.quiz_scores(ctx.session, person_ids=ids)
     last = await progress.last_activity(ctx.session, person_ids=ids)
+    topics = await retention.topics_to_go_over(ctx.session, person_ids=ids)
     questions: dict[int, list[Question]] = {}
     sent = await activity.questions_sent_to(ctx.session, mentor_id=ctx.person.id or 0, person_ids=ids)
     for question in sent:
@@ -88,12 +97,28 @@ async def handle_mentees(ctx: Context, args: str) -> list[Reply]:
         lines = [
             _cohorts_line(ctx, enrollments.get(pid, []), received),
             _quiz_line(ctx, scores.get(pid)),
+            *await _review_lines(ctx, pid, topics.get(pid, [])),
             _last_line(ctx, last.get(pid), zone),
             _pause_line(ctx, mentee, enrollments.get(pid, []), zone),
             *_question_lines(ctx, questions.get(pid, [])),
         ]
         blocks.append("\n".join([mention(mentee), *lines]))
     return [Text("\n\n".join(blocks), private=True)]
+
+
+async def _review_lines(ctx: Context, person_id: int, topics: list[str]) -> list[str]:
+    """What stuck: the mentee's retained lessons and due questions, and the topics they keep getting
+    wrong when they share them (`settings topics`); never their answers."""
+    summary = await reviews.summary(ctx.session, person_id=person_id, now=ctx.now())
+    lines = []
+    if summary.scheduled:
+        lines.append(
+            f"- {ctx.t('mentees.reviews', retained=summary.retained, scheduled=summary.scheduled, due=summary.due)}"
+        )
+    titles = [lesson.title for lesson in (ctx.library.get(t, ctx.lang) for t in topics) if lesson]
+    if titles:
+        lines.append(f"- {ctx.t('mentees.topics', topics='; '.join(f'*{title}*' for title in titles))}")
+    return lines
 
 
 def _day(moment: dt.datetime, zone: ZoneInfo) -> str:

@@ -87,7 +87,9 @@ async def handle_pause(ctx: Context, args: str) -> list[Reply]:
     until = _pause_end(args.strip(), now, zone, ctx.lang)
     if until - now > dt.timedelta(days=MAX_PAUSE_DAYS):
         raise UserError("pause.too_long", limit=MAX_PAUSE_DAYS)
-    await people.update_person(ctx.session, person=ctx.person, data=PersonUpdate(paused_until=until))
+    # The learner's own pause: not one for inactivity, and its days are not inactive ones.
+    change = PersonUpdate(paused_until=until, pause_reason=None, idle_since=until)
+    await people.update_person(ctx.session, person=ctx.person, data=change)
     await _set_enrollment_pause(ctx, until)
     line = await next_tip_line(ctx, await reschedule(ctx))
     shown = format_until(until, zone, ctx.lang)
@@ -95,8 +97,8 @@ async def handle_pause(ctx: Context, args: str) -> list[Reply]:
 
 
 async def handle_resume(ctx: Context, args: str) -> list[Reply]:
-    """End the learner's pause, or bring back tips they stopped themselves; the next tip comes on the
-    next slot."""
+    """End the learner's pause (theirs, or the two weeks after three unanswered nudges), or bring back
+    tips they stopped themselves; the next tip comes on the next slot."""
     now = ctx.now()
     enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
     stopped = [e for e, _ in enrolled if cohorts.stopped_by_learner(e)]
@@ -108,7 +110,9 @@ async def handle_resume(ctx: Context, args: str) -> list[Reply]:
         return [Text(ctx.t("resume.not_paused"), private=True)]
     for enrollment in stopped:
         await cohorts.resume_enrollment(ctx.session, enrollment=enrollment, next_due_at=now)
-    await people.update_person(ctx.session, person=ctx.person, data=PersonUpdate(paused_until=None))
+    # A pause for inactivity ends here too; inactivity counts again from now.
+    change = PersonUpdate(paused_until=None, pause_reason=None, idle_since=now, nudge_at=None)
+    await people.update_person(ctx.session, person=ctx.person, data=change)
     await _set_enrollment_pause(ctx, None)
     line = await next_tip_line(ctx, await reschedule(ctx))
     return [Text(f"{ctx.t('resume.done')}\n{line}", private=True)]

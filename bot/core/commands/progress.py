@@ -9,10 +9,11 @@ from bot.core.replies import Reply, Text
 from bot.core.text import neutralize
 from bot.i18n import register
 from scheduler import plan
-from storage import cohorts, people, progress
+from storage import cohorts, people, progress, reviews
 from storage.enums import EnrollmentStatus
 from storage.models import Cohort, Enrollment
 from storage.progress import TrackSummary
+from storage.reviews import ReviewSummary
 
 register(
     {
@@ -43,6 +44,16 @@ register(
         "progress.status.stopped": {"en": "stopped", "fr": "arrêté"},
         "progress.next": {"en": "Next tip: {when}", "fr": "Prochain conseil : {when}"},
         "progress.mentor": {"en": "Your mentor: {mentor}", "fr": "Votre mentor : {mentor}"},
+        "progress.reviews": {
+            "en": "Reviews: {retained} retained, {due} due now, {scheduled} in your schedule; "
+            "streak: {streak} right in a row",
+            "fr": "Révisions : {retained} acquises, {due} à faire, {scheduled} au programme ; "
+            "série : {streak} bonnes réponses d’affilée",
+        },
+        "progress.reviews_hint": {
+            "en": "Type `review` for a question now.",
+            "fr": "Tapez `révision` pour une question maintenant.",
+        },
         "progress.none": {
             "en": "You are not in a cohort yet, so there is no progress to show. "
             "A programme admin can add you to one. Meanwhile, type `tracks` to browse the lessons, "
@@ -74,6 +85,9 @@ async def handle_progress(ctx: Context, args: str) -> list[Reply]:
             )
             lines.append("")
             lines.extend(_enrollment_lines(ctx, enrollment, cohort, summary))
+    schedule = await reviews.summary(ctx.session, person_id=person_id, now=ctx.now())
+    if schedule.scheduled:
+        lines.extend(["", _reviews_line(ctx, schedule)])
     if mentor is not None:
         lines.extend(["", ctx.t("progress.mentor", mentor=mention(mentor))])
     return [Text("\n".join(lines), private=True)]
@@ -102,6 +116,18 @@ def _enrollment_lines(
     ):
         details.append(ctx.t("progress.next", when=format_moment(enrollment.next_due_at, zone, ctx.lang)))
     return [header, *(f"- {line}" for line in details)]
+
+
+def _reviews_line(ctx: Context, schedule: ReviewSummary) -> str:
+    """What is retained, what is due, what is in the schedule, and the streak (right answers in a row)."""
+    line = ctx.t(
+        "progress.reviews",
+        retained=schedule.retained,
+        due=schedule.due,
+        scheduled=schedule.scheduled,
+        streak=schedule.streak,
+    )
+    return f"{line}. {ctx.t('progress.reviews_hint')}" if schedule.due else f"{line}."
 
 
 def _quiz_line(ctx: Context, summary: TrackSummary) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from bot.core.args import resolve_cohort
@@ -14,7 +15,7 @@ from bot.core.schedule import own_zone
 from bot.core.text import neutralize
 from bot.i18n import register
 from lessons import analyzer
-from storage import activity, cohorts, examples
+from storage import activity, cohorts, examples, retention
 from storage.enums import QuestionStatus
 from storage.models import Cohort, Question
 
@@ -48,15 +49,46 @@ register(
             "fr": "Pas encore joignables : {count}",
         },
         "report.tips": {"en": "Tips delivered: {count}", "fr": "Conseils envoyés : {count}"},
-        "report.quiz": {
-            "en": "Quiz: {count} answers, {percent}% correct",
-            "fr": "Quiz : {count} réponses, {percent} % de bonnes réponses",
+        "report.first_try": {
+            "en": "First-try correct: {value}",
+            "fr": "Bonnes réponses du premier coup : {value}",
         },
-        "report.quiz_one": {
-            "en": "Quiz: 1 answer, {percent}% correct",
-            "fr": "Quiz : 1 réponse, {percent} % de bonnes réponses",
+        "report.first_try_value": {
+            "en": "{percent}% of {count} first quiz answers",
+            "fr": "{percent} % de {count} premières réponses aux quiz",
         },
-        "report.no_quiz": {"en": "Quiz: no answers yet", "fr": "Quiz : aucune réponse pour l’instant"},
+        "report.retained": {"en": "Retained at 3 weeks: {value}", "fr": "Retenu à 3 semaines : {value}"},
+        "report.retained_value": {
+            "en": "{percent}% of {count} lessons received at least 3 weeks ago",
+            "fr": "{percent} % des {count} leçons reçues il y a au moins 3 semaines",
+        },
+        "report.due": {"en": "Reviews due now: {value}", "fr": "Révisions à faire maintenant : {value}"},
+        "report.forgotten": {
+            "en": "Most often forgotten in reviews: {value}",
+            "fr": "Les plus souvent oubliées aux révisions : {value}",
+        },
+        "report.forgotten_lesson": {
+            "en": "{title} ({percent}% wrong)",
+            "fr": "{title} ({percent} % d’erreurs)",
+        },
+        "report.confidence": {
+            "en": "Confidence, self-rated (not a measure of retention): {value}",
+            "fr": "Confiance, auto-évaluée (ce n’est pas une mesure de ce qui est retenu) : {value}",
+        },
+        "report.confidence_value": {
+            "en": "{change} on a 1-to-5 scale from the start of the track to its end, over {count} learners",
+            "fr": "{change} sur une échelle de 1 à 5 entre le début et la fin du parcours, sur {count} "
+            "apprenants",
+        },
+        "report.inactive": {
+            "en": "Paused for inactivity: {count}",
+            "fr": "En pause faute d’activité : {count}",
+        },
+        "report.none_yet": {"en": "none yet", "fr": "rien pour l’instant"},
+        "report.too_few": {
+            "en": "too few to report (fewer than {min} people)",
+            "fr": "trop peu de personnes pour l’indiquer (moins de {min})",
+        },
         "report.feedback": {
             "en": "Feedback: {useful} useful, {not_useful} not for me",
             "fr": "Avis : {useful} utiles, {not_useful} pas pour moi",
@@ -149,10 +181,11 @@ async def handle_report(ctx: Context, args: str) -> list[Reply]:
         listed = ", ".join(f"{_reason(ctx, reason)} ({count})" for reason, count in reasons)
         lines.append(f"- {ctx.t('report.reasons', reasons=listed)}")
     sent = await cohorts.sent_tips_count(ctx.session, cohort_id=cohort_id)
+    figures = await retention.cohort_retention(ctx.session, cohort_id=cohort_id, now=ctx.now())
     lines += [
         f"- {ctx.t('report.pending', count=counts['unreachable'])}",
         f"- {ctx.t('report.tips', count=sent)}",
-        f"- {_quiz_line(ctx, feedback)}",
+        *(f"- {line}" for line in _retention_lines(ctx, figures)),
         f"- {ctx.t('report.feedback', useful=feedback['useful'], not_useful=feedback['not_useful'])}",
         f"- {ctx.t('report.questions', count=waiting)}",
     ]
@@ -176,12 +209,62 @@ def _reason(ctx: Context, reason: str | None) -> str:
     return neutralize(reason, 100) if reason else ctx.t("report.no_reason")
 
 
-def _quiz_line(ctx: Context, feedback: dict[str, int]) -> str:
-    if not feedback["quiz"]:
-        return ctx.t("report.no_quiz")
-    percent = round(100 * feedback["correct"] / feedback["quiz"])
-    key = "report.quiz_one" if feedback["quiz"] == 1 else "report.quiz"
-    return ctx.t(key, count=feedback["quiz"], percent=percent)
+def _retention_lines(ctx: Context, figures: retention.CohortRetention) -> list[str]:
+    """What stuck, as aggregates only: each figure over fewer than `MIN_PEOPLE` people (the learners it
+    counts, or a lesson's answerers) is "too few to report". Confidence comes beside retention, labelled
+    as the self-rating it is, never instead of it."""
+    first_try, retained = figures.first_try, figures.retained
+    values = {
+        "report.first_try": _share_value(ctx, first_try, "report.first_try_value"),
+        "report.retained": _share_value(ctx, retained, "report.retained_value"),
+        "report.due": _guarded(ctx, figures.due.people, lambda: str(figures.due.hits)),
+        "report.forgotten": _forgotten_value(ctx, figures),
+        "report.confidence": _confidence_value(ctx, figures.confidence),
+    }
+    lines = [ctx.t(key, value=value) for key, value in values.items()]
+    return [*lines, ctx.t("report.inactive", count=figures.paused_for_inactivity)]
+
+
+def _guarded(ctx: Context, people: int, value: Callable[[], str]) -> str:
+    """`value()`, unless the figure rests on nobody yet or on fewer than `MIN_PEOPLE` people."""
+    if not people:
+        return ctx.t("report.none_yet")
+    if people < retention.MIN_PEOPLE:
+        return ctx.t("report.too_few", min=retention.MIN_PEOPLE)
+    return value()
+
+
+def _share_value(ctx: Context, share: retention.Share, key: str) -> str:
+    return _guarded(ctx, share.people, lambda: ctx.t(key, percent=share.percent, count=share.total))
+
+
+def _forgotten_value(ctx: Context, figures: retention.CohortRetention) -> str:
+    """The lessons most often answered wrong in reviews, by title, each answered by enough people; "too
+    few to report" when lessons were answered wrong but none by enough people."""
+    if not figures.forgotten:
+        return ctx.t(
+            "report.too_few" if figures.forgotten_held_back else "report.none_yet", min=retention.MIN_PEOPLE
+        )
+    return ", ".join(
+        ctx.t(
+            "report.forgotten_lesson",
+            title=_topic_title(ctx, row.lesson_id),
+            percent=round(100 * row.wrong / row.answers),
+        )
+        for row in figures.forgotten
+    )
+
+
+def _confidence_value(ctx: Context, confidence: retention.ConfidenceChange) -> str:
+    """`+1.4 on a 1-to-5 scale …` (`+1,4` in French), over the learners who rated both ends of the track."""
+
+    def shown() -> str:
+        change = f"{confidence.change or 0.0:+.1f}"
+        if ctx.lang == "fr":
+            change = change.replace(".", ",")
+        return ctx.t("report.confidence_value", change=change, count=confidence.people)
+
+    return _guarded(ctx, confidence.people, shown)
 
 
 def _question_line(ctx: Context, question: Question, zone: ZoneInfo, *, ref: bool = False) -> str:
@@ -213,9 +296,13 @@ def _topic(ctx: Context, lesson_id: str | None, count: int) -> str:
     library no longer has it."""
     if lesson_id is None:
         return f"{ctx.t('questions.no_topic')} ({count})"
+    return f"{_topic_title(ctx, lesson_id)} ({count})"
+
+
+def _topic_title(ctx: Context, lesson_id: str) -> str:
+    """A lesson's title in the reader's language, or its id when the library no longer has it."""
     lesson = ctx.library.get(lesson_id, ctx.lang)
-    title = f"*{lesson.title}*" if lesson else f"`{neutralize(lesson_id, 64)}`"
-    return f"{title} ({count})"
+    return f"*{lesson.title}*" if lesson else f"`{neutralize(lesson_id, 64)}`"
 
 
 async def handle_questions(ctx: Context, args: str) -> list[Reply]:

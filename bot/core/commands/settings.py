@@ -1,4 +1,5 @@
-"""A learner's own settings: `settings`, `time`, `days`, `tz`, `lang`."""
+"""A learner's own settings: `settings` (with its reminder and sharing switches), `time`, `days`, `tz`,
+`lang`."""
 
 from __future__ import annotations
 
@@ -20,9 +21,60 @@ from storage.models import Cohort, PersonUpdate
 register(
     {
         "settings.usage": {"en": "settings", "fr": "réglages"},
+        "settings.switch_usage": {
+            "en": "To turn a switch: `settings nudges on|off` (reminders when you are quiet) or "
+            "`settings topics on|off` (what your mentor may see).",
+            "fr": "Pour changer un réglage : `réglages rappels oui|non` (les rappels quand vous êtes "
+            "silencieux) ou `réglages sujets oui|non` (ce que votre mentor peut voir).",
+        },
         "settings.help": {
-            "en": "your language, time zone, delivery time and days",
-            "fr": "votre langue, votre fuseau horaire, l’heure et les jours de vos conseils",
+            "en": "your language, time zone, delivery time and days, reminders, what your mentor sees",
+            "fr": "votre langue, votre fuseau horaire, l’heure et les jours de vos conseils, les rappels, "
+            "ce que voit votre mentor",
+        },
+        "settings.nudges_on": {
+            "en": "Reminders: on. After three of your delivery days without a word from you, I ask if you "
+            "have two minutes for one question. Turn them off with `settings nudges off`.",
+            "fr": "Rappels : activés. Après trois de vos jours de conseil sans nouvelles de vous, je vous "
+            "demande si vous avez deux minutes pour une question. Pour les couper : `réglages rappels non`.",
+        },
+        "settings.nudges_off": {
+            "en": "Reminders: off. Turn them on with `settings nudges on`.",
+            "fr": "Rappels : désactivés. Pour les remettre : `réglages rappels oui`.",
+        },
+        "settings.topics_on": {
+            "en": "Topics for your mentor: on. Your mentor’s weekly digest names the lessons you keep "
+            "getting wrong, to go over them together; never your answers. Turn it off with "
+            "`settings topics off`.",
+            "fr": "Sujets pour votre mentor : activé. Le point hebdomadaire de votre mentor cite les leçons "
+            "sur lesquelles vous vous trompez souvent, pour les revoir ensemble ; jamais vos réponses. "
+            "Pour le couper : `réglages sujets non`.",
+        },
+        "settings.topics_off": {
+            "en": "Topics for your mentor: off. Your mentor sees only your progress. Turn it on with "
+            "`settings topics on`.",
+            "fr": "Sujets pour votre mentor : désactivé. Votre mentor ne voit que votre progression. "
+            "Pour l’activer : `réglages sujets oui`.",
+        },
+        "settings.nudges_done_on": {
+            "en": "Done: after three quiet delivery days, I’ll ask if you have two minutes for one question.",
+            "fr": "C’est noté : après trois jours de conseil sans nouvelles, je vous proposerai une question "
+            "de deux minutes.",
+        },
+        "settings.nudges_done_off": {
+            "en": "Done: no more reminders when you are quiet for a while. Your tips still come as usual.",
+            "fr": "C’est noté : plus de rappels quand vous êtes silencieux un moment. Vos conseils arrivent "
+            "toujours comme d’habitude.",
+        },
+        "settings.topics_done_on": {
+            "en": "Done: your mentor’s weekly digest will name the lessons worth going over together "
+            "(never your answers).",
+            "fr": "C’est noté : le point hebdomadaire de votre mentor citera les leçons à revoir ensemble "
+            "(jamais vos réponses).",
+        },
+        "settings.topics_done_off": {
+            "en": "Done: your mentor will see only your progress.",
+            "fr": "C’est noté : votre mentor ne verra que votre progression.",
         },
         "time.usage": {"en": "time <HH:MM>", "fr": "heure <HH:MM>"},
         "time.help": {"en": "choose when your tip arrives", "fr": "choisir l’heure de votre conseil"},
@@ -118,8 +170,20 @@ def _zone_setting(ctx: Context, zone: str, cohort: Cohort | None) -> str:
     return f"{zone} ({ctx.t('settings.source.default')})"
 
 
+SWITCHES = {
+    "nudges": "nudges", "nudge": "nudges", "reminders": "nudges", "rappels": "nudges", "rappel": "nudges",
+    "topics": "topics", "topic": "topics", "sujets": "topics", "sujet": "topics",
+}  # fmt: skip
+"""What `settings <switch> on|off` understands, in both languages."""
+ON_WORDS = frozenset({"on", "yes", "oui", "activer", "active", "activé"})
+OFF_WORDS = frozenset({"off", "no", "non", "couper", "desactiver", "désactiver", "désactivé"})
+
+
 async def handle_settings(ctx: Context, args: str) -> list[Reply]:
-    """Everything the learner can change about their tips, where each value comes from, how to change it."""
+    """Everything the learner can change about their tips, where each value comes from, how to change it;
+    `settings nudges on|off` and `settings topics on|off` turn a switch."""
+    if args.strip():
+        return await _switch(ctx, args)
     person, default_tz = ctx.person, ctx.services.settings.default_tz
     cohort = await home_cohort(ctx)
     rhythm = plan.rhythm_for(person, cohort, default_tz) if cohort is not None else None
@@ -140,10 +204,31 @@ async def handle_settings(ctx: Context, args: str) -> list[Reply]:
         ctx.t("settings.days", value=_setting(ctx, days_shown, person.days, cohort)),
         ctx.t("settings.quiet", **quiet_hours()),
         pause,
+        ctx.t("settings.nudges_on" if person.nudges else "settings.nudges_off"),
+        ctx.t("settings.topics_on" if person.share_topics else "settings.topics_off"),
     ]
     body = "\n".join(f"- {line}" for line in lines)
     footer = await next_tip_line(ctx, await next_tip(ctx))
     return [Text(f"{ctx.t('settings.title')}\n{body}\n\n{footer}", private=True)]
+
+
+async def _switch(ctx: Context, args: str) -> list[Reply]:
+    """`settings nudges off`, `réglages sujets oui`: a reminder or sharing switch, confirmed in words.
+    Turning nudges back on counts inactivity from now (the learner just wrote)."""
+    words = args.strip().lower().split()
+    switch = SWITCHES.get(words[0]) if len(words) == 2 else None
+    value = words[1] in ON_WORDS if len(words) == 2 and words[1] in ON_WORDS | OFF_WORDS else None
+    if switch is None or value is None:
+        raise UserError("settings.switch_usage")
+    if switch == "nudges":
+        now = ctx.now()
+        change = (
+            PersonUpdate(nudges=value, idle_since=now, nudge_at=None) if value else PersonUpdate(nudges=False)
+        )
+    else:
+        change = PersonUpdate(share_topics=value)
+    await people.update_person(ctx.session, person=ctx.person, data=change)
+    return [Text(ctx.t(f"settings.{switch}_done_{'on' if value else 'off'}"), private=True)]
 
 
 async def handle_time(ctx: Context, args: str) -> list[Reply]:

@@ -298,6 +298,7 @@ async def test_resume_when_nothing_is_paused_says_so_and_changes_nothing(harness
     await enroll(harness, "alice")
     await harness.say("alice", "pause 3 days")
     harness.clock.advance(days=4)
+    await harness.say("alice", "settings")  # her activity is noted now, and at most once a minute
     before = await harness.snapshot()
     assert "nothing to resume" in await harness.text("alice", "resume")
     assert await harness.snapshot() == before

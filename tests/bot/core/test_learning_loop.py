@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import delete
 
 from bot.core.context import LessonStore
 from bot.core.replies import LessonCard, Text
@@ -218,3 +220,31 @@ async def test_export_writes_lesson_files_that_lessons_check_accepts(
     assert yaml.safe_load(front)["asks"] == list(asks)
     again = tandem(db_url, "--lessons", str(out), "lessons", "examples", "--export", str(out))
     assert "0 examples written" in again.stdout  # already there: nothing appended twice
+
+
+async def test_a_link_made_on_another_replica_reaches_this_one_and_so_does_forgetting(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    mark = await harness.app.sync_learned()
+    async with harness.services.db.transaction() as session:  # what another replica's mentor link writes
+        await examples.add_example(session, lesson_id=LESSON, lang="en", text=LINKED, now=harness.clock.now)
+    assert answer_of(harness, PARAPHRASE) != (LESSON, True)
+
+    stop = asyncio.Event()
+    follower = asyncio.create_task(harness.app.follow_learned(stop, every=0.01))
+    for _ in range(500):
+        if harness.services.lessons.learned:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await follower
+
+    assert harness.services.lessons.learned == ((LESSON, "en", LINKED),)
+    assert answer_of(harness, PARAPHRASE) == (LESSON, True)
+    mark = await harness.app.sync_learned(mark)
+    assert await harness.app.sync_learned(mark) == mark  # nothing changed: nothing read again
+    async with harness.services.db.transaction() as session:
+        await session.exec(delete(LearnedExample))
+    await harness.app.sync_learned(mark)
+    assert harness.services.lessons.learned == ()
+    assert answer_of(harness, PARAPHRASE) != (LESSON, True)

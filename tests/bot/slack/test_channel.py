@@ -375,7 +375,8 @@ async def test_drip_delivers_block_kit_dms(slack_by_hand: SlackTester) -> None:
             session.add(enrollment)
     plan, sent = await run_tick(slack.app.drip(clock=lambda: monday), monday)
     assert (plan.queued, sent.sent) == (1, 1)
-    [message] = slack.fake.messages
+    message, question = slack.fake.messages  # the first tip, then the track's 1-to-5 confidence question
+    assert "confiance" in question["text"] or "à l’aise" in question["text"]
     assert message["channel"] in ("UBOB", "DBOB")
     assert message["metadata"]["event_payload"]["key"].startswith("lesson:")
     assert any(b["type"] == "header" for b in message["blocks"])

@@ -132,7 +132,8 @@ async def test_an_ambiguous_failure_never_doubles_the_daily_tip(slack_by_hand: S
     for minutes in (1, 2):
         await runtime.dispatcher.run_once(monday + dt.timedelta(minutes=minutes))
     lessons = [k for k in keys_sent(slack) if k.startswith("lesson:")]
-    assert len(lessons) == 4 and all(keys_sent(slack)[k] == 1 for k in lessons)
+    # Each first tip goes in two parts (the tip, then the confidence question), each exactly once.
+    assert len(lessons) == 4 and all(keys_sent(slack)[k] == 2 for k in lessons)
     assert {d.status for d in await rows(slack, Delivery, Delivery.kind == "lesson")} == {"sent"}
 
 
