@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,28 @@ RESULTS = ROOT / "bench" / "results"
 def pg_url() -> str | None:
     """PostgreSQL for benchmarks: TANDEM_BENCH_DATABASE_URL, else the test server when it is set."""
     return os.environ.get("TANDEM_BENCH_DATABASE_URL") or os.environ.get("TANDEM_TEST_DATABASE_URL")
+
+
+@contextmanager
+def database(url: str | None, *, name: str = "bench") -> Iterator[str]:
+    """A migrated database for the run: a temporary SQLite file, the given SQLite database, or a scratch
+    database on the given PostgreSQL server (dropped afterwards)."""
+    from storage.db import parse_url, upgrade
+    from tests.support.db import PostgresTemplate
+
+    if url and parse_url(url).get_backend_name() == "postgresql":
+        template = PostgresTemplate(url)
+        scratch = template.new()
+        try:
+            yield scratch
+        finally:
+            template.drop(scratch)
+            template.close()
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        target = url or f"sqlite:///{Path(folder) / f'{name}.db'}"
+        upgrade(target)
+        yield target
 
 
 @contextmanager

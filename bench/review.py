@@ -39,26 +39,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import random
 import statistics
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from common import pg_url, print_table, report, write_json
+from common import database, pg_url, print_table, report, write_json
 from sqlalchemy import Engine, bindparam, create_engine, delete, func, insert, select, text, update
 
 from scheduler import ledger
 from scheduler.review_policy import DAY, FsrsPolicy, LeitnerPolicy, ReviewPolicy, ReviewState
-from storage.db import Database, sync_url, upgrade
+from storage.db import Database, sync_url
 from storage.enums import DeliveryKind, DeliveryStatus, EnrollmentStatus
 from storage.models import Cohort, Delivery, Enrollment, Person, ReviewCard
 from storage.sql import table_of
-from tests.support.db import PostgresTemplate
 
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)  # a Monday, the delivery time
 TRACK = 30
@@ -337,26 +334,15 @@ async def tick_at_scale(
     return rows
 
 
-@contextmanager
-def _tick_database(backend: str) -> Iterator[str]:
+def _tick_database(backend: str) -> contextlib.AbstractContextManager[str]:
     """A database migrated to head: a temporary SQLite file, or a scratch database on the PostgreSQL
     server of TANDEM_BENCH_DATABASE_URL / TANDEM_TEST_DATABASE_URL (dropped afterwards)."""
-    if backend == "postgresql":
-        base = pg_url()
-        if base is None:
-            raise SystemExit("postgresql: set TANDEM_BENCH_DATABASE_URL or TANDEM_TEST_DATABASE_URL")
-        template = PostgresTemplate(base)
-        scratch = template.new()
-        try:
-            yield scratch
-        finally:
-            template.drop(scratch)
-            template.close()
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        target = f"sqlite:///{Path(folder) / 'tick.db'}"
-        upgrade(target)
-        yield target
+    if backend != "postgresql":
+        return database(None, name="tick")
+    base = pg_url()
+    if base is None:
+        raise SystemExit("postgresql: set TANDEM_BENCH_DATABASE_URL or TANDEM_TEST_DATABASE_URL")
+    return database(base)
 
 
 async def _tick_rows(

@@ -40,20 +40,17 @@ import functools
 import json
 import os
 import random
-import tempfile
 import time
 import urllib.parse
 import uuid
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import yaml
 from aiohttp import web
-from common import ROOT, print_table, report
+from common import ROOT, database, print_table, report
 from latency import (
     ROW_HEADERS,
     Arrivals,
@@ -79,8 +76,6 @@ from bot.settings import Settings
 from bot.slack.channel import SlackChannel
 from bot.slack.http import slack_handler
 from bot.slack.settings import SlackSettings
-from storage.db import parse_url, upgrade
-from tests.support.db import PostgresTemplate
 from tests.support.fake_slack import FakeSlack
 
 SECRET = "bench-signing-secret"
@@ -241,25 +236,6 @@ async def setup_fake(arrivals: Arrivals, options: dict[str, Any]) -> tuple[str, 
         "enroll": enroll,
     }
     return url, builders
-
-
-@contextmanager
-def database(url: str | None) -> Iterator[str]:
-    """A migrated database for the run: a temporary SQLite file, the given SQLite database, or a scratch
-    database on the given PostgreSQL server (dropped afterwards)."""
-    if url and parse_url(url).get_backend_name() == "postgresql":
-        template = PostgresTemplate(url)
-        scratch = template.new()
-        try:
-            yield scratch
-        finally:
-            template.drop(scratch)
-            template.close()
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        target = url or f"sqlite:///{Path(folder) / 'slack.db'}"
-        upgrade(target)
-        yield target
 
 
 def bare_echo(fake: str, *, session: aiohttp.ClientSession | None = None) -> web.Application:
@@ -468,7 +444,7 @@ async def main() -> int:
     print(f"messages: {args.messages} ({len(texts)} texts); Tandem's engine: semantic={args.semantic}")
     async with driver_process(setup_fake, options) as driver:
         for name in names:
-            with database(args.postgres_url if name == "postgresql" else None) as db_url:
+            with database(args.postgres_url if name == "postgresql" else None, name="slack") as db_url:
                 before = os.getloadavg()
                 results[name] = await measure(driver, db_url, name, args)
                 results[name]["load_average"] = {"before": before, "after": os.getloadavg()}
