@@ -114,22 +114,27 @@ async def replace_payload(session: AsyncSession, *, delivery_id: int, payload: l
     )
 
 
+def reviving_expired(insert: Any) -> Any:
+    """`insert` (a dialect INSERT into the ledger) that, on a row with the same key which expired
+    undelivered, plans it again: the same message coming back rather than a duplicate or nothing."""
+    revive = {
+        name: insert.excluded[name]
+        for name in ("status", "due_at", "expires_at", "step", "attempts", "uncertain", "error")
+    }
+    return insert.on_conflict_do_update(
+        index_elements=["dedupe_key"],
+        set_={**revive, "claimed_at": None, "claimed_by": None},
+        where=_DELIVERY.c.status == DeliveryStatus.EXPIRED,
+    )
+
+
 async def plan_rows(session: AsyncSession, *, rows: Sequence[dict[str, Any]]) -> None:
     """Write the rows the drip planned from enrollments. A row with the same key that expired undelivered
     (a tip lost to a long outage, or to a person out of reach) is sent again: the enrollment stepped back
     to it, so this is the same lesson coming back on the next delivery day."""
     if not rows:
         return
-    insert = dialect_insert(session)(_DELIVERY)
-    revive = {
-        name: insert.excluded[name]
-        for name in ("status", "due_at", "expires_at", "step", "attempts", "uncertain", "error")
-    }
-    statement = insert.on_conflict_do_update(
-        index_elements=["dedupe_key"],
-        set_={**revive, "claimed_at": None, "claimed_by": None},
-        where=_DELIVERY.c.status == DeliveryStatus.EXPIRED,
-    )
+    statement = reviving_expired(dialect_insert(session)(_DELIVERY))
     await session.exec(statement, params=list(rows))
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import deliveries  # its ledger rows; deliveries imports this module too, used at call time only
 from storage.enums import AnswerKind, DeliveryKind, DeliveryStatus, EnrollmentStatus, Priority
 from storage.keys import review_key_sql
 from storage.models import Cohort, Delivery, Enrollment, Person, ReviewAnswer, ReviewCard
@@ -342,15 +343,7 @@ async def plan_cohort(session: AsyncSession, *, plan: CohortDay) -> list[tuple[i
     insert = dialect_insert(session)(_DELIVERY).from_select(
         list(values), select(*values.values()).where(due.c.rank == 1, askable), include_defaults=False
     )
-    revive = {
-        name: insert.excluded[name]
-        for name in ("status", "due_at", "expires_at", "step", "attempts", "uncertain", "error")
-    }
-    statement = insert.on_conflict_do_update(
-        index_elements=["dedupe_key"],
-        set_={**revive, "claimed_at": None, "claimed_by": None},
-        where=_DELIVERY.c.status == DeliveryStatus.EXPIRED,
-    ).returning(_DELIVERY.c.person_id, _DELIVERY.c.lesson_id)
+    statement = deliveries.reviving_expired(insert).returning(_DELIVERY.c.person_id, _DELIVERY.c.lesson_id)
     written = [(int(pid), str(lesson)) for pid, lesson in await session.exec(statement)]
     await session.exec(
         update(_CARD)
