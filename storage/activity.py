@@ -10,6 +10,7 @@ from sqlalchemy import Text, cast, delete, func, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import rollups
 from storage.enums import WAITING_QUESTIONS, AuditOutcome, FeedbackKind, PendingKind, QuestionStatus
 from storage.models import (
     AuditLog,
@@ -133,9 +134,11 @@ async def count_questions_of(session: AsyncSession, *, person_id: int) -> int:
 async def add_feedback(
     session: AsyncSession, *, person_id: int, lesson_id: str, kind: FeedbackKind, correct: bool | None = None
 ) -> Feedback:
+    """Record a lesson's feedback; the dashboard's rollup counts the pair's first of each kind."""
     feedback = Feedback(person_id=person_id, lesson_id=lesson_id, kind=kind, correct=correct)
     session.add(feedback)
     await session.flush()
+    await rollups.feedback_added(session, feedback=feedback)
     return feedback
 
 

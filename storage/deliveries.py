@@ -19,7 +19,7 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import reviews
+from storage import reviews, rollups
 from storage.enums import (
     TRACK_KINDS,
     UNSETTLED,
@@ -170,7 +170,12 @@ async def record_sent(
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(_DELIVERY.c.id)
     )
-    recorded = (await session.exec(statement)).first() is not None
+    row = (await session.exec(statement)).first()
+    recorded = row is not None
+    if row is not None:
+        await rollups.deliveries_sent(
+            session, sent=[(int(row[0]), person_id, kind, lesson_id, enrollment_id)], now=now
+        )
     if recorded and kind == DeliveryKind.LESSON and lesson_id:
         await reviews.add_sent(session, sent=[(person_id, lesson_id)], now=now)
     return recorded
@@ -354,6 +359,14 @@ async def record(session: AsyncSession, *, outcomes: Sequence[Outcome], now: dt.
     for rows in (sent, retry, failed):
         if rows:
             await update_by_id(session, _DELIVERY, rows)
+    await rollups.deliveries_sent(  # the dashboard's daily counts, in this transaction: one upsert
+        session,
+        sent=[
+            (o.claim.delivery_id, o.claim.person_id, o.claim.kind, o.claim.lesson_id, o.claim.enrollment_id)
+            for o in by_status.get(SendOutcome.SENT, [])
+        ],
+        now=now,
+    )
     lessons = [
         (o.claim.person_id, o.claim.lesson_id)
         for o in by_status.get(SendOutcome.SENT, [])

@@ -133,6 +133,8 @@ class FeedbackKind(StrEnum):
     NOT_USEFUL = "not_useful"
     QUIZ = "quiz"
     """An answer to the lesson's quiz; `Feedback.correct` says whether it was right."""
+    OPENED = "opened"
+    """The learner opened the whole lesson ("more") at least once: the engagement funnel's second step."""
 
 
 class AuditOutcome(StrEnum):
@@ -160,6 +162,17 @@ class PendingKind(StrEnum):
     hash of its token. Not a prompt: it waits for no message."""
     DOWNLOADED = "downloaded"
     """That link, once opened: kept until it expires, so that opening it again is told it was used."""
+    DASHBOARD_LINK = "dashboard_link"
+    """A one-time sign-in link to the web dashboard, not opened yet (bot/web/auth.py): `data` holds only
+    a hash of its token. Not a prompt."""
+    DASHBOARD_LINK_USED = "dashboard_link_used"
+    """A sign-in link that was opened: kept until it expires, so a second use says "already used"."""
+    WEB_SESSION = "web_session"
+    """A signed-in dashboard session (8 hours): `data` holds a hash of the cookie's token and the
+    session's CSRF token. Sign-out deletes it. Not a prompt."""
+    IMPORT_PREVIEW = "import_preview"
+    """A people import previewed and waiting for its author's confirmation: `data` holds the parsed rows.
+    Not a prompt."""
 
 
 PROMPT_KINDS = (PendingKind.FORGET, PendingKind.FORWARD, PendingKind.REPLY, PendingKind.QUESTION)
@@ -210,3 +223,24 @@ class PauseReason(StrEnum):
 
     INACTIVITY = "inactivity"
     """Three nudges went unanswered: two weeks' rest, said to the learner and their mentor."""
+
+
+class PersonRole(StrEnum):
+    """What a people import says a person is (`Person.role`)."""
+
+    LEARNER = "learner"
+    MENTOR = "mentor"
+
+
+class PeopleStatus(StrEnum):
+    """Where a person stands on a cohort's dashboard page: one word for their enrollment, their pause and
+    whether Tandem can reach them (computed, never stored)."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    """Paused by themselves, for inactivity, or with their whole cohort."""
+    PENDING_INSTALL = "pending_install"
+    """Enrolled but not reachable yet: the app is not installed for them, or it was removed."""
+    STOPPED = "stopped"
+    """Their enrollment was stopped (`stop_reason` says why)."""
+    COMPLETED = "completed"

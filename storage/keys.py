@@ -90,6 +90,14 @@ def teams_activity_key(conversation_id: str, activity_id: str) -> str:
     return f"teams:{digest}"
 
 
+def web_form_key(person_key: str, nonce: str) -> str:
+    """A dashboard form sent by one person: the nonce its page put in it, so a double submit (or a
+    replayed POST) runs its command once. Hashed with the person's key: one person's nonce never marks
+    another's form, and the column holds 120 characters."""
+    digest = hashlib.sha256(f"{person_key}\n{nonce}".encode()).hexdigest()[:48]
+    return f"web:{digest}"
+
+
 # --- the delivery ledger ------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.defaults import DEFAULT_TZ, DELIVERY_DAYS_TEXT, DELIVERY_TIME_TEXT
@@ -79,6 +79,14 @@ class Person(PersonBase, table=True):
     nudge_at: dt.datetime | None = _when(index=True)
     """When the nudge planner looks at this learner next (scheduler/nudges.py): a tick reads only the
     learners whose moment has come. None: as soon as they have an active enrollment."""
+    email: str | None = Field(default=None, max_length=320, index=True)
+    """From a people import (or the platform's profile): how Slack resolves the person, how Teams matches
+    them when they install the app. Lower-case."""
+    department: str | None = Field(default=None, max_length=120)
+    manager_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    """Their manager, from a people import: matching keeps mentors outside a reporting line."""
+    role: str | None = Field(default=None, max_length=10)
+    """A PersonRole from a people import (learner or mentor); None when never imported."""
     created_at: dt.datetime = _created()
 
 
@@ -207,6 +215,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         Index("ix_delivery_claim", "status", "due_at"),
         Index("ix_delivery_batch", "batch_id", "status"),
+        Index("ix_delivery_sent_day", "status", "kind", "sent_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -356,6 +365,15 @@ class AuditLog(SQLModel, table=True):
     created_at: dt.datetime = _created()
 
 
+class Secret(SQLModel, table=True):
+    """A secret Tandem makes for itself once and every replica shares (the dashboard's cookie-signing
+    key), so that nobody has to configure one. Never exported, never logged."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+    created_at: dt.datetime = _created()
+
+
 class InboxMessage(SQLModel, table=True):
     """The console's mailbox: every message delivered to a console person, with its ledger key.
 
@@ -466,3 +484,23 @@ class ConfidenceRating(SQLModel, table=True):
     """A ConfidenceMoment."""
     rating: int
     created_at: dt.datetime = _created()
+
+
+class DashboardDay(SQLModel, table=True):
+    """The dashboard's rollup: one count per UTC day, cohort (0: none), lesson ('' : none) and measure (a
+    `storage.rollups` name), kept up to date in the transactions that write deliveries, feedback, review
+    cards and answers, so the whole programme's figures read a few thousand rows instead of millions.
+    Anonymous: no person id, so forgetting a person keeps the counts."""
+
+    __tablename__ = "dashboard_day"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows stored in key order, sums read in place
+
+    measure: str = Field(max_length=24, primary_key=True)
+    lesson_id: str = Field(default="", max_length=64, primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    cohort_id: int = Field(default=0, primary_key=True)
+    count: int = Field(default=0, sa_type=BigInteger, nullable=False)
+
+
+Index("ix_reviewcard_first_sent", ReviewCard.__table__.c.first_sent_at)  # type: ignore[attr-defined]
+"""The retention figures' cut-off day (cards first sent up to three weeks ago) read by range."""

@@ -8,6 +8,8 @@ Erasure goes further than deleting the person's row (and, by ON DELETE CASCADE, 
 - the learned examples made of their questions' words (storage.examples: no link to them, found by text)
   are deleted;
 - their audit entries keep action, outcome and time, but lose who did it and the free text they typed;
+- the people a people import says they managed keep their own rows, without a manager (the foreign key's
+  ON DELETE SET NULL);
 - every JSON value of every table (audit arguments by others, messages waiting in the ledger, inbox
   messages, slow work's arguments) that names them by key, platform id or name names "forgotten" instead.
 
@@ -39,6 +41,7 @@ from storage.models import (
     InboxMessage,
     Mentorship,
     PendingAction,
+    Person,
     Question,
     ReviewAnswer,
     ReviewCard,
@@ -76,7 +79,11 @@ _LINK = "an internal number linking two records"
 _SENDING = "bookkeeping of how Tandem sent a message (retries, duplicate checks, which process sent it)"
 
 LEFT_OUT: dict[str, dict[str, str]] = {
-    "person": {"id": _ROW_ID, "conversation": "the technical address Teams gives to reach the person"},
+    "person": {
+        "id": _ROW_ID,
+        "conversation": "the technical address Teams gives to reach the person",
+        "manager_id": "shown as the manager's name",
+    },
     "enrollment": {"id": _ROW_ID, "person_id": _LINK, "cohort_id": "shown as the cohort's name and track"},
     "mentorship": {"id": _ROW_ID, "mentor_id": "shown as a name", "mentee_id": "shown as a name"},
     "delivery": {
@@ -191,6 +198,13 @@ async def confidence_of(session: AsyncSession, *, person_id: int) -> list[tuple[
         .order_by(col(ConfidenceRating.id))
     )
     return [(rating, name) for rating, name in await session.exec(query)]
+
+
+async def reports_of(session: AsyncSession, *, manager_id: int) -> list[Person]:
+    """The people whose manager (from a people import) this person is: `my-data` names them, and
+    forget-me leaves them without a manager (the foreign key's ON DELETE SET NULL)."""
+    query = select(Person).where(col(Person.manager_id) == manager_id).order_by(col(Person.id))
+    return list(await session.exec(query))
 
 
 async def audit_naming(session: AsyncSession, *, identity: Identity) -> list[AuditLog]:

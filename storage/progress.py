@@ -12,7 +12,7 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import usage
+from storage import rollups, usage
 from storage.enums import DeliveryKind, DeliveryStatus, FeedbackKind, QuestionStatus
 from storage.models import Cohort, Delivery, Enrollment, Feedback, Person, Question
 
@@ -151,6 +151,7 @@ async def answer_quiz(
     )
     session.add(answer)
     await session.flush()
+    await rollups.feedback_added(session, feedback=answer, first=True)
     return answer, True
 
 

@@ -250,6 +250,14 @@ async def topics_to_go_over(
     return topics
 
 
+async def sharing_topics(session: AsyncSession, *, person_ids: Sequence[int]) -> set[int]:
+    """Which of these people let their mentor see the topics they should go over (`settings topics`)."""
+    if not person_ids:
+        return set()
+    query = select(Person.id).where(col(Person.id).in_(list(person_ids)), col(Person.share_topics).is_(True))
+    return {int(found) for found in await session.exec(query) if found is not None}
+
+
 def _share(row: Any) -> Share:
     hits, total, people = row
     return Share(int(hits or 0), int(total or 0), int(people or 0))

@@ -19,7 +19,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import deliveries  # its ledger rows; deliveries imports this module too, used at call time only
+from storage import (
+    deliveries,  # its ledger rows; deliveries imports this module too, used at call time only
+    rollups,
+)
 from storage.enums import AnswerKind, DeliveryKind, DeliveryStatus, EnrollmentStatus, Priority
 from storage.keys import review_key_sql
 from storage.models import Cohort, Delivery, Enrollment, Person, ReviewAnswer, ReviewCard
@@ -67,11 +70,14 @@ async def add_sent(session: AsyncSession, *, sent: Sequence[tuple[int, str]], no
         }
         for person_id, lesson_id in dict.fromkeys(sent)
     ]
-    statement = dialect_insert(session)(_CARD).on_conflict_do_nothing(
-        index_elements=["person_id", "lesson_id"]
+    statement = (
+        dialect_insert(session)(_CARD)
+        .on_conflict_do_nothing(index_elements=["person_id", "lesson_id"])
+        .returning(_CARD.c.person_id, _CARD.c.lesson_id)
     )
     for start in range(0, len(rows), 500):
-        await session.exec(statement, params=rows[start : start + 500])
+        made = await session.exec(statement, params=rows[start : start + 500])
+        await rollups.cards_created(session, cards=[(int(p), str(lesson), now) for p, lesson in made])
 
 
 async def record_answer(
@@ -95,6 +101,10 @@ async def record_answer(
     )
     session.add(answer)
     await session.flush()
+    card = await card_of(session, person_id=person_id, lesson_id=lesson_id)
+    if card is not None:  # else counted when its card is made (the answers join their card)
+        first_sent_at = _aware(card.first_sent_at) or now
+        await rollups.answers_added(session, answers=[(now, correct, first_sent_at)])
     return answer
 
 
@@ -124,6 +134,7 @@ async def save_card(
     asked, one more review (when `counts_as_review`) and lapse (when wrong), and `retained_at` the first
     time `retained`. Made if the learner had none for this lesson."""
     card = await card_for_update(session, person_id=person_id, lesson_id=lesson_id)
+    made = card is None
     if card is None:
         card = ReviewCard(person_id=person_id, lesson_id=lesson_id, first_sent_at=first_sent_at)
     card.state = state
@@ -134,11 +145,17 @@ async def save_card(
         card.reviews += 1
     if not correct:
         card.lapses += 1
-    if retained and card.retained_at is None:
+    newly_retained = retained and card.retained_at is None
+    if newly_retained:
         card.retained_at = now
     card.updated_at = now
     session.add(card)
     await session.flush()
+    first = _aware(card.first_sent_at) or first_sent_at
+    if made:
+        await rollups.cards_created(session, cards=[(person_id, lesson_id, first)])
+    if newly_retained:
+        await rollups.card_retained(session, lesson_id=lesson_id, first_sent_at=first)
     return card
 
 
