@@ -78,8 +78,8 @@ class Channels:
 
 
 def open_channels(conversation: Conversation, outlets: Outlets, settings: Settings) -> Channels:
-    """Build every channel the settings turn on, and register its outlet. Call inside the running event
-    loop; `close()` what it returns."""
+    """Build every channel the settings turn on, and register its outlet (and its directory, when it
+    has one). Call inside the running event loop; `close()` what it returns."""
     opened = []
     for kind in CHANNELS:
         channel_settings = settings.channels.get(kind.name)
@@ -87,5 +87,8 @@ def open_channels(conversation: Conversation, outlets: Outlets, settings: Settin
             continue
         channel = kind.build(conversation, settings)
         outlets.register(channel.name, channel.outlet)
+        directory = getattr(channel, "directory", None)
+        if directory is not None:  # how a people import finds this platform's people by email
+            conversation.services.directories[channel.name] = directory
         opened.append(channel)
     return Channels(opened)

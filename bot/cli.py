@@ -9,9 +9,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings, unknown_settings
 from lessons import LANGS, Library, load_library
+
+if TYPE_CHECKING:
+    from bot.core.commands.dashboard import SignIn
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +158,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--host", help="address of the HTTP server (default TANDEM_HOST, 0.0.0.0)")
     run.add_argument("--port", type=int, help="port of the HTTP server (default TANDEM_PORT, 3000)")
     run.set_defaults(handler=cmd_run)
+
+    dashboard = _command(sub, "dashboard", "print a one-time sign-in link to the web dashboard")
+    dashboard.add_argument(
+        "--user",
+        required=True,
+        metavar="NAME",
+        help="the admin or mentor it is for: a console name, a platform id, a display name or a person key",
+    )
+    dashboard.set_defaults(handler=cmd_dashboard)
 
     drip = _command(sub, "drip", "run one drip tick as if it were a given moment")
     drip.add_argument(
@@ -330,6 +343,48 @@ def cmd_drip(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
+    """The same link `dashboard` gives in the chat, for an existing admin or mentor, printed here (the
+    address alone on stdout, for scripts); a clear message and exit code 1 for anyone else."""
+    import asyncio
+
+    from bot.core.commands.dashboard import NoDashboard
+    from bot.core.text import terminal_safe
+
+    try:
+        sign_in = asyncio.run(_sign_in(settings, args.user))
+    except NoDashboard as exc:
+        print(terminal_safe(str(exc)), file=sys.stderr)
+        return 1
+    print(sign_in.url)
+    print(f"For {args.user} alone; it works once, until {sign_in.until}. Do not share it.", file=sys.stderr)
+    return 0
+
+
+async def _sign_in(settings: Settings, name: str) -> SignIn:
+    """A sign-in link for `name`, from the database migrated like `tandem run` does."""
+    import asyncio
+
+    from bot.clock import clock_for
+    from bot.core.commands.dashboard import NoDashboard, sign_in_for
+    from bot.core.context import LessonStore, Services
+    from storage.db import Database, sync_url
+
+    target = sync_url(settings.database_url)
+    if target.get_backend_name() == "sqlite" and not Path(target.database or "").is_file():
+        raise NoDashboard(f"TANDEM_DATABASE_URL: there is no database at {target.database}")
+    await asyncio.to_thread(Database.upgrade_url, settings.database_url)
+    db = Database(settings.database_url)
+    services = Services(
+        db=db, settings=settings, lessons=LessonStore([], library=Library()), clock=clock_for(settings.now)
+    )
+    try:
+        async with db.transaction() as session:
+            return await sign_in_for(session, services, name)
+    finally:
+        await db.dispose()
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return _console(args, settings, args.user, args.name, claim_admin=False)
 
@@ -390,17 +445,27 @@ def _console(
 
     async def session() -> None:
         from bot.app import build_app
+        from bot.serve import ConsoleHost, serve_console_dashboard
 
         app = await build_app(settings, args.lessons)
         chat = ConsoleChat(app.conversation, app.outlets, user, name, deliver=app.deliver_now)
         drip = app.scheduler()
+        # `tandem run` serves the dashboard beside the console; `tandem chat` joins one that may.
+        host = await serve_console_dashboard(app, settings) if claim_admin else ConsoleHost(None)
         try:
-            opening = await open_console(app.conversation, chat.actor, claim_admin=claim_admin)
+            opening = await open_console(
+                app.conversation,
+                chat.actor,
+                claim_admin=claim_admin,
+                dashboard=host.url,
+                dashboard_off=host.off,
+            )
             chat.prompt = opening.prompt
             drip.start()
             await chat.run(opening.text)
         finally:
             await drip.stop()
+            await host.close()
             await app.close()
 
     try:

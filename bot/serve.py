@@ -1,5 +1,6 @@
-"""`tandem run` with a chat platform configured: its channels on the web host (and Slack's socket, over
-Socket Mode), plus the drip."""
+"""`tandem run` with a chat platform configured: its channels and the web dashboard on the web host (and
+Slack's socket, over Socket Mode), plus the drip. In console mode (no chat platform), the dashboard alone
+on this machine's loopback address (`serve_console_dashboard`)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,21 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.channel import LOCALHOST, Channel
 from bot.channels import CHANNELS, open_channels
 from bot.downloads import download_routes
 from bot.server import build_web_app
 from bot.settings import Settings
+from bot.web.app import dashboard_routes
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ async def serve(
         app.services.db,
         list(channels),
         known=[kind.name for kind in CHANNELS],
-        extra=download_routes(app.conversation),
+        extra=[*download_routes(app.conversation), *dashboard_routes(app.conversation)],
     )
     runner = web.AppRunner(web_app, access_log=None)
     drip = app.scheduler()
@@ -63,7 +67,10 @@ async def serve(
         await runner.setup()
         await web.TCPSite(runner, host, settings.port).start()
         await channels.start()
-        logger.info("Tandem is serving (%s; health: /healthz)", _described(channels, host, settings.port))
+        logger.info(
+            "Tandem is serving (%s; dashboard: /dashboard; health: /healthz)",
+            _described(channels, host, settings.port),
+        )
         drip.start()
         await stop.wait()
     finally:
@@ -82,3 +89,37 @@ def _described(channels: Iterable[Channel], host: str, port: int) -> str:
         urls = [f"http://{host}:{port}{route.path}" for route in channel.routes()] if channel else []
         parts.append(f"{kind.title}: {', '.join(urls) or (channel.mode if channel else 'off')}")
     return "; ".join(parts)
+
+
+@dataclass(slots=True)
+class ConsoleHost:
+    """The web host of console mode (`tandem run` without a chat platform): the dashboard and /healthz
+    on this machine only. `url` is the dashboard's address while it serves; `off` says why it does not."""
+
+    runner: web.AppRunner | None
+    url: str | None = None
+    off: str | None = None
+
+    async def close(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+
+async def serve_console_dashboard(app: App, settings: Settings) -> ConsoleHost:
+    """Serve the dashboard on 127.0.0.1:TANDEM_PORT beside the console. A busy port is no reason to
+    stop the console: the host is then off, and `off` says why in one line."""
+    web_app = build_web_app(
+        app.services.db,
+        [],
+        known=[kind.name for kind in CHANNELS],
+        extra=dashboard_routes(app.conversation),
+    )
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, LOCALHOST, settings.port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        why = os.strerror(exc.errno) if exc.errno else type(exc).__name__
+        return ConsoleHost(None, off=f"{LOCALHOST}:{settings.port}: {why.lower()} (TANDEM_PORT)")
+    return ConsoleHost(runner, url=f"http://{LOCALHOST}:{settings.port}/dashboard")

@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         description="Tandem's public https address (https://tandem.example.org), for one-time download "
         "links (Teams' my-data).",
     )
+    trust_proxy: bool = Field(
+        False,
+        description="Trust X-Forwarded-Proto from a reverse proxy in front of Tandem: the dashboard's cookie "
+        "is then Secure when the proxy says the request came over https. Leave false without a proxy.",
+    )
 
     slack: SlackSettings = Field(default_factory=SlackSettings, description="The Slack channel.")
     teams: TeamsSettings = Field(default_factory=TeamsSettings, description="The Microsoft Teams channel.")
@@ -211,9 +216,11 @@ def load_settings(**overrides: Any) -> Settings:
 
 SETTING_PREFIXES = ("TANDEM_", "SLACK_")
 """The prefixes of the variables Tandem reads itself: any other variable under them is a mistake."""
-OTHER_VARIABLES = frozenset({"TANDEM_TEST_DATABASE_URL", "TANDEM_BENCH_DATABASE_URL", "TANDEM_CACHE_DIR"})
-"""Variables under those prefixes that are no setting but are read all the same (by the test suite, the
-benchmarks, and lessons/semantic.py for where embeddings are cached)."""
+OTHER_VARIABLES = frozenset(
+    {"TANDEM_TEST_DATABASE_URL", "TANDEM_BENCH_DATABASE_URL", "TANDEM_CACHE_DIR", "TANDEM_REQUIRE_BROWSER"}
+)
+"""Variables under those prefixes that are no setting but are read all the same (by the test suite and its
+browser tests, the benchmarks, and lessons/semantic.py for where embeddings are cached)."""
 
 
 def setting_names() -> set[str]:

@@ -63,6 +63,15 @@ register(
         "console.cmd.help": {"en": "help", "fr": "aide"},
         "console.cmd.mentees": {"en": "mentees", "fr": "mentores"},
         "console.prompt": {"en": "you> ", "fr": "vous> "},
+        "console.dashboard": {
+            "en": "The web dashboard runs at {url}: type `dashboard` for a private sign-in link.",
+            "fr": "Le tableau de bord web est sur {url} : tapez `tableau-de-bord` pour recevoir un lien "
+            "de connexion privé.",
+        },
+        "console.dashboard_off": {
+            "en": "The web dashboard is off: {why}",
+            "fr": "Le tableau de bord web est désactivé : {why}",
+        },
     }
 )
 
@@ -83,11 +92,22 @@ class Opening:
     """The prompt in the person's language."""
 
 
-async def open_console(conversation: Conversation, actor: Actor, *, claim_admin: bool) -> Opening:
+async def open_console(
+    conversation: Conversation,
+    actor: Actor,
+    *,
+    claim_admin: bool,
+    dashboard: str | None = None,
+    dashboard_off: str | None = None,
+) -> Opening:
     """Meet the person who opens the console (created on first contact, like any first message); with
     `claim_admin` (`tandem run`) make them the first admin when the database has no admin yet; and say
     the welcome that fits: the admin's three steps while no cohort exists, else three things to try on
-    a first visit only."""
+    a first visit only.
+
+    `tandem run` serves the web dashboard beside the console: `dashboard` is its address, which an
+    admin's or a mentor's welcome mentions with how to open it; `dashboard_off` says why it could not
+    start (a busy port), in one line after the welcome, every time."""
     services = conversation.services
     async with services.db.transaction() as session:
         person, is_mentor = await conversation.ensure_person(session, actor)
@@ -100,15 +120,19 @@ async def open_console(conversation: Conversation, actor: Actor, *, claim_admin:
             )
         welcome_key = keys.console_welcome_key(person.id or 0)
         welcomed = await activity.inbox_has(session, person_id=person.id or 0, dedupe_key=welcome_key)
+        shown = dashboard if person.is_admin or is_mentor else None
         if person.is_admin and not await cohorts.list_cohorts(session):
-            text = admin_welcome(person, actor.local_id, first=first_admin)
+            text = admin_welcome(person, actor.local_id, first=first_admin, dashboard=shown)
         elif not welcomed:
-            text = first_visit(person, mentor=is_mentor)
+            text = first_visit(person, mentor=is_mentor, dashboard=shown)
         else:
             text = ""
         if text and not welcomed:
             await _remember(services, session, person, welcome_key, text)
         prompt = t("console.prompt", person.lang)
+        if dashboard_off:
+            off = t("console.dashboard_off", person.lang, why=dashboard_off)  # one line, never wrapped
+            text = f"{text}\n{off}" if text else off
     return Opening(text, first_admin, prompt)
 
 
@@ -121,7 +145,7 @@ async def _remember(services: Services, session: AsyncSession, person: Person, k
     )
 
 
-def admin_welcome(person: Person, user: str, *, first: bool) -> str:
+def admin_welcome(person: Person, user: str, *, first: bool, dashboard: str | None = None) -> str:
     """Three steps, one a line, each command beside what it does; then who sees what."""
     lang = person.lang
     title = "console.welcome.first_admin" if first else "console.welcome.admin"
@@ -133,10 +157,10 @@ def admin_welcome(person: Person, user: str, *, first: bool) -> str:
     ]
     lines = [_wrapped(t(title, lang, user=user))]
     lines += _table([(f"{n}. {command}", what) for n, (command, what) in enumerate(steps, 1)])
-    return "\n".join([*lines, _privacy(lang)])
+    return "\n".join([*lines, *_dashboard(lang, dashboard), _privacy(lang)])
 
 
-def first_visit(person: Person, *, mentor: bool) -> str:
+def first_visit(person: Person, *, mentor: bool, dashboard: str | None = None) -> str:
     """Three things to try (a mentor's first is their mentees, a learner's today's tip), in the
     person's language; then who sees what."""
     lang = person.lang
@@ -151,7 +175,12 @@ def first_visit(person: Person, *, mentor: bool) -> str:
         (t("console.cmd.help", lang), t("console.try.help", lang)),
     ]
     lines = [_wrapped(t("console.welcome.learner", lang, name=person.display_name)), *_table(tries)]
-    return "\n".join([*lines, _privacy(lang)])
+    return "\n".join([*lines, *_dashboard(lang, dashboard), _privacy(lang)])
+
+
+def _dashboard(lang: str, url: str | None) -> list[str]:
+    """Where the web dashboard is and how to open it (for admins and mentors, when it is served)."""
+    return [_wrapped(t("console.dashboard", lang, url=url))] if url else []
 
 
 def _table(rows: list[tuple[str, str]]) -> list[str]:

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from bot.core.directory import Directory
     from bot.core.router import Router
     from lessons.engine import Answer
     from lessons.semantic import Embedder
@@ -177,6 +178,9 @@ class Services:
     clock: Callable[[], dt.datetime] = utcnow
     wake: Callable[[], None] = _nobody_to_wake
     """Called after a transaction queued messages or jobs, so they go out at once."""
+    directories: dict[str, Directory] = field(default_factory=dict)
+    """Each platform's directory (bot/core/directory.py), registered by its channel next to its outlet:
+    how a people import finds people by email."""
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from bot.core.router import Router
 from bot.core.text import clean_name
 from bot.i18n import register, t
 from lessons import LANGS
-from storage import activity, nudges, people, reachability
+from storage import activity, nudges, people, people_import, reachability
 from storage.enums import AuditOutcome, UsageKind
 from storage.models import Person
 
@@ -235,6 +235,12 @@ class Conversation:
         """`ensure_person`, and whether the person just became reachable again."""
         settings = self.services.settings
         found = await people.get_person_with_role(session, key=actor.key)
+        if found is None and actor.email:  # someone a people import knows by email only
+            claimed = await people_import.claim(
+                session, key=actor.key, platform=actor.platform, email=actor.email
+            )
+            if claimed is not None:
+                found = claimed, await people.is_mentor(session, person_id=claimed.id or 0)
         if found is None:
             data = person_data(actor, settings)
             data.reachable, data.unreachable_reason = True, None
@@ -253,7 +259,7 @@ class Conversation:
             person.display_name, changed = name, True
         if actor.conversation and person.conversation != actor.conversation:
             person.conversation, changed = dict(actor.conversation), True
-        if not person.reachable:
+        if not person.reachable and actor.reachable:  # the dashboard's actor is as reachable as its person
             await reachability.mark_reachable(session, person=person, now=self.services.clock())
             return person, is_mentor, True
         if changed:

@@ -25,6 +25,9 @@ class Actor:
     named: bool = True
     """Whether `name` is the person's own display name from their profile. A name guessed from a mention
     or a handle only names someone new; it never replaces the name a profile gave."""
+    email: str | None = field(default=None, compare=False)
+    """Their email, when the platform says it (a Slack profile, a Teams member lookup at install): a person
+    a people import knows by email only is recognised by it on first contact (storage.people_import)."""
 
     @property
     def local_id(self) -> str:

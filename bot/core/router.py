@@ -36,6 +36,9 @@ class CommandSpec:
     takes_text: bool = False
     takes_groups: bool = False
     """Channels named in its arguments are expanded to their members (which costs platform calls)."""
+    denied: str = ""
+    """The message key of its refusal for someone without the role, when the generic one
+    (error.admin_only, error.mentor_only) would not say what to use instead."""
 
     @property
     def name(self) -> str:
@@ -138,7 +141,7 @@ class Router:
     async def check_role(self, ctx: Context, spec: CommandSpec) -> None:
         if self.allows(spec, is_admin=ctx.person.is_admin, is_mentor=ctx.is_mentor):
             return
-        key = "error.admin_only" if spec.role == Role.ADMIN else "error.mentor_only"
+        key = spec.denied or ("error.admin_only" if spec.role == Role.ADMIN else "error.mentor_only")
         raise PermissionDenied(spec.name, key, command=spec.name)
 
     async def _unknown(self, ctx: Context, word: str) -> list[Reply]:

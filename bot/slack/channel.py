@@ -29,6 +29,7 @@ from bot.core.events import Actor, Event, Group, Reach
 from bot.core.replies import File, Text
 from bot.i18n import register, t
 from bot.slack import home
+from bot.slack.directory import SlackDirectory
 from bot.slack.http import EVENTS_PATH, MAX_BODY, ShapeCheck, quiet_verification, slack_handler
 from bot.slack.outlet import SlackOutlet, classify
 from bot.slack.render import (
@@ -183,6 +184,8 @@ class SlackChannel:
         quiet_verification()
         self.profiles = Profiles(self.client)
         self.outlet = SlackOutlet(self.delivery_client)
+        self.directory = SlackDirectory(self.client)
+        """How a people import finds members by email (registered by `bot.channels.open_channels`)."""
         self.socket: AsyncSocketModeHandler | None = None
         self._register()
 

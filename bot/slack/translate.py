@@ -32,7 +32,14 @@ def actor(
         lang=lang_of_locale(profile.get("locale")),
         tz=_text(profile.get("tz")),
         named=shown is not None,
+        email=_email(info),
     )
+
+
+def _email(info: object) -> str | None:
+    """The profile's email (with the `users:read.email` scope), lower-case."""
+    email = _text(info.get("email")) if isinstance(info, dict) else None
+    return email.lower() if email else None
 
 
 def _text(value: object) -> str | None:

@@ -9,6 +9,7 @@ core sends to anyone else goes through the delivery ledger, whose dispatcher use
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -355,6 +356,7 @@ class TeamsChannel:
         who = self._sender(activity)
         if who is None:
             return
+        who = await self._with_email(context, activity, who)
         person = await self.core.reach(
             Reach(True, "Teams app installed", actor=who, event_id=_activity_id(activity))
         )
@@ -362,6 +364,16 @@ class TeamsChannel:
             name = neutralize(person.display_name, 80)
             privacy = t("privacy.who_sees", person.lang)
             await self._send(context, [Text(t("teams.welcome", person.lang, name=name, privacy=privacy))])
+
+    async def _with_email(self, context: TurnContext, activity: dict[str, Any], who: Actor) -> Actor:
+        """The installing person with their work email, from the Bot Connector's member lookup (install
+        activities carry none): how someone a people import knows by email only is recognised."""
+        member_id = (activity.get("from") or {}).get("id")
+        if not isinstance(member_id, str):
+            return who
+        found = await self._members(context, activity, [member_id])
+        email = translate.email_of(found.get(member_id, {}))
+        return dataclasses.replace(who, email=email) if email else who
 
     async def _forget_conversation(self, activity: dict[str, Any]) -> None:
         """The app was removed for this person: keep them and their history, stop writing to them."""

@@ -76,6 +76,17 @@ def sender(activity: Mapping[str, Any]) -> Actor | None:
     )
 
 
+def email_of(account: Mapping[str, Any]) -> str | None:
+    """A member's work email, as the Bot Connector's member lookup gives it (`email`, else a
+    `userPrincipalName` that is one), lower-case: how a person imported by email only is recognised
+    when they install the app. None when the account carries none (install activities usually don't)."""
+    for name in ("email", "userPrincipalName"):
+        value = _str(account.get(name))
+        if value and "@" in value and " " not in value:
+            return value.lower()
+    return None
+
+
 def mention_entities(activity: Mapping[str, Any], bot_id: str | None) -> list[tuple[str, dict[str, Any]]]:
     """(token as written in the text, mentioned account) for every mention of someone other than the bot."""
     found = []

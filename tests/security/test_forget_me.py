@@ -302,8 +302,11 @@ async def test_forget_me_deletes_the_review_schedule_answers_and_confidence(harn
 
 # --- my-data covers every table tied to a person -----------------------------------------------------------
 
-NOT_EXPORTED: dict[tuple[str, str], str] = {}
-"""(table, column) pairs tied to person.id that `my-data` leaves out, each with why. None so far."""
+NOT_EXPORTED: dict[tuple[str, str], str] = {
+    ("person", "manager_id"): "the rows of the people this person manages are theirs, not this person's: "
+    "`my-data` names them only (`people_you_manage`)",
+}
+"""(table, column) pairs tied to person.id that `my-data` leaves out, each with why."""
 
 
 def ties_to_person() -> list[tuple[Table, Any]]:
@@ -447,3 +450,48 @@ async def test_debug_logs_name_nobody_and_quote_nothing(
         if any(w in r.getMessage() for w in forbidden)
     ]
     assert leaks == []
+
+
+# --- what a people import stored ------------------------------------------------------------------------------
+
+
+async def import_people(harness: Harness, csv: str) -> None:
+    """A people import by the admin, applied at once (bot/core/people_import.py)."""
+    from bot.core import people_import
+
+    async with harness.services.db.transaction() as session:
+        admin = await people.get_person(session, key=ADMIN.key)
+    assert admin is not None
+    staged = await people_import.stage(harness.services, importer=admin, data=csv.encode())
+    assert staged.problems == [] and staged.pending_id is not None
+    done = await people_import.confirm(harness.services, importer=admin, pending_id=staged.pending_id)
+    assert done.applied is not None
+
+
+async def test_forget_me_erases_what_an_import_said_and_leaves_reports_without_a_manager(
+    harness: Harness,
+) -> None:
+    """Failure: forgetting a manager deleted the people who report to them, or left them pointing at a
+    row that is gone. Their rows stay, with no manager (ON DELETE SET NULL); the manager's email,
+    department and role go with their row."""
+    await say(harness, ADMIN, "help")
+    await say(harness, MENTOR, "help")
+    await import_people(
+        harness,
+        "id,email,name,department,manager,role\n"
+        f"{MENTOR.user},mikael@example.com,{MENTOR.name},Marmaladewind Unit,,mentor\n"
+        f"{LEARNER.user},zoe@example.com,{LEARNER.name},Sales,{MENTOR.user},learner\n",
+    )
+    async with harness.services.db.transaction() as session:
+        zoe = await people.get_person(session, key=LEARNER.key)
+        mikael = await people.get_person(session, key=MENTOR.key)
+    assert zoe is not None and mikael is not None and zoe.manager_id == mikael.id
+    await forget(harness, MENTOR)
+    async with harness.services.db.transaction() as session:
+        zoe = await people.get_person(session, key=LEARNER.key)
+        assert await people.get_person(session, key=MENTOR.key) is None
+        from storage.people_import import people_by_emails
+
+        assert await people_by_emails(session, emails=["mikael@example.com"], prefix="console:") == {}
+    assert zoe is not None and zoe.manager_id is None and zoe.department == "Sales"
+    assert await traces(harness, MENTOR) == []

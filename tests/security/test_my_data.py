@@ -59,3 +59,28 @@ async def test_a_mentor_sees_who_asked_and_whom_tips_were_for(harness: Harness) 
     assert {tip["for_person"] for tip in data["custom_tips"]} == {LEARNER.name}
     admin = await export_of(harness, ADMIN)
     assert admin["about"] and all("author_id" not in tip for tip in admin["custom_tips"])
+
+
+async def test_my_data_shows_what_an_import_said_with_the_managers_name(harness: Harness) -> None:
+    """The columns a people import fills (email, department, manager, role) are the person's data: the
+    manager appears by name, and a manager sees who reports to them, by name only."""
+    from tests.security.test_forget_me import import_people
+
+    await say(harness, ADMIN, "help")
+    await import_people(
+        harness,
+        "id,email,name,department,manager,role\n"
+        f"{MENTOR.user},mikael@example.com,{MENTOR.name},Leadership,,mentor\n"
+        f"{LEARNER.user},ZOE@example.com,{LEARNER.name},Sales,mikael@example.com,learner\n",
+    )
+    person = (await export_of(harness, LEARNER))["person"]
+    assert (person["email"], person["department"], person["role"], person["manager"]) == (
+        "zoe@example.com",
+        "Sales",
+        "learner",
+        MENTOR.name,
+    )
+    assert "manager_id" not in person
+    manager = await export_of(harness, MENTOR)
+    assert manager["people_you_manage"] == [{"name": LEARNER.name}]
+    assert manager["person"]["manager"] is None and manager["person"]["role"] == "mentor"

@@ -125,6 +125,7 @@ class FakeSlack:
             "conversations.members": self._conversations_members,
             "users.info": self._users_info,
             "users.list": self._users_list,
+            "users.lookupByEmail": self._users_lookup_by_email,
             "views.publish": self._views_publish,
             "views.open": self._views_open,
             "files.getUploadURLExternal": self._files_get_upload_url,
@@ -184,6 +185,7 @@ class FakeSlack:
         locale: str = "fr-FR",
         is_bot: bool = False,
         deleted: bool = False,
+        email: str | None = None,
     ) -> dict[str, Any]:
         """Add (or replace) a workspace member answered by users.info; returns the stored record."""
         name = name or user_id.lower()
@@ -202,6 +204,7 @@ class FakeSlack:
             "profile": {
                 "display_name": display_name if display_name is not None else name,
                 "real_name": real_name,
+                **({"email": email} if email else {}),
             },
         }
         self.users[user_id] = user
@@ -478,6 +481,16 @@ class FakeSlack:
         if not _flag(args.get("include_locale")):
             answer.pop("locale", None)
         return {"user": answer}
+
+    def _users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
+        """users.lookupByEmail: the member whose profile has this email (case-insensitive), as Slack
+        answers it (`users_not_found` otherwise)."""
+        wanted = str(args.get("email") or "").strip().lower()
+        for user in self.users.values():
+            email = str((user.get("profile") or {}).get("email") or "").lower()
+            if wanted and email == wanted:
+                return {"user": json.loads(json.dumps(user))}
+        raise _SlackError("users_not_found")
 
     def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         everyone = list(self.users.values())

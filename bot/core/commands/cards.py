@@ -9,7 +9,7 @@ from bot.core.errors import UserError
 from bot.core.replies import Reply, Text
 from bot.i18n import register
 from lessons import Lesson
-from storage import activity, progress
+from storage import activity, dashboard, progress
 from storage.enums import FeedbackKind
 
 register(
@@ -54,7 +54,10 @@ def _lesson(ctx: Context, lesson_id: str) -> Lesson:
 
 
 async def handle_more(ctx: Context, value: str) -> list[Reply]:
+    """The whole lesson; the first press per lesson is recorded as "opened" (the dashboard's funnel)."""
     lesson = _lesson(ctx, value)
+    if ctx.person.id is not None:
+        await dashboard.mark_opened(ctx.session, person_id=ctx.person.id, lesson_id=lesson.id, now=ctx.now())
     return [full_card(lesson, related=ctx.library.related(lesson))]
 
 

@@ -38,7 +38,8 @@ register(
         },
         "mydata.note": {
             "en": "Here is everything Tandem stores about you, in the file `{filename}`:\n"
-            "- your profile and settings\n- cohorts: {enrollments}\n- mentorships: {mentorships}\n"
+            "- your profile and settings (with what a people import said: email, department, manager, "
+            "role)\n- cohorts: {enrollments}\n- mentorships: {mentorships}\n"
             "- tips and messages received: {deliveries}\n"
             "- questions: {questions}\n- questions from your mentees: {mentee_questions}\n"
             "- feedback and quiz answers: {feedback}\n- tips you wrote: {custom_tips}\n"
@@ -50,10 +51,12 @@ register(
             "- recent questions and tips counted for the rate limit: {usage}\n"
             "- lessons in your review schedule: {review_schedule}\n"
             "- your answers to quizzes and reviews: {answers}\n"
-            "- how confident you felt, at the start and end of a track: {confidence}\n\n"
+            "- how confident you felt, at the start and end of a track: {confidence}\n"
+            "- people a people import says report to you: {people_you_manage}\n\n"
             "To delete all of it, type `forget-me`.",
             "fr": "Voici tout ce que Tandem conserve sur vous, dans le fichier `{filename}`\u202f:\n"
-            "- votre profil et vos réglages\n- cohortes : {enrollments}\n- binômes de mentorat : {mentorships}\n"
+            "- votre profil et vos réglages (avec ce qu’un import de personnes a indiqué : e-mail, "
+            "service, manager, rôle)\n- cohortes : {enrollments}\n- binômes de mentorat : {mentorships}\n"
             "- conseils et messages reçus : {deliveries}\n"
             "- questions : {questions}\n- questions de vos mentorés : {mentee_questions}\n"
             "- avis et réponses aux quiz : {feedback}\n"
@@ -66,7 +69,8 @@ register(
             "- questions et conseils récents comptés pour la limite de débit : {usage}\n"
             "- leçons dans votre programme de révision : {review_schedule}\n"
             "- vos réponses aux quiz et aux révisions : {answers}\n"
-            "- votre confiance, au début et à la fin d’un parcours : {confidence}\n\n"
+            "- votre confiance, au début et à la fin d’un parcours : {confidence}\n"
+            "- personnes qui, selon un import, sont sous votre responsabilité : {people_you_manage}\n\n"
             "Pour tout effacer, tapez `oubliez-moi`.",
         },
         "mydata.caption": {
@@ -138,6 +142,7 @@ COUNTED = (
     "review_schedule",
     "answers",
     "confidence",
+    "people_you_manage",
 )
 """The sections of the export that are lists of rows, counted in the note."""
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -200,6 +205,9 @@ async def collect(ctx: Context) -> dict[str, Any]:
     person's language), and the people, cohorts and messages they point to are shown by name and text."""
     session, person = ctx.session, ctx.person
     person_id = person.id or 0
+    manager = (
+        await people.get_person_by_id(session, person_id=person.manager_id) if person.manager_id else None
+    )
     enrolled = await cohorts.enrollments_of(session, person_id=person_id)
     mentorships = await privacy.mentorships_of(session, person_id=person_id)
     questions = await activity.questions_of(session, person_id=person_id)
@@ -228,7 +236,7 @@ async def collect(ctx: Context) -> dict[str, Any]:
     return {
         "about": ctx.t("mydata.about"),
         "exported_at": ctx.now(),
-        "person": _row(person),
+        "person": _row(person, manager=manager.display_name if manager else None),
         "enrollments": [_row(e, cohort=c.name, track=c.track_id) for e, c in enrolled],
         "mentorships": [_row(m, mentor=name(m.mentor_id), mentee=name(m.mentee_id)) for m in mentorships],
         "deliveries": [
@@ -258,6 +266,10 @@ async def collect(ctx: Context) -> dict[str, Any]:
         "answers": [_row(a) for a in await privacy.review_answers_of(session, person_id=person_id)],
         "confidence": [
             _row(r, cohort=name) for r, name in await privacy.confidence_of(session, person_id=person_id)
+        ],
+        "people_you_manage": [
+            {"name": report.display_name}
+            for report in await privacy.reports_of(session, manager_id=person_id)
         ],
     }
 

@@ -1,21 +1,27 @@
-"""A break from tips: `pause`, `pause 2 weeks`, `pause until 2027-01-05`, and `resume`."""
+"""A break from tips: `pause`, `pause 2 weeks`, `pause until 2027-01-05`, and `resume`.
+
+An admin may pause or resume a learner: `pause @person [2 weeks | until …]`, `resume @person` (the web
+dashboard's buttons run these). It is audited, and the learner is told through the ledger who paused
+or resumed their tips. A learner's own `stop` stays theirs: an admin's `resume` ends pauses only.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
-from bot.core.args import parse_date
+from bot.core.args import is_person_token, mention, parse_date, resolve_person
 from bot.core.context import Context
 from bot.core.dates import format_day, format_until
-from bot.core.errors import UsageError, UserError
-from bot.core.replies import Reply, Text
+from bot.core.errors import PermissionDenied, UsageError, UserError
+from bot.core.replies import Notify, Reply, Text
 from bot.core.schedule import live_pause, next_tip_line, own_zone, reschedule
-from bot.i18n import register
+from bot.i18n import register, t
 from scheduler import timing
-from storage import cohorts, people
-from storage.enums import EnrollmentStatus, StopCause
-from storage.models import EnrollmentUpdate, PersonUpdate
+from storage import activity, cohorts, people
+from storage.enums import AuditOutcome, EnrollmentStatus, StopCause
+from storage.models import Cohort, Enrollment, EnrollmentUpdate, Person, PersonUpdate
 
 register(
     {
@@ -70,18 +76,51 @@ register(
             "fr": "Vous ne recevez pas de conseils : il n’y a rien à arrêter.",
         },
         "stop.reason": {"en": "stopped by the learner", "fr": "arrêté par l’apprenant"},
+        "pause.others_admin_only": {
+            "en": "Only programme admins can pause or resume someone else’s tips. To pause your own, "
+            "type `pause`.",
+            "fr": "Seuls les administrateurs du programme peuvent suspendre ou reprendre les conseils de "
+            "quelqu’un d’autre. Pour suspendre les vôtres, tapez `pause`.",
+        },
+        "pause.admin_done": {
+            "en": "{person}’s tips are paused until {until}. I told them.",
+            "fr": "Les conseils de {person} sont suspendus jusqu’au {until}. La personne en est informée.",
+        },
+        "pause.by_admin": {
+            "en": "{admin} paused your tips until {until}. Type `resume` to start again sooner.",
+            "fr": "{admin} a suspendu vos conseils jusqu’au {until}. Tapez `reprendre` pour reprendre "
+            "plus tôt.",
+        },
+        "resume.admin_done": {
+            "en": "{person}’s tips start again. I told them.",
+            "fr": "Les conseils de {person} reprennent. La personne en est informée.",
+        },
+        "resume.by_admin": {
+            "en": "{admin} ended the pause of your tips: they start again.",
+            "fr": "{admin} a mis fin à la pause de vos conseils : ils reprennent.",
+        },
+        "resume.other_not_paused": {
+            "en": "{person}’s tips are not paused, so there is nothing to resume.",
+            "fr": "Les conseils de {person} ne sont pas en pause : il n’y a rien à reprendre.",
+        },
     }
 )
 
 DEFAULT_PAUSE = dt.timedelta(days=7)
 MAX_PAUSE_DAYS = 90
+ADMIN_MAX_PAUSE_DAYS = 365
+"""An admin may grant a longer break than a learner can take alone."""
 DURATION_RE = re.compile(r"(\d{1,4})\s*(d|days?|j|jours?|w|weeks?|sem|semaines?)", re.IGNORECASE)
 UNTIL_RE = re.compile(r"(?:until|till|jusqu\s*['’]?\s*(?:au|à|a))\s+(\S+)", re.IGNORECASE)
 DATE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
 async def handle_pause(ctx: Context, args: str) -> list[Reply]:
-    """Pause every active enrollment until a moment; the next tip comes on the first slot after it."""
+    """Pause every active enrollment until a moment; the next tip comes on the first slot after it.
+    `pause @person …` is an admin pausing a learner."""
+    words = args.split()
+    if words and is_person_token(ctx, words[0]):
+        return await _pause_learner(ctx, words[0], " ".join(words[1:]))
     now = ctx.now()
     zone = await own_zone(ctx)
     until = _pause_end(args.strip(), now, zone, ctx.lang)
@@ -98,7 +137,13 @@ async def handle_pause(ctx: Context, args: str) -> list[Reply]:
 
 async def handle_resume(ctx: Context, args: str) -> list[Reply]:
     """End the learner's pause (theirs, or the two weeks after three unanswered nudges), or bring back
-    tips they stopped themselves; the next tip comes on the next slot."""
+    tips they stopped themselves; the next tip comes on the next slot. `resume @person` is an admin
+    ending a learner's pause."""
+    words = args.split()
+    if words and is_person_token(ctx, words[0]):
+        if len(words) > 1:
+            raise UsageError("resume")
+        return await _resume_learner(ctx, words[0])
     now = ctx.now()
     enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
     stopped = [e for e, _ in enrolled if cohorts.stopped_by_learner(e)]
@@ -142,6 +187,82 @@ async def handle_stop(ctx: Context, args: str) -> list[Reply]:
             now=ctx.now(),
         )
     return [Text(ctx.t("stop.done"), private=True)]
+
+
+async def _learner(ctx: Context, token: str, command: str) -> Context:
+    """The context of the learner an admin named: the same event and transaction, their person. Anyone
+    else naming someone is refused (and audited)."""
+    if not ctx.person.is_admin:
+        raise PermissionDenied(command, "pause.others_admin_only")
+    learner = await resolve_person(ctx, token, command=command)
+    return replace(ctx, person=learner, speaking=None)
+
+
+def _is_paused(ctx: Context, enrolled: list[tuple[Enrollment, Cohort]]) -> bool:
+    """Whether the context's person is in a pause (theirs, an admin's, or one for inactivity)."""
+    now = ctx.now()
+    return live_pause(ctx) is not None or any(
+        e.status == EnrollmentStatus.ACTIVE and e.paused_until is not None and e.paused_until > now
+        for e, _ in enrolled
+    )
+
+
+async def _pause_learner(ctx: Context, token: str, rest: str) -> list[Reply]:
+    """An admin pauses a learner: the same pause as their own, audited; the learner is told by whom."""
+    theirs = await _learner(ctx, token, "pause")
+    learner = theirs.person
+    now = ctx.now()
+    zone = await own_zone(theirs)
+    until = _pause_end(rest.strip(), now, zone, ctx.lang)
+    if until - now > dt.timedelta(days=ADMIN_MAX_PAUSE_DAYS):
+        raise UserError("pause.too_long", limit=ADMIN_MAX_PAUSE_DAYS)
+    change = PersonUpdate(paused_until=until, pause_reason=None, idle_since=until)
+    await people.update_person(ctx.session, person=learner, data=change)
+    await _set_enrollment_pause(theirs, until)
+    line = await next_tip_line(theirs, await reschedule(theirs))
+    await _audit(ctx, "pause", learner, until=until.isoformat())
+    told = t(
+        "pause.by_admin",
+        learner.lang,
+        admin=mention(ctx.person),
+        until=format_until(until, zone, learner.lang),
+    )
+    shown = format_until(until, zone, ctx.lang)
+    return [
+        Text(ctx.t("pause.admin_done", person=mention(learner), until=shown)),
+        Notify(learner.key, (Text(f"{told}\n{line}"),)),
+    ]
+
+
+async def _resume_learner(ctx: Context, token: str) -> list[Reply]:
+    """An admin ends a learner's pause (their own, or one for inactivity); tips the learner stopped
+    themselves stay stopped: only they can bring them back."""
+    theirs = await _learner(ctx, token, "resume")
+    learner = theirs.person
+    now = ctx.now()
+    enrolled = await cohorts.enrollments_of(ctx.session, person_id=learner.id or 0)
+    if not _is_paused(theirs, enrolled):
+        return [Text(ctx.t("resume.other_not_paused", person=mention(learner)))]
+    change = PersonUpdate(paused_until=None, pause_reason=None, idle_since=now, nudge_at=None)
+    await people.update_person(ctx.session, person=learner, data=change)
+    await _set_enrollment_pause(theirs, None)
+    line = await next_tip_line(theirs, await reschedule(theirs))
+    await _audit(ctx, "resume", learner)
+    told = t("resume.by_admin", learner.lang, admin=mention(ctx.person))
+    return [
+        Text(ctx.t("resume.admin_done", person=mention(learner))),
+        Notify(learner.key, (Text(f"{told}\n{line}"),)),
+    ]
+
+
+async def _audit(ctx: Context, action: str, learner: Person, **extra: str) -> None:
+    await activity.audit(
+        ctx.session,
+        actor_key=ctx.person.key,
+        action=action,
+        args={"person": learner.key, **extra},
+        outcome=AuditOutcome.OK,
+    )
 
 
 async def _set_enrollment_pause(ctx: Context, until: dt.datetime | None) -> None:

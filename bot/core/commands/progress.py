@@ -48,7 +48,7 @@ register(
             "en": "Reviews: {retained} retained, {due} due now, {scheduled} in your schedule; "
             "streak: {streak} right in a row",
             "fr": "Révisions : {retained} acquises, {due} à faire, {scheduled} au programme ; "
-            "série : {streak} bonnes réponses d’affilée",
+            "bonnes réponses d’affilée : {streak}",
         },
         "progress.reviews_hint": {
             "en": "Type `review` for a question now.",

@@ -22,6 +22,7 @@ METHOD_SCOPES = {
     "conversations.members": {"channels:read", "groups:read"},
     "users.info": {"users:read"},
     "users.list": {"users:read"},
+    "users.lookupByEmail": {"users:read.email"},
     "views.publish": set(),
     "views.open": set(),
     "auth.test": set(),
