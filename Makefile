@@ -15,7 +15,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/tandem run
 
-test: $(STAMP)
+AXE := tests/web/.node/node_modules/axe-core/axe.min.js
+
+# axe-core (npm) for the dashboard's accessibility test; without npm that test skips, or fails under
+# TANDEM_REQUIRE_BROWSER=1 (CI) saying why.
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix tests/web/.node --no-audit --no-fund --loglevel=error axe-core@4 \
+			|| echo "axe-core could not be installed from npm: the accessibility test will say so"; \
+	else echo "npm is missing: the dashboard's accessibility test needs axe-core (npm install axe-core@4)"; fi
+
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
