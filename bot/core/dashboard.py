@@ -17,7 +17,9 @@ Every table is a `Table` of `Cell`s: the page shows `text`, a cell's machine val
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -960,7 +962,7 @@ async def gaps(services: Services, person_id: int) -> GapsPage:
     learned = {(lang, text) for _, lang, text in services.lessons.learned}
     found = [gap for gap in found if (gap.lang, gap.text) not in learned]
     lang = who.lang
-    grouped = group_gaps(found)
+    grouped = await asyncio.to_thread(group_gaps, found)  # CPU work, off the event loop
     groups = tuple(
         GapGroup(
             number,
@@ -1019,31 +1021,44 @@ def _content_words(text: str) -> str:
     return " ".join(word for word in words if word not in analyzer.DROPPED)
 
 
+@functools.lru_cache(maxsize=8)
+def _components(words: tuple[str, ...]) -> tuple[int, ...]:
+    """Each text's group: the lowest index among the texts it is linked to, directly or through others
+    (a link is a score of at least GAP_SIMILARITY). Each distinct text is scored against every other in
+    rapidfuzz's C loop (500 distinct questions: about 0.2 s), and the groups come from propagating the
+    lowest index along links in numpy. The gaps change rarely between two visits, so the last few answers
+    are kept."""
+    size = len(words)
+    distinct = sorted(set(words))  # the same words are scored once: askers often repeat one another
+    where = {text: index for index, text in enumerate(distinct)}
+    scores = process.cdist(distinct, distinct, scorer=fuzz.token_set_ratio, dtype=np.uint8)
+    index = np.array([where[text] for text in words])
+    linked = scores[np.ix_(index, index)] >= GAP_SIMILARITY
+    empty = np.array([not text for text in words])
+    linked[empty, :] = False
+    linked[:, empty] = False
+    np.fill_diagonal(linked, True)
+    labels = np.arange(size)
+    while True:
+        lowest = np.where(linked, labels[None, :], size).min(axis=1)
+        lowest = lowest[lowest]  # jump along: a neighbour's neighbour's label comes in the same round
+        if np.array_equal(lowest, labels):
+            return tuple(labels.tolist())
+        labels = lowest
+
+
 def group_gaps(gaps: Sequence[data.GapRow]) -> list[list[data.GapRow]]:
     """Similar questions together: two whose content words score at least GAP_SIMILARITY
     (rapidfuzz token_set_ratio) are in one group, and so, transitively, are their neighbours. A question
     without content words stays alone. Deterministic: oldest first inside a group; biggest group first,
     then the group with the oldest question."""
     ordered = sorted(gaps, key=lambda gap: (gap.created_at, gap.question_id))
-    words = [_content_words(gap.text) for gap in ordered]
-    parent = list(range(len(ordered)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    # Every pair scored at once in rapidfuzz's C loop (500 questions: 250,000 pairs in milliseconds).
-    scores = process.cdist(
-        words, words, scorer=fuzz.token_set_ratio, score_cutoff=GAP_SIMILARITY, dtype=np.uint8
-    )
-    for i, j in zip(*np.nonzero(scores), strict=True):
-        if j < i and words[i] and words[j]:
-            parent[root(int(i))] = root(int(j))
+    if not ordered:
+        return []
+    labels = _components(tuple(_content_words(gap.text) for gap in ordered))
     groups: dict[int, list[data.GapRow]] = {}
-    for i, gap in enumerate(ordered):
-        groups.setdefault(root(i), []).append(gap)
+    for label, gap in zip(labels, ordered, strict=True):
+        groups.setdefault(label, []).append(gap)
     return sorted(groups.values(), key=lambda group: (-len(group), group[0].created_at, group[0].question_id))
 
 
