@@ -106,6 +106,13 @@ register(
         "dash.view.col.topics": {"en": "Topics to go over", "fr": "Sujets à revoir"},
         "dash.view.topics_none": {"en": "nothing to go over", "fr": "rien à revoir"},
         "dash.view.topics_private": {"en": "not shared", "fr": "non partagés"},
+        "dash.view.gaps.more": {
+            "en": "The {shown} largest groups of {count} are shown here; the table below, and its CSV, has "
+            "every question.",
+            "fr": "Les {shown} plus grands groupes sur {count} sont affichés ici ; le tableau ci-dessous, et son "
+            "CSV, contient toutes les questions.",
+        },
+        "dash.view.choose_lesson": {"en": "Choose a lesson…", "fr": "Choisir une leçon…"},
         "dash.view.too_few": {"en": "too few to report", "fr": "trop peu pour l’indiquer"},
         "dash.view.too_few_note": {
             "en": "“Too few to report”: a figure over fewer than {min} people is not shown, so that nobody’s "
