@@ -14,8 +14,8 @@ The programme, seeded with bulk inserts (sqlite3 executemany, PostgreSQL COPY), 
   review question sent, 70% answered, 75% right); 2 questions a learner (answered by a lesson, by the
   mentor, declined, forwarded, open); 5 tips a mentor.
 
-Each page is the storage calls it makes (bot/core/dashboard.py), run in one transaction as a request
-does, `--runs` times after one warm-up (at least 5 times, fewer than `--runs` when a page takes more than
+Each page is the storage calls it makes (bot/core/dashboard.py), run one after the other in one
+transaction (the overview's page itself runs its four side by side), `--runs` times after one warm-up (at least 5 times, fewer than `--runs` when a page takes more than
 `--budget` seconds in all): p50 and p99 in milliseconds, for an admin (everyone) and for a
 mentor (25 mentees), and the pages' view models (bot/core/dashboard.py) when they import. Phases in the
 same run, on each database:
