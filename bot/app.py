@@ -21,6 +21,7 @@ from bot.delivery import LedgerCarrier
 from bot.jobs import JobRunner
 from bot.outlets import Outlets
 from bot.settings import Settings
+from bot.workshop_clock import WorkshopClock
 from scheduler.dispatch import Dispatcher, DispatchSettings
 from scheduler.service import DripRuntime, DripScheduler
 from storage import examples
@@ -43,6 +44,8 @@ class App:
     carrier: LedgerCarrier
     dispatcher: Dispatcher
     jobs: JobRunner
+    timers: WorkshopClock
+    """The workshops' timers (live quizzes' windows, steps' ends), on their own schedule."""
 
     def dispatch_settings(self) -> DispatchSettings:
         return dispatch_settings(self.services.settings)
@@ -64,12 +67,12 @@ class App:
         )
 
     def scheduler(self) -> DripScheduler:
-        """The periodic jobs, the dispatcher's loop, the job runner's loop and the learned examples'
-        follower, for a running process."""
+        """The periodic jobs, the dispatcher's loop, the job runner's loop, the workshops' timers and the
+        learned examples' follower, for a running process."""
         return DripScheduler(
             self.drip(),
             tick_seconds=self.services.settings.tick_seconds,
-            loops=[self.jobs.serve, self.follow_learned],
+            loops=[self.jobs.serve, self.timers.serve, self.follow_learned],
         )
 
     async def follow_learned(self, stop: asyncio.Event, *, every: float = LEARNED_SYNC_SECONDS) -> None:
@@ -100,10 +103,14 @@ class App:
 
     @contextlib.asynccontextmanager
     async def delivering(self) -> AsyncIterator[None]:
-        """The dispatcher's and the job runner's loops, without the drip's periodic planning: what
-        commands queue goes out while the block runs."""
+        """The dispatcher's, the job runner's and the workshop timers' loops, without the drip's periodic
+        planning: what commands queue goes out while the block runs."""
         stop = asyncio.Event()
-        tasks = [asyncio.create_task(self.dispatcher.serve(stop)), asyncio.create_task(self.jobs.serve(stop))]
+        tasks = [
+            asyncio.create_task(self.dispatcher.serve(stop)),
+            asyncio.create_task(self.jobs.serve(stop)),
+            asyncio.create_task(self.timers.serve(stop)),
+        ]
         try:
             yield
         finally:
@@ -115,7 +122,7 @@ class App:
         """Run waiting jobs and send everything due now, until nothing is left (the console does this
         after each scripted line, so a script's output is always the same)."""
         for _ in range(DRAIN_ROUNDS):
-            ran = await self.jobs.run_pending()
+            ran = await self.jobs.run_pending() + await self.timers.fire_due()
             report = await self.dispatcher.run_once()
             if not ran and not report.outcomes:
                 return
@@ -144,7 +151,8 @@ def make_app(services: Services, outlets: Outlets | None = None) -> App:
         outlets.register("console", ConsoleOutlet(services))
     carrier = LedgerCarrier(services.db, services.lessons, outlets, default_tz=services.settings.default_tz)
     dispatcher = Dispatcher(services.db, carrier, dispatch_settings(services.settings), clock=services.clock)
-    app = App(services, conversation, outlets, carrier, dispatcher, JobRunner(conversation, dispatcher))
+    jobs = JobRunner(conversation, dispatcher)
+    app = App(services, conversation, outlets, carrier, dispatcher, jobs, WorkshopClock(services))
 
     def wake() -> None:
         app.dispatcher.wake()

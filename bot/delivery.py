@@ -31,7 +31,7 @@ from bot.i18n import register, t
 from bot.outlets import Destination, Item, Outlet, Outlets
 from lessons import Library
 from scheduler import dispatch, lifetimes
-from storage import activity, cohorts, deliveries, keys, people, progress, reviews
+from storage import activity, cohorts, deliveries, keys, people, progress, reviews, rooms
 from storage.db import Database
 from storage.deliveries import BatchState, Claim, Missed
 from storage.enums import DeliveryKind, DeliveryStatus, Priority, ReportRule
@@ -103,6 +103,10 @@ register(
             "en": "{what} for {name} could not be sent ({reason}).",
             "fr": "{what} pour {name} n’a pas pu être envoyé ({reason}).",
         },
+        "outcome.one_room_failed": {
+            "en": "{what} could not be posted in the channel or chat ({reason}).",
+            "fr": "{what} n’a pas pu être publié dans le canal ou la conversation ({reason}).",
+        },
         "outcome.held": {
             "en": "- {name} cannot be reached for now ({reason}). It will go out as soon as they can be "
             "reached again, until {until}.",
@@ -123,6 +127,10 @@ register(
             "en": "- {name}: it could not be sent ({reason}).",
             "fr": "- {name} : il n’a pas pu être envoyé ({reason}).",
         },
+        "outcome.room_failed": {
+            "en": "- the channel or chat: it could not be posted there ({reason}).",
+            "fr": "- le canal ou la conversation : il n’a pas pu y être publié ({reason}).",
+        },
         "outcome.gave_up": {
             "en": "{what} could not reach everyone in time and was given up for:",
             "fr": "{what} n’a pas pu arriver à temps et a été abandonné pour :",
@@ -132,6 +140,15 @@ register(
         "reason.user_not_found": {"en": "no such account", "fr": "compte introuvable"},
         "reason.user_disabled": {"en": "account disabled", "fr": "compte désactivé"},
         "reason.channel_not_found": {"en": "conversation not found", "fr": "conversation introuvable"},
+        "reason.not_in_channel": {
+            "en": "Tandem is not in that channel or chat: add it there first",
+            "fr": "Tandem n’est pas dans ce canal ou cette conversation : ajoutez-le d’abord",
+        },
+        "reason.room_unknown": {
+            "en": "Tandem cannot write in that chat yet: add it to the chat, or mention it there once",
+            "fr": "Tandem ne peut pas encore écrire dans cette conversation : ajoutez-le à la "
+            "conversation, ou mentionnez-le une fois",
+        },
         "reason.is_archived": {"en": "conversation archived", "fr": "conversation archivée"},
         "reason.cannot_dm_bot": {"en": "cannot receive messages", "fr": "ne peut pas recevoir de messages"},
         "reason.not_installed": {
@@ -156,6 +173,8 @@ REASON_WORDS = {
     "user_not_found": "reason.user_not_found",
     "user_disabled": "reason.user_disabled",
     "channel_not_found": "reason.channel_not_found",
+    "not_in_channel": "reason.not_in_channel",
+    "room_unknown": "reason.room_unknown",
     "is_archived": "reason.is_archived",
     "cannot_dm_bot": "reason.cannot_dm_bot",
     "not_installed": "reason.not_installed",
@@ -240,6 +259,9 @@ class LedgerCarrier:
             authors = await people.people_by_ids(
                 session, ids=sorted({tip.author_id for tip in tip_rows.values()})
             )
+            conversations = await rooms.room_conversations(
+                session, keys=[claim.room for claim in claims if claim.room]
+            )
             extras: dict[int, list[Reply]] = {}
             follow = await confidence.follow_ups(session, persons, claims, self.library)  # 1-to-5 questions
             for claim in claims:
@@ -267,11 +289,9 @@ class LedgerCarrier:
                 replies = self._compose(claim, person, tip_rows, authors)
             if replies:
                 replies = [*replies, *follow.get(claim.delivery_id, [])]
-                destination = Destination(
-                    person.key, person.platform, person.display_name, person.id, person.conversation
-                )
+                destination = _destination(person, claim.room, conversations)
                 item = Item(claim.dedupe_key, destination, tuple(replies), recovered=claim.recovered)
-                parcels[claim.delivery_id] = Parcel(claim, person.key, item, outlet)
+                parcels[claim.delivery_id] = Parcel(claim, claim.room or person.key, item, outlet)
         return parcels
 
     async def _review(self, session: AsyncSession, claim: Claim, person: Person) -> list[Reply]:
@@ -365,6 +385,13 @@ class LedgerCarrier:
         }
 
 
+def _destination(person: Person, room: str | None, conversations: dict[str, dict[str, Any]]) -> Destination:
+    """The person's direct messages; or the room a row is for, with the room's stored conversation
+    reference (the person then answers for it)."""
+    conversation = conversations.get(room) if room else person.conversation
+    return Destination(person.key, person.platform, person.display_name, person.id, conversation, room)
+
+
 def _after(missed: Missed, moment: dt.datetime) -> bool:
     return missed.expires_at is not None and missed.expires_at > moment
 
@@ -395,6 +422,8 @@ def missed_line(missed: Missed, lang: str, zone: ZoneInfo, *, what: str | None =
         return t(f"{prefix}held", lang, until=until, **values)
     if missed.status == DeliveryStatus.EXPIRED:
         return t(f"{prefix}expired", lang, **values)
+    if missed.room:  # a room the bot could not post in: the person it was for is not the matter
+        return t(f"{prefix}room_failed", lang, **values)
     return t(f"{prefix}failed", lang, **values)
 
 

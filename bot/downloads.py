@@ -3,7 +3,10 @@
 
 `issue_link` gives the person a link to `TANDEM_PUBLIC_URL/download/<token>`: the token is random
 (`secrets.token_urlsafe`), only its hash is stored (storage/downloads.py), it is bound to that person,
-lives `LINK_LIFETIME`, and works once. The file is built when the link is used, so it is current.
+and works once. A file with an export (my-data) is built when the link is used, so it is current, and
+its link lives `LINK_LIFETIME`. A file that cannot be built again (an invitation's .ics, sent through the
+delivery ledger and read whenever the person comes by) is kept with its link, when it is at most
+`KEPT_FILE_BYTES`, and the link lives `KEPT_LINK_LIFETIME`.
 
 Opening the link (GET) changes nothing: it shows a page with one button, which POSTs to the same address
 and gets the file. Chat apps and mail filters fetch links to preview or scan them; with this split they
@@ -16,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
@@ -27,6 +31,7 @@ from bot.channel import Route
 from bot.core.commands import data
 from bot.core.context import Context
 from bot.core.conversation import Conversation
+from bot.core.dates import format_moment
 from bot.core.events import Actor, command
 from bot.core.replies import File
 from bot.core.schedule import zone_of
@@ -34,7 +39,7 @@ from bot.i18n import register, t
 from lessons import LANGS
 from storage import downloads, people
 from storage.defaults import time_text
-from storage.downloads import Link, LinkState
+from storage.downloads import Link, LinkState, StoredFile
 from storage.models import Person
 
 logger = logging.getLogger(__name__)
@@ -42,6 +47,10 @@ logger = logging.getLogger(__name__)
 PATH = "/download/{token}"
 PREFIX = "/download/"
 LINK_LIFETIME = dt.timedelta(minutes=15)
+KEPT_LINK_LIFETIME = dt.timedelta(days=7)
+"""How long the link to a kept file works: it comes in a message the person may read days later."""
+KEPT_FILE_BYTES = 64 * 1024
+"""The largest file kept with its link: every link's row is read when any link is opened."""
 MAX_TOKEN = 100
 EXPORTS: dict[str, Callable[[Context], Awaitable[File]]] = {data.EXPORT: data.export_file}
 """What a link can serve: `File.download` names one of these."""
@@ -80,6 +89,20 @@ register(
             "fr": "Ce lien a expiré\u202f: les liens fonctionnent 15 minutes. Tapez `mes-données` dans Tandem "
             "pour en recevoir un nouveau.",
         },
+        "download.file_title": {"en": "A file from Tandem", "fr": "Un fichier de Tandem"},
+        "download.file_ready": {
+            "en": "Your file {name} is ready. This link works once, until {until}.",
+            "fr": "Votre fichier {name} est prêt. Ce lien ne fonctionne qu’une fois, jusqu’à {until}.",
+        },
+        "download.file_button": {"en": "Download the file", "fr": "Télécharger le fichier"},
+        "download.file_used": {
+            "en": "This link has already been used: each link works once.",
+            "fr": "Ce lien a déjà servi\u202f: chaque lien ne fonctionne qu’une fois.",
+        },
+        "download.file_expired": {
+            "en": "This link has expired: a link to a file sent to you works for 7 days.",
+            "fr": "Ce lien a expiré\u202f: un lien vers un fichier qui vous a été envoyé fonctionne 7 jours.",
+        },
         "download.unknown": {
             "en": "This link does not exist (or a newer one replaced it). Type `{command}` in Tandem "
             "to get a new one.",
@@ -96,26 +119,36 @@ def link_base(conversation: Conversation) -> str | None:
 
 
 async def issue_link(conversation: Conversation, person_key: str, file: File) -> str | None:
-    """A new link for the person to download `file` (rebuilt when opened), as a Markdown line in their
-    language; None when links are off or the file cannot be rebuilt."""
+    """A new link for the person to download `file`, as a Markdown line in their language: rebuilt when
+    opened (a file with an export), or kept with the link (a small file that cannot be rebuilt). None
+    when links are off (no TANDEM_PUBLIC_URL) or the file is neither."""
     base = link_base(conversation)
-    if base is None or file.download not in EXPORTS:
+    exported = file.download in EXPORTS
+    if base is None or not (exported or len(file.content) <= KEPT_FILE_BYTES):
         return None
     services = conversation.services
     token = secrets.token_urlsafe(32)
     now = services.clock()
-    until = now + LINK_LIFETIME
+    until = now + (LINK_LIFETIME if exported else KEPT_LINK_LIFETIME)
+    kept = None if exported else StoredFile(file.name, file.mime, file.content)
     async with services.db.transaction() as session:
         person = await people.get_person(session, key=person_key)
         if person is None or person.id is None:
             return None
         await downloads.issue_link(
-            session, person_id=person.id, token=token, export=file.download, now=now, expires_at=until
+            session,
+            person_id=person.id,
+            token=token,
+            export=file.download if exported else "",
+            now=now,
+            expires_at=until,
+            file=kept,
         )
         lang = person.lang
         zone = await zone_of(session, person, services.settings.default_tz)
     url = f"{base}{PREFIX}{token}"
-    return t("download.link", lang, name=file.name, url=url, until=_clock_time(until, zone))
+    when = _clock_time(until, zone) if exported else format_moment(until, zone, lang)
+    return t("download.link", lang, name=file.name, url=url, until=when)
 
 
 def download_routes(conversation: Conversation) -> list[Route]:
@@ -139,27 +172,41 @@ class _Pages:
             link = await downloads.find_link(session, token=token, now=self.services.clock())
             person = await self._person(session, link)
             if link.state != LinkState.LIVE or person is None or link.expires_at is None:
-                return _refusal(link.state, person.lang if person else None)
+                return _refusal(link.state, person.lang if person else None, kept=link.file is not None)
             lang = person.lang
             zone = await zone_of(session, person, self.services.settings.default_tz)
-            until = _clock_time(link.expires_at, zone)
+        if link.file is None:
+            title, button = t("download.title", lang), t("download.button", lang)
+            ready = t("download.ready", lang, until=_clock_time(link.expires_at, zone))
+        else:
+            title, button = t("download.file_title", lang), t("download.file_button", lang)
+            until = format_moment(link.expires_at, zone, lang)
+            ready = t("download.file_ready", lang, name=link.file.name, until=until)
         body = (
-            f"<p>{_inline(t('download.ready', lang, until=until))}</p>"
-            f'<form method="post"><button type="submit">{html.escape(t("download.button", lang))}</button></form>'
+            f"<p>{_inline(ready)}</p>"
+            f'<form method="post"><button type="submit">{html.escape(button)}</button></form>'
         )
-        return _page(t("download.title", lang), body, lang, status=200)
+        return _page(title, body, lang, status=200)
 
     async def download(self, request: web.Request) -> web.StreamResponse:
-        """The file, built now from the person's data; the link is used in the same transaction, so a
-        failure leaves it usable."""
+        """The file, built now from the person's data, or the one kept with the link; the link is used in
+        the same transaction, so a failure leaves it usable."""
         token = _token(request)
         async with self.services.db.transaction() as session:
             link = await downloads.use_link(session, token=token, now=self.services.clock())
             person = await self._person(session, link)
-            if link.state != LinkState.LIVE or person is None or link.export not in EXPORTS:
+            kept = link.file
+            if (
+                link.state != LinkState.LIVE
+                or person is None
+                or (kept is None and link.export not in EXPORTS)
+            ):
                 lang = person.lang if person is not None else None
                 state = link.state if link.state != LinkState.LIVE else LinkState.UNKNOWN
-                refusal = (state, lang)
+                refusal = (state, lang, kept is not None)
+            elif kept is not None:
+                file = File(kept.name, kept.content, kept.mime)
+                refusal = None
             else:
                 actor = Actor(person.key, person.display_name, person.platform, person.lang)
                 ctx = Context(
@@ -170,11 +217,12 @@ class _Pages:
         if refusal is not None:
             return _refusal(*refusal)
         logger.info("A download link was used (person %s)", link.person_id)
+        text = file.mime.startswith("text/") or file.mime.endswith("json")
         return web.Response(
             body=file.content,
             content_type=file.mime,
-            charset="utf-8",
-            headers={**HEADERS, "Content-Disposition": f'attachment; filename="{file.name}"'},
+            charset="utf-8" if text else None,
+            headers={**HEADERS, "Content-Disposition": f'attachment; filename="{_filename(file.name)}"'},
         )
 
     async def _person(self, session: AsyncSession, link: Link) -> Person | None:
@@ -195,11 +243,20 @@ def _token(request: web.Request) -> str:
     return token if 0 < len(token) <= MAX_TOKEN else ""
 
 
-def _refusal(state: LinkState, lang: str | None) -> web.Response:
-    """404 for an unknown link, 410 for a used or expired one, with a page that says what to do."""
-    key = {LinkState.USED: "download.used", LinkState.EXPIRED: "download.expired"}.get(
-        state, "download.unknown"
+def _filename(name: str) -> str:
+    """A file name safe in a header: letters, digits, dots, dashes and underscores."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:120] or "file"
+
+
+def _refusal(state: LinkState, lang: str | None, kept: bool = False) -> web.Response:
+    """404 for an unknown link, 410 for a used or expired one, with a page that says what to do (a kept
+    file's link has no command that gives a new one)."""
+    refusals = (
+        {LinkState.USED: "download.file_used", LinkState.EXPIRED: "download.file_expired"}
+        if kept
+        else {LinkState.USED: "download.used", LinkState.EXPIRED: "download.expired"}
     )
+    key = refusals.get(state, "download.unknown")
     status = 404 if key == "download.unknown" else 410
     langs = [lang] if lang else list(LANGS)
     body = "".join(

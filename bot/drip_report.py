@@ -29,6 +29,7 @@ async def run_drip(
                 app.services.db, at, runtime.tracks(), default_tz=settings.default_tz, dry_run=True
             )
             return await _describe_plan(app, plan, at)
+        await app.timers.fire_due(at)  # workshop timers due by then (a quiz to close), through the ledger
         plan, sent = await run_tick(runtime, at)
         return await _describe_sent(app, [o.claim.delivery_id for o in sent.outcomes], at, plan, settings)
     finally:

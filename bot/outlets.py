@@ -19,7 +19,8 @@ from bot.core.replies import Reply
 
 @dataclass(frozen=True, slots=True)
 class Destination:
-    """Where an item goes: a person today (a room, such as a channel or a group chat, later)."""
+    """Where an item goes: a person's direct messages, or a room (a channel, a thread, a group chat)
+    when `room` is set, with the person as who answers for it (a workshop's host)."""
 
     key: str
     """The person's platform-neutral key (`slack:T1:U2`), from which the outlet finds the address."""
@@ -27,7 +28,12 @@ class Destination:
     name: str = ""
     person_id: int | None = None
     conversation: Mapping[str, Any] | None = field(default=None, compare=False)
-    """Where the platform lets the bot write (a stored Teams conversation reference)."""
+    """Where the platform lets the bot write (a stored Teams conversation reference): the person's, or
+    for a room the room's (storage/rooms.py), None when none is stored."""
+    room: str | None = None
+    """The room to post in (a room key, storage/keys.py) instead of the person's direct messages. An
+    outlet that cannot post there raises PermanentError: the delivery then fails (the sender is told),
+    and the person stays reachable."""
 
 
 @dataclass(frozen=True, slots=True)

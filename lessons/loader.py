@@ -37,6 +37,7 @@ FIELDS = (
     "tags",
     "summary",
     "try_it",
+    "opener",
     "quiz",
     "quizzes",
     "verified",
@@ -55,6 +56,9 @@ NEAR_QUESTION = 0.85
 are one question reworded."""
 ASK_MAX = 300
 """The longest example question (`asks:`), in characters."""
+OPENER_MAX = 200
+"""The longest `opener:` (the question a mentor asks the room to open a workshop lesson), in characters."""
+OPENER_EXAMPLE = "What worries you about LinkedIn?"
 
 
 @dataclass(slots=True)
@@ -258,6 +262,7 @@ def _build_lesson(
         report.error(lines["tags"], "tags must list at least one word")
     related = _str_list(values, "related", lines, report)
     asks = _asks(values, lines, report)
+    opener = _opener(values, lines, report)
     verified = _date(values, lines, report)
     quizzes = _quizzes(values, lines, report)
     words = len(WORD_RE.findall(body))
@@ -282,6 +287,7 @@ def _build_lesson(
             path=path,
             asks=asks,
             quizzes=quizzes if "quizzes" in values else (),
+            opener=opener,
         )
     )
 
@@ -309,6 +315,23 @@ def _asks(values: dict[str, Any], lines: dict[str, int], report: _Reporter) -> t
     return tuple(kept)
 
 
+def _opener(values: dict[str, Any], lines: dict[str, int], report: _Reporter) -> str:
+    """The optional opening question: one question of at most `OPENER_MAX` characters, ending with '?'.
+    Optional means left out: an `opener:` line with nothing after it is a mistake, not an absence."""
+    if "opener" not in values:
+        return ""
+    value, line = values["opener"], lines.get("opener", 2)
+    if not isinstance(value, str) or not value.strip():
+        report.error(line, f"opener must be one question to the room, as text, like '{OPENER_EXAMPLE}'")
+        return ""
+    opener = " ".join(value.split())
+    if len(opener) > OPENER_MAX:
+        report.error(line, f"opener is {len(opener)} characters; the limit is {OPENER_MAX}")
+    elif not opener.endswith("?"):
+        report.error(line, f"opener must be a question that ends with '?', like '{OPENER_EXAMPLE}'")
+    return opener
+
+
 def _typeset(lesson: Lesson) -> Lesson:
     """A French lesson with French typography (`lessons.typography.french`), however its author typed
     the spaces; the quiz's answer stays one of its choices since both change alike."""
@@ -320,6 +343,7 @@ def _typeset(lesson: Lesson) -> Lesson:
         title=french(lesson.title),
         summary=french(lesson.summary),
         try_it=french(lesson.try_it),
+        opener=french(lesson.opener),
         body=french(lesson.body),
         quiz=quizzes[0] if quizzes else _french_quiz(lesson.quiz),
         quizzes=quizzes,

@@ -54,6 +54,9 @@ class Lesson:
     matches questions against them."""
     quizzes: tuple[Quiz, ...] = ()
     """Every quiz variant, `quiz` first; empty for a lesson written with the single `quiz:` form."""
+    opener: str = ""
+    """The question a mentor asks the room to open the lesson in a live workshop; empty when the lesson
+    has none. Not part of what the answer engine indexes."""
 
     @property
     def variants(self) -> tuple[Quiz, ...]:

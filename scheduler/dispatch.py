@@ -11,7 +11,8 @@ messages went. Every row is tried once per claim and its outcome recorded at onc
   dropped connection) the row is marked uncertain and retried only after `settle` seconds, then the
   channel is asked first whether it arrived, so a slow or ambiguous success is never sent twice;
 - a permanent failure: the person is unreachable; their waiting messages are held until they can be
-  reached again.
+  reached again. For a row posted in a room (a channel, a group chat) it is the room that cannot be
+  posted in: that row fails, and its sender is told, while the person stays reachable.
 
 One recipient's failure never delays another's: rows are sent concurrently and recorded together.
 Each process heartbeats a lease; rows claimed by a process whose lease lapsed are claimed again.
@@ -362,6 +363,9 @@ class Dispatcher:
         except TimeoutError:
             return self._retry(claim, now(), "no answer in time", self._backoff(claim.attempts), True)
         except PermanentError as exc:
+            if claim.room:  # the room cannot be posted in; the person who answers for it still can be
+                logger.info("Delivery %s: the room cannot be posted in: %s", claim.delivery_id, exc)
+                return Outcome(claim, SendOutcome.FAILED, str(exc))
             logger.info("Delivery %s: the person cannot be reached: %s", claim.delivery_id, exc)
             return Outcome(claim, SendOutcome.UNREACHABLE, str(exc))
         except Exception:

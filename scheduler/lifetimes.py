@@ -11,8 +11,9 @@ message for someone out of reach, until then; after that the message is given up
 | digest | until the end of the mentor's Monday (when quiet hours start) |
 | tip | 7 days after its time |
 | pairing, question, notice | 7 days |
+| workshop | 7 days; an invitation or a reminder, until the workshop starts (`before_workshop`) |
 | answer | 14 days |
-| outcome | 3 days |
+| outcome, commitment | 3 days |
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ LIFETIMES: dict[str, dt.timedelta] = {
     DeliveryKind.NOTICE: dt.timedelta(days=7),
     DeliveryKind.ANSWER: dt.timedelta(days=14),
     DeliveryKind.OUTCOME: dt.timedelta(days=3),
+    DeliveryKind.WORKSHOP: dt.timedelta(days=7),
+    DeliveryKind.COMMITMENT: dt.timedelta(days=3),
 }
 """Kinds whose lifetime is a fixed span from their due time; the others (lesson, complete, review,
 digest) end with the local day."""
@@ -40,6 +43,13 @@ def expires_at(kind: str, due: dt.datetime) -> dt.datetime | None:
     """When a message of `kind` due at `due` is given up, for the kinds with a fixed lifetime."""
     span = LIFETIMES.get(kind)
     return due + span if span is not None else None
+
+
+def before_workshop(due: dt.datetime, starts_at: dt.datetime) -> dt.datetime:
+    """When a message about a workshop still to come (an invitation, a reminder) due at `due` is given
+    up: its kind's lifetime, but never after the workshop has started, when it would be of no use (one
+    due once it has started is given up at once). A recap, after the workshop, takes `expires_at`."""
+    return min(due + LIFETIMES[DeliveryKind.WORKSHOP], starts_at)
 
 
 def end_of_day(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:

@@ -34,6 +34,12 @@ SKIPPED_QUIZ_DELAY = dt.timedelta(days=3)
 """A lesson whose quiz was never answered: its first review (standing for the quiz it skipped) is due
 this long after the lesson was sent."""
 
+FIRST_RIGHT_DAYS = "first_right_days"
+"""A card's state before its first answer may hold this many days: the gap after a right first answer,
+in place of the policy's own (which keeps no per-card first interval). Workshop cards hold 7
+(storage.reviews.add_workshop_cards): asked a day after the workshop, then a week after that, then by the
+policy. A wrong first answer follows the policy (the next day), and the key is gone with it."""
+
 State = dict[str, Any]
 
 
@@ -46,9 +52,14 @@ def first_review(now: dt.datetime, correct: bool) -> tuple[State, dt.datetime]:
 
 def next_review(state: State, now: dt.datetime, correct: bool) -> tuple[State, dt.datetime]:
     """The schedule after a later answer, from the stored `state`: (new state, when it is due again).
-    An empty state (the card of a lesson whose quiz was never answered) counts as the first answer."""
+    An empty state (the card of a lesson whose quiz was never answered) counts as the first answer, with
+    the gap after a right one set by `FIRST_RIGHT_DAYS` when the state has it (a workshop card)."""
     if not is_scheduled(state):
-        return first_review(now, correct)
+        first, due = first_review(now, correct)
+        days = state.get(FIRST_RIGHT_DAYS)
+        if correct and isinstance(days, int) and days > 0:
+            due = now + dt.timedelta(days=days)
+        return first, due
     # The policies read their memory from `data`; the previous due moment plays no part in the next one.
     after = POLICY.next(ReviewState(due=now, data=dict(state)), now, correct)
     return dict(after.data), after.due
@@ -56,8 +67,8 @@ def next_review(state: State, now: dt.datetime, correct: bool) -> tuple[State, d
 
 def is_scheduled(state: State) -> bool:
     """Whether the card has been answered at least once (a card made when an unanswered lesson was
-    sent has no state yet)."""
-    return bool(state)
+    sent has no state yet; a workshop card's holds only `FIRST_RIGHT_DAYS`)."""
+    return any(key != FIRST_RIGHT_DAYS for key in state)
 
 
 def next_variant(last: int | None, count: int) -> int:

@@ -87,19 +87,27 @@ class Reader(NamedTuple):
     lang: str
 
 
-async def cohort_readers(session: AsyncSession, *, cohort_id: int) -> list[Reader]:
-    """Everyone enrolled in a cohort, as readers, in one query without building people."""
+async def cohort_readers(
+    session: AsyncSession, *, cohort_id: int, statuses: Sequence[str] | None = None
+) -> list[Reader]:
+    """Everyone enrolled in a cohort (or only those whose enrollment has one of `statuses`), as readers,
+    in one query without building people."""
     query = (
         select(Person.id, Person.key, Person.lang)
         .join(Enrollment, col(Enrollment.person_id) == col(Person.id))
         .where(Enrollment.cohort_id == cohort_id)
         .order_by(col(Person.display_name))
     )
+    if statuses is not None:
+        query = query.where(col(Enrollment.status).in_(list(statuses)))
     return [Reader(*row) for row in await session.exec(query)]
 
 
-async def mentee_readers(session: AsyncSession, *, mentor_id: int, cohort_id: int) -> list[Reader]:
-    """This mentor's own mentees enrolled in the cohort, as readers: whom a mentor's cohort push reaches."""
+async def mentee_readers(
+    session: AsyncSession, *, mentor_id: int, cohort_id: int, statuses: Sequence[str] | None = None
+) -> list[Reader]:
+    """This mentor's own mentees enrolled in the cohort (with one of `statuses`, when given), as readers:
+    whom a mentor's cohort push reaches."""
     query = (
         select(Person.id, Person.key, Person.lang)
         .join(Enrollment, col(Enrollment.person_id) == col(Person.id))
@@ -111,6 +119,8 @@ async def mentee_readers(session: AsyncSession, *, mentor_id: int, cohort_id: in
         )
         .order_by(col(Person.display_name))
     )
+    if statuses is not None:
+        query = query.where(col(Enrollment.status).in_(list(statuses)))
     return [Reader(*row) for row in await session.exec(query)]
 
 

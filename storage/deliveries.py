@@ -203,6 +203,9 @@ class Claim:
     batch_id: int | None = None
     payload: list[dict[str, Any]] | None = None
     expires_at: dt.datetime | None = None
+    room: str | None = None
+    """The room it is posted in (a room key) instead of the person's direct messages: the person is who
+    answers for it."""
 
 
 def _claim_of(row: Delivery, platform: str) -> Claim:
@@ -221,6 +224,7 @@ def _claim_of(row: Delivery, platform: str) -> Claim:
         batch_id=row.batch_id,
         payload=row.payload,
         expires_at=row.expires_at,
+        room=row.room,
     )
 
 
@@ -544,6 +548,8 @@ class Missed:
     status: str
     error: str | None
     expires_at: dt.datetime | None
+    room: str | None = None
+    """The room it was for, when it was to be posted in one rather than sent to the person."""
 
 
 @dataclass(slots=True)
@@ -590,7 +596,7 @@ async def batch_states(session: AsyncSession, *, batch_ids: Iterable[int]) -> li
     for row, name in await session.exec(missed):
         if row.batch_id in batches:
             batches[row.batch_id].missed.append(
-                Missed(row.id or 0, name, row.status, row.error, row.expires_at)
+                Missed(row.id or 0, name, row.status, row.error, row.expires_at, row.room)
             )
     return list(batches.values())
 

@@ -1,12 +1,17 @@
 """One-time download links (bot/downloads.py): each is a `PendingAction` row of a person, of kind
-DOWNLOAD until it is opened and DOWNLOADED after, that holds only a hash of the link's token.
+DOWNLOAD until it is opened and DOWNLOADED after, that holds only a hash of the link's token, and what
+it serves: an export, built when the link is used, or a small file kept with the link itself (a file
+sent to the person that cannot be built again, such as an invitation's .ics).
 
-A person has at most one live link: a new one replaces the last. Opening one is a conditional update
-(DOWNLOAD -> DOWNLOADED), so two requests racing for the same link cannot both win.
+A person has at most one live link to an export: a new one replaces the last. A link that keeps its own
+file replaces no other and is replaced by none. Opening one is a conditional update (DOWNLOAD ->
+DOWNLOADED), so two requests racing for the same link cannot both win.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import hmac
@@ -34,14 +39,25 @@ class LinkState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file kept with its link (base64 in the row's JSON)."""
+
+    name: str
+    mime: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Link:
-    """A link found by its token: its state and, unless unknown, whose it is and what it serves."""
+    """A link found by its token: its state and, unless unknown, whose it is and what it serves (an
+    export, or its own file)."""
 
     state: LinkState
     person_id: int = 0
     export: str = ""
     expires_at: dt.datetime | None = None
     row_id: int = 0
+    file: StoredFile | None = None
 
 
 def token_hash(token: str) -> str:
@@ -58,21 +74,29 @@ async def issue_link(
     export: str,
     now: dt.datetime,
     expires_at: dt.datetime,
+    file: StoredFile | None = None,
 ) -> PendingAction:
-    """Store a new link for the person (their previous one, used or not, goes), and drop every link
-    that has expired."""
+    """Store a new link for the person, to `export` or to its own `file`, and drop every link that has
+    expired. A link to an export replaces the person's previous one, used or not."""
     await session.exec(
         delete(PendingAction).where(
-            col(PendingAction.kind).in_(LINK_KINDS),
-            (col(PendingAction.person_id) == person_id) | (col(PendingAction.expires_at) <= now),
+            col(PendingAction.kind).in_(LINK_KINDS), col(PendingAction.expires_at) <= now
         )
     )
-    row = PendingAction(
-        person_id=person_id,
-        kind=PendingKind.DOWNLOAD,
-        data={"token_sha256": token_hash(token), "export": export},
-        expires_at=expires_at,
-    )
+    if file is None:
+        rows = await session.exec(
+            select(PendingAction).where(
+                col(PendingAction.kind).in_(LINK_KINDS), col(PendingAction.person_id) == person_id
+            )
+        )
+        previous = [row.id for row in rows if "file" not in row.data]
+        if previous:
+            await session.exec(delete(PendingAction).where(col(PendingAction.id).in_(previous)))
+    data: dict[str, object] = {"token_sha256": token_hash(token), "export": export}
+    if file is not None:
+        content = base64.b64encode(file.content).decode("ascii")
+        data["file"] = {"name": file.name, "mime": file.mime, "content": content}
+    row = PendingAction(person_id=person_id, kind=PendingKind.DOWNLOAD, data=data, expires_at=expires_at)
     session.add(row)
     await session.flush()
     return row
@@ -93,8 +117,21 @@ async def find_link(session: AsyncSession, *, token: str, now: dt.datetime) -> L
         else:
             state = LinkState.LIVE
         export = str(row.data.get("export") or "")
-        return Link(state, row.person_id, export, row.expires_at, row.id or 0)
+        return Link(state, row.person_id, export, row.expires_at, row.id or 0, _stored(row.data.get("file")))
     return Link(LinkState.UNKNOWN)
+
+
+def _stored(data: object) -> StoredFile | None:
+    """The file a link keeps, if any (None for an export link, or one whose file cannot be read)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        content = base64.b64decode(str(data["content"]), validate=True)
+    except (KeyError, binascii.Error):
+        return None
+    return StoredFile(
+        str(data.get("name") or "file"), str(data.get("mime") or "application/octet-stream"), content
+    )
 
 
 async def use_link(session: AsyncSession, *, token: str, now: dt.datetime) -> Link:
@@ -109,5 +146,5 @@ async def use_link(session: AsyncSession, *, token: str, now: dt.datetime) -> Li
         .execution_options(synchronize_session=False)
     )
     if not result.rowcount:
-        return Link(LinkState.USED, link.person_id, link.export, link.expires_at, link.row_id)
+        return Link(LinkState.USED, link.person_id, link.export, link.expires_at, link.row_id, link.file)
     return link

@@ -41,6 +41,11 @@ class DeliveryKind(StrEnum):
     """A review question: a lesson's quiz variant asked again (spaced retrieval), at most one a day."""
     NUDGE = "nudge"
     """A kind word to a learner inactive for a few delivery days."""
+    WORKSHOP = "workshop"
+    """About an express workshop: an invitation, a reminder, a recap (or, with `Delivery.room`, what the
+    host's workshop posts in its room)."""
+    COMMITMENT = "commitment"
+    """The follow-up of a commitment made in a workshop or a meeting, a week later."""
 
 
 TRACK_KINDS = (DeliveryKind.LESSON, DeliveryKind.COMPLETE)
@@ -157,6 +162,8 @@ class PendingKind(StrEnum):
     """The mentor types the answer to a question (text)."""
     QUESTION = "question"
     """The person types their question (text)."""
+    COMMITMENT = "commitment"
+    """A workshop's participant types their own commitment (text)."""
     DOWNLOAD = "download"
     """A one-time link to the person's own data, not opened yet (bot/downloads.py): `data` holds only a
     hash of its token. Not a prompt: it waits for no message."""
@@ -175,7 +182,13 @@ class PendingKind(StrEnum):
     Not a prompt."""
 
 
-PROMPT_KINDS = (PendingKind.FORGET, PendingKind.FORWARD, PendingKind.REPLY, PendingKind.QUESTION)
+PROMPT_KINDS = (
+    PendingKind.FORGET,
+    PendingKind.FORWARD,
+    PendingKind.REPLY,
+    PendingKind.QUESTION,
+    PendingKind.COMMITMENT,
+)
 """The kinds that are prompts: a new prompt replaces the person's previous one."""
 
 
@@ -244,3 +257,50 @@ class PeopleStatus(StrEnum):
     STOPPED = "stopped"
     """Their enrollment was stopped (`stop_reason` says why)."""
     COMPLETED = "completed"
+
+
+class WorkshopStatus(StrEnum):
+    """Where an express workshop stands. Only `storage.workshops.transition` changes it."""
+
+    PLANNED = "planned"
+    RUNNING = "running"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+UPCOMING_WORKSHOPS = (WorkshopStatus.PLANNED, WorkshopStatus.RUNNING)
+"""Workshops that are not over: still to come, or under way."""
+
+
+class Rsvp(StrEnum):
+    """A workshop seat's answer to its invitation."""
+
+    INVITED = "invited"
+    """Invited, no answer yet."""
+    COMING = "coming"
+    DECLINED = "declined"
+
+
+class CheckStatus(StrEnum):
+    """A participant's press on a hands-on step's checklist (the last press counts)."""
+
+    DONE = "done"
+    STUCK = "stuck"
+    """They need a hand: the host hears of it."""
+
+
+class CommitmentSource(StrEnum):
+    """Where a commitment was made."""
+
+    WORKSHOP = "workshop"
+    MEETING = "meeting"
+
+
+class CommitmentStatus(StrEnum):
+    """A commitment, and the answer to its follow-up a week later."""
+
+    OPEN = "open"
+    """Not followed up, or not answered yet."""
+    DONE = "done"
+    NOT_YET = "not_yet"
+    NEED_HELP = "need_help"

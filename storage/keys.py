@@ -2,7 +2,9 @@
 
 Person keys are platform-neutral strings: `slack:<team>:<user>`, `teams:<tenant>:<aad-id>`,
 `console:<name>`. Ledger keys (`dedupe_key`) make each message unique: a lesson once per enrollment, a
-mentor's tip once per reader, a digest once per mentor and week, any other message once.
+mentor's tip once per reader, a digest once per mentor and week, any other message once. Room keys
+(`slack-room:<team>:<channel>[:<thread>]`, `teams-room:<tenant>:<conversation>`, `console-room:<name>`)
+name where a message is posted for several people at once.
 """
 
 from __future__ import annotations
@@ -157,6 +159,117 @@ def question_group_prefix(learner_id: int, mentor_id: int) -> str:
 def question_group_key(learner_id: int, mentor_id: int, first_question_id: int) -> str:
     """That message's key, unique by the first question it gathers (`Question.grouped_in` names it)."""
     return f"{question_group_prefix(learner_id, mentor_id)}{first_question_id}"
+
+
+def workshop_key_prefix(workshop_id: int) -> str:
+    """The start of the key of every message about one workshop that its cancellation withdraws (its
+    invitations and reminders): `ws:<workshop>:`."""
+    return f"ws:{workshop_id}:"
+
+
+def workshop_invite_key(workshop_id: int, person_id: int, revision: int = 0) -> str:
+    """A workshop's invitation to one person. A change of time or content that invites again counts
+    `revision` up (the calendar file's SEQUENCE), so the new invitation is a new message."""
+    suffix = f":{revision}" if revision else ""
+    return f"{workshop_key_prefix(workshop_id)}invite:{person_id}{suffix}"
+
+
+WORKSHOP_REMINDERS = ("day", "soon")
+"""A workshop's reminders: the day before, and 15 minutes before."""
+
+
+def workshop_reminder_key(workshop_id: int, person_id: int, which: str) -> str:
+    """A workshop's reminder to one person: `which` is one of `WORKSHOP_REMINDERS`, each sent once."""
+    if which not in WORKSHOP_REMINDERS:
+        raise ValueError(f"unknown workshop reminder {which!r}")
+    return f"{workshop_key_prefix(workshop_id)}{which}:{person_id}"
+
+
+def workshop_cancel_key(workshop_id: int, person_id: int) -> str:
+    """The notice that a workshop was cancelled, to one person. Outside `workshop_key_prefix`, so that
+    withdrawing the workshop's waiting messages never withdraws it."""
+    return f"ws-cancel:{workshop_id}:{person_id}"
+
+
+def commitment_follow_up_key(commitment_id: int) -> str:
+    """The one follow-up of a commitment, a week after it was made."""
+    return f"commit:{commitment_id}"
+
+
+# --- rooms (`Delivery.room`, `Workshop.room`) ---------------------------------------------------------------
+
+ROOM_CHARS = 300
+"""The most a room key may hold (the columns' length)."""
+_ROOM = "-room"
+
+
+class RoomKey(NamedTuple):
+    """A room key read back: its platform, its workspace (a Slack team, a Teams tenant; empty for the
+    console), the conversation (a Slack channel, a Teams conversation id, a console room's name) and the
+    thread within it (a Slack thread's timestamp; empty when none)."""
+
+    platform: str
+    workspace: str
+    conversation: str
+    thread: str = ""
+
+
+def _room_part(part: str) -> str:
+    """A part of a room key with its `%` and `:` escaped, so that parts holding colons (Teams
+    conversation ids) read back whole."""
+    return part.replace("%", "%25").replace(":", "%3A")
+
+
+def _room_unpart(part: str) -> str:
+    return part.replace("%3A", ":").replace("%25", "%")
+
+
+def room_key(platform: str, *parts: str) -> str:
+    """A room where messages are posted for several people at once, instead of direct messages:
+    `room_key("slack", "T1", "C1")` -> `slack-room:T1:C1`, a thread `slack-room:T1:C1:1700000000.0001`,
+    `room_key("console", "lab")` -> `console-room:lab`. The parts are the workspace, the conversation
+    and the thread (one part: a conversation with no workspace). A colon inside a part is kept as `%3A`.
+    ValueError when the key would not fit its column."""
+    if not 1 <= len(parts) <= 3 or not all(parts):
+        raise ValueError(f"a room key needs 1 to 3 non-empty parts, not {parts!r}")
+    key = ":".join((f"{platform}{_ROOM}", *(_room_part(part) for part in parts)))
+    if len(key) > ROOM_CHARS:
+        raise ValueError(f"room key longer than {ROOM_CHARS} characters")
+    return key
+
+
+def slack_room(team_id: str, channel_id: str, thread_ts: str | None = None) -> str:
+    """`slack-room:<team>:<channel>[:<thread ts>]`: a channel, or a thread in it."""
+    return room_key("slack", team_id, channel_id, *((thread_ts,) if thread_ts else ()))
+
+
+def teams_room(tenant_id: str, conversation_id: str) -> str:
+    """`teams-room:<tenant>:<conversation id>`: a group chat or a channel conversation (a channel's
+    thread is its own conversation id, `…;messageid=…`)."""
+    return room_key("teams", tenant_id, conversation_id)
+
+
+def console_room(name: str) -> str:
+    """`console-room:<name>`: console names are case-insensitive."""
+    return room_key("console", name.lower())
+
+
+def is_room(key: str) -> bool:
+    """Whether `key` is a room key (and not a person key)."""
+    return key.partition(":")[0].endswith(_ROOM)
+
+
+def parse_room(key: str) -> RoomKey:
+    """`slack-room:T1:C1:1700000000.0001` -> ("slack", "T1", "C1", "1700000000.0001");
+    `console-room:lab` -> ("console", "", "lab", ""). ValueError for anything that is not a room key."""
+    head, _, rest = key.partition(":")
+    parts = [_room_unpart(part) for part in rest.split(":")] if rest else []
+    if not head.endswith(_ROOM) or not 1 <= len(parts) <= 3 or not all(parts):
+        raise ValueError(f"not a room key: {key!r}")
+    platform = head.removesuffix(_ROOM)
+    if len(parts) == 1:
+        return RoomKey(platform, "", parts[0])
+    return RoomKey(platform, *parts)
 
 
 # --- the console inbox (`InboxMessage.dedupe_key`) -----------------------------------------------------

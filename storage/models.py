@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from storage.defaults import DEFAULT_TZ, DELIVERY_DAYS_TEXT, DELIVERY_TIME_TEXT
 from storage.enums import (
+    CommitmentStatus,
     DeliveryKind,
     DeliveryStatus,
     EnrollmentStatus,
@@ -24,7 +25,9 @@ from storage.enums import (
     Priority,
     QuestionStatus,
     ReportRule,
+    Rsvp,
     UsageKind,
+    WorkshopStatus,
 )
 from storage.types import UTCDateTime, utcnow
 
@@ -243,6 +246,9 @@ class Delivery(SQLModel, table=True):
     """A send may have arrived without an answer (timeout, 5xx, dropped connection): ask before resending."""
     error: str | None = Field(default=None, max_length=300)
     created_at: dt.datetime = _created()
+    room: str | None = Field(default=None, max_length=300)
+    """The room this message is posted in (a channel, a thread, a group chat; storage/keys.py room keys)
+    instead of the person's direct messages; the person is who answers for it (the workshop's host)."""
 
 
 class Worker(SQLModel, table=True):
@@ -484,6 +490,147 @@ class ConfidenceRating(SQLModel, table=True):
     """A ConfidenceMoment."""
     rating: int
     created_at: dt.datetime = _created()
+
+
+# --- express workshops and commitments -----------------------------------------------------------------
+
+
+class Workshop(SQLModel, table=True):
+    """An express workshop: a mentor (the host) takes a few people through a few lessons, live, in a set
+    number of minutes, step by step along a run-sheet (`plan`, bot/core/runsheet.py).
+
+    Its run state (status, step, timer, room, start and end) changes only through
+    `storage.workshops.transition`, a compare-and-set on `version`: two replicas acting on the same step
+    or timer at once, one wins and the other does nothing, so no step is posted twice.
+    """
+
+    __table_args__ = (
+        Index("ix_workshop_timer", "status", "timer_at"),
+        Index("ix_workshop_start", "status", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    host_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    """The mentor who runs it."""
+    planned_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", ondelete="SET NULL")
+    lang: str = Field(default="en", max_length=5)
+    """The run-sheet's language: its planner's."""
+    starts_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    minutes: int
+    lessons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """The lesson ids it covers, in order."""
+    plan: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """The run-sheet's steps, as `RunSheet.to_json()` writes them."""
+    status: str = Field(default=WorkshopStatus.PLANNED, max_length=20)
+    step: int = Field(default=-1)
+    """The index of the step under way in `plan`; -1 before the first."""
+    step_started_at: dt.datetime | None = _when()
+    timer_at: dt.datetime | None = _when()
+    """When its next durable timer fires (the end of a quiz, of a step); any replica fires it."""
+    timer_kind: str | None = Field(default=None, max_length=20)
+    room: str | None = Field(default=None, max_length=300)
+    """Where it runs (a room key, storage/keys.py); None: in each participant's direct messages."""
+    version: int = Field(default=0)
+    """Bumped by every transition: a change applies only to the version it was decided on."""
+    created_at: dt.datetime = _created()
+    started_at: dt.datetime | None = _when()
+    ended_at: dt.datetime | None = _when()
+
+
+class WorkshopSeat(SQLModel, table=True):
+    """One person's place in a workshop: invited (and their answer), or joined without an invitation."""
+
+    __tablename__ = "workshop_seat"
+    __table_args__ = (UniqueConstraint("workshop_id", "person_id", name="uq_workshop_seat_person"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    rsvp: str = Field(default=Rsvp.INVITED, max_length=20)
+    invited: bool = Field(default=True)
+    """False: they joined without an invitation."""
+    rsvp_at: dt.datetime | None = _when()
+    joined_at: dt.datetime | None = _when()
+    """When they first joined it live."""
+    late: bool = Field(default=False)
+    """They joined after it started."""
+
+
+class WorkshopAnswer(SQLModel, table=True):
+    """A participant's answer to a workshop's live quiz step: the first answer counts."""
+
+    __tablename__ = "workshop_answer"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "person_id", "step", name="uq_workshop_answer_person_step"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    step: int
+    lesson_id: str = Field(max_length=64)
+    choice: int
+    """The index of the option chosen."""
+    correct: bool
+    late: bool = Field(default=False)
+    """Answered after the quiz's time was up."""
+    answered_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class WorkshopCheck(SQLModel, table=True):
+    """A participant's press on a hands-on step (a CheckStatus: done, or stuck): the last press counts."""
+
+    __tablename__ = "workshop_check"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "person_id", "step", name="uq_workshop_check_person_step"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    step: int
+    status: str = Field(max_length=10)
+    at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Commitment(SQLModel, table=True):
+    """Something a person said they would do (in a workshop, or a meeting with their mentor), followed up
+    a week later: did they?"""
+
+    __table_args__ = (Index("ix_commitment_follow_up", "status", "follow_up_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    source: str = Field(max_length=10)
+    """A CommitmentSource."""
+    workshop_id: int | None = Field(default=None, foreign_key="workshop.id", ondelete="SET NULL", index=True)
+    lesson_id: str | None = Field(default=None, max_length=64)
+    text: str = Field(max_length=300)
+    made_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    follow_up_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status: str = Field(default=CommitmentStatus.OPEN, max_length=20)
+    answered_at: dt.datetime | None = _when()
+
+
+class ChatRoom(SQLModel, table=True):
+    """A room Tandem posts in for several people at once (a Teams group chat or channel), with what the
+    platform needs to write there later: Teams lets a bot post only into a conversation it was given a
+    reference to, so the reference is kept from the last event that came from the room.
+
+    It names no person: the stored reference is the conversation's and the bot's, never the sender's.
+    """
+
+    __tablename__ = "chat_room"
+
+    key: str = Field(primary_key=True, max_length=300)
+    """The room key (storage/keys.py: `teams-room:<tenant>:<conversation>`)."""
+    platform: str = Field(max_length=20)
+    conversation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """The conversation reference to continue (a Teams ConversationReference as JSON)."""
+    seen_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    """When an event last came from it (or the bot was added to it)."""
 
 
 class DashboardDay(SQLModel, table=True):

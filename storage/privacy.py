@@ -10,6 +10,9 @@ Erasure goes further than deleting the person's row (and, by ON DELETE CASCADE, 
 - their audit entries keep action, outcome and time, but lose who did it and the free text they typed;
 - the people a people import says they managed keep their own rows, without a manager (the foreign key's
   ON DELETE SET NULL);
+- the workshops they host go, with their seats, answers, checks and commitments (ON DELETE CASCADE), and
+  the invitations and reminders still waiting for them are withdrawn; the workshops they only planned
+  stay, with no planner (ON DELETE SET NULL);
 - every JSON value of every table (audit arguments by others, messages waiting in the ledger, inbox
   messages, slow work's arguments) that names them by key, platform id or name names "forgotten" instead.
 
@@ -23,16 +26,18 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Column, Table, Text, cast, delete, or_, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import activity, deliveries, examples, keys
+from storage import activity, deliveries, examples, keys, workshops
+from storage.enums import UPCOMING_WORKSHOPS
 from storage.models import (
     AuditLog,
     Cohort,
+    Commitment,
     ConfidenceRating,
     CustomTip,
     Delivery,
@@ -45,6 +50,10 @@ from storage.models import (
     Question,
     ReviewAnswer,
     ReviewCard,
+    Workshop,
+    WorkshopAnswer,
+    WorkshopCheck,
+    WorkshopSeat,
 )
 from storage.sql import LIKE_ESCAPE, escape_like
 
@@ -77,6 +86,9 @@ class Identity:
 _ROW_ID = "an internal row number that means nothing outside the database"
 _LINK = "an internal number linking two records"
 _SENDING = "bookkeeping of how Tandem sent a message (retries, duplicate checks, which process sent it)"
+_RUNNING = "bookkeeping of how Tandem runs a live workshop (its next timer, its count of changes)"
+_ROOM = "the technical address of the channel or chat it was posted in"
+_WORKSHOP = "shown as the workshop's title"
 
 LEFT_OUT: dict[str, dict[str, str]] = {
     "person": {
@@ -100,6 +112,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "attempts": _SENDING,
         "uncertain": _SENDING,
         "payload": "shown as the message's text and button labels (buttons' internal values left out)",
+        "room": _ROOM,
     },
     "deliverybatch": {"id": _ROW_ID, "sender_id": _LINK, "report": _SENDING},
     "job": {
@@ -138,6 +151,19 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "reviewcard": {"id": _ROW_ID, "person_id": _LINK},
     "reviewanswer": {"id": _ROW_ID, "person_id": _LINK},
     "confidencerating": {"id": _ROW_ID, "person_id": _LINK, "enrollment_id": "shown as the cohort's name"},
+    "workshop": {
+        "host_id": "shown as a name",
+        "planned_by_id": "shown as a name",
+        "cohort_id": "shown as the cohort's name",
+        "timer_at": _RUNNING,
+        "timer_kind": _RUNNING,
+        "version": _RUNNING,
+        "room": _ROOM,
+    },
+    "workshop_seat": {"id": _ROW_ID, "workshop_id": _WORKSHOP, "person_id": _LINK},
+    "workshop_answer": {"id": _ROW_ID, "workshop_id": _WORKSHOP, "person_id": _LINK},
+    "workshop_check": {"id": _ROW_ID, "workshop_id": _WORKSHOP, "person_id": _LINK},
+    "commitment": {"id": _ROW_ID, "person_id": _LINK, "workshop_id": _WORKSHOP},
 }
 """What `my-data` leaves out of each table's rows, and why: internal numbers, delivery bookkeeping and
 technical addresses, which mean nothing to a person (names, cohorts and message texts stand in for the
@@ -207,6 +233,31 @@ async def reports_of(session: AsyncSession, *, manager_id: int) -> list[Person]:
     return list(await session.exec(query))
 
 
+async def workshops_led_by(session: AsyncSession, *, person_id: int) -> list[Workshop]:
+    """The workshops a person hosts or planned, by start time."""
+    query = select(Workshop).where(
+        or_(col(Workshop.host_id) == person_id, col(Workshop.planned_by_id) == person_id)
+    )
+    return list(await session.exec(query.order_by(col(Workshop.starts_at), col(Workshop.id))))
+
+
+_InWorkshop = TypeVar("_InWorkshop", WorkshopSeat, WorkshopAnswer, WorkshopCheck, Commitment)
+
+
+async def workshop_rows_of(
+    session: AsyncSession, *, model: type[_InWorkshop], person_id: int
+) -> list[tuple[_InWorkshop, str | None]]:
+    """A person's rows of a table tied to workshops (their seats, answers, checks or commitments), each
+    with the title of its workshop (None for a commitment made outside one)."""
+    query = (
+        select(model, Workshop.title)
+        .outerjoin(Workshop, col(Workshop.id) == col(model.workshop_id))
+        .where(col(model.person_id) == person_id)
+        .order_by(col(model.id))
+    )
+    return [(row, title) for row, title in await session.exec(query)]
+
+
 async def audit_naming(session: AsyncSession, *, identity: Identity) -> list[AuditLog]:
     """Audit entries by other people whose arguments name this person (a pairing, a push to them)."""
     scrubber = _Scrubber(identity)
@@ -231,6 +282,7 @@ async def erase(session: AsyncSession, *, identity: Identity) -> bool:
     await clear_texts_sent_by(session, sender_id=person_id)
     await clear_answers_by(session, mentor_id=person_id)
     await examples.forget_examples_from(session, person_id=person_id)  # found by their questions' words
+    await withdraw_workshops_of(session, host_id=person_id)
     await activity.forget_actor(session, actor_key=identity.key, marker=MARKER)
     await scrub_json(session, identity=identity)
     return await activity.erase_person(session, person_id=person_id)
@@ -238,6 +290,19 @@ async def erase(session: AsyncSession, *, identity: Identity) -> bool:
 
 def _batches_of(sender_id: int) -> Any:
     return select(DeliveryBatch.id).where(col(DeliveryBatch.sender_id) == sender_id)
+
+
+async def withdraw_workshops_of(session: AsyncSession, *, host_id: int) -> int:
+    """The invitations and reminders still waiting for the workshops a person hosts, withdrawn: those
+    workshops go with the person. Returns how many were."""
+    query = select(Workshop.id).where(
+        col(Workshop.host_id) == host_id, col(Workshop.status).in_(UPCOMING_WORKSHOPS)
+    )
+    withdrawn = 0
+    for workshop_id in list(await session.exec(query)):
+        if workshop_id is not None:
+            withdrawn += await workshops.delete_waiting(session, workshop_id=workshop_id)
+    return withdrawn
 
 
 async def drop_copies_sent_by(session: AsyncSession, *, sender_id: int) -> int:

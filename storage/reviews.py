@@ -45,6 +45,14 @@ LOOK_BEFORE = dt.timedelta(days=1)
 STREAK_WINDOW = 500
 """The most recent answers read to count a streak."""
 
+WORKSHOP_FIRST_REVIEW = dt.timedelta(days=1)
+"""A workshop's lessons come back to each participant this long after it, as retrieval questions."""
+FIRST_RIGHT_DAYS = "first_right_days"
+"""The key of a card's state that sets the gap after its first right answer (scheduler/reviews.py reads
+it by the same name)."""
+WORKSHOP_STATE = {FIRST_RIGHT_DAYS: 7}
+"""A new workshop card's state: after a right answer to its first question, the next comes a week later."""
+
 
 # --- writing ------------------------------------------------------------------------------------------
 
@@ -78,6 +86,61 @@ async def add_sent(session: AsyncSession, *, sent: Sequence[tuple[int, str]], no
     for start in range(0, len(rows), 500):
         made = await session.exec(statement, params=rows[start : start + 500])
         await rollups.cards_created(session, cards=[(int(p), str(lesson), now) for p, lesson in made])
+
+
+async def add_workshop_cards(
+    session: AsyncSession, *, person_ids: Sequence[int], lesson_ids: Sequence[str], now: dt.datetime
+) -> None:
+    """The lessons of a workshop that just ended into each participant's review schedule, so that what
+    was practised comes back as retrieval questions a day later and a week after that.
+
+    A new card is first sent `now` (the workshop) and due `WORKSHOP_FIRST_REVIEW` later; its state,
+    `WORKSHOP_STATE`, tells the schedule (scheduler/reviews.py `next_review`) to set the gap after a
+    right answer to that first question to 7 days instead of the policy's first gap (3 days for
+    Leitner's second box), then to follow the policy as usual; a wrong answer follows the policy at
+    once. The policies keep no per-card first interval, so this is the card's own, read before the
+    policy's memory exists. A card that exists (the lesson came in the drip) keeps its schedule, but
+    its due moment is brought forward to a day from now when it was later; its `ask_at` follows, so
+    the planner looks at it on its next tick."""
+    people = sorted(set(person_ids))
+    lessons = sorted(set(lesson_ids))
+    if not people or not lessons:
+        return
+    due = now + WORKSHOP_FIRST_REVIEW
+    rows = [
+        {
+            "person_id": person_id,
+            "lesson_id": lesson_id,
+            "first_sent_at": now,
+            "due_at": due,
+            "ask_at": due - LOOK_BEFORE,
+            "state": dict(WORKSHOP_STATE),
+            "reviews": 0,
+            "lapses": 0,
+            "updated_at": now,
+        }
+        for person_id in people
+        for lesson_id in lessons
+    ]
+    statement = (
+        dialect_insert(session)(_CARD)
+        .on_conflict_do_nothing(index_elements=["person_id", "lesson_id"])
+        .returning(_CARD.c.person_id, _CARD.c.lesson_id)
+    )
+    for start in range(0, len(rows), 500):
+        made = await session.exec(statement, params=rows[start : start + 500])
+        await rollups.cards_created(session, cards=[(int(p), str(lesson), now) for p, lesson in made])
+    for start in range(0, len(people), 500):
+        await session.exec(
+            update(ReviewCard)
+            .where(
+                col(ReviewCard.person_id).in_(people[start : start + 500]),
+                col(ReviewCard.lesson_id).in_(lessons),
+                col(ReviewCard.due_at) > due,
+            )
+            .values(due_at=due, ask_at=due - LOOK_BEFORE, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def record_answer(

@@ -21,18 +21,22 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.console.channel import console_actor, console_key, mentions_in
 from bot.console.render import margin, render_reply
 from bot.core.context import Services
 from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event
-from bot.core.replies import Button, Reply
+from bot.core.replies import Button, Reply, Text
 from bot.core.serialize import from_dict, to_dict
-from bot.core.text import terminal_safe
+from bot.core.text import neutralize, terminal_safe
+from bot.i18n import register, t
 from bot.outlets import Item, Outlets
-from storage import activity, people
+from storage import activity, keys, people
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
@@ -45,12 +49,24 @@ SPEAKER = "tandem> "
 """What starts the bot's messages in a terminal; the lines after it are indented as far."""
 QUIT_WORDS = {"quit", "exit", "bye", "/quit", "quitter"}
 
+register(
+    {
+        "console.room_posted": {
+            "en": "Posted in the room *{room}*:",
+            "fr": "Publié dans le salon *{room}* :",
+        },
+    }
+)
+
 
 class ConsoleOutlet:
     """Delivers to console people: kept in their inbox (the console's mailbox), and printed at once when
     they are the person in this live session. Every inbox row of a message carries its ledger key: so
     delivery is exactly once, and each copy leads back to the message's sender (`Delivery.dedupe_key`
-    -> `DeliveryBatch.sender_id`), whose words go when they ask to be forgotten."""
+    -> `DeliveryBatch.sender_id`), whose words go when they ask to be forgotten.
+
+    The console has no shared rooms: what is posted in a room reaches the inbox of the person who
+    answers for it (a workshop's host), under a line naming the room."""
 
     exactly_once = True
     paced = False  # a local database write: no chat API to spare
@@ -61,8 +77,9 @@ class ConsoleOutlet:
 
     async def deliver(self, item: Item) -> None:
         live = self.chat is not None and item.destination.key == self.chat.actor.key
-        payloads = [p for p in (to_dict(r) for r in item.replies) if p is not None]
         async with self.services.db.transaction() as session:
+            replies = await self._as_posted(session, item)
+            payloads = [p for p in (to_dict(r) for r in replies) if p is not None]
             for payload in payloads:
                 await activity.push_inbox(
                     session,
@@ -72,13 +89,35 @@ class ConsoleOutlet:
                     shown_at=self.services.clock() if live else None,
                 )
         if live and self.chat is not None:
-            self.chat.arrive(item.replies)
+            self.chat.arrive(replies)
+
+    async def _as_posted(self, session: AsyncSession, item: Item) -> tuple[Reply, ...]:
+        """The item's replies; for a room, under a line naming it, in the person's language."""
+        room = item.destination.room
+        if not room:
+            return item.replies
+        person = await people.get_person_by_id(session, person_id=item.destination.person_id or 0)
+        lang = person.lang if person is not None else self.services.settings.default_lang
+        line = t("console.room_posted", lang, room=neutralize(room_name(room), 80))
+        first = item.replies[0] if item.replies else None
+        if isinstance(first, Text) and not first.replaces:
+            return (replace(first, markdown=f"{line}\n\n{first.markdown}"), *item.replies[1:])
+        return (Text(line), *item.replies)
 
     async def arrived(self, item: Item) -> bool:
         async with self.services.db.transaction() as session:
             return await activity.inbox_has(
                 session, person_id=item.destination.person_id or 0, dedupe_key=item.key
             )
+
+
+def room_name(room: str) -> str:
+    """How a room is named to a console reader: its name (`console-room:lab` -> `lab`), or the
+    conversation of another platform's room key; the key itself when it is not one."""
+    try:
+        return keys.parse_room(room).conversation
+    except ValueError:
+        return room
 
 
 class ConsoleChat:

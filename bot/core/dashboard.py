@@ -40,7 +40,7 @@ from bot.core.schedule import zone_of
 from bot.i18n import register, t
 from lessons import LANGS, Library, analyzer
 from storage import dashboard as data
-from storage import examples, keys, people, retention
+from storage import examples, keys, people, retention, workshop_report
 from storage.cohorts import get_cohort_by_id
 from storage.dashboard import Scope, Share
 from storage.defaults import time_text
@@ -61,6 +61,24 @@ register(
             "fr": "Vous ne voyez que vos propres mentorés ({count}).",
         },
         "dash.view.numbers": {"en": "The programme in numbers", "fr": "Le programme en chiffres"},
+        "dash.view.workshops": {"en": "Express workshops", "fr": "Ateliers express"},
+        "dash.view.ws.held": {"en": "Workshops held", "fr": "Ateliers tenus"},
+        "dash.view.ws.to_come": {"en": "Workshops to come", "fr": "Ateliers à venir"},
+        "dash.view.ws.attendance": {"en": "Invited who came", "fr": "Invités venus"},
+        "dash.view.ws.quiz": {"en": "Live quiz answers right", "fr": "Réponses justes au quiz en direct"},
+        "dash.view.ws.commitments": {"en": "Commitments made", "fr": "Engagements pris"},
+        "dash.view.ws.done_at_week": {
+            "en": "Commitments done at one week",
+            "fr": "Engagements tenus à une semaine",
+        },
+        "dash.view.ws.workshop_lessons": {
+            "en": "Reviews right, lessons met in a workshop",
+            "fr": "Révisions justes, leçons vues en atelier",
+        },
+        "dash.view.ws.other_lessons": {
+            "en": "Reviews right, other lessons",
+            "fr": "Révisions justes, autres leçons",
+        },
         "dash.view.num.cohorts": {"en": "Cohorts", "fr": "Cohortes"},
         "dash.view.num.active": {"en": "Learners active", "fr": "Apprenants actifs"},
         "dash.view.num.paused": {"en": "Learners paused", "fr": "Apprenants en pause"},
@@ -465,10 +483,13 @@ class Overview:
     first_try: Cell
     retained: Cell
     retention: Chart
+    workshops: Table | None = None
+    """The express workshops in figures, for admins, once there is one (held, to come, or a commitment)."""
 
     @property
     def tables(self) -> tuple[Table, ...]:
-        return (self.numbers, self.deliveries.table, self.funnel.table, self.retention.table)
+        found = (self.numbers, self.deliveries.table, self.funnel.table, self.retention.table)
+        return (*found, self.workshops) if self.workshops is not None else found
 
 
 _T = TypeVar("_T")
@@ -488,7 +509,7 @@ async def overview(services: Services, person_id: int) -> Overview:
     first_day = last_day - dt.timedelta(days=DELIVERY_DAYS - 1)
     # Four independent reads, each in its own transaction: on PostgreSQL they run side by side on the
     # pool's connections, so the page waits for the slowest figure instead of the sum of them all.
-    figures, days, steps, kept = await asyncio.gather(
+    figures, days, steps, kept, held = await asyncio.gather(
         _read(services, lambda s: data.programme_numbers(s, scope=who.scope, now=now)),
         _read(
             services,
@@ -496,6 +517,7 @@ async def overview(services: Services, person_id: int) -> Overview:
         ),
         _read(services, lambda s: data.funnel(s, scope=who.scope)),
         _read(services, lambda s: data.retention_curve(s, scope=who.scope, now=now)),
+        _read(services, lambda s: _workshop_figures(s, who, now)),
     )
     lang = who.lang
     numbers = [
@@ -524,6 +546,34 @@ async def overview(services: Services, person_id: int) -> Overview:
         share_cell(kept.first_try_correct, who),
         share_cell(kept.retained_3w, who),
         _retention_chart(kept.points, who),
+        _workshops_table(held, who) if held is not None and held.any else None,
+    )
+
+
+async def _workshop_figures(
+    session: AsyncSession, who: Access, now: dt.datetime
+) -> workshop_report.WorkshopFigures | None:
+    """The programme's workshops in figures, for an admin (a mentor's overview is about their mentees)."""
+    return await workshop_report.workshop_figures(session, cohort_id=None, now=now) if who.is_admin else None
+
+
+def _workshops_table(held: workshop_report.WorkshopFigures, who: Access) -> Table:
+    lang = who.lang
+    rows = [
+        ("held", count_cell(held.held, lang)),
+        ("to_come", count_cell(held.to_come, lang)),
+        ("attendance", share_cell(held.attendance, who)),
+        ("quiz", share_cell(held.quiz, who)),
+        ("commitments", count_cell(held.commitments, lang)),
+        ("done_at_week", share_cell(held.done_at_week, who)),
+        ("workshop_lessons", share_cell(held.workshop_lessons, who)),
+        ("other_lessons", share_cell(held.other_lessons, who)),
+    ]
+    return Table(
+        "workshops",
+        t("dash.view.workshops", lang),
+        _columns(lang, ("figure", "dash.view.col.figure", False), ("value", "dash.view.col.value", True)),
+        tuple(Row((Cell(t(f"dash.view.ws.{key}", lang)), cell)) for key, cell in rows),
     )
 
 

@@ -74,6 +74,7 @@ register(
             "fr": "votre réponse à la question n°\u00a0{value}",
         },
         "dialogue.kind.question": {"en": "your question", "fr": "votre question"},
+        "dialogue.kind.commitment": {"en": "your commitment", "fr": "votre engagement"},
     }
 )
 

@@ -72,6 +72,10 @@ class Event:
     mentions: Mapping[str, Actor] = field(default_factory=dict)
     groups: Mapping[str, Group] = field(default_factory=dict)
     event_id: str | None = None
+    room: str | None = None
+    """The room it was typed in (a Slack channel or thread, a Teams group chat or channel: a room key,
+    storage/keys.py), or None in a direct message and in the console. A workshop started there is
+    posted there."""
 
 
 def command(

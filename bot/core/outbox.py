@@ -41,8 +41,11 @@ async def post(
     later = [reply for reply in replies if isinstance(reply, Later)]
     follow = next((reply for reply in replies if isinstance(reply, FollowUp)), None)
     direct: list[Reply] = [reply for reply in replies if not isinstance(reply, Notify | Later | FollowUp)]
-    if notes:
-        await _write_notes(session, notes, sender=sender, follow=follow, now=now)
+    # One batch per label: the sender's report covers a batch once all of it is settled, so messages
+    # due much later (a workshop's reminders) go in a batch of their own, reported only on failure.
+    for label in dict.fromkeys(note.batch for note in notes):
+        group = [note for note in notes if note.batch == label]
+        await _write_notes(session, group, sender=sender, follow=None if label else follow, now=now)
     for job in later:
         await jobs.add_job(
             session,
@@ -86,12 +89,13 @@ async def _write_notes(
             {
                 "dedupe_key": note.key or _key(note, person_id),
                 "person_id": person_id,
+                "room": note.room,
                 "kind": note.kind,
                 "tip_id": note.tip_id,
                 "batch_id": batch_id,
                 "payload": payload(note.replies),
                 "due_at": due,
-                "expires_at": lifetimes.expires_at(note.kind, due),
+                "expires_at": note.expires_at or lifetimes.expires_at(note.kind, due),
                 "priority": Priority.BULK if follow else Priority.NOW,
                 "created_at": now,
             }

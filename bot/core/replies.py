@@ -70,9 +70,13 @@ class QuizCard:
 
 @dataclass(frozen=True, slots=True)
 class File:
-    """A file for the person being answered (my-data), never for someone else: it cannot wait in the
-    delivery ledger. Each channel hands it over its own way: the console saves it and prints its path,
-    Slack uploads it into the person's direct messages, Teams gives a one-time link (`download`)."""
+    """A file: for the person being answered (my-data), or for someone else inside a `Notify` (an
+    invitation carries its .ics). In a Notify it waits in the delivery ledger whole, so it may be at most
+    256 KB (`serialize.MAX_FILE_BYTES`; a larger one fails the command that queues it).
+
+    Each channel hands it over its own way: the console saves it and prints its path, Slack uploads it
+    into the person's direct messages, Teams gives a one-time link on Tandem's web host (bot/downloads.py),
+    or shows its content when there is no web host or the file is too large to be kept with a link."""
 
     name: str
     content: bytes
@@ -81,7 +85,8 @@ class File:
     """One short Markdown line shown with the file, in the person's language."""
     download: str = ""
     """The export that builds this file again (bot/downloads.py), for a channel that gives a link
-    rather than the bytes: the link then serves the data as it is when it is opened."""
+    rather than the bytes: the link then serves the data as it is when it is opened. Without one, the
+    link serves these bytes, kept with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,17 @@ class Notify:
     key: str | None = None
     """A ledger key of its own (storage/keys.py), for a message that later events find and rewrite while
     it waits (the grouped questions past the rate limit); otherwise each Notify is a new message."""
+    room: str | None = None
+    """Post it in this room (a room key, storage/keys.py: a channel, a thread, a group chat) rather than
+    in the person's direct messages; the person (the workshop's host) is who answers for it and hears if
+    it could not be delivered."""
+    batch: str = ""
+    """Notify replies of one event with the same label share a batch, and its sender's report (FollowUp
+    applies to the unlabelled one): a workshop's reminders, due days later, have one of their own, so
+    the report on its invitations does not wait for them."""
+    expires_at: dt.datetime | None = None
+    """When it is given up if still unsent, when its kind's lifetime (scheduler/lifetimes.py) does not fit:
+    a workshop reminder is of no use once the workshop has started."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,35 @@
 """Replies to and from JSON, for messages that wait in the database: in the delivery ledger (a row's
-`payload`) and in the console's inbox."""
+`payload`) and in the console's inbox.
+
+A file waits whole, its bytes in base64, so it may be at most `MAX_FILE_BYTES`: the ledger stays small
+(a row is read each time it is claimed), and a file that needs more is refused when it is written, in
+the command's own transaction, never when it is sent.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from typing import Any
 
-from bot.core.replies import Button, LessonCard, QuizCard, Reply, Text, TextInput
+from bot.core.replies import Button, File, LessonCard, QuizCard, Reply, Text, TextInput
 from lessons import Library
 
 logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 256 * 1024
+"""The largest file that may wait in the database (256 KB; an invitation's .ics is about 1 KB)."""
+
+
+class FileTooLarge(ValueError):
+    """A file too large to wait in the delivery ledger: a mistake of the code that queued it."""
+
+    def __init__(self, file: File) -> None:
+        super().__init__(
+            f"The file {file.name!r} is {len(file.content)} bytes: a file sent through the delivery ledger "
+            f"may be at most {MAX_FILE_BYTES} bytes"
+        )
 
 
 def _buttons(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
@@ -44,7 +64,8 @@ def _unbutton(data: dict[str, Any]) -> Button:
 
 
 def to_dict(reply: Reply) -> dict[str, Any] | None:
-    """A JSON-ready form of a reply; None for replies that cannot wait (Notify, Later, File)."""
+    """A JSON-ready form of a reply; None for replies that cannot wait (Notify, Later, FollowUp).
+    Raises FileTooLarge for a file over MAX_FILE_BYTES."""
     if isinstance(reply, Text):
         return {"type": "text", "markdown": reply.markdown, "buttons": _buttons(reply.buttons)}
     if isinstance(reply, LessonCard):
@@ -66,6 +87,17 @@ def to_dict(reply: Reply) -> dict[str, Any] | None:
             "lang": reply.lesson.lang,
             "question": reply.question,
             "buttons": _buttons(reply.buttons),
+        }
+    if isinstance(reply, File):
+        if len(reply.content) > MAX_FILE_BYTES:
+            raise FileTooLarge(reply)
+        return {
+            "type": "file",
+            "name": reply.name,
+            "mime": reply.mime,
+            "caption": reply.caption,
+            "download": reply.download,
+            "content": base64.b64encode(reply.content).decode("ascii"),
         }
     return None
 
@@ -94,5 +126,22 @@ def from_dict(data: dict[str, Any], library: Library) -> Reply | None:
             data.get("labels", {}),
             data.get("footer", ""),
         )
+    if kind == "file":
+        return _unfile(data)
     logger.warning("Unknown waiting message type %s", kind)
     return None
+
+
+def _unfile(data: dict[str, Any]) -> File | None:
+    try:
+        content = base64.b64decode(str(data["content"]), validate=True)
+    except (KeyError, binascii.Error):
+        logger.warning("A waiting file has no readable content; skipping it")
+        return None
+    return File(
+        str(data.get("name") or "file"),
+        content,
+        str(data.get("mime") or "application/octet-stream"),
+        str(data.get("caption", "")),
+        str(data.get("download", "")),
+    )

@@ -31,7 +31,7 @@ from bot.i18n import register, t
 from bot.slack import home
 from bot.slack.directory import SlackDirectory
 from bot.slack.http import EVENTS_PATH, MAX_BODY, ShapeCheck, quiet_verification, slack_handler
-from bot.slack.outlet import SlackOutlet, classify
+from bot.slack.outlet import SlackOutlet, classify, upload
 from bot.slack.render import (
     FORM_BLOCK,
     FORM_CALLBACK,
@@ -39,12 +39,11 @@ from bot.slack.render import (
     Form,
     form_text,
     form_view,
-    markdown_to_mrkdwn,
     parse_action_id,
     render,
 )
 from bot.slack.settings import SlackSettings
-from bot.slack.translate import actor, channels_in, groups_in, mentions_in, without_bot_mention
+from bot.slack.translate import actor, channels_in, groups_in, mentions_in, room_of, without_bot_mention
 from scheduler.errors import TemporaryError
 from storage import activity, keys
 
@@ -94,6 +93,15 @@ def _trigger_id(payload: dict[str, Any]) -> str | None:
     same signed request (within Slack's five minutes) is recognised and ignored."""
     trigger = payload.get("trigger_id")
     return keys.slack_trigger_key(trigger) if isinstance(trigger, str) and trigger else None
+
+
+def _room(team: str, body: dict[str, Any]) -> str | None:
+    """The room a button was pressed in: the channel (or the thread) of the message that carries it."""
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+    thread = message.get("thread_ts") or container.get("thread_ts")
+    return room_of(team, channel, thread, ts=message.get("ts") or container.get("message_ts"))
 
 
 class Profiles:
@@ -253,6 +261,7 @@ class SlackChannel:
             mentions=await self._mentions(team, text),
             groups=groups_in(text),
             event_id=_trigger_id(command),
+            room=room_of(team, command.get("channel_id"), command.get("thread_ts")),
         )
         if event.groups and await self.core.allows_group_lookup(event):
             lang = who.lang or self.core.services.settings.default_lang
@@ -285,9 +294,15 @@ class SlackChannel:
         mentions = {
             k: v for k, v in mentions_in(text, team).items() if v.local_id != context.get("bot_user_id")
         }
-        core_event = Event(who, "message", text, mentions=mentions, event_id=_event_id(body))
+        room = room_of(team, event.get("channel"), event.get("thread_ts"), ts=event.get("ts"))
+        core_event = Event(who, "message", text, mentions=mentions, event_id=_event_id(body), room=room)
         thread = event.get("thread_ts") or event.get("ts")
-        await self._handle(core_event, self._poster(event["channel"], thread=thread, user=event["user"]))
+        # Answers go in a thread under the mention, but a private one only into a thread already there:
+        # Slack shows no ephemeral message in a thread nobody started (a workshop's panel would be lost).
+        poster = self._poster(
+            event["channel"], thread=thread, user=event["user"], in_thread=bool(event.get("thread_ts"))
+        )
+        await self._handle(core_event, poster)
 
     async def on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         await ack()
@@ -297,7 +312,9 @@ class SlackChannel:
         team = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
         who = await self._actor(team, body["user"]["id"])
         value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-        event = Event(who, "action", action=name, value=value, event_id=_trigger_id(body))
+        event = Event(
+            who, "action", action=name, value=value, event_id=_trigger_id(body), room=_room(team, body)
+        )
         await self._handle(event, self._target_for(body, respond), replace=self._replacer(body, respond))
 
     async def on_form_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -447,17 +464,10 @@ class SlackChannel:
 
     async def _upload(self, person: Actor, file: File) -> bool:
         """Upload a file into the person's direct messages with the bot, whichever conversation asked for
-        it (files.getUploadURLExternal, the upload, files.completeUploadExternal). False when Slack
-        refused (an app installed before it had `files:write`): the caller then shows it in messages."""
+        it (`bot.slack.outlet.upload`, as deliveries do). False when Slack refused (an app installed
+        before it had `files:write`): the caller then shows it in messages."""
         try:
-            opened = await self.client.conversations_open(users=person.local_id)
-            await self.client.files_upload_v2(
-                channel=opened["channel"]["id"],
-                content=file.content,
-                filename=file.name,
-                title=file.name,
-                initial_comment=markdown_to_mrkdwn(file.caption) or None,
-            )
+            await upload(self.client, person.local_id, file)
         except Exception as exc:
             problem = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
             logger.warning("Slack: could not upload a file, so it is sent as messages: %s", problem)
@@ -475,15 +485,21 @@ class SlackChannel:
 
         return send
 
-    def _poster(self, channel: str, *, thread: str | None = None, user: str | None = None) -> Sender:
+    def _poster(
+        self, channel: str, *, thread: str | None = None, user: str | None = None, in_thread: bool = True
+    ) -> Sender:
+        """Posts replies in `channel` (in `thread`); with `user`, a private reply is an ephemeral message
+        for that person, in the thread when `in_thread` says it is one already, else in the channel."""
+        ephemeral_thread = thread if in_thread else None
+
         async def send(message: dict[str, Any]) -> None:
-            if message.get("private") and user and thread:
+            if message.get("private") and user:  # in a channel: seen by that person only
                 await self.client.chat_postEphemeral(
                     channel=channel,
                     user=user,
                     text=message["text"],
                     blocks=message["blocks"],
-                    thread_ts=thread,
+                    thread_ts=ephemeral_thread,  # None is left out of the call
                 )
                 return
             await self._post_once(channel, message, thread)
@@ -553,4 +569,7 @@ class SlackChannel:
         channel = (body.get("channel") or {}).get("id")
         if container.get("is_ephemeral") or not channel:
             return self._responder(respond)
-        return self._poster(channel, thread=(body.get("message") or {}).get("thread_ts"))
+        # A button on a message in a channel (a live quiz): what is private to the person who pressed it
+        # (their answer, their checklist's "Done") is shown to them alone, as an ephemeral message.
+        user = (body.get("user") or {}).get("id") if not channel.startswith("D") else None
+        return self._poster(channel, thread=(body.get("message") or {}).get("thread_ts"), user=user)

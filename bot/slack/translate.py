@@ -66,6 +66,34 @@ def groups_in(text: str) -> dict[str, Group]:
     }
 
 
+def room_of(
+    team_id: str,
+    channel_id: object,
+    thread_ts: object = None,
+    *,
+    ts: object = None,
+    channel_type: object = None,
+) -> str | None:
+    """The room an event came from (a room key, storage/keys.py): its channel (public or private, or a
+    group DM), or the thread in it when the event is a reply in a thread. None for a direct message
+    (an `im`, whose ids start with D) and for an event with no channel (a form, the App Home).
+
+    A message that starts a thread carries its own ts as `thread_ts`: it is in the channel, not in the
+    thread."""
+    if (
+        not isinstance(channel_id, str)
+        or not channel_id
+        or channel_id.startswith("D")
+        or channel_type == "im"
+    ):
+        return None
+    thread = thread_ts if isinstance(thread_ts, str) and thread_ts and thread_ts != ts else None
+    try:
+        return keys.slack_room(team_id, channel_id, thread)
+    except ValueError:  # ids too long for a room key: not a channel Slack gives
+        return None
+
+
 def without_bot_mention(text: str, bot_user_id: str | None) -> str:
     """An @mention's text without the leading mention of the bot itself."""
     if bot_user_id:

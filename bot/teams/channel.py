@@ -4,6 +4,10 @@ The SDK's CloudAdapter parses and authenticates activities and talks to the Bot 
 only translates activities into the core's events and the core's replies into Adaptive Cards. Replies
 to the person who wrote go back in the turn (or in the HTTP response with `expectReplies`); what the
 core sends to anyone else goes through the delivery ledger, whose dispatcher uses the Teams outlet.
+
+In a group chat or a team's channel (where Teams sends the bot only the messages that mention it), an
+event carries its room, and the room's conversation reference is kept (storage/rooms.py) so that what
+is posted there later can be; replies meant for the person alone go to their personal chat.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from bot.teams.outlet import TeamsOutlet
 from bot.teams.render import parse_submit, render
 from bot.teams.settings import TeamsSettings
 from lessons import lang_of_locale
+from storage import people, rooms
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +156,7 @@ class TeamsChannel:
             start_typing_timer=False,
             remove_recipient_mention=True,
         )
-        self.outlet = TeamsOutlet(self.adapter, self.app_id)
+        self.outlet = TeamsOutlet(self.adapter, self.app_id, self._linked)
         self._register()
 
     # --- serving --------------------------------------------------------------------------------------
@@ -231,14 +236,19 @@ class TeamsChannel:
         self.agent.error(self._on_app_error)
 
     async def on_message(self, context: TurnContext, _state: TurnState) -> None:
+        """A message or a card submit: in a personal chat, or in a room (a group chat, a channel, where
+        Teams sends the bot only the messages that mention it), whose reference is kept first."""
         activity = self._dump(context.activity)
-        who = self._sender(activity)
+        room = translate.room_of(activity)
+        who = self._sender(activity, room=room)
         if who is None:
             return
-        if not translate.is_personal(activity):
+        if room is None and not translate.is_personal(activity):
             await self._send(context, [Text(t("teams.personal_only", who.lang or self.default_lang))])
             return
-        event = await self._event(context, activity, who)
+        if room is not None:
+            await self._remember_room(room, activity)
+        event = await self._event(context, activity, who, room=room)
         if event is None:
             return
         await self._handle(context, event)
@@ -246,6 +256,13 @@ class TeamsChannel:
     async def on_installation_update(self, context: TurnContext, _state: TurnState) -> None:
         activity = self._dump(context.activity)
         action = str(activity.get("action") or "")
+        room = translate.room_of(activity)
+        if room is not None:  # the app added to (or removed from) a group chat or a team
+            if action.startswith("remove"):
+                await self._forget_room(room)
+            elif action.startswith("add"):
+                await self._remember_room(room, activity)
+            return
         if action.startswith("remove"):
             await self._forget_conversation(activity)
         elif action.startswith("add"):
@@ -253,6 +270,13 @@ class TeamsChannel:
 
     async def on_conversation_update(self, context: TurnContext, _state: TurnState) -> None:
         activity = self._dump(context.activity)
+        room = translate.room_of(activity)
+        if room is not None:
+            if translate.bot_added(activity):
+                await self._remember_room(room, activity)
+            elif translate.bot_removed(activity):
+                await self._forget_room(room)
+            return
         if not translate.is_personal(activity):
             return
         if translate.bot_added(activity):
@@ -267,21 +291,28 @@ class TeamsChannel:
         return activity.model_dump(by_alias=True, exclude_none=True, mode="json")
 
     @staticmethod
-    def _sender(activity: Mapping[str, Any]) -> Actor | None:
-        """The sender, carrying the conversation reference: whoever writes to us can be written to."""
+    def _sender(activity: Mapping[str, Any], *, room: str | None = None) -> Actor | None:
+        """The sender, carrying the conversation reference: whoever writes to us can be written to. Not
+        from a room: its conversation is not theirs, and writing there does not let the bot write to
+        them in a personal chat (nor makes someone out of reach reachable again)."""
         who = translate.sender(activity)
         reference = translate.reference_of(activity)
         if who is None or reference is None:
             return None
+        if room is not None:
+            return dataclasses.replace(who, reachable=False)
         return Actor(who.key, who.name, who.platform, who.lang, who.tz, conversation=reference)
 
-    async def _event(self, context: TurnContext, activity: dict[str, Any], who: Actor) -> Event | None:
-        """The core event for a message or a card submit. It carries the activity's key as `event_id`,
-        so a redelivered or replayed activity is handled once (the core records it in its transaction)."""
+    async def _event(
+        self, context: TurnContext, activity: dict[str, Any], who: Actor, *, room: str | None = None
+    ) -> Event | None:
+        """The core event for a message or a card submit, with the room it came from. It carries the
+        activity's key as `event_id`, so a redelivered or replayed activity is handled once (the core
+        records it in its transaction)."""
         event_id = translate.activity_key(activity)
         submitted = parse_submit(activity.get("value")) if "value" in activity else None
         if submitted is not None:
-            return await self._submitted(context, who, *submitted, event_id=event_id)
+            return await self._submitted(context, who, *submitted, event_id=event_id, room=room)
         if "value" in activity and not activity.get("text"):
             return None  # a card submit that is not ours: nothing to do
         text = translate.plain_text(activity.get("text"))
@@ -289,17 +320,25 @@ class TeamsChannel:
             return None
         mentions = await self._mentions(context, activity)
         text, mentions = translate.one_word_mentions(text, mentions)
-        return Event(who, "message", text, mentions=mentions, event_id=event_id)
+        return Event(who, "message", text, mentions=mentions, event_id=event_id, room=room)
 
     async def _submitted(
-        self, context: TurnContext, who: Actor, action: str, value: str, typed: str, *, event_id: str | None
+        self,
+        context: TurnContext,
+        who: Actor,
+        action: str,
+        value: str,
+        typed: str,
+        *,
+        event_id: str | None,
+        room: str | None = None,
     ) -> Event | None:
         """A card button; a button with a text box brings what was typed, as the event's text. A box sent
         empty is answered here: the card shows the box, so the person is asked to write in it."""
         if self.core.router.takes_text(action) and not typed.strip():
             await self._send(context, [Text(t("teams.empty_reply", who.lang or self.default_lang))])
             return None
-        return Event(who, "action", typed.strip(), action=action, value=value, event_id=event_id)
+        return Event(who, "action", typed.strip(), action=action, value=value, event_id=event_id, room=room)
 
     async def _mentions(self, context: TurnContext, activity: dict[str, Any]) -> dict[str, Actor]:
         """`<at>Name</at>` tokens to people, keyed by their Entra object id (looked up when Teams omits it)."""
@@ -382,17 +421,61 @@ class TeamsChannel:
             return
         await self.core.reach(Reach(False, "Teams app removed", actor=who, event_id=_activity_id(activity)))
 
+    # --- rooms --------------------------------------------------------------------------------------
+
+    async def _remember_room(self, room: str, activity: Mapping[str, Any]) -> None:
+        """Keep how to post in a room (its conversation reference, storage/rooms.py), in a small
+        transaction of its own before the event is handled: what is posted there later (a workshop's
+        steps) continues this conversation, as a person's messages continue their personal chat."""
+        reference = translate.room_reference_of(activity)
+        if reference is None:
+            return
+        services = self.core.services
+        async with services.db.transaction() as session:
+            await rooms.remember_room(
+                session, key=room, platform=self.name, conversation=reference, now=services.clock()
+            )
+
+    async def _forget_room(self, room: str) -> None:
+        """The app was removed from a group chat or a team: nothing more can be posted there."""
+        async with self.core.services.db.transaction() as session:
+            await rooms.forget_room(session, key=room)
+
     # --- replies --------------------------------------------------------------------------------------
 
     async def _handle(self, context: TurnContext, event: Event) -> None:
-        """Run the core and send its replies in the turn; the core queued anything for anyone else."""
+        """Run the core and send its replies in the turn; the core queued anything for anyone else. In a
+        room, what is for the person alone goes to their personal chat (`_aside`)."""
         replies = [
             await self._linked(reply, event.actor.key) if isinstance(reply, File) else reply
             for reply in await self.core.handle(event)
         ]
+        if event.room is not None:
+            replies = await self._aside(event, replies)
         if event.kind == "action" and replies and isinstance(replies[0], Text) and replies[0].replaces:
             replies = replies[1:] if await self._replace_card(context, replies[0]) else replies
         await self._send(context, replies)
+
+    async def _aside(self, event: Event, replies: Sequence[Reply]) -> list[Reply]:
+        """The replies to post in the room. What is for the person alone (a private text, a file or its
+        link) is sent to their personal chat with Tandem instead, as Slack shows it to them only; when
+        Tandem cannot write to them there, the room gets a line asking them to open that chat, never
+        the private reply itself."""
+        public = [reply for reply in replies if not _for_them_alone(reply)]
+        private = [reply for reply in replies if _for_them_alone(reply)]
+        if not private:
+            return public
+        async with self.core.services.db.transaction() as session:
+            person = await people.get_person(session, key=event.actor.key)
+        lang = person.lang if person is not None else event.actor.lang or self.default_lang
+        conversation = person.conversation if person is not None and person.reachable else None
+        if conversation:
+            try:
+                await self.outlet.send_to(ConversationReference.model_validate(conversation), private)
+                return public
+            except Exception as exc:  # they removed the app meanwhile: say so in the room instead
+                logger.info("Teams: could not answer someone in their personal chat: %s", type(exc).__name__)
+        return [*public, Text(t("teams.personal_only", lang))]
 
     async def _linked(self, file: File, person_key: str) -> Reply:
         """A file as a one-time link for the person on Tandem's web host (bot/downloads.py), under its
@@ -439,6 +522,11 @@ class TeamsChannel:
             await self._send(context, [Text(t("error.apology", lang))])
         except Exception:
             logger.exception("Teams: could not send the apology")
+
+
+def _for_them_alone(reply: Reply) -> bool:
+    """A reply only the person it answers may see: a private text, a file (or the link to one)."""
+    return isinstance(reply, File) or (isinstance(reply, Text) and reply.private)
 
 
 def _connector(context: TurnContext) -> ConnectorClientBase | None:

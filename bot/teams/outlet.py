@@ -3,6 +3,14 @@
 Teams lets a bot write only into a conversation it already has: the reference stored when the person
 installed the app or first wrote. Without one the person cannot be reached yet, and what the ledger has
 for them is held until they open Tandem.
+
+A bot cannot drop a file into a personal chat without the file-consent flow: a file goes as the channel
+hands one to the person it answers (`Linker`: a one-time link on Tandem's web host, bot/downloads.py).
+
+An item for a room (a group chat, a channel) continues the room's stored conversation reference
+(storage/rooms.py, which the carrier hands over as the destination's conversation) the same way; a file
+there shows in its card, since a one-time link is for one person. A room with no stored reference, or
+one the bot was removed from, cannot be posted in: a permanent failure the sender is told about.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 from microsoft_agents.hosting.core.channel_service_adapter import ChannelServiceAdapter
 from pydantic import ValidationError
 
-from bot.core.replies import Reply
+from bot.core.replies import File, Reply
 from bot.outlets import Item
 from bot.teams.render import render
 from scheduler.errors import PermanentError, RateLimited, TemporaryError
@@ -28,6 +36,14 @@ logger = logging.getLogger(__name__)
 NOT_INSTALLED = "not_installed"
 """The reason stored for a Teams person without a conversation: they have not opened Tandem yet."""
 PERMANENT_STATUSES = frozenset({403, 404})
+ROOM_UNKNOWN = "room_unknown"
+"""The reason for a room without a stored conversation: the bot was never added or mentioned there."""
+NOT_IN_ROOM = "not_in_channel"
+"""The reason for a room that refuses the bot (it was removed from the chat or the team)."""
+
+Linker = Callable[[File, str], Awaitable[Reply]]
+"""What a file becomes for the person of this key: its link under its caption (or the file itself, shown
+in the card, when there are no links)."""
 
 
 def classify(exc: Exception) -> Exception:
@@ -62,19 +78,37 @@ class TeamsOutlet:
     """Teams keeps no searchable mark on a bot's messages, so `arrived` cannot tell: a send cut off by a
     crash is sent again (at least once, never lost)."""
 
-    def __init__(self, adapter: ChannelServiceAdapter, app_id: str) -> None:
+    def __init__(self, adapter: ChannelServiceAdapter, app_id: str, linker: Linker | None = None) -> None:
         self.adapter = adapter
         self.app_id = app_id
+        self.linker = linker
 
     async def deliver(self, item: Item) -> None:
         conversation = item.destination.conversation
+        room = item.destination.room
         if not conversation:
-            raise PermanentError(NOT_INSTALLED)
+            raise PermanentError(
+                f"{ROOM_UNKNOWN}: no conversation stored for {room}" if room else NOT_INSTALLED
+            )
         try:
             reference = ConversationReference.model_validate(conversation)
         except ValidationError:
             raise PermanentError("the stored Teams conversation is unreadable") from None
-        await self.send_to(reference, item.replies)
+        if room is None:
+            await self.send_to(reference, await self._linked(item))
+            return
+        try:
+            await self.send_to(reference, item.replies)
+        except PermanentError as exc:
+            raise PermanentError(f"{NOT_IN_ROOM}: {exc}") from exc
+
+    async def _linked(self, item: Item) -> list[Reply]:
+        """The item's replies, each file as its link. A link is made at each try: one whose message did
+        not go out expires unused."""
+        if self.linker is None:
+            return list(item.replies)
+        key = item.destination.key
+        return [await self.linker(reply, key) if isinstance(reply, File) else reply for reply in item.replies]
 
     async def arrived(self, item: Item) -> bool:
         return False

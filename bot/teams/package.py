@@ -1,8 +1,9 @@
 """The Teams app package: `manifest.json` and the two icons, zipped for upload in Teams.
 
 Teams installs a bot from this zip (Apps > Manage your apps > Upload an app, or the admin centre).
-The manifest declares a personal bot with Tandem's main commands in its menu; the bot's Microsoft
-App ID ties it to the Azure Bot registration whose messaging endpoint is Tandem's `/api/messages`.
+The manifest declares a bot for personal chats, with Tandem's main commands in its menu, that may also
+be added to group chats and teams (`BOT_SCOPES`); the bot's Microsoft App ID ties it to the Azure Bot
+registration whose messaging endpoint is Tandem's `/api/messages`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ MANIFEST_VERSION = "1.17"
 ACCENT_COLOR = "#2B5F8A"
 ICONS = {"color.png": (192, 192), "outline.png": (32, 32)}
 ENDPOINT_PATH = "/api/messages"
+
+BOT_SCOPES = ("personal", "team", "groupChat")
+"""Where the bot may be installed: `personal`, each person's chat with Tandem (tips, questions, every
+command); `team` and `groupChat`, so that a workshop started in a team's channel or a group chat (by
+mentioning Tandem there) is posted there, into the conversation Tandem keeps from that mention. Teams
+sends the bot only the messages that mention it in those, and the bot posts nowhere it was not added."""
+COMMAND_SCOPES = ("personal",)
+"""The command menu shows in the personal chat only: most commands answer the person alone."""
 
 MAX_SHORT_NAME = 30
 MAX_COMMANDS = 10
@@ -85,7 +94,7 @@ def build_package(
 
 
 def build_manifest(*, app_id: str, host: str, name: str, version: str, authority: str = "") -> dict[str, Any]:
-    """The manifest of a personal bot served from `host`; `authority` adds a port to its web pages."""
+    """The manifest of the bot served from `host`; `authority` adds a port to its web pages."""
     site = f"https://{authority or host}/"
     return {
         "$schema": MANIFEST_SCHEMA,
@@ -100,10 +109,10 @@ def build_manifest(*, app_id: str, host: str, name: str, version: str, authority
         "bots": [
             {
                 "botId": app_id,
-                "scopes": ["personal"],
+                "scopes": list(BOT_SCOPES),
                 "supportsFiles": False,
                 "isNotificationOnly": False,
-                "commandLists": [{"scopes": ["personal"], "commands": _commands()}],
+                "commandLists": [{"scopes": list(COMMAND_SCOPES), "commands": _commands()}],
             }
         ],
         "permissions": ["identity", "messageTeamMembers"],

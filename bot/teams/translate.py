@@ -149,8 +149,36 @@ def reference_of(activity: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def room_reference_of(activity: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The conversation reference of a room (a group chat, a channel): how to post there later. It
+    keeps the conversation and the bot, not the person who wrote: a room's reference names no one."""
+    reference = reference_of(activity)
+    if reference is None:
+        return None
+    reference.pop("user", None)
+    return reference
+
+
+ROOM_TYPES = frozenset({"groupChat", "channel"})
+"""The conversation types that are rooms: several people read what the bot posts there."""
+
+
+def room_of(activity: Mapping[str, Any]) -> str | None:
+    """The room an activity came from (a room key, storage/keys.py): its group chat or its channel
+    conversation (a channel's thread is its own conversation, `…;messageid=…`). None in a personal chat
+    and for a conversation id too long for a room key."""
+    conversation = _dict(activity.get("conversation"))
+    conversation_id = _str(conversation.get("id"))
+    if conversation.get("conversationType") not in ROOM_TYPES or conversation_id is None:
+        return None
+    try:
+        return keys.teams_room(tenant_of(activity), conversation_id)
+    except ValueError:
+        return None
+
+
 def is_personal(activity: Mapping[str, Any]) -> bool:
-    """Personal (1:1) chats only: the bot's scope in the app package."""
+    """A personal (1:1) chat with the bot, rather than a group chat or a team's channel."""
     kind = _dict(activity.get("conversation")).get("conversationType")
     return kind in (None, "personal")
 

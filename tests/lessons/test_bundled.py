@@ -76,3 +76,47 @@ def test_every_example_question_is_answered_with_its_own_lesson(bundled_library:
     from lessons.engine import check_examples
 
     assert [str(p) for p in check_examples(bundled_library)] == []
+
+
+@pytest.mark.parametrize("lesson_id", IDS)
+def test_each_lesson_opens_with_one_question_to_the_room_in_both_languages(
+    bundled_library: Library, lesson_id: str
+) -> None:
+    """A workshop opens each lesson with its `opener`: a question from the room's own experience."""
+    from lessons.loader import OPENER_MAX
+    from lessons.typography import french_problems
+
+    openers = {lang: bundled_library.lessons[(lesson_id, lang)].opener for lang in LANGS}
+    for lang, opener in openers.items():
+        assert opener.endswith("?") and len(opener) <= OPENER_MAX, (lang, opener)
+        assert opener.count("?") == 1, (lang, opener)
+    assert not french_problems(openers["fr"]) and "'" not in openers["fr"], openers["fr"]
+    assert re.search(r"\bvous\b|\bvotre\b|\bvos\b", openers["fr"], re.IGNORECASE), openers["fr"]
+    assert not re.search(r"\btu\b|\btoi\b|\btes\b|\bton\b|\bta\b", openers["fr"]), openers["fr"]
+    assert re.search(r"\byou\b|\byour\b", openers["en"], re.IGNORECASE), openers["en"]
+
+
+def test_openers_are_all_different(bundled_library: Library) -> None:
+    for lang in LANGS:
+        openers = [bundled_library.lessons[(lesson_id, lang)].opener for lesson_id in IDS]
+        assert len(set(openers)) == len(openers)
+
+
+def test_openers_do_not_change_answers(bundled_library: Library) -> None:
+    """The answer engine never indexes openers: asking one gets the same answer with or without them."""
+    from dataclasses import replace
+
+    from lessons import AnswerEngine
+
+    without = Library(
+        lessons={key: replace(lesson, opener="") for key, lesson in bundled_library.lessons.items()},
+        tracks=bundled_library.tracks,
+    )
+    with_openers, without_openers = AnswerEngine(bundled_library), AnswerEngine(without)
+    for lesson in bundled_library.lessons.values():
+        first, second = with_openers.answer(lesson.opener), without_openers.answer(lesson.opener)
+        assert (first.lesson_id, first.score, first.confident) == (
+            second.lesson_id,
+            second.score,
+            second.confident,
+        )

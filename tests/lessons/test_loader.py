@@ -326,3 +326,47 @@ def test_french_variants_get_french_typography(tmp_path: Path) -> None:
     assert lesson is not None
     assert lesson.variant(1).question == "Quel signe\u202f?"
     assert lesson.variant(1).answer in lesson.variant(1).choices
+
+
+def test_an_opener_is_one_question_for_the_room(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text(opener="What worries you   about LinkedIn?"))
+    library = load_library([tmp_path], include_bundled=False)
+    assert library.errors == []
+    lesson = library.get("demo-lesson", "en")
+    assert lesson is not None and lesson.opener == "What worries you about LinkedIn?"
+
+
+def test_a_lesson_without_an_opener_has_an_empty_one(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text())
+    lesson = load_library([tmp_path], include_bundled=False).get("demo-lesson", "en")
+    assert lesson is not None and lesson.opener == ""
+
+
+def test_a_french_opener_gets_french_typography(tmp_path: Path) -> None:
+    text = lesson_text(lang="fr", opener="Qu’est-ce qui vous inquiète sur LinkedIn?")
+    write_lesson(tmp_path, text, lang="fr")
+    lesson = load_library([tmp_path], include_bundled=False).get("demo-lesson", "fr")
+    assert lesson is not None and lesson.opener == "Qu’est-ce qui vous inquiète sur LinkedIn\u202f?"
+
+
+@pytest.mark.parametrize(
+    ("opener", "message"),
+    [
+        ("42", "opener must be one question to the room, as text, like 'What worries you about LinkedIn?'"),
+        ("[What?, Why?]", "opener must be one question to the room, as text"),
+        ('""', "opener must be one question to the room, as text"),
+        ("", "opener must be one question to the room, as text"),
+        (f"{'x' * 200}?", "opener is 201 characters; the limit is 200"),
+        ("Tell us what worries you about LinkedIn.", "opener must be a question that ends with '?'"),
+    ],
+)
+def test_bad_openers_are_errors_on_their_line(tmp_path: Path, opener: str, message: str) -> None:
+    path = write_lesson(tmp_path, lesson_text(opener=opener))
+    library = load_library([tmp_path], include_bundled=False)
+    assert any(str(e).startswith(f"{path}:17: {message}") for e in library.errors), library.errors
+    assert library.get("demo-lesson", "en") is None
+
+
+def test_an_opener_of_exactly_the_limit_is_fine(tmp_path: Path) -> None:
+    write_lesson(tmp_path, lesson_text(opener=f"{'x' * 199}?"))
+    assert errors_of(tmp_path) == []

@@ -272,6 +272,60 @@ async def review_and_rate(harness: Harness, who: Someone) -> int:
     return pid
 
 
+async def workshop_rows(harness: Harness, who: Someone) -> None:
+    """A workshop the person planned for the mentor, with a seat, a quiz answer, a hands-on check and a
+    commitment of theirs in it, and one they host: written directly, as the workshop commands would."""
+    from storage import commitments, workshops
+    from storage.enums import CheckStatus, CommitmentSource, Rsvp
+
+    now = harness.clock.now
+    async with harness.services.db.transaction() as session:
+        person = await people.get_person(session, key=who.key)
+        mentor = await people.get_person(session, key=MENTOR.key)
+        assert person is not None and mentor is not None
+        pid = person.id or 0
+        wid = 0
+        for title, host in (("Safer passwords", mentor.id or 0), ("Posting well", pid)):
+            made = await workshops.create_workshop(
+                session,
+                title=title,
+                host_id=host,
+                planned_by_id=pid,
+                starts_at=now + dt.timedelta(days=2),
+                minutes=45,
+                lessons=[REVIEWED],
+                plan=[{"kind": "welcome", "lesson_id": None, "minutes": 2, "starts_after": 0}],
+                lang="en",
+                now=now,
+            )
+            wid = wid or made.id or 0
+        await workshops.add_seats(session, workshop_id=wid, person_ids=[pid], at=now)
+        await workshops.set_rsvp(session, workshop_id=wid, person_id=pid, rsvp=Rsvp.COMING, at=now)
+        await workshops.record_answer(
+            session,
+            workshop_id=wid,
+            person_id=pid,
+            step=4,
+            lesson_id=REVIEWED,
+            choice=1,
+            correct=True,
+            late=False,
+            at=now,
+        )
+        await workshops.set_check(
+            session, workshop_id=wid, person_id=pid, step=3, status=CheckStatus.DONE, at=now
+        )
+        await commitments.add_commitment(
+            session,
+            person_id=pid,
+            source=CommitmentSource.WORKSHOP,
+            text="Turn on two-factor authentication",
+            made_at=now,
+            workshop_id=wid,
+            lesson_id=REVIEWED,
+        )
+
+
 REVIEWED = "two-factor-authentication"
 RETENTION_TABLES = ("reviewcard", "reviewanswer", "confidencerating")
 
@@ -350,6 +404,7 @@ async def test_my_data_exports_every_row_of_every_table_tied_to_the_person(harne
     await say(harness, ADMIN, f"enroll pilot {' '.join(f'@crowd{n}' for n in range(CROWD))}")
     await say(harness, ADMIN, "forget-me")
     await review_and_rate(harness, ADMIN)
+    await workshop_rows(harness, ADMIN)
     [file] = [r for r in await say(harness, ADMIN, "my-data") if isinstance(r, File)]
     exported = [as_json(row) for row in exported_rows(json.loads(file.content))]
 

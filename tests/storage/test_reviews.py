@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import BigInteger, literal
 from sqlmodel import col, delete, select
 
-from storage import deliveries, keys, people, reviews
+from scheduler import reviews as policy
+from storage import deliveries, keys, people, reviews, rollups
 from storage.db import Database
 from storage.enums import AnswerKind, DeliveryKind, DeliveryStatus, Priority, SendOutcome
-from storage.models import Person, PersonCreate, ReviewAnswer, ReviewCard
+from storage.models import DashboardDay, Person, PersonCreate, ReviewAnswer, ReviewCard
 
 WHEN = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -82,6 +83,60 @@ async def test_a_lesson_sent_enters_the_schedule_once(db: Database) -> None:
         [card] = await reviews.cards_of(session, person_id=ann)
     assert (card.first_sent_at, card.due_at, card.state, card.reviews) == (WHEN, WHEN + 3 * DAY, {}, 0)
     assert card.ask_at is not None and card.due_at is not None and card.ask_at < card.due_at
+
+
+async def rollup(db: Database) -> dict[tuple[object, ...], int]:
+    async with db.transaction() as session:
+        found = await session.exec(select(DashboardDay))
+        return {(r.day, r.cohort_id, r.lesson_id, r.measure): r.count for r in found if r.count}
+
+
+async def test_a_workshops_lessons_enter_each_participants_schedule_a_day_later(db: Database) -> None:
+    ann, bob = await add_person(db), await add_person(db, "bob")
+    ended = WHEN + dt.timedelta(hours=3)
+    for _ in range(2):  # again (a second press of "end", a retry): the same cards
+        async with db.transaction() as session:
+            await reviews.add_workshop_cards(
+                session, person_ids=[ann, bob, ann], lesson_ids=["x-lists", "news-alerts"], now=ended
+            )
+    async with db.transaction() as session:
+        cards = [c for person_id in (ann, bob) for c in await reviews.cards_of(session, person_id=person_id)]
+        due_soon = await reviews.people_to_plan(session, now=ended, limit=10)
+    assert sorted((c.person_id, c.lesson_id) for c in cards) == sorted(
+        (p, lesson) for p in (ann, bob) for lesson in ("x-lists", "news-alerts")
+    )
+    assert {(c.first_sent_at, c.due_at, c.ask_at, c.reviews) for c in cards} == {
+        (ended, ended + DAY, ended, 0)
+    }
+    assert all(c.state == reviews.WORKSHOP_STATE == {policy.FIRST_RIGHT_DAYS: 7} for c in cards)
+    assert sorted(due_soon) == sorted([ann, bob]), "the planner looks at them from now on"
+    written = await rollup(db)
+    async with db.transaction() as session:
+        await rollups.rebuild(session)
+    assert await rollup(db) == written, "the rollup counts each card once, as a rebuild does"
+    assert sum(n for (*_, measure), n in written.items() if measure == rollups.CARD_FIRST_SENT) == 4
+
+
+async def test_a_workshop_brings_a_card_forward_but_never_back(db: Database) -> None:
+    ann = await add_person(db)
+    ended = WHEN + 5 * DAY
+    await save(db, ann, "x-lists", due=ended + 10 * DAY)  # answered in the drip: due later
+    await save(db, ann, "news-alerts", due=ended + dt.timedelta(hours=12))  # due sooner than a day
+    await save(db, ann, "social-listening", due=ended + 10 * DAY)  # not in the workshop
+    async with db.transaction() as session:
+        await reviews.add_sent(session, sent=[(ann, "hashtags")], now=WHEN)
+        await reviews.retire(session, person_id=ann, lesson_id="hashtags")  # gone from the library
+        await reviews.add_workshop_cards(
+            session, person_ids=[ann], lesson_ids=["x-lists", "news-alerts", "hashtags"], now=ended
+        )
+    async with db.transaction() as session:
+        cards = {c.lesson_id: c for c in await reviews.cards_of(session, person_id=ann)}
+    forward = cards["x-lists"]
+    assert (forward.due_at, forward.ask_at, forward.first_sent_at) == (ended + DAY, ended, WHEN)
+    assert forward.state == {"policy": "fsrs", "stability": 2.0}, "its schedule's memory stays"
+    assert cards["news-alerts"].due_at == ended + dt.timedelta(hours=12)
+    assert cards["social-listening"].due_at == ended + 10 * DAY
+    assert (cards["hashtags"].due_at, cards["hashtags"].ask_at) == (None, None)
 
 
 async def test_a_lesson_recorded_sent_by_the_ledger_makes_its_card(db: Database) -> None:

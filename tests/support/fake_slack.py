@@ -122,6 +122,7 @@ class FakeSlack:
             "chat.update": self._chat_update,
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "conversations.members": self._conversations_members,
             "users.info": self._users_info,
             "users.list": self._users_list,
@@ -452,7 +453,11 @@ class FakeSlack:
         oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
         limit = _int(args.get("limit"), 100) or 100
         with_metadata = _flag(args.get("include_all_metadata"))
-        found = [m for m in self.messages if m["channel"] == channel and oldest < float(m["ts"]) <= latest]
+        found = [
+            m
+            for m in self.messages
+            if m["channel"] == channel and oldest < float(m["ts"]) <= latest and not _is_reply(m)
+        ]
         found.sort(key=lambda m: float(m["ts"]), reverse=True)
         page = found[:limit]
         return {
@@ -460,6 +465,29 @@ class FakeSlack:
             "has_more": len(found) > limit,
             "pin_count": 0,
             "response_metadata": {"next_cursor": ""},
+        }
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent message (`ts`) and its replies, the oldest first, a page of `limit` at a
+        time (cursor pagination); `thread_not_found` when the channel has neither. (A parent a person
+        wrote is not recorded here: its thread is then its replies.)"""
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        if not channel:
+            raise _SlackError("channel_not_found")
+        if channel in self.permanent_errors:
+            raise _SlackError(self.permanent_errors[channel])
+        thread = [m for m in self.messages if m["channel"] == channel and ts in (m["ts"], m.get("thread_ts"))]
+        if not thread:
+            raise _SlackError("thread_not_found")
+        thread.sort(key=lambda m: float(m["ts"]))
+        size = _int(args.get("limit"), 100) or 100
+        start = _decode_cursor(str(args.get("cursor") or ""))
+        end = start + size
+        with_metadata = _flag(args.get("include_all_metadata"))
+        return {
+            "messages": [_public_message(m, with_metadata) for m in thread[start:end]],
+            "has_more": end < len(thread),
+            "response_metadata": {"next_cursor": _encode_cursor(end) if end < len(thread) else ""},
         }
 
     def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -589,6 +617,13 @@ def _bearer(request: web.Request) -> str | None:
     if scheme.lower() != "bearer":
         return None
     return token.strip() or None
+
+
+def _is_reply(message: dict[str, Any]) -> bool:
+    """A reply in a thread: conversations.history leaves it out, as Slack does (conversations.replies
+    reads it)."""
+    thread = message.get("thread_ts")
+    return bool(thread) and thread != message["ts"]
 
 
 def _is_user_id(channel: str) -> bool:

@@ -104,20 +104,25 @@ class Harness:
             said.extend(note.replies)
         return said
 
-    async def _last_delivery(self) -> int:
+    async def _last_delivery(self) -> frozenset[str]:
+        """The ledger rows there are now, by key (not by id: SQLite gives a deleted row's id to the next
+        one, so "rows after the highest id" could miss some)."""
         async with self.services.db.transaction() as session:
-            return int((await session.exec(select(func.max(Delivery.id)))).one()[0] or 0)
+            return frozenset(str(row[0]) for row in await session.exec(select(Delivery.dedupe_key)))
 
-    async def _queued_since(self, delivery_id: int) -> list[Notify]:
+    async def _queued_since(self, before: frozenset[str]) -> list[Notify]:
         async with self.services.db.transaction() as session:
-            rows = (
-                await session.exec(
-                    select(Delivery, Person.key)
-                    .join(Person, Person.id == Delivery.person_id)  # type: ignore[arg-type]
-                    .where(Delivery.id > delivery_id)  # type: ignore[operator]
-                    .order_by(Delivery.id)  # type: ignore[arg-type]
-                )
-            ).all()
+            rows = [
+                (row, key)
+                for row, key in (
+                    await session.exec(
+                        select(Delivery, Person.key)
+                        .join(Person, Person.id == Delivery.person_id)  # type: ignore[arg-type]
+                        .order_by(Delivery.id)  # type: ignore[arg-type]
+                    )
+                ).all()
+                if row.dedupe_key not in before
+            ]
         library = self.services.lessons.library
         return [
             Notify(

@@ -8,6 +8,7 @@ from bot.core.commands import (
     ask,
     cards,
     cohort,
+    commitment,
     confidence,
     dashboard,
     data,
@@ -23,8 +24,11 @@ from bot.core.commands import (
     report,
     review,
     settings,
+    workshop,
+    workshop_live,
 )
 from bot.core.router import ActionSpec, CommandSpec, Role, Router
+from bot.core.workshop import invites, live
 
 
 def build_router() -> Router:
@@ -52,6 +56,7 @@ def build_router() -> Router:
         CommandSpec(("mentees", "mentores", "mentorés"), mentees.handle_mentees, Role.MENTOR, "mentees.usage", "mentees.help"),
         CommandSpec(("push",), push.handle_push, Role.MENTOR, "push.usage", "push.help", takes_text=True),
         CommandSpec(("reply", "repondre", "répondre"), ask.handle_reply, Role.MENTOR, "reply.usage", "reply.help", takes_text=True),
+        CommandSpec(("workshop", "atelier", "workshops", "ateliers"), workshop.handle_workshop, Role.EVERYONE, "workshop.usage", "workshop.help"),
         CommandSpec(("dashboard", "tableau-de-bord"), dashboard.handle_dashboard, Role.MENTOR, "dashboard.usage", "dashboard.help", denied="dashboard.denied"),
         CommandSpec(("cohort", "cohorte"), cohort.handle_cohort, Role.ADMIN, "cohort.usage", "cohort.help"),
         CommandSpec(("enroll", "inscrire"), enroll.handle_enroll, Role.ADMIN, "enroll.usage", "enroll.help", takes_groups=True),
@@ -86,6 +91,14 @@ ACTIONS = (
     ActionSpec("forget.cancel", data.handle_forget_cancel),
     ActionSpec(language.ACTION, settings.handle_lang_button),
     ActionSpec("menu.today", reading.handle_today),
+    ActionSpec(invites.RSVP_ACTION, workshop.handle_rsvp),
+    ActionSpec(workshop_live.CONTROL_ACTION, workshop.handle_control),
+    ActionSpec(live.JOIN_ACTION, workshop_live.handle_join),
+    ActionSpec(live.ANSWER_ACTION, workshop_live.handle_answer),
+    ActionSpec(live.CHECK_ACTION, workshop_live.handle_check),
+    ActionSpec(live.COMMIT_ACTION, workshop_live.handle_commit),
+    ActionSpec(live.COMMIT_OWN_ACTION, workshop_live.handle_commit_own, takes_text=True),
+    ActionSpec(commitment.ANSWER_ACTION, commitment.handle_commitment_answer),
 )
 """Every button action, with its handler."""
 TEXT_ACTIONS = frozenset(spec.action for spec in ACTIONS if spec.takes_text)

@@ -20,7 +20,7 @@ from bot.core.text import clean, escape_unsafe, neutralize
 from bot.i18n import register
 from storage import activity, cohorts, deliveries, examples, jobs, keys, people, privacy, usage
 from storage.enums import PendingKind
-from storage.models import CustomTip, Person
+from storage.models import Commitment, CustomTip, Person, WorkshopAnswer, WorkshopCheck, WorkshopSeat
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,12 @@ register(
             "- lessons in your review schedule: {review_schedule}\n"
             "- your answers to quizzes and reviews: {answers}\n"
             "- how confident you felt, at the start and end of a track: {confidence}\n"
-            "- people a people import says report to you: {people_you_manage}\n\n"
+            "- people a people import says report to you: {people_you_manage}\n"
+            "- workshops you host or planned: {workshops}\n"
+            "- workshops you were invited to or joined: {workshop_seats}\n"
+            "- your answers to workshops' quizzes: {workshop_answers}\n"
+            "- your presses on workshops' hands-on checklists: {workshop_checks}\n"
+            "- your commitments and how they went: {commitments}\n\n"
             "To delete all of it, type `forget-me`.",
             "fr": "Voici tout ce que Tandem conserve sur vous, dans le fichier `{filename}`\u202f:\n"
             "- votre profil et vos réglages (avec ce qu’un import de personnes a indiqué : e-mail, "
@@ -70,7 +75,12 @@ register(
             "- leçons dans votre programme de révision : {review_schedule}\n"
             "- vos réponses aux quiz et aux révisions : {answers}\n"
             "- votre confiance, au début et à la fin d’un parcours : {confidence}\n"
-            "- personnes qui, selon un import, sont sous votre responsabilité : {people_you_manage}\n\n"
+            "- personnes qui, selon un import, sont sous votre responsabilité : {people_you_manage}\n"
+            "- ateliers que vous animez ou avez planifiés : {workshops}\n"
+            "- vos invitations aux ateliers et les ateliers que vous avez rejoints : {workshop_seats}\n"
+            "- vos réponses aux quiz des ateliers : {workshop_answers}\n"
+            "- vos coches sur les exercices pratiques des ateliers : {workshop_checks}\n"
+            "- vos engagements et leurs suites : {commitments}\n\n"
             "Pour tout effacer, tapez `oubliez-moi`.",
         },
         "mydata.caption": {
@@ -81,20 +91,23 @@ register(
             "en": "Everything Tandem stores about you. Left out: internal numbers that link records "
             "together (names and cohorts are shown instead), the bookkeeping of how messages were sent "
             "(retries, duplicate checks, which server sent them), the technical address Teams uses to "
-            "reach you, and the internal values behind buttons (their labels are shown).",
+            "reach you, the timers of a live workshop, and the internal values behind buttons (their "
+            "labels are shown).",
             "fr": "Tout ce que Tandem conserve sur vous. Sont omis\u202f: les numéros internes qui relient "
             "les données entre elles (les noms et les cohortes sont indiqués à la place), le suivi de "
             "l’envoi des messages (nouvelles tentatives, contrôle des doublons, serveur qui les a envoyés), "
-            "l’adresse technique que Teams utilise pour vous joindre, et les valeurs internes des boutons "
-            "(leurs libellés sont indiqués).",
+            "l’adresse technique que Teams utilise pour vous joindre, les minuteurs d’un atelier en direct "
+            "et les valeurs internes des boutons (leurs libellés sont indiqués).",
         },
         "forget.ask": {
             "en": "This deletes everything Tandem stores about you: your settings, cohorts, tips received, "
-            "questions, feedback, quiz and review answers, the tips you wrote and your mentor pairings. "
+            "questions, feedback, quiz and review answers, the tips you wrote, your mentor pairings, "
+            "the workshops you host and your commitments. "
             "It cannot be undone. Are you sure?",
             "fr": "Cela efface tout ce que Tandem conserve sur vous : vos réglages, vos cohortes, "
             "les conseils reçus, vos questions, vos avis, vos réponses aux quiz et aux révisions, "
-            "les conseils que vous avez écrits et vos binômes de mentorat. "
+            "les conseils que vous avez écrits, vos binômes de mentorat, les ateliers que vous animez "
+            "et vos engagements. "
             "C’est définitif. Voulez-vous vraiment continuer ?",
         },
         "forget.button.confirm": {"en": "Yes, delete everything", "fr": "Oui, tout effacer"},
@@ -143,6 +156,11 @@ COUNTED = (
     "answers",
     "confidence",
     "people_you_manage",
+    "workshops",
+    "workshop_seats",
+    "workshop_answers",
+    "workshop_checks",
+    "commitments",
 )
 """The sections of the export that are lists of rows, counted in the note."""
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -271,6 +289,34 @@ async def collect(ctx: Context) -> dict[str, Any]:
             {"name": report.display_name}
             for report in await privacy.reports_of(session, manager_id=person_id)
         ],
+        **await _workshop_sections(ctx),
+    }
+
+
+async def _workshop_sections(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    """The workshops the person hosts or planned (with the host's, the planner's and the cohort's
+    names), their seats, quiz answers and hands-on checks in workshops, and their commitments, each with
+    its workshop's title."""
+    session, person_id = ctx.session, ctx.person.id or 0
+    led = await privacy.workshops_led_by(session, person_id=person_id)
+    name = await _namer(ctx, {w.host_id for w in led} | {w.planned_by_id or 0 for w in led})
+    cohort = await _cohort_names(ctx, {w.cohort_id or 0 for w in led})
+
+    async def titled(model: type[Any]) -> list[dict[str, Any]]:
+        rows = await privacy.workshop_rows_of(session, model=model, person_id=person_id)
+        return [_row(row, workshop=title) for row, title in rows]
+
+    return {
+        "workshops": [
+            _row(
+                w, host=name(w.host_id), planned_by=name(w.planned_by_id), cohort=cohort.get(w.cohort_id or 0)
+            )
+            for w in led
+        ],
+        "workshop_seats": await titled(WorkshopSeat),
+        "workshop_answers": await titled(WorkshopAnswer),
+        "workshop_checks": await titled(WorkshopCheck),
+        "commitments": await titled(Commitment),
     }
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from bot.core.args import mention
+from bot.core.commitments import shown
 from bot.core.context import Context
-from bot.core.dates import format_moment, format_until
+from bot.core.dates import format_day, format_moment, format_until
 from bot.core.replies import Reply, Text
+from bot.core.schedule import own_zone
 from bot.core.text import neutralize
 from bot.i18n import register
 from scheduler import plan
-from storage import cohorts, people, progress, reviews
-from storage.enums import EnrollmentStatus
-from storage.models import Cohort, Enrollment
+from storage import cohorts, commitments, people, progress, reviews
+from storage.enums import CommitmentStatus, EnrollmentStatus
+from storage.models import Cohort, Commitment, Enrollment
 from storage.progress import TrackSummary
 from storage.reviews import ReviewSummary
 
@@ -54,6 +56,14 @@ register(
             "en": "Type `review` for a question now.",
             "fr": "Tapez `révision` pour une question maintenant.",
         },
+        "progress.commitment": {
+            "en": "Your commitment: “{text}” (follow-up on {day})",
+            "fr": "Votre engagement : « {text} » (je vous en reparle le {day})",
+        },
+        "progress.commitments_done": {
+            "en": "Commitments kept: {count}",
+            "fr": "Engagements tenus : {count}",
+        },
         "progress.none": {
             "en": "You are not in a cohort yet, so there is no progress to show. "
             "A programme admin can add you to one. Meanwhile, type `tracks` to browse the lessons, "
@@ -88,6 +98,9 @@ async def handle_progress(ctx: Context, args: str) -> list[Reply]:
     schedule = await reviews.summary(ctx.session, person_id=person_id, now=ctx.now())
     if schedule.scheduled:
         lines.extend(["", _reviews_line(ctx, schedule)])
+    made = await commitments.commitments_of(ctx.session, person_id=person_id)
+    if made:
+        lines.extend(["", await _commitments_line(ctx, made)])
     if mentor is not None:
         lines.extend(["", ctx.t("progress.mentor", mentor=mention(mentor))])
     return [Text("\n".join(lines), private=True)]
@@ -128,6 +141,17 @@ def _reviews_line(ctx: Context, schedule: ReviewSummary) -> str:
         streak=schedule.streak,
     )
     return f"{line}. {ctx.t('progress.reviews_hint')}" if schedule.due else f"{line}."
+
+
+async def _commitments_line(ctx: Context, made: list[Commitment]) -> str:
+    """The latest commitment not done yet and the day of its follow-up, and how many were kept."""
+    waiting = [c for c in made if c.status != CommitmentStatus.DONE]
+    done = len(made) - len(waiting)
+    parts = [ctx.t("progress.commitments_done", count=done)] if done else []
+    if waiting:
+        day = format_day(waiting[-1].follow_up_at.astimezone(await own_zone(ctx)).date(), ctx.lang)
+        parts.insert(0, ctx.t("progress.commitment", text=shown(waiting[-1]), day=day))
+    return ". ".join(parts) + "."
 
 
 def _quiz_line(ctx: Context, summary: TrackSummary) -> str:

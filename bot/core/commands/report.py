@@ -15,7 +15,7 @@ from bot.core.schedule import own_zone
 from bot.core.text import neutralize
 from bot.i18n import register
 from lessons import analyzer
-from storage import activity, cohorts, examples, retention
+from storage import activity, cohorts, examples, retention, workshop_report
 from storage.enums import QuestionStatus
 from storage.models import Cohort, Question
 
@@ -83,6 +83,41 @@ register(
         "report.inactive": {
             "en": "Paused for inactivity: {count}",
             "fr": "En pause faute d’activité : {count}",
+        },
+        "report.workshops": {"en": "**Workshops**", "fr": "**Ateliers**"},
+        "report.workshops.count": {
+            "en": "Held: {held}, to come: {to_come}",
+            "fr": "Tenus : {held}, à venir : {to_come}",
+        },
+        "report.workshops.attendance": {"en": "Attendance: {value}", "fr": "Présence : {value}"},
+        "report.workshops.attendance_value": {
+            "en": "{percent}% of {count} invitations",
+            "fr": "{percent} % des {count} invitations",
+        },
+        "report.workshops.walk_ins": {
+            "en": " ({count} more joined without one)",
+            "fr": " (plus {count} sans invitation)",
+        },
+        "report.workshops.quiz": {"en": "Live quiz: {value}", "fr": "Quiz en direct : {value}"},
+        "report.workshops.quiz_value": {
+            "en": "{percent}% of {count} answers right",
+            "fr": "{percent} % de {count} réponses justes",
+        },
+        "report.workshops.commitments": {
+            "en": "Commitments: {count} made; done at one week: {value}",
+            "fr": "Engagements : {count} pris ; tenus à une semaine : {value}",
+        },
+        "report.workshops.done_value": {
+            "en": "{percent}% of {count} followed up",
+            "fr": "{percent} % des {count} relancés",
+        },
+        "report.workshops.retention": {
+            "en": "Reviews right on workshop lessons: {workshop}; on the other lessons: {other}",
+            "fr": "Révisions justes sur les leçons vues en atelier : {workshop} ; sur les autres leçons : {other}",
+        },
+        "report.workshops.retention_value": {
+            "en": "{percent}% of {count}",
+            "fr": "{percent} % de {count}",
         },
         "report.none_yet": {"en": "none yet", "fr": "rien pour l’instant"},
         "report.too_few": {
@@ -195,6 +230,8 @@ async def handle_report(ctx: Context, args: str) -> list[Reply]:
         lines.append(ctx.t("report.recent"))
         lines.extend(_question_line(ctx, question, zone) for question in recent)
     lines.extend(_new_topic_lines(ctx, await examples.new_topic_questions(ctx.session, cohort_id=cohort_id)))
+    workshops = await workshop_report.workshop_figures(ctx.session, cohort_id=cohort_id, now=ctx.now())
+    lines.extend(_workshop_lines(ctx, workshops))
     return [Text("\n".join(lines), private=True)]
 
 
@@ -253,6 +290,35 @@ def _forgotten_value(ctx: Context, figures: retention.CohortRetention) -> str:
         )
         for row in figures.forgotten
     )
+
+
+def _workshop_lines(ctx: Context, figures: workshop_report.WorkshopFigures) -> list[str]:
+    """The "Workshops" section, once the cohort has a workshop held or to come (or a commitment): how
+    many, who came, the live quiz, the commitments kept, and how well the lessons met in a workshop are
+    remembered beside the others. Each share over fewer than `MIN_PEOPLE` people is "too few to
+    report", as the retention figures are."""
+    if not figures.any:
+        return []
+    attendance = _share_value(ctx, figures.attendance, "report.workshops.attendance_value")
+    if figures.walk_ins and figures.attendance.people >= retention.MIN_PEOPLE:
+        attendance += ctx.t("report.workshops.walk_ins", count=figures.walk_ins)
+    retained = "report.workshops.retention_value"
+    lines = [
+        ctx.t("report.workshops.count", held=figures.held, to_come=figures.to_come),
+        ctx.t("report.workshops.attendance", value=attendance),
+        ctx.t("report.workshops.quiz", value=_share_value(ctx, figures.quiz, "report.workshops.quiz_value")),
+        ctx.t(
+            "report.workshops.commitments",
+            count=figures.commitments,
+            value=_share_value(ctx, figures.done_at_week, "report.workshops.done_value"),
+        ),
+        ctx.t(
+            "report.workshops.retention",
+            workshop=_share_value(ctx, figures.workshop_lessons, retained),
+            other=_share_value(ctx, figures.other_lessons, retained),
+        ),
+    ]
+    return ["", ctx.t("report.workshops"), *(f"- {line}" for line in lines)]
 
 
 def _confidence_value(ctx: Context, confidence: retention.ConfidenceChange) -> str:

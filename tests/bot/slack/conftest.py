@@ -69,13 +69,22 @@ class SlackTester:
         self._triggers += 1
         return f"{self._triggers}.{self._triggers * 7919}.trigger"
 
-    def command_body(self, user: str, text: str, *, name: str = "resp", trigger: str | None = None) -> str:
-        """The signed form body of `/tandem <text>` from `user` (send it again to replay it)."""
+    def command_body(
+        self,
+        user: str,
+        text: str,
+        *,
+        name: str = "resp",
+        trigger: str | None = None,
+        channel: str | None = None,
+    ) -> str:
+        """The signed form body of `/tandem <text>` from `user` (send it again to replay it), typed in
+        their DM with the bot, or in `channel`."""
         form = {
             "token": "x",
             "team_id": TEAM,
             "team_domain": "test",
-            "channel_id": f"D{user[1:]}",
+            "channel_id": channel or f"D{user[1:]}",
             "user_id": user,
             "user_name": user.lower(),
             "command": "/tandem",
@@ -87,9 +96,15 @@ class SlackTester:
         return urllib.parse.urlencode(form)
 
     async def command(
-        self, user: str, text: str, *, name: str = "resp", trigger: str | None = None
+        self,
+        user: str,
+        text: str,
+        *,
+        name: str = "resp",
+        trigger: str | None = None,
+        channel: str | None = None,
     ) -> aiohttp.ClientResponse:
-        body = self.command_body(user, text, name=name, trigger=trigger)
+        body = self.command_body(user, text, name=name, trigger=trigger, channel=channel)
         return await self.post(body, "application/x-www-form-urlencoded")
 
     async def event(

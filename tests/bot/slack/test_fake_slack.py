@@ -80,14 +80,20 @@ async def test_post_with_blocks_and_metadata_reads_back_through_history(
         "ts": "1700000000.000100",
     }
     history = await client.conversations_history(channel="C1", include_all_metadata=True, limit=10)
-    newest, oldest = history["messages"]
-    assert newest["ts"] == second["ts"] and newest["thread_ts"] == first["ts"]
-    assert oldest["blocks"] == blocks and oldest["metadata"] == metadata
-    assert oldest["bot_id"] == "BBOT" and oldest["user"] == "UBOT"
+    [parent] = history["messages"]  # as in Slack, a thread's replies are not in the channel's history
+    assert parent["blocks"] == blocks and parent["metadata"] == metadata
+    assert parent["bot_id"] == "BBOT" and parent["user"] == "UBOT"
+    third = await client.chat_postMessage(channel="C1", text="later")
 
     plain = await client.conversations_history(channel="C1", oldest=first["ts"])
-    assert [m["ts"] for m in plain["messages"]] == [second["ts"]]
+    assert [m["ts"] for m in plain["messages"]] == [third["ts"]]
     assert "metadata" not in (await client.conversations_history(channel="C1"))["messages"][1]
+
+    thread = await client.conversations_replies(channel="C1", ts=first["ts"], include_all_metadata=True)
+    assert [m["ts"] for m in thread["messages"]] == [first["ts"], second["ts"]], "the parent, then replies"
+    assert thread["messages"][0]["metadata"] == metadata and thread["messages"][1]["thread_ts"] == first["ts"]
+    paged = await client.conversations_replies(channel="C1", ts=first["ts"], limit=1)
+    assert paged["has_more"] and paged["response_metadata"]["next_cursor"]
 
 
 async def test_dm_to_a_user_id_lands_in_the_dm_channel(fake: FakeSlack, client: AsyncWebClient) -> None:

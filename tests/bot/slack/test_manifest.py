@@ -18,7 +18,9 @@ METHOD_SCOPES = {
     "conversations.open": {"im:write"},
     # slack_sdk's files_upload_v2: files.getUploadURLExternal and files.completeUploadExternal.
     "files.uploadV2": {"files:write"},
-    "conversations.history": {"im:history"},
+    # DMs (a person's messages), and the rooms a workshop posts in: channels, private channels, group DMs.
+    "conversations.history": {"im:history", "channels:history", "groups:history", "mpim:history"},
+    "conversations.replies": {"channels:history", "groups:history", "mpim:history"},
     "conversations.members": {"channels:read", "groups:read"},
     "users.info": {"users:read"},
     "users.list": {"users:read"},

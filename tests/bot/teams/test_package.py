@@ -86,7 +86,10 @@ def test_manifest_has_every_required_field(tmp_path: Path) -> None:
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
     assert manifest["accentColor"].startswith("#") and len(manifest["accentColor"]) == 7
     [bot] = manifest["bots"]
-    assert bot["botId"] == APP_ID and bot["scopes"] == ["personal"]
+    assert bot["botId"] == APP_ID
+    assert bot["scopes"] == ["personal", "team", "groupChat"], (
+        "a workshop may be posted in a channel or group"
+    )
     assert bot["supportsFiles"] is False and bot["isNotificationOnly"] is False
     assert manifest["permissions"] == ["identity", "messageTeamMembers"]
     assert manifest["validDomains"] == ["tandem.example.org"]
@@ -95,7 +98,7 @@ def test_manifest_has_every_required_field(tmp_path: Path) -> None:
 def test_commands_are_real_commands_within_teams_limits(tmp_path: Path) -> None:
     [bot] = manifest_of(build(tmp_path))["bots"]
     [command_list] = bot["commandLists"]
-    assert command_list["scopes"] == ["personal"]
+    assert command_list["scopes"] == ["personal"], "the menu only where the commands answer one person"
     commands = command_list["commands"]
     assert 0 < len(commands) <= 10
     everyone = {spec.names[0] for spec in build_router().commands if spec.role == Role.EVERYONE}
