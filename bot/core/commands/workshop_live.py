@@ -238,22 +238,24 @@ async def control(ctx: Context, workshop: Workshop, at_step: int, move: str) -> 
     return await go(ctx, state, target)
 
 
-async def go(ctx: Context, state: Live, target: int) -> list[Reply]:
-    """Move to step `target`: close a quiz still open (its results first), then post the new step."""
+async def _leave_step(ctx: Context, state: Live, now: dt.datetime, **changes: object) -> list[Reply] | None:
+    """Leave the current step: a quiz still open closes first (its results), then the compare-and-set
+    of `changes`. None when the workshop had already moved on (nothing is sent then)."""
     workshop = state.workshop
-    now = ctx.now()
     notes: list[Reply] = []
     if workshop.timer_kind == live.TIMER_QUIZ:
         notes += await live.close_quiz(ctx.session, state, workshop.step, now=now)
     changed = await workshops.transition(
-        ctx.session,
-        workshop_id=state.id,
-        version=workshop.version,
-        step=target,
-        step_started_at=now,
-        **_timer(state, target, now),
+        ctx.session, workshop_id=state.id, version=workshop.version, **changes
     )
-    if not changed:
+    return notes if changed else None
+
+
+async def go(ctx: Context, state: Live, target: int) -> list[Reply]:
+    """Move to step `target`: close a quiz still open (its results first), then post the new step."""
+    now = ctx.now()
+    notes = await _leave_step(ctx, state, now, step=target, step_started_at=now, **_timer(state, target, now))
+    if notes is None:
         return [Text(ctx.t("live.moved_on"), private=True)]
     notes += await live.post_step(ctx.session, state, target, now=now)
     return [controls(ctx, state), *notes]
@@ -264,19 +266,10 @@ async def end(ctx: Context, state: Live) -> list[Reply]:
     workshop's lessons into each participant's reviews."""
     workshop = state.workshop
     now = ctx.now()
-    notes: list[Reply] = []
-    if workshop.timer_kind == live.TIMER_QUIZ:
-        notes += await live.close_quiz(ctx.session, state, workshop.step, now=now)
-    changed = await workshops.transition(
-        ctx.session,
-        workshop_id=state.id,
-        version=workshop.version,
-        status=WorkshopStatus.ENDED,
-        ended_at=now,
-        timer_at=None,
-        timer_kind=None,
+    notes = await _leave_step(
+        ctx, state, now, status=WorkshopStatus.ENDED, ended_at=now, timer_at=None, timer_kind=None
     )
-    if not changed:
+    if notes is None:
         return [Text(ctx.t("live.moved_on"), private=True)]
     seats = await workshops.seats_of(ctx.session, workshop_id=state.id)
     answers = await workshops.answers_of(ctx.session, workshop_id=state.id)
