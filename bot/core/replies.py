@@ -34,6 +34,19 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonalView:
+    """How a private reply can live in a room, seen differently by each person: where a platform can show
+    one message differently to each viewer (Teams' per-user card refresh), the room gets `shared`, and the
+    person the reply answers sees what `action` (a read-only core action, with `value`) answers them each
+    time the message is shown to them. Elsewhere the reply stays a private message."""
+
+    action: str
+    value: str
+    shared: str
+    """Markdown that everyone else in the room sees in its place."""
+
+
+@dataclass(frozen=True, slots=True)
 class Text:
     """Markdown text, with optional buttons. `private` replies are shown only to the person."""
 
@@ -43,6 +56,9 @@ class Text:
     replaces: bool = False
     """Shown in place of the message whose button was pressed (a quiz becomes its result, without its
     buttons), where the platform can change a message it sent; elsewhere it comes as a new message."""
+    view: PersonalView | None = None
+    """A private reply that may be posted in the room as a per-person message (the mentor's panel);
+    only for direct replies: the delivery ledger does not keep it."""
 
 
 @dataclass(frozen=True, slots=True)

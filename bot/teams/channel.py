@@ -15,12 +15,13 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import logging
+import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
-from microsoft_agents.activity import Activity, ConversationReference
+from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse, ConversationReference
 from microsoft_agents.hosting.aiohttp import (
     CloudAdapter,
     jwt_authorization_decorator,
@@ -51,7 +52,16 @@ from bot.i18n import register, t
 from bot.teams import translate
 from bot.teams.clients import PooledClientFactory
 from bot.teams.outlet import TeamsOutlet
-from bot.teams.render import parse_submit, render
+from bot.teams.render import (
+    MAX_REFRESH_USERS,
+    invoke_card,
+    invoke_message,
+    parse_execute,
+    parse_submit,
+    personal_view,
+    render,
+    shared_view,
+)
 from bot.teams.settings import TeamsSettings
 from lessons import lang_of_locale
 from storage import people, rooms
@@ -233,6 +243,7 @@ class TeamsChannel:
         self.agent.activity("message")(self.on_message)
         self.agent.activity("installationUpdate")(self.on_installation_update)
         self.agent.activity("conversationUpdate")(self.on_conversation_update)
+        self.agent.adaptive_card.action_execute(re.compile(r".+"))(self.on_execute)
         self.agent.error(self._on_app_error)
 
     async def on_message(self, context: TurnContext, _state: TurnState) -> None:
@@ -251,7 +262,42 @@ class TeamsChannel:
         event = await self._event(context, activity, who, room=room)
         if event is None:
             return
-        await self._handle(context, event)
+        await self._handle(context, event, activity)
+
+    async def on_execute(
+        self, context: TurnContext, _state: TurnState, _data: Any
+    ) -> AdaptiveCardInvokeResponse:
+        """An Action.Execute (`adaptiveCard/action` invoke): a button of a per-person card (the mentor's
+        panel in a room), or Teams asking what someone sees of such a card (its `refresh`). The core
+        answers as for any button, and its first reply that replaces the card is the invoking person's
+        new card, in the invoke's response (Teams waits at most 5 seconds for it); the rest goes out as
+        from a button: to the room, or to their personal chat for what is theirs alone."""
+        activity = self._dump(context.activity)
+        parsed = parse_execute(activity.get("value"))
+        room = translate.room_of(activity)
+        who = self._sender(activity, room=room)
+        lang = (who.lang if who else None) or self.default_lang
+        if parsed is None or who is None:
+            return _invoke(invoke_message(t("error.stale_button", lang)))
+        if room is not None:
+            await self._remember_room(room, activity)
+        action, value, typed = parsed
+        event = Event(
+            who,
+            "action",
+            typed.strip(),
+            action=action,
+            value=value,
+            event_id=translate.activity_key(activity),
+            room=room,
+        )
+        replies = list(await self.core.handle(event))
+        user_id = str(activity["from"]["id"])
+        answer, replies = _invoked_card(replies, user_id)
+        if event.room is not None:
+            replies = await self._aside(event, replies)
+        await self._send(context, replies)
+        return _invoke(answer)
 
     async def on_installation_update(self, context: TurnContext, _state: TurnState) -> None:
         activity = self._dump(context.activity)
@@ -370,22 +416,41 @@ class TeamsChannel:
                     continue
                 found[member_id] = member.model_dump(by_alias=True, exclude_none=True, mode="json")
 
+        try:
+            await self._with_connector(context, activity, lookup)
+        except Exception as exc:
+            logger.warning("Teams member lookup unavailable: %s", type(exc).__name__)
+        return found
+
+    async def _with_connector(
+        self,
+        context: TurnContext,
+        activity: dict[str, Any],
+        use: Callable[[ConnectorClientBase], Awaitable[None]],
+    ) -> None:
+        """Run `use` with a Bot Connector client: the turn's, or (in a turn answered inline, with
+        `expectReplies`, which has none) one of a proactive turn in the same conversation. What `use`
+        raises reaches the caller, never the proactive turn's error handler (which would apologise to
+        the conversation)."""
         connector = _connector(context)
         if connector is not None:
-            await lookup(connector)
-        else:
-            reference = ConversationReference.model_validate(translate.reference_of(activity))
+            await use(connector)
+            return
+        reference = ConversationReference.model_validate(translate.reference_of(activity))
+        failed: list[Exception] = []
 
-            async def in_turn(turn: TurnContext) -> None:
-                turn_connector = _connector(turn)
-                if turn_connector is not None:
-                    await lookup(turn_connector)
-
+        async def in_turn(turn: TurnContext) -> None:
+            turn_connector = _connector(turn)
+            if turn_connector is None:
+                return
             try:
-                await self.outlet.continue_in(reference, in_turn)
+                await use(turn_connector)
             except Exception as exc:
-                logger.warning("Teams member lookup unavailable: %s", type(exc).__name__)
-        return found
+                failed.append(exc)
+
+        await self.outlet.continue_in(reference, in_turn)
+        if failed:
+            raise failed[0]
 
     # --- install and uninstall ------------------------------------------------------------------------
 
@@ -443,18 +508,55 @@ class TeamsChannel:
 
     # --- replies --------------------------------------------------------------------------------------
 
-    async def _handle(self, context: TurnContext, event: Event) -> None:
+    async def _handle(self, context: TurnContext, event: Event, activity: dict[str, Any]) -> None:
         """Run the core and send its replies in the turn; the core queued anything for anyone else. In a
-        room, what is for the person alone goes to their personal chat (`_aside`)."""
+        room, a per-person reply becomes a card there that Teams refreshes for that person alone
+        (`_per_user`), and what else is for the person alone goes to their personal chat (`_aside`)."""
         replies = [
             await self._linked(reply, event.actor.key) if isinstance(reply, File) else reply
             for reply in await self.core.handle(event)
         ]
+        shared: list[dict[str, Any]] = []
         if event.room is not None:
+            replies, shared = await self._per_user(context, activity, replies)
             replies = await self._aside(event, replies)
         if event.kind == "action" and replies and isinstance(replies[0], Text) and replies[0].replaces:
             replies = replies[1:] if await self._replace_card(context, replies[0]) else replies
-        await self._send(context, replies)
+        await self._send(context, replies, shared)
+
+    async def _per_user(
+        self, context: TurnContext, activity: dict[str, Any], replies: list[Reply]
+    ) -> tuple[list[Reply], list[dict[str, Any]]]:
+        """The replies left, and the room's cards for the per-person ones (a `PersonalView`: the mentor's
+        panel): posted in the room, shown by Teams to the person who wrote as their own view, and to
+        everyone else as its shared line. Only where Teams refreshes cards per user, in a room of at
+        most 60 members; in a larger room (or one whose size cannot be read) they stay private and go to
+        the person's personal chat."""
+        views = [r for r in replies if isinstance(r, Text) and r.view is not None]
+        if not views or not await self._small_room(context, activity):
+            return replies, []
+        user_id = str(activity["from"]["id"])
+        cards = [shared_view(r.view, [user_id]) for r in views if r.view is not None]
+        return [r for r in replies if r not in views], cards
+
+    async def _small_room(self, context: TurnContext, activity: dict[str, Any]) -> bool:
+        """Whether the room has at most MAX_REFRESH_USERS members, from the Bot Connector's paged member
+        list (one page is enough to tell). False when the list cannot be read."""
+        conversation_id = str(activity["conversation"]["id"]).split(";")[0]
+        counted: list[int] = []
+
+        async def count(connector: ConnectorClientBase) -> None:
+            page = await connector.conversations.get_conversation_paged_members(
+                conversation_id, page_size=100
+            )
+            counted.append(len(page.members or []) + (1 if page.continuation_token else 0))
+
+        try:
+            await self._with_connector(context, activity, count)
+        except Exception as exc:  # the panel then goes to the personal chat, as in a large room
+            logger.info("Teams: could not count a room's members: %s", type(exc).__name__)
+            return False
+        return bool(counted) and counted[0] <= MAX_REFRESH_USERS
 
     async def _aside(self, event: Event, replies: Sequence[Reply]) -> list[Reply]:
         """The replies to post in the room. What is for the person alone (a private text, a file or its
@@ -502,8 +604,12 @@ class TeamsChannel:
             return False
         return True
 
-    async def _send(self, context: TurnContext, replies: Sequence[Reply]) -> None:
-        activities = [Activity.model_validate(message) for reply in replies for message in render(reply)]
+    async def _send(
+        self, context: TurnContext, replies: Sequence[Reply], cards: Sequence[dict[str, Any]] = ()
+    ) -> None:
+        """The replies, rendered, then any message already built (a room's per-person card), in the turn."""
+        messages = [message for reply in replies for message in render(reply)] + list(cards)
+        activities = [Activity.model_validate(message) for message in messages]
         if activities:
             await context.send_activities(activities)
 
@@ -522,6 +628,31 @@ class TeamsChannel:
             await self._send(context, [Text(t("error.apology", lang))])
         except Exception:
             logger.exception("Teams: could not send the apology")
+
+
+def _invoked_card(replies: list[Reply], user_id: str) -> tuple[dict[str, Any], list[Reply]]:
+    """The invoke response for an Action.Execute, and the replies left to send. The first reply that
+    replaces the card becomes the invoking person's card (with its refresh, when it is a per-person
+    view); a lone private text is shown as the response's message and the card stays as it was."""
+    for index, reply in enumerate(replies):
+        if isinstance(reply, Text) and reply.replaces:
+            message = personal_view(reply, reply.view, [user_id]) if reply.view else _single(reply)
+            if message is not None:
+                return invoke_card(message), replies[:index] + replies[index + 1 :]
+    texts = [r for r in replies if isinstance(r, Text) and not r.buttons]
+    if texts:
+        first = texts[0]
+        return invoke_message(first.markdown), [r for r in replies if r is not first]
+    return invoke_message("…"), replies
+
+
+def _single(reply: Text) -> dict[str, Any] | None:
+    messages = render(reply)
+    return messages[0] if len(messages) == 1 else None
+
+
+def _invoke(body: dict[str, Any]) -> AdaptiveCardInvokeResponse:
+    return AdaptiveCardInvokeResponse.model_validate(body)
 
 
 def _for_them_alone(reply: Reply) -> bool:

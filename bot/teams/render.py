@@ -26,7 +26,7 @@ from typing import Any
 from markdown_it.tree import SyntaxTreeNode
 
 from bot.core.commands import TEXT_ACTIONS
-from bot.core.replies import Button, File, LessonCard, QuizCard, Reply, Text, TextInput
+from bot.core.replies import Button, File, LessonCard, PersonalView, QuizCard, Reply, Text, TextInput
 from bot.core.text import WORD_JOINER, squash
 from bot.markdown import ELLIPSIS, LINK_SCHEMES, Measure, intraword, parse, wrap
 
@@ -621,3 +621,81 @@ def _message(body: list[Element], actions: list[Element], summary: str) -> Messa
         "summary": summary,
         "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}],
     }
+
+
+# Per-user cards (Universal Actions) ------------------------------------------------------------------
+
+MAX_REFRESH_USERS = 60
+"""Teams refreshes a card per user for at most this many people in a conversation."""
+INVOKE_CARD = CARD_CONTENT_TYPE
+INVOKE_MESSAGE = "application/vnd.microsoft.activity.message"
+
+
+def shared_view(view: PersonalView, user_ids: Sequence[str]) -> Message:
+    """The message posted in a room for a per-person reply: `view.shared` for everyone, and a `refresh`
+    that makes Teams ask Tandem, for each of `user_ids` (Teams ids, `29:…`), what that person sees of it
+    (an `adaptiveCard/action` invoke with the view's action as its verb)."""
+    [message] = _messages(markdown_to_elements(view.shared), (), _summary(view.shared))
+    return _universal(message, view, user_ids)
+
+
+def personal_view(reply: Text, view: PersonalView, user_ids: Sequence[str]) -> Message | None:
+    """A person's own view of such a message (the answer to an invoke): the reply with its buttons as
+    Action.Execute, keeping the same `refresh` so that it stays theirs. None when it would not fit in one
+    message (the channel then answers in the person's personal chat)."""
+    messages = render(reply)
+    if len(messages) != 1:
+        return None
+    return _universal(messages[0], view, user_ids)
+
+
+def _universal(message: Message, view: PersonalView, user_ids: Sequence[str]) -> Message:
+    """The message with every Action.Submit turned into an Action.Execute (its verb the core action,
+    the same data) and the card's `refresh` set to the view's action for `user_ids`."""
+    [attachment] = message["attachments"]
+    card = _executing(dict(attachment["content"]))
+    refresh_data = {SUBMIT_KEY: view.action, "value": view.value[:MAX_VALUE_CHARS]}
+    card["refresh"] = {
+        "action": {"type": "Action.Execute", "verb": view.action, "data": refresh_data},
+        "userIds": list(user_ids)[:MAX_REFRESH_USERS],
+    }
+    return {**message, "attachments": [{**attachment, "content": Card(card)}]}
+
+
+def _executing(node: Any) -> Any:
+    """A copy of a card's elements with each of our Action.Submit as an Action.Execute."""
+    if isinstance(node, list):
+        return [_executing(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copy = {key: _executing(value) for key, value in node.items()}
+    data = copy.get("data")
+    if copy.get("type") == "Action.Submit" and isinstance(data, dict) and SUBMIT_KEY in data:
+        copy["type"] = "Action.Execute"
+        copy["verb"] = data[SUBMIT_KEY]
+    return copy
+
+
+def parse_execute(value: Any) -> tuple[str, str, str] | None:
+    """(core action, value, typed text) from an `adaptiveCard/action` invoke's `value`; None when it is
+    not an Action.Execute of ours. The verb must be the action the data names."""
+    if not isinstance(value, dict):
+        return None
+    action = value.get("action")
+    if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+        return None
+    verb, data = action.get("verb"), action.get("data")
+    if not isinstance(data, dict) or not isinstance(verb, str) or data.get(SUBMIT_KEY) != verb:
+        return None
+    return parse_submit(data)
+
+
+def invoke_card(message: Message) -> dict[str, Any]:
+    """The body of an invoke response that shows the invoking person this message's card."""
+    [attachment] = message["attachments"]
+    return {"statusCode": 200, "type": INVOKE_CARD, "value": attachment["content"]}
+
+
+def invoke_message(markdown: str) -> dict[str, Any]:
+    """The body of an invoke response that leaves the card as it is and shows a short message."""
+    return {"statusCode": 200, "type": INVOKE_MESSAGE, "value": _summary(markdown) or ELLIPSIS}

@@ -5,7 +5,9 @@ proactive messages here, exactly as it would to Teams:
 
 - `POST /v3/conversations/{id}/activities` and `.../activities/{replyToId}`: a message, recorded;
 - `PUT /v3/conversations/{id}/activities/{activityId}`: an update, recorded;
-- `GET /v3/conversations/{id}/members/{memberId}`: a member added with `add_member`, or 404.
+- `GET /v3/conversations/{id}/members/{memberId}`: a member added with `add_member`, or 404;
+- `GET /v3/conversations/{id}/pagedmembers?pageSize=N`: the first N of the room's roster (`rosters`), with a
+  continuation token when there are more, or 404 for a conversation without one.
 
 `fail(status, times)` answers the next sends with that status (429 carries `Retry-After: 0`).
 """
@@ -67,6 +69,9 @@ class FakeConnector:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: list[int] = field(default_factory=list)
     refusing: dict[str, int] = field(default_factory=dict)
+    rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """conversation id -> its members, for the paged member list."""
+    roster_reads: int = 0
     """conversation id -> the status every send into it gets (403: the bot was removed there)."""
     url: str = ""
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -90,6 +95,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._post)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._put)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
+        app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged)
         self._runner, url = await serve_local(app)
         self.url = f"{url}/"
         return self.url
@@ -129,3 +135,14 @@ class FakeConnector:
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
         return web.json_response(member)
+
+    async def _paged(self, request: web.Request) -> web.Response:
+        self.roster_reads += 1
+        roster = self.rosters.get(request.match_info["conversation"])
+        if roster is None:
+            return web.json_response({"error": {"code": "ConversationNotFound"}}, status=404)
+        size = int(request.query.get("pageSize", "200"))
+        page: dict[str, Any] = {"members": roster[:size]}
+        if len(roster) > size:
+            page["continuationToken"] = f"after-{size}"
+        return web.json_response(page)

@@ -93,6 +93,7 @@ ACTIONS = (
     ActionSpec("menu.today", reading.handle_today),
     ActionSpec(invites.RSVP_ACTION, workshop.handle_rsvp),
     ActionSpec(workshop_live.CONTROL_ACTION, workshop.handle_control),
+    ActionSpec(workshop_live.VIEW_ACTION, workshop.handle_view),
     ActionSpec(live.JOIN_ACTION, workshop_live.handle_join),
     ActionSpec(live.ANSWER_ACTION, workshop_live.handle_answer),
     ActionSpec(live.CHECK_ACTION, workshop_live.handle_check),

@@ -362,3 +362,13 @@ async def handle_control(ctx: Context, value: str) -> list[Reply]:
     if workshop is None:
         raise UserError("error.stale_button")
     return await workshop_live.control(ctx, workshop, int(step), move)
+
+
+async def handle_view(ctx: Context, value: str) -> list[Reply]:
+    """The mentor's panel as the person looking at it sees it now (`<workshop>`); changes nothing."""
+    if not value.isdigit():
+        raise UserError("error.stale_button")
+    workshop = await workshops.get_workshop(ctx.session, workshop_id=int(value))
+    if workshop is None:
+        raise UserError("error.stale_button")
+    return await workshop_live.view(ctx, workshop)

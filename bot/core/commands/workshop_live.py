@@ -15,7 +15,7 @@ from bot.core import commitments, dialogue
 from bot.core.args import mention
 from bot.core.context import Context
 from bot.core.errors import NotFound, PermissionDenied, UserError
-from bot.core.replies import Button, Notify, Reply, Text
+from bot.core.replies import Button, Notify, PersonalView, Reply, Text
 from bot.core.runsheet import StepKind
 from bot.core.text import neutralize
 from bot.core.workshop import live, sheet
@@ -124,10 +124,20 @@ register(
             "fr": "{lesson} {right}/{answered} justes",
         },
         "live.summary.nobody": {"en": "nobody", "fr": "personne"},
+        "live.panel.shared": {
+            "en": "🎛 {host} runs workshop #{id} from here: the controls show to them alone.",
+            "fr": "🎛 {host} anime l’atelier n° {id} d’ici : les commandes ne s’affichent que pour {host}.",
+        },
+        "live.panel.planned": {
+            "en": "Workshop #{id} has not started yet: `workshop start {id}` starts it.",
+            "fr": "L’atelier n° {id} n’a pas encore commencé : `atelier démarrer {id}` le lance.",
+        },
     }
 )
 
 CONTROL_ACTION = "workshop.control"
+VIEW_ACTION = "workshop.view"
+"""What the person viewing the mentor's panel in a room sees of it now (read-only)."""
 MORE = dt.timedelta(minutes=5)
 TIMER_STEP = "step"
 """`Workshop.timer_kind` when the current step's time is up (the host is told)."""
@@ -209,7 +219,32 @@ def controls(ctx: Context, state: Live) -> Text:
         Button(ctx.t("live.button.more"), CONTROL_ACTION, f"{value}:more"),
         Button(ctx.t("live.button.end"), CONTROL_ACTION, f"{value}:end", "danger"),
     )
-    return Text(text, buttons, private=True, replaces=True)
+    return Text(text, buttons, private=True, replaces=True, view=panel_view(ctx, state))
+
+
+def panel_view(ctx: Context, state: Live) -> PersonalView:
+    """The panel as a per-person message in the room: the one running it sees the controls (`view`),
+    everyone else a line saying who runs the workshop from there."""
+    shared = ctx.t("live.panel.shared", host=mention(ctx.person), id=state.id)
+    return PersonalView(VIEW_ACTION, str(state.id), shared)
+
+
+async def view(ctx: Context, workshop: Workshop) -> list[Reply]:
+    """What the person sees of the mentor's panel now, changing nothing: for the workshop's mentor or an
+    admin, the controls while it runs and the summary once it is over; for anyone else, the room's line.
+    Asked each time a platform shows the panel to someone (Teams' per-user refresh)."""
+    state = await load(ctx, workshop)
+    if not (ctx.person.is_admin or state.host.id == ctx.person.id):
+        shared = ctx.t("live.panel.shared", host=mention(state.host), id=state.id)
+        return [Text(shared, replaces=True)]
+    if workshop.status == WorkshopStatus.RUNNING:
+        return [controls(ctx, state)]
+    if workshop.status == WorkshopStatus.ENDED:
+        return [Text(await summary_of(ctx, state), private=True, replaces=True, view=panel_view(ctx, state))]
+    if workshop.status == WorkshopStatus.PLANNED:
+        return [Text(ctx.t("live.panel.planned", id=state.id), private=True, replaces=True)]
+    status = ctx.t(f"workshop.status.{workshop.status}")
+    return [Text(ctx.t("live.over", id=state.id, status=status), private=True, replaces=True)]
 
 
 async def control(ctx: Context, workshop: Workshop, at_step: int, move: str) -> list[Reply]:
@@ -271,6 +306,20 @@ async def end(ctx: Context, state: Live) -> list[Reply]:
     )
     if notes is None:
         return [Text(ctx.t("live.moved_on"), private=True)]
+    seats, answers, made, joined = await _attendance(ctx, state)
+    for _, person in joined:
+        notes.append(recap(state, person, answers, made.get(person.id or 0), now=now))
+    await reviews.add_workshop_cards(
+        ctx.session, person_ids=[p.id or 0 for _, p in joined], lesson_ids=list(workshop.lessons), now=now
+    )
+    summary = await summary_text(ctx, state, seats, joined, made)
+    return [Text(summary, private=True, replaces=True, view=panel_view(ctx, state)), *notes]
+
+
+async def _attendance(
+    ctx: Context, state: Live
+) -> tuple[Seated, Sequence[WorkshopAnswer], dict[int, str], Seated]:
+    """The seats, the quiz answers, the commitments, and who was there (said so, or answered a quiz)."""
     seats = await workshops.seats_of(ctx.session, workshop_id=state.id)
     answers = await workshops.answers_of(ctx.session, workshop_id=state.id)
     made = await commitments_of(ctx, state)
@@ -279,13 +328,13 @@ async def end(ctx: Context, state: Live) -> list[Reply]:
         for seat, person in seats
         if seat.joined_at is not None or _answered(answers, person.id)
     ]
-    for _, person in joined:
-        notes.append(recap(state, person, answers, made.get(person.id or 0), now=now))
-    await reviews.add_workshop_cards(
-        ctx.session, person_ids=[p.id or 0 for _, p in joined], lesson_ids=list(workshop.lessons), now=now
-    )
-    summary = await summary_text(ctx, state, seats, joined, made)
-    return [Text(summary, private=True, replaces=True), *notes]
+    return seats, answers, made, joined
+
+
+async def summary_of(ctx: Context, state: Live) -> str:
+    """The mentor's summary of a workshop that is over, read again (the panel shown after the end)."""
+    seats, _, made, joined = await _attendance(ctx, state)
+    return await summary_text(ctx, state, seats, joined, made)
 
 
 def _answered(answers: Sequence[WorkshopAnswer], person_id: int | None) -> bool:

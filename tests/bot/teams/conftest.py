@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from microsoft_agents.authentication.msal import MsalAuth
 from pydantic import SecretStr
 
 from bot.app import App, make_app
@@ -18,6 +19,7 @@ from bot.downloads import download_routes
 from bot.server import build_web_app
 from bot.teams.channel import TeamsChannel
 from bot.teams.settings import TeamsSettings
+from tests.support.fake_jwks import FakeJwks
 from tests.support.fake_teams import FakeConnector
 from tests.support.serve import serve_local
 
@@ -214,3 +216,30 @@ async def teams_by_hand(services: Services, connector: FakeConnector) -> AsyncIt
     """The same, with nothing sent in the background: the test runs the dispatcher itself."""
     async with serving(services, connector, deliver=False) as tester:
         yield tester
+
+
+OUTBOUND_TOKEN = "outbound-token-for-the-connector"
+FAY = "29:fay"
+
+
+@pytest.fixture
+def fay(monkeypatch: pytest.MonkeyPatch, connector: FakeConnector) -> None:
+    """A fifth learner, known to the fake Bot Connector as the others are."""
+    monkeypatch.setitem(PEOPLE, FAY, ("aad-fay", "Fay Senior", "en-GB", "Europe/London"))
+    connector.add_member(FAY, name="Fay Senior", aad="aad-fay")
+
+
+@pytest.fixture
+async def jwks(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeJwks]:
+    """Bot Framework signing keys served locally and trusted by the Agents SDK; Tandem's own tokens for
+    the Bot Connector come from a stub, not from Entra."""
+    keys = FakeJwks()
+    await keys.start()
+    keys.trust(monkeypatch)
+    monkeypatch.setattr(MsalAuth, "get_access_token", _outbound_token)
+    yield keys
+    await keys.stop()
+
+
+async def _outbound_token(_self: MsalAuth, _resource: str, _scopes: list[str], _force: bool = False) -> str:
+    return OUTBOUND_TOKEN

@@ -15,12 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-from microsoft_agents.authentication.msal import MsalAuth
 from sqlmodel import select
 
 from bot.core.context import Services
@@ -29,6 +27,7 @@ from storage.enums import CheckStatus, Rsvp, WorkshopStatus
 from storage.models import Commitment, Person, Workshop, WorkshopAnswer, WorkshopCheck, WorkshopSeat
 from tests.bot.teams.conftest import (
     APP_ID,
+    OUTBOUND_TOKEN,
     PEOPLE,
     TENANT,
     TeamsTester,
@@ -60,32 +59,8 @@ HEADLINE_RIGHT = "What you do and for whom, in one clear line"
 HEADLINE_JOB = "Your job title and company name"
 CEO_CALL = "Call the CEO back on the number you already have"
 OWN = "Turn on two-step verification on my bank app"
-OUTBOUND_TOKEN = "outbound-token-for-the-connector"
 _ids = itertools.count(1)
 """Activity ids, unique across both apps: a repeated id in a conversation is ignored as a replay."""
-
-
-@pytest.fixture
-def fay(monkeypatch: pytest.MonkeyPatch, connector: FakeConnector) -> None:
-    """A fifth learner, known to the fake Bot Connector as the others are."""
-    monkeypatch.setitem(PEOPLE, FAY, ("aad-fay", "Fay Senior", "en-GB", "Europe/London"))
-    connector.add_member(FAY, name="Fay Senior", aad="aad-fay")
-
-
-@pytest.fixture
-async def jwks(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeJwks]:
-    """Bot Framework signing keys served locally and trusted by the Agents SDK; Tandem's own tokens for
-    the Bot Connector come from a stub, not from Entra."""
-    keys = FakeJwks()
-    await keys.start()
-    keys.trust(monkeypatch)
-    monkeypatch.setattr(MsalAuth, "get_access_token", _outbound_token)
-    yield keys
-    await keys.stop()
-
-
-async def _outbound_token(_self: MsalAuth, _resource: str, _scopes: list[str], _force: bool = False) -> str:
-    return OUTBOUND_TOKEN
 
 
 @dataclass
