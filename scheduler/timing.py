@@ -63,6 +63,17 @@ def in_quiet_hours(value: dt.time, quiet: tuple[dt.time, dt.time] = QUIET_HOURS)
     return value >= start or value < end
 
 
+def out_of_quiet_hours(at: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """`at`, or the end of the quiet hours it falls in, for someone in `zone` (in UTC): when a message
+    that may wait a little (a reminder, a follow-up) is not sent at night."""
+    local = at.astimezone(zone)
+    if not in_quiet_hours(local.time()):
+        return at
+    end = QUIET_HOURS[1]
+    day = local.date() if local.time() < end else local.date() + dt.timedelta(days=1)
+    return local_moment(day, end, zone).astimezone(dt.UTC)
+
+
 @lru_cache(maxsize=4096)
 def parse_days(text: str) -> frozenset[int]:
     """'mon-fri', 'mon,wed,fri', 'lun-ven', 'weekdays', 'every day' -> weekday numbers (Monday is 0)."""

@@ -26,8 +26,10 @@ async def add_commitment(
     made_at: dt.datetime,
     workshop_id: int | None = None,
     lesson_id: str | None = None,
+    follow_up_at: dt.datetime | None = None,
 ) -> Commitment:
-    """Keep a commitment (its source a CommitmentSource), open, followed up `FOLLOW_UP_AFTER` later."""
+    """Keep a commitment (its source a CommitmentSource), open, followed up at `follow_up_at` (by
+    default `FOLLOW_UP_AFTER` later)."""
     commitment = Commitment(
         person_id=person_id,
         source=source,
@@ -35,7 +37,7 @@ async def add_commitment(
         lesson_id=lesson_id,
         text=text[:TEXT_CHARS],
         made_at=made_at,
-        follow_up_at=made_at + FOLLOW_UP_AFTER,
+        follow_up_at=follow_up_at or made_at + FOLLOW_UP_AFTER,
     )
     session.add(commitment)
     await session.flush()

@@ -10,6 +10,7 @@ engine that collects commitments calls this one function. The answer to the foll
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +18,7 @@ from bot.core.errors import UserError
 from bot.core.replies import Button, Notify, Text
 from bot.core.text import clean, neutralize, squash
 from bot.i18n import register, t
+from scheduler import timing
 from storage import commitments, keys
 from storage.enums import CommitmentStatus, DeliveryKind
 from storage.models import Commitment, Person
@@ -111,12 +113,14 @@ async def commit(
     text: str,
     source: str,
     now: dt.datetime,
+    zone: ZoneInfo,
     workshop_id: int | None = None,
     lesson_id: str | None = None,
 ) -> tuple[Commitment, Notify]:
     """Keep a person's commitment (its source a CommitmentSource) and return it with its follow-up, due
-    a week later: the caller returns the Notify with its replies, so both are written in its
-    transaction. The text is kept as typed (cleaned) and neutralised wherever it is shown."""
+    a week later, moved out of the quiet hours of `zone` (the person's) if it falls in them: the caller
+    returns the Notify with its replies, so both are written in its transaction. The text is kept as
+    typed (cleaned) and neutralised wherever it is shown."""
     made = await commitments.add_commitment(
         session,
         person_id=person.id or 0,
@@ -125,5 +129,6 @@ async def commit(
         made_at=now,
         workshop_id=workshop_id,
         lesson_id=lesson_id,
+        follow_up_at=timing.out_of_quiet_hours(now + commitments.FOLLOW_UP_AFTER, zone),
     )
     return made, follow_up(made, person)

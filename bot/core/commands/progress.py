@@ -60,6 +60,10 @@ register(
             "en": "Your commitment: “{text}” (follow-up on {day})",
             "fr": "Votre engagement : « {text} » (je vous en reparle le {day})",
         },
+        "progress.commitment_open": {
+            "en": "Your commitment: “{text}” (not done yet)",
+            "fr": "Votre engagement : « {text} » (pas encore fait)",
+        },
         "progress.commitments_done": {
             "en": "Commitments kept: {count}",
             "fr": "Engagements tenus : {count}",
@@ -149,8 +153,12 @@ async def _commitments_line(ctx: Context, made: list[Commitment]) -> str:
     done = len(made) - len(waiting)
     parts = [ctx.t("progress.commitments_done", count=done)] if done else []
     if waiting:
-        day = format_day(waiting[-1].follow_up_at.astimezone(await own_zone(ctx)).date(), ctx.lang)
-        parts.insert(0, ctx.t("progress.commitment", text=shown(waiting[-1]), day=day))
+        latest = waiting[-1]
+        if latest.follow_up_at > ctx.now():
+            day = format_day(latest.follow_up_at.astimezone(await own_zone(ctx)).date(), ctx.lang)
+            parts.insert(0, ctx.t("progress.commitment", text=shown(latest), day=day))
+        else:  # asked already: no follow-up day to announce
+            parts.insert(0, ctx.t("progress.commitment_open", text=shown(latest)))
     return ". ".join(parts) + "."
 
 

@@ -17,6 +17,7 @@ from bot.core.context import Context
 from bot.core.errors import NotFound, PermissionDenied, UserError
 from bot.core.replies import Button, Notify, PersonalView, Reply, Text
 from bot.core.runsheet import StepKind
+from bot.core.schedule import own_zone
 from bot.core.text import neutralize
 from bot.core.workshop import live, sheet
 from bot.core.workshop.live import Live
@@ -582,6 +583,7 @@ async def _commit(ctx: Context, state: Live, text: str, lesson_id: str | None) -
         text=text,
         source=CommitmentSource.WORKSHOP,
         now=ctx.now(),
+        zone=await own_zone(ctx),
         workshop_id=state.id,
         lesson_id=lesson_id,
     )

@@ -26,7 +26,6 @@ from bot.i18n import register, t
 from lessons import Library
 from scheduler import lifetimes, timing
 from storage import keys
-from storage.defaults import QUIET_HOURS
 from storage.enums import DeliveryKind, Rsvp
 from storage.models import Person, Workshop
 
@@ -166,12 +165,9 @@ def reminders(
 def reminder_moment(at: dt.datetime, starts_at: dt.datetime, zone: ZoneInfo) -> dt.datetime | None:
     """`at`, or the end of the quiet hours it falls in (None when that is not before the start); a
     workshop that starts in quiet hours has its reminders at their own moments."""
-    if _quiet(starts_at, zone) or not _quiet(at, zone):
+    if _quiet(starts_at, zone):
         return at
-    local = at.astimezone(zone)
-    end = QUIET_HOURS[1]
-    day = local.date() if local.time() < end else local.date() + dt.timedelta(days=1)
-    moved = timing.local_moment(day, end, zone).astimezone(dt.UTC)
+    moved = timing.out_of_quiet_hours(at, zone)
     return moved if moved < starts_at else None
 
 

@@ -5,6 +5,7 @@ reaching the mentor or else the workshop's host, and `progress` showing what is 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -14,9 +15,12 @@ from bot.core.errors import UserError
 from bot.core.replies import Button, Notify, Text
 from storage import commitments as stored
 from storage import keys, people, workshops
+from storage.defaults import QUIET_HOURS
 from storage.enums import CommitmentSource, CommitmentStatus, DeliveryKind, DeliveryStatus
 from storage.models import Commitment, Delivery, InboxMessage, Person
 from tests.support.harness import Harness, text_of
+
+LONDON = ZoneInfo("Europe/London")
 
 WEEK = dt.timedelta(days=7)
 TWO_STEP = "Turn on two-step verification on my email"
@@ -68,6 +72,7 @@ async def commit(
     *,
     workshop_id: int | None = None,
     source: str = CommitmentSource.WORKSHOP,
+    zone: ZoneInfo = LONDON,
 ) -> tuple[Commitment, Notify]:
     """`name` commits to `text`, the way the workshop engine does it: the commitment kept and its
     follow-up queued in the same transaction."""
@@ -75,7 +80,7 @@ async def commit(
     now = harness.clock.now
     async with harness.services.db.transaction() as session:
         made, note = await commitments.commit(
-            session, person=who, text=text, source=source, now=now, workshop_id=workshop_id
+            session, person=who, text=text, source=source, now=now, zone=zone, workshop_id=workshop_id
         )
         await outbox.post(session, sender=who, replies=[note], lang=who.lang, now=now)
     return made, note
@@ -284,6 +289,7 @@ async def test_need_help_with_nobody_to_tell_says_where_to_ask(harness: Harness)
             text="Run a second workshop",
             source=CommitmentSource.WORKSHOP,
             now=harness.clock.now,
+            zone=LONDON,
             workshop_id=workshop_id,
         )
     said = await harness.press("noah", "commitment.answer", f"{own.id}:need_help")
@@ -322,4 +328,30 @@ async def test_progress_shows_the_commitment_still_to_do_and_those_kept(harness:
     assert (
         "Votre engagement : « Activer la double authentification » (je vous en reparle le mardi 1er "
         "décembre 2026)" in plain(await harness.text("carol", "progrès"))
+    )
+    # Once the follow-up day has passed, there is no day to announce: the commitment is still to do.
+    await commit(harness, "bob", "Follow three people in my sector")
+    harness.clock.advance(days=8)
+    shown = await harness.text("bob", "progress")
+    assert "Your commitment: “Follow three people in my sector” (not done yet). Commitments kept: 2." in shown
+
+
+async def test_a_follow_up_never_comes_in_the_persons_quiet_hours(harness: Harness) -> None:
+    """A commitment made late in the evening is followed up a week later when the quiet hours end, in
+    the person's own time zone, not in the middle of their night."""
+    await setup(harness)
+    paris = ZoneInfo("Europe/Paris")
+    evening = dt.datetime(2026, 3, 10, 21, 30, tzinfo=dt.UTC)  # 22:30 in Paris: quiet hours
+    harness.clock.now = evening
+    made, note = await commit(harness, "dan", zone=paris)
+    end = QUIET_HOURS[1]
+    expected = dt.datetime.combine(dt.date(2026, 3, 18), end, paris).astimezone(dt.UTC)
+    assert note.at == made.follow_up_at
+    assert made.follow_up_at == expected
+    daytime = dt.datetime(2026, 3, 10, 11, 0, tzinfo=dt.UTC)
+    harness.clock.now = daytime
+    made, _ = await commit(harness, "dan", "Follow three people in my sector", zone=paris)
+    assert made.follow_up_at is not None
+    assert made.follow_up_at.replace(tzinfo=dt.UTC) == daytime + dt.timedelta(days=7), (
+        "a week later, to the minute"
     )
