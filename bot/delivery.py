@@ -474,7 +474,7 @@ async def completion_message(
         await cohorts.enrollment_with_cohort(session, enrollment_id=enrollment_id) if enrollment_id else None
     )
     track_id = found[1].track_id if found else ""
-    order = list(library.tracks)
+    order = [other for other in library.tracks if not library.for_mentors(other)]
     track = library.tracks.get(track_id)
     summary = await progress.track_summary(
         session,

@@ -461,7 +461,7 @@ def main() -> int:
     from lessons import load_library
 
     global RANK_MEAN, RANK_SCALE, RANK_WEIGHTS
-    library = load_library()
+    library = load_library().for_learners()  # what the engines index: the mentor guide answers nothing
     samples = collect(library)
     RANK_MEAN, RANK_SCALE, RANK_WEIGHTS = fit_ranking(samples)
     dev, unanswered = dev_samples(library)

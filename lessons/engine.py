@@ -90,6 +90,7 @@ class AnswerEngine:
         the default: better on the dev split) or "nearest" (each lesson's best single example, added
         to its score)."""
         started = time.perf_counter()
+        library = library.for_learners()  # the mentor guide never answers a learner's question
         self.library = library
         self._docs: list[tuple[str, str]] = list(library.lessons)
         encoder = _Encoder()
@@ -558,6 +559,7 @@ def check_examples(library: Library) -> list[Problem]:
       lesson's examples out of the index flagged half of them: examples exist to bring the words a
       lesson lacks, so that test says little.)
     """
+    library = library.for_learners()  # mentors' lessons answer no question: no examples to check
     problems: list[Problem] = []
     seen: dict[tuple[str, str], Lesson] = {}
     for lesson in library.lessons.values():

@@ -1,8 +1,8 @@
-"""Read and validate the Markdown lesson library and its tracks.
+"""Read and validate the Markdown lesson library, its tracks and its goals.
 
 Every problem becomes a `path:line: message`. A broken file is left out and reported; it never stops the
-others from loading. Directories given later override lessons (same id and language) and tracks (same id)
-from earlier ones, so an organisation's own lessons win over the bundled ones.
+others from loading. Directories given later override lessons (same id and language), tracks and goals
+(same id) from earlier ones, so an organisation's own lessons win over the bundled ones.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from lessons import yamlsafe
-from lessons.model import LANGS, Lesson, Library, Problem, Quiz, Track
+from lessons.goals import GOALS_FILE, load_goals
+from lessons.model import AUDIENCES, LANGS, LEARNERS, Lesson, Library, Problem, Quiz, Track
 from lessons.typography import french
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ FIELDS = (
     "verified",
     "related",
     "asks",
+    "audience",
 )
 REQUIRED = ("id", "title", "lang", "tags", "summary", "try_it", "verified")
 """Required besides one of `quiz` (one question) and `quizzes` (a list of variants)."""
@@ -67,6 +69,7 @@ class _Draft:
 
     lesson: Lesson
     related_lines: list[int] = field(default_factory=list)
+    audience_line: int = 2
 
 
 class _FileErrors(Exception):
@@ -97,14 +100,30 @@ def load_library(extra_dirs: Sequence[Path | str] = (), *, include_bundled: bool
         _load_dir(directory, library, drafts, track_lines)
     _check_references(library, drafts, track_lines)
     library.lessons = {key: draft.lesson for key, draft in sorted(drafts.items())}
+    _load_goals(dirs, library)
     logger.info(
-        "Loaded %s lessons and %s tracks from %s directories (%s errors)",
+        "Loaded %s lessons, %s tracks and %s goals from %s directories (%s errors)",
         len(library.lessons),
         len(library.tracks),
+        len(library.goals),
         len(dirs),
         len(library.errors),
     )
     return library
+
+
+def _load_goals(dirs: Sequence[Path], library: Library) -> None:
+    """Each directory's `goals.yml`, in order, checked against the tracks as finally loaded (a goal may
+    name a track from any directory); a goal with the id of an earlier one replaces it."""
+    tracks = {track_id: track.lessons for track_id, track in library.tracks.items()}
+    for directory in dirs:
+        path = directory / GOALS_FILE
+        if not path.is_file():
+            continue
+        goals, problems = load_goals(path, tracks=tracks)
+        library.problems.extend(problems)
+        for goal in goals:
+            library.goals[goal.id] = goal
 
 
 def _load_dir(
@@ -215,7 +234,7 @@ def _parse_text(text: str, path: Path, report: _Reporter) -> _Draft | None:
     lesson = _build_lesson(values, lines, body, body_line, path, report)
     if lesson is None or report.failed:
         return None
-    return _Draft(lesson, [lines.get("related", 2)])
+    return _Draft(lesson, [lines.get("related", 2)], lines.get("audience", 2))
 
 
 def _text(values: dict[str, Any], name: str, lines: dict[str, int], report: _Reporter) -> str:
@@ -263,6 +282,7 @@ def _build_lesson(
     related = _str_list(values, "related", lines, report)
     asks = _asks(values, lines, report)
     opener = _opener(values, lines, report)
+    audience = _audience(values, lines, report)
     verified = _date(values, lines, report)
     quizzes = _quizzes(values, lines, report)
     words = len(WORD_RE.findall(body))
@@ -288,6 +308,7 @@ def _build_lesson(
             asks=asks,
             quizzes=quizzes if "quizzes" in values else (),
             opener=opener,
+            audience=audience,
         )
     )
 
@@ -330,6 +351,23 @@ def _opener(values: dict[str, Any], lines: dict[str, int], report: _Reporter) ->
     elif not opener.endswith("?"):
         report.error(line, f"opener must be a question that ends with '?', like '{OPENER_EXAMPLE}'")
     return opener
+
+
+def _audience(values: dict[str, Any], lines: dict[str, int], report: _Reporter) -> str:
+    """Whom the lesson is for: `learners` (the default, when the field is absent) or `mentors` (the
+    mentor guide, which the answer engine never answers with)."""
+    if "audience" not in values:
+        return LEARNERS
+    value = values["audience"]
+    if value not in AUDIENCES:
+        hint = difflib.get_close_matches(str(value), AUDIENCES, n=1)
+        report.error(
+            lines.get("audience", 2),
+            f"audience must be {' or '.join(AUDIENCES)}, not {value!r}"
+            + (f" (did you mean '{hint[0]}'?)" if hint else ""),
+        )
+        return LEARNERS
+    return str(value)
 
 
 def _typeset(lesson: Lesson) -> Lesson:
@@ -553,7 +591,7 @@ def _check_references(
             )
         if missing:
             kept = tuple(r for r in lesson.related if r in known)
-            drafts[key] = _Draft(_replace_related(lesson, kept), draft.related_lines)
+            drafts[key] = replace(draft, lesson=_replace_related(lesson, kept))
     for track_id, track in list(library.tracks.items()):
         path, _, lines = track_lines[track_id]
         seen: set[str] = set()
@@ -570,11 +608,30 @@ def _check_references(
             library.tracks[track_id] = Track(track.id, track.titles, tuple(kept_ids))
     for lesson_id in sorted(known):
         langs = [lang for lang in LANGS if (lesson_id, lang) in drafts]
+        _check_audience(library, [drafts[(lesson_id, lang)] for lang in langs])
         if len(langs) < len(LANGS):
             where = drafts[(lesson_id, langs[0])].lesson.path
             assert where is not None
             library.problems.append(
                 Problem(where, 1, f"lesson '{lesson_id}' has no translation in {_missing(langs)}", True)
+            )
+
+
+def _check_audience(library: Library, versions: list[_Draft]) -> None:
+    """Every language of a lesson is for the same audience: an error at each one that differs from the
+    first, since the answer engine would answer with one language and not the other."""
+    first = versions[0].lesson
+    for draft in versions[1:]:
+        lesson = draft.lesson
+        if lesson.audience != first.audience:
+            assert lesson.path is not None
+            library.problems.append(
+                Problem(
+                    lesson.path,
+                    draft.audience_line,
+                    f"audience '{lesson.audience}' differs from the {first.lang} version's "
+                    f"'{first.audience}': write the same audience in every language",
+                )
             )
 
 

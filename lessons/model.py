@@ -6,9 +6,19 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lessons.goals import Goal
 
 LANGS: tuple[str, ...] = ("en", "fr")
 """The languages of the library, and so the languages Tandem speaks."""
+
+LEARNERS = "learners"
+MENTORS = "mentors"
+AUDIENCES: tuple[str, ...] = (LEARNERS, MENTORS)
+"""Whom a lesson is written for (its `audience:`): the learners, the default, or their mentors (the mentor
+guide). Only learners' lessons answer questions; a mentors' lesson reaches people through its track only."""
 
 
 def lang_of_locale(locale: object) -> str | None:
@@ -57,6 +67,8 @@ class Lesson:
     opener: str = ""
     """The question a mentor asks the room to open the lesson in a live workshop; empty when the lesson
     has none. Not part of what the answer engine indexes."""
+    audience: str = LEARNERS
+    """`LEARNERS` or `MENTORS` (see `AUDIENCES`): the answer engine indexes learners' lessons only."""
 
     @property
     def variants(self) -> tuple[Quiz, ...]:
@@ -104,11 +116,29 @@ class Problem:
 
 @dataclass(slots=True)
 class Library:
-    """Every valid lesson and track, plus what was wrong with the rest."""
+    """Every valid lesson, track and goal, plus what was wrong with the rest."""
 
     lessons: dict[tuple[str, str], Lesson] = field(default_factory=dict)
     tracks: dict[str, Track] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    goals: dict[str, Goal] = field(default_factory=dict)
+    """The goals a learner picks from at pairing (`goals.yml`), by id, in the list's order."""
+
+    def for_learners(self) -> Library:
+        """This library without the lessons written for mentors: what answers learners' questions. The
+        same object when it has none, so an engine built on it is built on exactly what it was before."""
+        kept = {key: lesson for key, lesson in self.lessons.items() if lesson.audience == LEARNERS}
+        if len(kept) == len(self.lessons):
+            return self
+        return Library(lessons=kept, tracks=self.tracks, problems=self.problems, goals=self.goals)
+
+    def for_mentors(self, track_id: str) -> bool:
+        """Whether a track is written for mentors (every lesson it lists is): never offered to learners."""
+        track = self.tracks.get(track_id)
+        if track is None or not track.lessons:
+            return False
+        found = [self.get(lesson_id, LANGS[0]) for lesson_id in track.lessons]
+        return all(lesson is not None and lesson.audience == MENTORS for lesson in found)
 
     @property
     def errors(self) -> list[Problem]:

@@ -271,6 +271,7 @@ class SemanticRanker:
         self._lock = threading.Lock()  # a model's scratch buffers are not known to be thread-safe
         self._recent: dict[str, np.ndarray] = {}
         """Recent questions' vectors, by their exact words (see `question_vector`)."""
+        library = library.for_learners()  # like the lexical engine's: the mentor guide answers nothing
         self.lesson_ids = library.ids()
         position = {lesson_id: index for index, lesson_id in enumerate(self.lesson_ids)}
         self._position = position

@@ -28,7 +28,7 @@ def run(
 def test_lessons_check_bundled_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lessons", "check"]) == 0
     out = capsys.readouterr().out
-    assert "60 lessons, 4 tracks, 0 errors" in out
+    assert "80 lessons, 5 tracks, 0 errors" in out
 
 
 def test_lessons_check_reports_errors_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -37,7 +37,7 @@ def test_lessons_check_reports_errors_and_exits_1(tmp_path: Path, capsys: pytest
     assert main(["lessons", "check", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert f"{bad}:4: lang must be one of en, fr" in out
-    assert "62 lessons" not in out and "61 lessons" in out
+    assert "82 lessons" not in out and "81 lessons" in out
 
 
 def test_lessons_dirs_from_setting_and_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -48,7 +48,7 @@ def test_lessons_dirs_from_setting_and_flag(tmp_path: Path, monkeypatch: pytest.
     assert main(["--lessons", str(second), "lessons", "list"]) == 0
     out = capsys.readouterr().out
     assert "from-env" in out and "from-flag" in out
-    assert "32 lessons in 4 tracks" in out
+    assert "42 lessons in 5 tracks" in out
 
 
 def test_lessons_list_shows_tracks(capsys: pytest.CaptureFixture[str]) -> None:

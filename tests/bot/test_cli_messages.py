@@ -102,9 +102,9 @@ def test_lessons_check_counts_in_the_singular_and_the_plural(
     write_lesson(untranslated, lesson_text("good-one"), lesson_id="good-one")
 
     assert main(["lessons", "check", str(broken)]) == 1
-    assert capsys.readouterr().out.splitlines()[-1] == "60 lessons, 4 tracks, 1 error, 0 warnings"
+    assert capsys.readouterr().out.splitlines()[-1] == "80 lessons, 5 tracks, 1 error, 0 warnings"
     assert main(["lessons", "check", str(untranslated)]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "61 lessons, 4 tracks, 0 errors, 1 warning"
+    assert capsys.readouterr().out.splitlines()[-1] == "81 lessons, 5 tracks, 0 errors, 1 warning"
 
 
 def test_lessons_check_of_a_missing_directory_has_no_line_number(

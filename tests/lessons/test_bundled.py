@@ -15,6 +15,10 @@ two-factor-authentication phishing-scams verify-information news-alerts online-r
 company-confidentiality hashtags social-listening netiquette negative-comments photo-location-privacy
 public-wifi digital-footprint-gdpr notifications-wellbeing instagram-basics whatsapp-groups video-meetings
 generative-ai-basics share-articles""".split()
+MENTOR_IDS = """mentor-start-from-goals mentor-ask-dont-lecture mentor-risk-mastery-benefit mentor-their-phone
+mentor-express-sessions mentor-confidentiality mentor-too-old mentor-i-dont-know mentor-feedback-upward
+mentor-follow-up""".split()
+"""The mentor guide (`audience: mentors`, track `mentor-guide`): tests/lessons/test_mentor_guide.py."""
 
 
 def test_no_errors_or_warnings(bundled_library: Library) -> None:
@@ -22,7 +26,8 @@ def test_no_errors_or_warnings(bundled_library: Library) -> None:
 
 
 def test_thirty_topics_in_both_languages(bundled_library: Library) -> None:
-    assert sorted(bundled_library.ids()) == sorted(IDS)
+    assert sorted(bundled_library.for_learners().ids()) == sorted(IDS)
+    assert sorted(bundled_library.ids()) == sorted(IDS + MENTOR_IDS)
     assert all((lesson_id, lang) in bundled_library.lessons for lesson_id in IDS for lang in LANGS)
 
 
@@ -49,11 +54,12 @@ def test_x_is_introduced_with_its_former_name(bundled_library: Library) -> None:
 
 
 def test_tracks_cover_everything_and_start_with_first_steps(bundled_library: Library) -> None:
-    tracks = list(bundled_library.tracks.values())
+    tracks = [track for track in bundled_library.tracks.values() if track.id != "mentor-guide"]
     assert len(tracks) >= 4
     assert tracks[0].id == "first-steps" and 8 <= len(tracks[0].lessons) <= 12
     covered = [lesson_id for track in tracks for lesson_id in track.lessons]
     assert sorted(covered) == sorted(IDS)
+    assert list(bundled_library.tracks["mentor-guide"].lessons) == MENTOR_IDS
     assert all(track.title("fr") != track.title("en") for track in tracks)
 
 

@@ -137,7 +137,10 @@ async def handle_lesson(ctx: Context, args: str) -> list[Reply]:
 
 async def handle_tracks(ctx: Context, args: str) -> list[Reply]:
     lines = [ctx.t("tracks.title")]
+    mentoring = ctx.is_mentor or ctx.person.is_admin
     for track in ctx.library.tracks.values():
+        if ctx.library.for_mentors(track.id) and not mentoring:
+            continue  # the mentor's guide: for mentors and admins only
         lines.append(
             f"- {ctx.t('tracks.line', title=track.title(ctx.lang), id=track.id, count=len(track.lessons))}"
         )
