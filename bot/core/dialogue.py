@@ -148,7 +148,14 @@ async def run_action(ctx: Context, handler: Run, value: str) -> list[Reply]:
     prompt = await live_prompt(ctx)
     answered = prompt is not None and (ctx.event.action or "", value) in _actions(prompt)
     replies = await handler(ctx, value)
-    if answered and prompt is not None and prompt.id is not None:
+    # Only that very row: a prompt the handler set in its place may have been given the same id (SQLite
+    # reuses the id of a deleted last row), and is then a new object in the session.
+    if (
+        answered
+        and prompt is not None
+        and prompt.id is not None
+        and await ctx.session.get(PendingAction, prompt.id) is prompt
+    ):
         await activity.drop_pending(ctx.session, ids=[prompt.id])
     return replies
 

@@ -414,3 +414,29 @@ async def test_housekeeping_drops_prompts_nobody_answered(harness: Harness, ids:
 
     assert await prompts(harness, ids["bob"]) == []
     assert [p.kind for p in await prompts(harness, ids["mia"])] == [PendingKind.REPLY]
+
+
+async def test_a_prompt_that_an_answered_prompt_sets_in_its_place_stays(harness: Harness) -> None:
+    """Failure: the action answering a text prompt set the next prompt (as a meeting's "what did you
+    cover?" sets "anything you'll try?"); the database gave the new row the old one's id (SQLite reuses
+    the id of a deleted last row), and the answered prompt's removal deleted the new one instead."""
+    from bot.core.context import Context
+    from storage import people
+
+    await harness.say("ann", "help")
+    event = Event(harness.actor("ann"), "action", "We met", action="test.first", value="1")
+
+    async def then_second(ctx: Context, value: str) -> list[Text]:
+        await dialogue.expect_text(ctx, kind=PendingKind.QUESTION, action="test.second", value=value)
+        return [Text("next")]
+
+    async with harness.services.db.transaction() as session:
+        ann = await people.get_person(session, key="console:ann")
+        assert ann is not None
+        ctx = Context(event, ann, session, harness.services, harness.app.conversation.router)
+        await dialogue.expect_text(ctx, kind=PendingKind.COMMITMENT, action="test.first", value="1")
+    async with harness.services.db.transaction() as session:
+        ctx = Context(event, ann, session, harness.services, harness.app.conversation.router)
+        assert await dialogue.run_action(ctx, then_second, "1") == [Text("next")]
+    [left] = await prompts(harness, ann.id or 0)
+    assert (left.kind, left.data["action"]) == (PendingKind.QUESTION, "test.second")
