@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core import outbox
+from bot.core import meetings, outbox
 from bot.core.cards import tip_card
 from bot.core.commands import confidence, nudge
 from bot.core.commands.push import tip_reply
@@ -278,6 +278,10 @@ class LedgerCarrier:
                     extras[claim.delivery_id] = await self._review(session, claim, person)
                 elif claim.kind == DeliveryKind.NUDGE:
                     extras[claim.delivery_id] = await nudge.compose(session, person, claim, self.default_tz)
+                elif claim.kind == DeliveryKind.MEETING and not claim.payload:  # ask, brief, nudge
+                    extras[claim.delivery_id] = await meetings.compose(
+                        session, person, claim.dedupe_key, self.library, self.default_tz
+                    )
         parcels: dict[int, dispatch.Parcel] = {}
         for claim in claims:
             person = persons.get(claim.person_id)

@@ -1,5 +1,6 @@
 """The mentor's weekly digest, composed when it is sent, in the mentor's language: per mentee, their
-progress, the topics to go over at the next meeting, and whether Tandem paused them for inactivity.
+progress, how far they are towards their goals, the topics to go over at the next meeting, and whether
+Tandem paused them for inactivity.
 
 The topics are lesson titles, never answers, and only for mentees who share them (`settings topics`, on
 by default): with it off, the mentor sees their progress only. `scheduler.upkeep.plan_digests` queues
@@ -12,6 +13,7 @@ import datetime as dt
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core import goals
 from bot.core.args import mention
 from bot.core.replies import Reply, Text
 from bot.core.text import neutralize
@@ -32,6 +34,7 @@ register(
             "fr": "- {name} : {lessons} leçons, quiz {right}/{quizzes}, {open} question(s) en attente",
         },
         "drip.digest_none": {"en": "No mentees yet.", "fr": "Pas encore de mentorés."},
+        "digest.goals": {"en": "  Goals: {goals}", "fr": "  Objectifs : {goals}"},
         "digest.topics": {
             "en": "  To go over at your next meeting: {topics}",
             "fr": "  À revoir ensemble à votre prochaine rencontre : {topics}",
@@ -48,9 +51,10 @@ register(
 async def digest_message(
     session: AsyncSession, mentor: Person, library: Library | None = None, *, now: dt.datetime | None = None
 ) -> list[Reply]:
-    """Each mentee's progress and open questions; the lessons they keep getting wrong (by title, from
-    `library`) when they share them; and a word when Tandem paused them for inactivity (a live pause: at
-    `now` when given, else one the housekeeping has not cleared yet)."""
+    """Each mentee's progress and open questions; their goals with how far they are towards each (from
+    `library`); the lessons they keep getting wrong (by title) when they share them; and a word when
+    Tandem paused them for inactivity (a live pause: at `now` when given, else one the housekeeping has
+    not cleared yet)."""
     lang = mentor.lang
     mentees = await people.mentees_of(session, mentor_id=mentor.id or 0)
     ids = [m.id or 0 for m in mentees]
@@ -58,6 +62,7 @@ async def digest_message(
     scores = await progress.quiz_scores(session, person_ids=ids)
     waiting = await progress.open_question_counts(session, person_ids=ids, mentor_id=mentor.id or 0)
     topics = await retention.topics_to_go_over(session, person_ids=ids)
+    towards = await goals.goal_progress(session, library=library, person_ids=ids) if library else {}
     lines = [t("drip.digest_title", lang)]
     if not mentees:
         lines.append(t("drip.digest_none", lang))
@@ -75,6 +80,8 @@ async def digest_message(
                 open=waiting.get(pid, 0),
             )
         )
+        if towards.get(pid):
+            lines.append(t("digest.goals", lang, goals=goals.short_progress(towards[pid], lang)))
         if mentee.share_topics and topics.get(pid):
             titles = ", ".join(_title(library, lesson_id, lang) for lesson_id in topics[pid])
             lines.append(t("digest.topics", lang, topics=titles))

@@ -34,6 +34,8 @@ LIFETIMES: dict[str, dt.timedelta] = {
     DeliveryKind.OUTCOME: dt.timedelta(days=3),
     DeliveryKind.WORKSHOP: dt.timedelta(days=7),
     DeliveryKind.COMMITMENT: dt.timedelta(days=3),
+    DeliveryKind.MEETING: dt.timedelta(days=3),
+    DeliveryKind.MATCH: dt.timedelta(days=7),
 }
 """Kinds whose lifetime is a fixed span from their due time; the others (lesson, complete, review,
 digest) end with the local day."""

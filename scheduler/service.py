@@ -20,7 +20,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from scheduler import ledger, nudges, upkeep
+from scheduler import ledger, meetings, nudges, upkeep
 from scheduler.dispatch import Dispatcher, DispatchReport
 from storage.db import Database
 from storage.defaults import DEFAULT_TZ
@@ -69,6 +69,7 @@ async def run_tick(
     moment = now or runtime.clock()
     plan = await ledger.plan_due(runtime.db, moment, runtime.tracks(), default_tz=runtime.default_tz)
     await nudges.plan_nudges(runtime.db, moment, default_tz=runtime.default_tz)
+    await meetings.plan_meetings(runtime.db, moment, default_tz=runtime.default_tz)
     sent = await runtime.dispatcher.run_once(moment if now is not None else None)
     return plan, sent
 
@@ -82,6 +83,7 @@ async def tick(runtime: DripRuntime) -> None:
                 runtime.db, runtime.clock(), runtime.tracks(), default_tz=runtime.default_tz
             )
             await nudges.plan_nudges(runtime.db, runtime.clock(), default_tz=runtime.default_tz)
+            await meetings.plan_meetings(runtime.db, runtime.clock(), default_tz=runtime.default_tz)
     except Exception:
         logger.exception("Drip tick failed; the next tick will try again")
         return

@@ -27,13 +27,15 @@ async def add_commitment(
     workshop_id: int | None = None,
     lesson_id: str | None = None,
     follow_up_at: dt.datetime | None = None,
+    meeting_id: int | None = None,
 ) -> Commitment:
-    """Keep a commitment (its source a CommitmentSource), open, followed up at `follow_up_at` (by
-    default `FOLLOW_UP_AFTER` later)."""
+    """Keep a commitment (its source a CommitmentSource, with the workshop or the meeting it came
+    from), open, followed up at `follow_up_at` (by default `FOLLOW_UP_AFTER` later)."""
     commitment = Commitment(
         person_id=person_id,
         source=source,
         workshop_id=workshop_id,
+        meeting_id=meeting_id,
         lesson_id=lesson_id,
         text=text[:TEXT_CHARS],
         made_at=made_at,

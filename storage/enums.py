@@ -46,6 +46,11 @@ class DeliveryKind(StrEnum):
     host's workshop posts in its room)."""
     COMMITMENT = "commitment"
     """The follow-up of a commitment made in a workshop or a meeting, a week later."""
+    MEETING = "meeting"
+    """About a pair's meetings: "Did you meet?", the mentor's brief before one, a kind nudge after two
+    missed in a row."""
+    MATCH = "match"
+    """A pair made by `match accept`: each side is told who the other is, and the learner picks goals."""
 
 
 TRACK_KINDS = (DeliveryKind.LESSON, DeliveryKind.COMPLETE)
@@ -177,9 +182,18 @@ class PendingKind(StrEnum):
     WEB_SESSION = "web_session"
     """A signed-in dashboard session (8 hours): `data` holds a hash of the cookie's token and the
     session's CSRF token. Sign-out deletes it. Not a prompt."""
+    MEETING_NOTE = "meeting_note"
+    """After "we met": the person types what the pair covered, in a line (text, optional)."""
+    MEETING_COMMIT = "meeting_commit"
+    """Then the learner types what they will try this week (text, optional): a commitment."""
+    RESCHEDULE = "reschedule"
+    """After "rescheduled": the person types the new date and time (text)."""
     IMPORT_PREVIEW = "import_preview"
     """A people import previewed and waiting for its author's confirmation: `data` holds the parsed rows.
     Not a prompt."""
+    IMPORTED = "imported"
+    """The people of an admin's last import from the chat (`data["person_ids"]`), for a week: what
+    `invite <cohort> imported` invites. Not a prompt."""
 
 
 PROMPT_KINDS = (
@@ -188,6 +202,9 @@ PROMPT_KINDS = (
     PendingKind.REPLY,
     PendingKind.QUESTION,
     PendingKind.COMMITMENT,
+    PendingKind.MEETING_NOTE,
+    PendingKind.MEETING_COMMIT,
+    PendingKind.RESCHEDULE,
 )
 """The kinds that are prompts: a new prompt replaces the person's previous one."""
 
@@ -304,3 +321,34 @@ class CommitmentStatus(StrEnum):
     DONE = "done"
     NOT_YET = "not_yet"
     NEED_HELP = "need_help"
+
+
+class PairingSource(StrEnum):
+    """How a pair was made."""
+
+    MANUAL = "manual"
+    """By an admin's `pair`."""
+    MATCH = "match"
+    """By `match accept`, from a proposal."""
+
+
+class ProposalStatus(StrEnum):
+    """One line of a `match suggest` round."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    """Not accepted when the admin accepted others, or asked again with `match redo`: never proposed
+    again in this cohort."""
+    REPLACED = "replaced"
+    """A later round replaced it before anyone decided (a new `match suggest`)."""
+
+
+class MeetingStatus(StrEnum):
+    """A pair's planned meeting, and what became of it (the first answer of either side counts)."""
+
+    PLANNED = "planned"
+    HELD = "held"
+    MISSED = "missed"
+    RESCHEDULED = "rescheduled"
+    """Moved to another moment (`Meeting.moved_to`), where a new planned meeting waits."""

@@ -196,6 +196,58 @@ def commitment_follow_up_key(commitment_id: int) -> str:
     return f"commit:{commitment_id}"
 
 
+# --- invitations to join a cohort (`Delivery.dedupe_key`) ----------------------------------------------------
+
+
+def cohort_invite_prefix(cohort_id: int, person_id: int | None = None) -> str:
+    """The start of the key of every invitation to join one cohort (sent to one person, when given):
+    `invite` finds who was invited already, and a **Join** button that its presser was invited."""
+    return f"cohort-invite:{cohort_id}:" + (f"{person_id}:" if person_id is not None else "")
+
+
+def cohort_invite_key(cohort_id: int, person_id: int, revision: int = 0) -> str:
+    """One invitation to join a cohort, to one person. Inviting them again after an invitation that
+    never arrived (given up, failed) counts `revision` up, so the new one is a new message."""
+    return f"{cohort_invite_prefix(cohort_id, person_id)}{revision}"
+
+
+# --- the relationship: pairs made by matching, meetings (`Delivery.dedupe_key`) -----------------------------
+
+MEETING_MESSAGES = ("ask", "brief", "nudge")
+"""What Tandem sends about one planned meeting: "Did you meet?" to each side, the mentor's brief before it,
+and the kind nudge when it is the second missed in a row."""
+
+
+def match_notice_key(proposal_id: int, person_id: int) -> str:
+    """The word to one side of a pair made by `match accept`, sent once per proposal."""
+    return f"match:{proposal_id}:{person_id}"
+
+
+def meeting_key(meeting_id: int, person_id: int, which: str) -> str:
+    """One message about a planned meeting to one person (`which` is one of `MEETING_MESSAGES`), sent once."""
+    if which not in MEETING_MESSAGES:
+        raise ValueError(f"unknown meeting message {which!r}")
+    return f"meeting:{meeting_id}:{which}:{person_id}"
+
+
+class MeetingKey(NamedTuple):
+    """What a `meeting_key` names: the meeting, which message, and for whom."""
+
+    meeting_id: int
+    which: str
+    person_id: int
+
+
+def parse_meeting_key(key: str) -> MeetingKey | None:
+    """`meeting:12:ask:7` -> (12, "ask", 7); None for any other key."""
+    head, _, rest = key.partition(":")
+    meeting, _, rest = rest.partition(":")
+    which, _, person = rest.partition(":")
+    if head != "meeting" or which not in MEETING_MESSAGES or not meeting.isdigit() or not person.isdigit():
+        return None
+    return MeetingKey(int(meeting), which, int(person))
+
+
 # --- rooms (`Delivery.room`, `Workshop.room`) ---------------------------------------------------------------
 
 ROOM_CHARS = 300

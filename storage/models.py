@@ -22,7 +22,10 @@ from storage.enums import (
     EnrollmentStatus,
     JobStatus,
     LangSource,
+    MeetingStatus,
+    PairingSource,
     Priority,
+    ProposalStatus,
     QuestionStatus,
     ReportRule,
     Rsvp,
@@ -90,6 +93,8 @@ class Person(PersonBase, table=True):
     """Their manager, from a people import: matching keeps mentors outside a reporting line."""
     role: str | None = Field(default=None, max_length=10)
     """A PersonRole from a people import (learner or mentor); None when never imported."""
+    mentor_capacity: int | None = Field(default=None)
+    """How many mentees `match suggest` may give this mentor (`match capacity`); None: the default, 2."""
     created_at: dt.datetime = _created()
 
 
@@ -606,12 +611,122 @@ class Commitment(SQLModel, table=True):
     source: str = Field(max_length=10)
     """A CommitmentSource."""
     workshop_id: int | None = Field(default=None, foreign_key="workshop.id", ondelete="SET NULL", index=True)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", ondelete="SET NULL", index=True)
     lesson_id: str | None = Field(default=None, max_length=64)
     text: str = Field(max_length=300)
     made_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
     follow_up_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
     status: str = Field(default=CommitmentStatus.OPEN, max_length=20)
     answered_at: dt.datetime | None = _when()
+
+
+# --- the relationship: pairs over time, matching, meetings, goals -------------------------------------
+
+
+class Pairing(SQLModel, table=True):
+    """Every pair there has been, with when it started and ended: `match suggest` never proposes a pair
+    twice, and a pair's meetings and notes stay with it after it ends. The pairs in force are the rows
+    without `ended_at`, the same pairs as `mentorship` (which the rest of Tandem reads)."""
+
+    __table_args__ = (Index("ix_pairing_pair", "mentor_id", "mentee_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
+    mentee_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
+    """Either side may be None once that person asked to be forgotten: the pair's history (meetings, the
+    other side's notes and commitments) stays with the other."""
+    source: str = Field(default=PairingSource.MANUAL, max_length=10)
+    started_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ended_at: dt.datetime | None = _when()
+
+
+class MatchProposal(SQLModel, table=True):
+    """One line of a `match suggest` round for a cohort: a learner and the mentor proposed (or none, with
+    the rule that could not be met), numbered as the admin sees them."""
+
+    __tablename__ = "match_proposal"
+    __table_args__ = (UniqueConstraint("cohort_id", "round", "number", name="uq_match_proposal_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", ondelete="CASCADE", index=True)
+    round: int
+    number: int
+    learner_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    mentor_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE", index=True)
+    reasons: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """[reason, argument] pairs (`bot.core.matching.Reason`)."""
+    unmet: str | None = Field(default=None, max_length=20)
+    """Why no mentor (`bot.core.matching.Unmet`), with `unmet_arg` (the learner's language)."""
+    unmet_arg: str | None = Field(default=None, max_length=40)
+    status: str = Field(default=ProposalStatus.PROPOSED, max_length=12)
+    proposed_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    decided_at: dt.datetime | None = _when()
+
+
+class Rhythm(SQLModel, table=True):
+    """How often a pair means to meet (`meet every 2 weeks on thu at 12:30`): every `every_weeks` weeks,
+    on `weekday` (0 is Monday), at `time` in `tz`. Its meetings are `Meeting` rows, one planned ahead."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", ondelete="CASCADE", unique=True)
+    every_weeks: int
+    weekday: int
+    time: str = Field(max_length=5)
+    tz: str = Field(max_length=64)
+    missed_in_row: int = Field(default=0)
+    """Planned meetings missed one after the other (a held one sets it back to 0): two bring a kind
+    nudge to both, three put the pair "at risk" in the report."""
+    set_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Meeting(SQLModel, table=True):
+    """One planned meeting of a pair and what became of it: after its moment both are asked "Did you
+    meet?", and before it the mentor gets a brief."""
+
+    __table_args__ = (
+        UniqueConstraint("pairing_id", "planned_at", name="uq_meeting_moment"),
+        Index("ix_meeting_due", "status", "planned_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", ondelete="CASCADE", index=True)
+    planned_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status: str = Field(default=MeetingStatus.PLANNED, max_length=12)
+    moved_to: dt.datetime | None = _when()
+    """Where a rescheduled meeting went (a new planned row at that moment)."""
+    brief_sent_at: dt.datetime | None = _when()
+    asked_at: dt.datetime | None = _when()
+    """When "Did you meet?" was queued for both."""
+    answered_at: dt.datetime | None = _when()
+    answered_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class MeetingNote(SQLModel, table=True):
+    """What one side of a pair wrote about a meeting ("what did you cover?"), private to the pair:
+    `forget-me` erases the author's notes and leaves the other's."""
+
+    __tablename__ = "meeting_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", ondelete="CASCADE", index=True)
+    author_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    text: str = Field(max_length=300)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class PersonGoal(SQLModel, table=True):
+    """A goal a learner chose (1 to 3, from `lessons/library/goals.yml`, by its id)."""
+
+    __tablename__ = "person_goal"
+    __table_args__ = (UniqueConstraint("person_id", "goal_id", name="uq_person_goal"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    goal_id: str = Field(max_length=64)
+    chosen_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 class ChatRoom(SQLModel, table=True):

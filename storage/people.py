@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.enums import PairingSource
 from storage.keys import local_id
-from storage.models import Enrollment, Mentorship, Person, PersonCreate, PersonUpdate
+from storage.models import Enrollment, Mentorship, Pairing, Person, PersonCreate, PersonUpdate
 from storage.sql import LIKE_ESCAPE, dialect_insert, escape_like
 
 
@@ -162,22 +163,50 @@ async def is_mentor(session: AsyncSession, *, person_id: int) -> bool:
     return bool((await session.exec(query)).one())
 
 
-async def pair(session: AsyncSession, *, mentor_id: int, mentee_id: int) -> Person | None:
-    """Make `mentor_id` the mentee's mentor; returns the previous mentor, if any."""
+async def pair(
+    session: AsyncSession,
+    *,
+    mentor_id: int,
+    mentee_id: int,
+    now: dt.datetime,
+    source: str = PairingSource.MANUAL,
+) -> Person | None:
+    """Make `mentor_id` the mentee's mentor; returns the previous mentor, if any (the same mentor again
+    changes nothing). The history keeps every pair: the mentee's pairing in force ends at `now` and a new
+    one starts, made by `source` (a PairingSource)."""
     previous = await mentor_of(session, mentee_id=mentee_id)
+    if previous is not None and previous.id == mentor_id:
+        return previous
     await session.exec(delete(Mentorship).where(col(Mentorship.mentee_id) == mentee_id))
-    session.add(Mentorship(mentor_id=mentor_id, mentee_id=mentee_id))
+    await _end_pairings(session, now=now, mentee_id=mentee_id)
+    session.add(Mentorship(mentor_id=mentor_id, mentee_id=mentee_id, created_at=now))
+    session.add(Pairing(mentor_id=mentor_id, mentee_id=mentee_id, source=source, started_at=now))
     await session.flush()
     return previous
 
 
-async def unpair(session: AsyncSession, *, mentor_id: int, mentee_id: int) -> bool:
+async def unpair(session: AsyncSession, *, mentor_id: int, mentee_id: int, now: dt.datetime) -> bool:
+    """End a pair in force (False when those two are not paired); its history row ends at `now` and
+    stays, so that matching never proposes it again."""
     result = await session.exec(
         delete(Mentorship).where(
             col(Mentorship.mentor_id) == mentor_id, col(Mentorship.mentee_id) == mentee_id
         )
     )
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return False
+    await _end_pairings(session, now=now, mentee_id=mentee_id, mentor_id=mentor_id)
+    return True
+
+
+async def _end_pairings(
+    session: AsyncSession, *, now: dt.datetime, mentee_id: int, mentor_id: int | None = None
+) -> None:
+    """Close the mentee's pairings still open (with this mentor only, when given)."""
+    query = update(Pairing).where(col(Pairing.mentee_id) == mentee_id, col(Pairing.ended_at).is_(None))
+    if mentor_id is not None:
+        query = query.where(col(Pairing.mentor_id) == mentor_id)
+    await session.exec(query.values(ended_at=now))
 
 
 async def save_conversation(

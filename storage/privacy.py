@@ -13,6 +13,9 @@ Erasure goes further than deleting the person's row (and, by ON DELETE CASCADE, 
 - the workshops they host go, with their seats, answers, checks and commitments (ON DELETE CASCADE), and
   the invitations and reminders still waiting for them are withdrawn; the workshops they only planned
   stay, with no planner (ON DELETE SET NULL);
+- the pairs they were in stay as the other side's history, without them (ON DELETE SET NULL): the
+  meetings, and the notes and commitments the other side wrote, stay; their own notes, goals and
+  commitments go (ON DELETE CASCADE), and so do the match proposals that name them;
 - every JSON value of every table (audit arguments by others, messages waiting in the ledger, inbox
   messages, slow work's arguments) that names them by key, platform id or name names "forgotten" instead.
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -44,12 +47,18 @@ from storage.models import (
     DeliveryBatch,
     Enrollment,
     InboxMessage,
+    MatchProposal,
+    Meeting,
+    MeetingNote,
     Mentorship,
+    Pairing,
     PendingAction,
     Person,
+    PersonGoal,
     Question,
     ReviewAnswer,
     ReviewCard,
+    Rhythm,
     Workshop,
     WorkshopAnswer,
     WorkshopCheck,
@@ -89,6 +98,7 @@ _SENDING = "bookkeeping of how Tandem sent a message (retries, duplicate checks,
 _RUNNING = "bookkeeping of how Tandem runs a live workshop (its next timer, its count of changes)"
 _ROOM = "the technical address of the channel or chat it was posted in"
 _WORKSHOP = "shown as the workshop's title"
+_PAIR = "shown as the names of the pair"
 
 LEFT_OUT: dict[str, dict[str, str]] = {
     "person": {
@@ -163,7 +173,28 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "workshop_seat": {"id": _ROW_ID, "workshop_id": _WORKSHOP, "person_id": _LINK},
     "workshop_answer": {"id": _ROW_ID, "workshop_id": _WORKSHOP, "person_id": _LINK},
     "workshop_check": {"id": _ROW_ID, "workshop_id": _WORKSHOP, "person_id": _LINK},
-    "commitment": {"id": _ROW_ID, "person_id": _LINK, "workshop_id": _WORKSHOP},
+    "commitment": {
+        "id": _ROW_ID,
+        "person_id": _LINK,
+        "workshop_id": _WORKSHOP,
+        "meeting_id": "shown as the meeting's date",
+    },
+    "pairing": {"id": _ROW_ID, "mentor_id": "shown as a name", "mentee_id": "shown as a name"},
+    "match_proposal": {
+        "id": _ROW_ID,
+        "cohort_id": "shown as the cohort's name",
+        "learner_id": "shown as a name",
+        "mentor_id": "shown as a name",
+        "proposed_by_id": "shown as a name",
+    },
+    "rhythm": {"id": _ROW_ID, "pairing_id": _PAIR, "set_by_id": "shown as a name"},
+    "meeting": {"id": _ROW_ID, "pairing_id": _PAIR, "answered_by_id": "shown as a name"},
+    "meeting_note": {
+        "id": _ROW_ID,
+        "meeting_id": "shown as the meeting's date",
+        "author_id": "shown as a name",
+    },
+    "person_goal": {"id": _ROW_ID, "person_id": _LINK},
 }
 """What `my-data` leaves out of each table's rows, and why: internal numbers, delivery bookkeeping and
 technical addresses, which mean nothing to a person (names, cohorts and message texts stand in for the
@@ -230,6 +261,57 @@ async def reports_of(session: AsyncSession, *, manager_id: int) -> list[Person]:
     """The people whose manager (from a people import) this person is: `my-data` names them, and
     forget-me leaves them without a manager (the foreign key's ON DELETE SET NULL)."""
     query = select(Person).where(col(Person.manager_id) == manager_id).order_by(col(Person.id))
+    return list(await session.exec(query))
+
+
+async def pairings_of(session: AsyncSession, *, person_id: int) -> list[Pairing]:
+    """Every pair a person has been in, as mentor or mentee, oldest first."""
+    query = select(Pairing).where(
+        or_(col(Pairing.mentor_id) == person_id, col(Pairing.mentee_id) == person_id)
+    )
+    return list(await session.exec(query.order_by(col(Pairing.started_at), col(Pairing.id))))
+
+
+async def proposals_naming(session: AsyncSession, *, person_id: int) -> list[MatchProposal]:
+    """The `match suggest` lines that name a person, as learner, mentor or the admin who asked."""
+    query = select(MatchProposal).where(
+        or_(
+            col(MatchProposal.learner_id) == person_id,
+            col(MatchProposal.mentor_id) == person_id,
+            col(MatchProposal.proposed_by_id) == person_id,
+        )
+    )
+    return list(await session.exec(query.order_by(col(MatchProposal.id))))
+
+
+async def pair_history(
+    session: AsyncSession, *, pairing_ids: Sequence[int]
+) -> tuple[list[Rhythm], list[Meeting], list[MeetingNote]]:
+    """The rhythms, meetings and notes (both sides') of these pairs: the pair's history, which is each
+    side's own."""
+    if not pairing_ids:
+        return [], [], []
+    rhythms = await session.exec(
+        select(Rhythm).where(col(Rhythm.pairing_id).in_(pairing_ids)).order_by(col(Rhythm.id))
+    )
+    meetings = list(
+        await session.exec(
+            select(Meeting)
+            .where(col(Meeting.pairing_id).in_(pairing_ids))
+            .order_by(col(Meeting.planned_at), col(Meeting.id))
+        )
+    )
+    notes = await session.exec(
+        select(MeetingNote)
+        .where(col(MeetingNote.meeting_id).in_([m.id for m in meetings]))
+        .order_by(col(MeetingNote.id))
+    )
+    return list(rhythms), meetings, list(notes)
+
+
+async def goals_of(session: AsyncSession, *, person_id: int) -> list[PersonGoal]:
+    """The goals a learner chose."""
+    query = select(PersonGoal).where(col(PersonGoal.person_id) == person_id).order_by(col(PersonGoal.id))
     return list(await session.exec(query))
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from pathlib import Path
 
-from bot.core.events import Actor
+from bot.core import intake
+from bot.core.events import Actor, Event
 from bot.core.replies import File
+from bot.core.router import Router
 from storage import keys
 
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.\-]{0,79})")
@@ -44,3 +47,40 @@ def save_file(file: File, directory: Path | None = None) -> Path:
     finally:
         os.close(descriptor)
     return path.resolve()
+
+
+def local_files(router: Router, event: Event) -> list[intake.Offered]:
+    """`people import <path>`: the file at that path on this machine (the console's person is whoever
+    runs it here), offered to `intake.take` like a file sent in a chat; none without a path."""
+    argument = intake.argument(router, event)
+    if not argument:
+        return []
+    try:
+        words = shlex.split(argument)
+    except ValueError:  # an unclosed quote: the path as typed
+        words = [argument]
+    typed = " ".join(words).strip()
+    path = Path(typed).expanduser()
+
+    async def read(limit: int) -> bytes:
+        try:
+            with path.open("rb") as stream:
+                return stream.read(limit + 1)
+        except FileNotFoundError:
+            raise intake.Unreadable(
+                "intake.no_such_file", name=typed, reason="intake.reason.missing"
+            ) from None
+        except IsADirectoryError:
+            raise intake.Unreadable(
+                "intake.no_such_file", name=typed, reason="intake.reason.folder"
+            ) from None
+        except OSError:
+            raise intake.Unreadable(
+                "intake.no_such_file", name=typed, reason="intake.reason.denied"
+            ) from None
+
+    try:
+        size: int | None = path.stat().st_size if path.is_file() else None
+    except OSError:
+        size = None
+    return [intake.Offered(name=path.name or typed, read=read, size=size)]

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.console.channel import console_actor, console_key, mentions_in
+from bot.console.channel import console_actor, console_key, local_files, mentions_in
 from bot.console.render import margin, render_reply
+from bot.core import intake
 from bot.core.context import Services
 from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event
@@ -233,7 +234,8 @@ class ConsoleChat:
         if event is None:
             self._ask_for_text()
             return
-        self.show(await self.conversation.handle(event))
+        taken = await intake.take(self.conversation, event, local_files(self.conversation.router, event))
+        self.show(taken if isinstance(taken, list) else await self.conversation.handle(taken))
         if not self.interactive:
             await self.deliver()
 

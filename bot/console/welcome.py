@@ -121,7 +121,11 @@ async def open_console(
         welcome_key = keys.console_welcome_key(person.id or 0)
         welcomed = await activity.inbox_has(session, person_id=person.id or 0, dedupe_key=welcome_key)
         shown = dashboard if person.is_admin or is_mentor else None
-        if person.is_admin and not await cohorts.list_cohorts(session):
+        library = services.lessons.library
+        learners_cohorts = [
+            c for c in await cohorts.list_cohorts(session) if not library.for_mentors(c.track_id)
+        ]  # the mentor's guide's cohort, made with a first pair, is not the programme's
+        if person.is_admin and not learners_cohorts:
             text = admin_welcome(person, actor.local_id, first=first_admin, dashboard=shown)
         elif not welcomed:
             text = first_visit(person, mentor=is_mentor, dashboard=shown)

@@ -116,11 +116,13 @@ async def commit(
     zone: ZoneInfo,
     workshop_id: int | None = None,
     lesson_id: str | None = None,
+    meeting_id: int | None = None,
 ) -> tuple[Commitment, Notify]:
     """Keep a person's commitment (its source a CommitmentSource) and return it with its follow-up, due
     a week later, moved out of the quiet hours of `zone` (the person's) if it falls in them: the caller
     returns the Notify with its replies, so both are written in its transaction. The text is kept as
-    typed (cleaned) and neutralised wherever it is shown."""
+    typed (cleaned) and neutralised wherever it is shown. `workshop_id` or `meeting_id` names where it
+    was made."""
     made = await commitments.add_commitment(
         session,
         person_id=person.id or 0,
@@ -128,6 +130,7 @@ async def commit(
         text=checked_text(text),
         made_at=now,
         workshop_id=workshop_id,
+        meeting_id=meeting_id,
         lesson_id=lesson_id,
         follow_up_at=timing.out_of_quiet_hours(now + commitments.FOLLOW_UP_AFTER, zone),
     )

@@ -30,6 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core import goals
 from bot.core.commands import report as _report  # noqa: F401 - registers report.too_few, report.none_yet
 from bot.core.context import Services
 from bot.core.conversation import Conversation
@@ -40,7 +41,8 @@ from bot.core.schedule import zone_of
 from bot.i18n import register, t
 from lessons import LANGS, Library, analyzer
 from storage import dashboard as data
-from storage import examples, keys, people, retention, workshop_report
+from storage import examples, keys, meetings, people, relationship_report, retention, workshop_report
+from storage.cohorts import enrollments_in as get_enrollments_in
 from storage.cohorts import get_cohort_by_id
 from storage.dashboard import Scope, Share
 from storage.defaults import time_text
@@ -78,6 +80,26 @@ register(
         "dash.view.ws.other_lessons": {
             "en": "Reviews right, other lessons",
             "fr": "Révisions justes, autres leçons",
+        },
+        "dash.view.pairs": {"en": "Pairs and meetings", "fr": "Binômes et rencontres"},
+        "dash.view.pr.pairs": {"en": "Pairs", "fr": "Binômes"},
+        "dash.view.pr.mentors": {"en": "Mentors", "fr": "Mentors"},
+        "dash.view.pr.meetings": {
+            "en": "Meetings held, of those planned",
+            "fr": "Rencontres tenues, sur les prévues",
+        },
+        "dash.view.pr.at_risk": {
+            "en": "Pairs at risk (3 missed in a row)",
+            "fr": "Binômes à risque (3 manquées d’affilée)",
+        },
+        "dash.view.pr.goal": {"en": "Goal: {title}", "fr": "Objectif : {title}"},
+        "dash.view.pr.goal_value": {
+            "en": "{people} people, {percent} of the way on average",
+            "fr": "{people} personnes, {percent} du chemin en moyenne",
+        },
+        "dash.view.pr.commitments": {
+            "en": "Commitments done (workshops and meetings)",
+            "fr": "Engagements tenus (ateliers et rencontres)",
         },
         "dash.view.num.cohorts": {"en": "Cohorts", "fr": "Cohortes"},
         "dash.view.num.active": {"en": "Learners active", "fr": "Apprenants actifs"},
@@ -717,10 +739,13 @@ class CohortPage:
     people: Table
     mentors: Table
     quiz: Table
+    pairs: Table | None = None
+    """The pairs, their meetings, goals and commitments in figures: for admins, once the cohort has a pair."""
 
     @property
     def tables(self) -> tuple[Table, ...]:
-        return (self.progress.table, self.people, self.mentors, self.quiz)
+        found = (self.progress.table, self.people, self.mentors, self.quiz)
+        return (*found, self.pairs) if self.pairs is not None else found
 
 
 async def cohort(services: Services, person_id: int, cohort_id: int) -> CohortPage:
@@ -739,6 +764,7 @@ async def cohort(services: Services, person_id: int, cohort_id: int) -> CohortPa
         mentors = await data.mentor_activity(session, cohort_id=cohort_id, scope=who.scope)
         quizzes = await data.quiz_results(session, cohort_id=cohort_id, scope=who.scope)
         topics = None if who.is_admin else await _topics(session, [row.person_id for row in persons])
+        pairs = await _pairs_table(session, services, who, cohort_id, now) if who.is_admin else None
     if not who.is_admin:  # the mentor's own row only: other mentors' figures are not theirs to see
         mentors = [row for row in mentors if row.mentor_id == who.person_id]
     library, lang = services.lessons.library, who.lang
@@ -756,6 +782,53 @@ async def cohort(services: Services, person_id: int, cohort_id: int) -> CohortPa
         _people_table(persons, who, len(track.lessons) if track else 0, query, topics, library),
         _mentors_table(mentors, lang, query),
         _quiz_table(quizzes, who, library, query),
+        _with_query(pairs, query) if pairs is not None else None,
+    )
+
+
+async def _pairs_table(
+    session: AsyncSession, services: Services, who: Access, cohort_id: int, now: dt.datetime
+) -> Table | None:
+    """The cohort's pairs in figures, as `report` gives them: pairs, meetings held of those planned, the
+    pairs at risk (named: a status), each goal with how far its people are on average, the commitments
+    kept; aggregates over fewer than MIN_PEOPLE people are "too few to report"."""
+    figures = await relationship_report.pair_figures(session, cohort_id=cohort_id, now=now)
+    if not figures.pairs and not figures.meetings.total:
+        return None
+    lang = who.lang
+    risky = await meetings.pairs_at_risk(session, cohort_id=cohort_id)
+    names = ", ".join(f"{r.mentor.display_name} / {r.mentee.display_name}" for r in risky)
+    rows = [
+        (t("dash.view.pr.pairs", lang), count_cell(figures.pairs, lang)),
+        (t("dash.view.pr.mentors", lang), count_cell(figures.mentors, lang)),
+        (t("dash.view.pr.meetings", lang), share_cell(figures.meetings, who)),
+        (
+            t("dash.view.pr.at_risk", lang),
+            Cell(f"{number(len(risky), lang)}{f' ({names})' if names else ''}", len(risky)),
+        ),
+    ]
+    enrolled = await get_enrollments_in(session, cohort_id=cohort_id)
+    progress = await goals.goal_progress(
+        session, library=services.lessons.library, person_ids=sorted(enrolled)
+    )
+    by_goal: dict[str, tuple[str, list[int]]] = {}
+    for made in progress.values():
+        for goal in made:
+            by_goal.setdefault(goal.goal.id, (goal.goal.title(lang), []))[1].append(goal.percent)
+    for title, percents in sorted(by_goal.values(), key=lambda item: (-len(item[1]), item[0])):
+        label = t("dash.view.pr.goal", lang, title=title)
+        if len(percents) < MIN_PEOPLE:
+            rows.append((label, Cell(too_few(lang))))
+        else:
+            average = round(sum(percents) / len(percents))
+            value = t("dash.view.pr.goal_value", lang, people=len(percents), percent=percent(average, lang))
+            rows.append((label, Cell(value, average)))
+    rows.append((t("dash.view.pr.commitments", lang), share_cell(figures.commitments, who)))
+    return Table(
+        "pairs",
+        t("dash.view.pairs", lang),
+        _columns(lang, ("figure", "dash.view.col.figure", False), ("value", "dash.view.col.value", True)),
+        tuple(Row((Cell(label), cell)) for label, cell in rows),
     )
 
 

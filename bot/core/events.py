@@ -50,6 +50,16 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file a person sent with their message, already read by the channel: its name as they gave it
+    and its bytes (a channel reads at most `bot.core.intake.MAX_FILE_BYTES`). The core never sees how the
+    platform carried it."""
+
+    name: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """A message, a command or a button press, from one person, in a DM or a channel (where the channel
     answers it matters to the channel only: the core answers the person the same way).
@@ -76,6 +86,9 @@ class Event:
     """The room it was typed in (a Slack channel or thread, a Teams group chat or channel: a room key,
     storage/keys.py), or None in a direct message and in the console. A workshop started there is
     posted there."""
+    files: tuple[Attachment, ...] = ()
+    """The files sent with the message, read by the channel (`bot.core.intake`): only for a command that
+    takes files (`people import`), from someone allowed to run it; empty otherwise."""
 
 
 def command(

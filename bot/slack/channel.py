@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
@@ -23,10 +24,12 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import fetch
 from bot.channel import Route
+from bot.core import intake
 from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event, Group, Reach
-from bot.core.replies import File, Text
+from bot.core.replies import File, Reply, Text
 from bot.i18n import register, t
 from bot.slack import home
 from bot.slack.directory import SlackDirectory
@@ -283,7 +286,15 @@ class SlackChannel:
         text = event.get("text", "")
         mentions = await self._mentions(team, text)
         core_event = Event(who, "message", text, mentions=mentions, event_id=_event_id(body))
-        await self._handle(core_event, self._poster(event["channel"]))
+        send = self._poster(event["channel"])
+        files = [file for file in event.get("files") or [] if isinstance(file, dict)]
+        if files:  # uploaded in the DM: read only for `people import`, from an admin
+            taken = await intake.take(self.core, core_event, [self._offered(file) for file in files])
+            if isinstance(taken, list):
+                await self._say(taken, send)
+                return
+            core_event = taken
+        await self._handle(core_event, send)
 
     async def on_mention(self, event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
         if event.get("bot_id") or not event.get("user"):
@@ -473,6 +484,60 @@ class SlackChannel:
             logger.warning("Slack: could not upload a file, so it is sent as messages: %s", problem)
             return False
         return True
+
+    async def _say(self, replies: Sequence[Reply], send: Sender) -> None:
+        """Replies that do not come from the core's handling of an event (why a file was not taken)."""
+        for reply in replies:
+            for message in render(reply):
+                await send({**message, "private": getattr(reply, "private", False)})
+
+    # --- files sent in the DM (`people import`) --------------------------------------------------------------
+
+    def _offered(self, file: dict[str, Any]) -> intake.Offered:
+        """A file shared in the DM, as Slack's event describes it, and how to read it."""
+        size = file.get("size")
+
+        async def read(limit: int) -> bytes:
+            return await self._download(file, limit)
+
+        return intake.Offered(
+            name=str(file.get("name") or file.get("title") or "file"),
+            read=read,
+            size=size if isinstance(size, int) else None,
+            mime=file.get("mimetype") if isinstance(file.get("mimetype"), str) else None,
+        )
+
+    async def _download(self, file: dict[str, Any], limit: int) -> bytes:
+        """The file's bytes from `url_private_download`, with the bot token (the `files:read` scope): asked
+        of files.info when the event does not carry it (a file shared from another workspace). The token
+        goes to Slack's own hosts only (or the Web API's, `SLACK_API_URL`), over HTTPS."""
+        url = file.get("url_private_download") or file.get("url_private")
+        if not isinstance(url, str) and isinstance(file.get("id"), str):
+            try:
+                info = await self.client.files_info(file=file["id"])
+            except SlackApiError as exc:
+                problem = str(exc.response.get("error") or "error")
+                logger.info("Slack: files.info failed: %s", problem)
+                key = "intake.download_refused" if problem == "missing_scope" else "intake.download_failed"
+                raise intake.Unreadable(key, platform="Slack", reason=problem) from None
+            found = info.get("file") or {}
+            url = found.get("url_private_download") or found.get("url_private")
+        if not isinstance(url, str) or not fetch.allowed(url, hosts=self._file_hosts()):
+            logger.warning("Slack: a file's download address is not Slack's; it was not fetched")
+            raise intake.Unreadable(
+                "intake.download_failed", platform="Slack", reason="intake.reason.address"
+            )
+        token = self.settings.bot_token.get_secret_value() if self.settings.bot_token else ""
+        headers = {"Authorization": f"Bearer {token}"}
+        # No redirect is followed: Slack sends a token that may not read files to its sign-in page.
+        return await fetch.download(
+            self.http, url, limit=limit, platform="Slack", headers=headers, follow=False
+        )
+
+    def _file_hosts(self) -> tuple[str, ...]:
+        """Where Slack serves files: its own domains, and the Web API's host (GovSlack, a test double)."""
+        api_host = urlsplit(self.settings.api_url or "").hostname or ""
+        return tuple(filter(None, ("slack.com", "slack-gov.com", api_host.lower())))
 
     def _responder(self, respond: Any) -> Sender:
         async def send(message: dict[str, Any]) -> None:

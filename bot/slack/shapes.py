@@ -20,6 +20,18 @@ class _Shape(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
 
+class _File(_Shape):
+    """A file shared in a message (`people import` reads one in the DM)."""
+
+    id: str | None = None
+    name: str | None = None
+    title: str | None = None
+    mimetype: str | None = None
+    size: int | None = None
+    url_private: str | None = None
+    url_private_download: str | None = None
+
+
 class _Event(_Shape):
     type: str
     user: str | None = None
@@ -31,6 +43,7 @@ class _Event(_Shape):
     subtype: str | None = None
     bot_id: str | None = None
     tab: str | None = None
+    files: list[_File] | None = None
 
     @model_validator(mode="after")
     def _needs(self) -> _Event:

@@ -20,6 +20,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse, ConversationReference
 from microsoft_agents.hosting.aiohttp import (
@@ -42,7 +43,9 @@ from microsoft_agents.hosting.core.authorization.connection_manager import Conne
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from pydantic import ValidationError
 
+from bot import fetch
 from bot.channel import LOCALHOST, Route
+from bot.core import intake
 from bot.core.conversation import Conversation
 from bot.core.events import Actor, Event, Reach
 from bot.core.replies import File, Reply, Text
@@ -260,8 +263,17 @@ class TeamsChannel:
         if room is not None:
             await self._remember_room(room, activity)
         event = await self._event(context, activity, who, room=room)
+        files = translate.files_of(activity) if room is None else []
+        if event is None and files:  # a file sent without a word
+            event = Event(who, "message", "", event_id=translate.activity_key(activity))
         if event is None:
             return
+        if files:  # sent in the personal chat: read only for `people import`, from an admin
+            taken = await intake.take(self.core, event, [_offered(*file) for file in files])
+            if isinstance(taken, list):
+                await self._send(context, taken)
+                return
+            event = taken
         await self._handle(context, event, activity)
 
     async def on_execute(
@@ -628,6 +640,23 @@ class TeamsChannel:
             await self._send(context, [Text(t("error.apology", lang))])
         except Exception:
             logger.exception("Teams: could not send the apology")
+
+
+def _offered(name: str, url: str, file_type: str | None) -> intake.Offered:
+    """A file sent in the personal chat, read from its pre-authenticated download URL (no token goes
+    with it): over HTTPS only (HTTP only to 127.0.0.1, for local tests)."""
+
+    async def read(limit: int) -> bytes:
+        if not fetch.allowed(url):
+            logger.warning("Teams: a file's download address is not HTTPS; it was not fetched")
+            raise intake.Unreadable(
+                "intake.download_failed", platform="Microsoft Teams", reason="intake.reason.address"
+            )
+        async with aiohttp.ClientSession() as session:
+            return await fetch.download(session, url, limit=limit, platform="Microsoft Teams")
+
+    mime = "text/csv" if (file_type or "").lower() in ("csv", "txt") else None
+    return intake.Offered(name=name, read=read, mime=mime)
 
 
 def _invoked_card(replies: list[Reply], user_id: str) -> tuple[dict[str, Any], list[Reply]]:

@@ -110,7 +110,8 @@ def build_manifest(*, app_id: str, host: str, name: str, version: str, authority
             {
                 "botId": app_id,
                 "scopes": list(BOT_SCOPES),
-                "supportsFiles": False,
+                # Files sent in the personal chat reach the bot (`people import` reads an admin's CSV).
+                "supportsFiles": True,
                 "isNotificationOnly": False,
                 "commandLists": [{"scopes": list(COMMAND_SCOPES), "commands": _commands()}],
             }

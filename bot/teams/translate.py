@@ -202,6 +202,27 @@ def plain_text(text: Any) -> str:
     return text.strip()
 
 
+FILE_DOWNLOAD = "application/vnd.microsoft.teams.file.download.info"
+"""The attachment of a file sent in a personal chat with a bot that supports files (`supportsFiles`)."""
+
+
+def files_of(activity: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
+    """The files sent with a message, as (name, pre-authenticated download URL, file type): the
+    `downloadUrl` Teams gives in each file attachment's content. Other attachments (an inline image, the
+    message's own HTML) are no files; one without a download URL is left out."""
+    found = []
+    for attachment in activity.get("attachments") or []:
+        if not isinstance(attachment, dict) or attachment.get("contentType") != FILE_DOWNLOAD:
+            continue
+        content = _dict(attachment.get("content"))
+        url = _str(content.get("downloadUrl"))
+        if url is None:
+            continue
+        name = _str(attachment.get("name")) or "file"
+        found.append((name, url, _str(content.get("fileType"))))
+    return found
+
+
 def activity_key(activity: Mapping[str, Any]) -> str | None:
     """The key that marks this activity as handled (`storage.keys.teams_activity_key`), so a redelivery
     or a replay of it is ignored; None when the activity has no id or no conversation id."""

@@ -86,7 +86,7 @@ def test_a_programme_week_in_the_console(db_url: str) -> None:
     assert "Ces boutons ont expiré" in claire  # a bare number with no live buttons is never a question
 
     # dan answers the quiz twice: the second press shows the first result and counts nothing.
-    dan = week.say("dan", "2026-11-23T08:40:00Z", "2", "1", "today", "2", "2", "progress")
+    dan = week.say("dan", "2026-11-23T08:40:00Z", "today", "2", "1", "today", "2", "2", "progress")
     assert "Not quite: the answer is Nothing, a private list is visible only to you" in dan
     assert "You already answered this quiz: it was not the right one" in dan
     assert "Only the first answer counts" in dan
@@ -123,7 +123,11 @@ def test_a_programme_week_in_the_console(db_url: str) -> None:
     assert "On its way to eve" in leo
 
     # Tuesday to Thursday: one tip a day; the track's four lessons are out by Thursday.
-    assert "4 lessons queued" in week.drip("2026-11-24T08:05:00Z")
+    tuesday = week.drip("2026-11-24T08:05:00Z")
+    assert "6 lessons queued" in tuesday, (
+        "the learners' four, and the mentor's guide's first tip to mia and leo"
+    )
+    assert "sent: lesson mentor-start-from-goals to mia" in tuesday
     bob = week.say("bob", "2026-11-24T08:30:00Z")
     assert f"mia answered your question: │ {FORWARDED} │ Keep it short" in bob
     assert "A tip from mia: │ Tip: mute words you never want to see on X." in bob

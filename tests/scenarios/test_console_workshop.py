@@ -26,6 +26,7 @@ from pathlib import Path
 
 import icalendar
 
+from lessons import load_library
 from lessons.typography import french
 from tests.support.cli import ROOT
 
@@ -152,6 +153,11 @@ def test_an_express_workshop_in_the_console(db_url: str, tmp_path: Path) -> None
     assert "Now in pilot (5): bob, carol, dan, erin, fay" in opened and "mia is now fay’s mentor" in opened
     fay = console.say("fay", "2026-11-23T07:40:00Z", "lang fr", "atelier liste")
     assert "je vous parlerai désormais en français" in fay and "Aucun atelier à venir" in fay
+    # The others open the console too: their mentor's welcome asks for their goals; each picks one.
+    done = str(len(load_library().goals) + 1)  # one button per goal, then Done
+    for name in ("bob", "carol", "dan", "erin"):
+        goals = console.say(name, "2026-11-23T07:45:00Z", "3", done)
+        assert "Good news: mia is now your mentor" in goals and "Your goals are set" in goals
     mia = console.say(
         "mia",
         "2026-11-23T08:00:00Z",

@@ -175,7 +175,7 @@ async def test_three_ignored_nudges_pause_for_two_weeks_and_say_so(
     person_id = await one_learner(app)
     _, (mentor_id,) = await seed_cohort(app.services.db, learners=1, due_at=None, name="mentors")
     async with app.services.db.transaction() as session:
-        await people.pair(session, mentor_id=mentor_id, mentee_id=person_id)
+        await people.pair(session, mentor_id=mentor_id, mentee_id=person_id, now=clock.now)
     weekdays = [day(offset) for offset in range(28) if day(offset).weekday() < 5]
     for when in weekdays:
         await tick(app, clock, paris(when, 9, 0))

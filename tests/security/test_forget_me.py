@@ -326,6 +326,93 @@ async def workshop_rows(harness: Harness, who: Someone) -> None:
         )
 
 
+async def relationship_rows(harness: Harness, who: Someone) -> int:
+    """The relationship, as the matching, meeting and goal commands write it: a pair with the mentor (the
+    person as mentee) and one with the learner (as mentor), a match proposal the person asked for and is
+    named in, the pair's rhythm set by them, a meeting they answered with a note from each side and a
+    commitment of theirs made in it, and a goal they chose. Written directly; the person's pairing id."""
+    from storage.enums import CommitmentSource, MeetingStatus, PairingSource
+    from storage.models import MatchProposal, Meeting, MeetingNote, Pairing, PersonGoal, Rhythm
+
+    now = harness.clock.now
+    async with harness.services.db.transaction() as session:
+        person = await people.get_person(session, key=who.key)
+        mentor = await people.get_person(session, key=MENTOR.key)
+        learner = await people.get_person(session, key=LEARNER.key)
+        cohort = await cohorts.get_cohort(session, name="pilot")
+        assert person is not None and mentor is not None and learner is not None and cohort is not None
+        pid, mid, lid = person.id or 0, mentor.id or 0, learner.id or 0
+        mine = Pairing(mentor_id=mid, mentee_id=pid, source=PairingSource.MATCH, started_at=now)
+        theirs = Pairing(mentor_id=pid, mentee_id=lid, started_at=now, ended_at=now)
+        session.add_all([mine, theirs])
+        await session.flush()
+        session.add(
+            MatchProposal(
+                cohort_id=cohort.id or 0,
+                round=1,
+                number=1,
+                learner_id=pid,
+                mentor_id=mid,
+                reasons=[["language", "en"], ["hours", "8"]],
+                status="accepted",
+                proposed_by_id=pid,
+                created_at=now,
+                decided_at=now,
+            )
+        )
+        session.add(
+            MatchProposal(
+                cohort_id=cohort.id or 0,
+                round=1,
+                number=2,
+                learner_id=lid,
+                mentor_id=pid,
+                reasons=[["language", "en"], ["other_department", ""]],
+                created_at=now,
+            )
+        )
+        session.add(
+            Rhythm(
+                pairing_id=mine.id or 0,
+                every_weeks=2,
+                weekday=3,
+                time="12:30",
+                tz="Europe/Paris",
+                set_by_id=pid,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        meeting = Meeting(
+            pairing_id=mine.id or 0,
+            planned_at=now - dt.timedelta(days=1),
+            status=MeetingStatus.HELD,
+            answered_at=now,
+            answered_by_id=pid,
+        )
+        session.add(meeting)
+        await session.flush()
+        session.add_all(
+            [
+                MeetingNote(
+                    meeting_id=meeting.id or 0, author_id=pid, text="We set up the vault", created_at=now
+                ),
+                MeetingNote(
+                    meeting_id=meeting.id or 0, author_id=mid, text="Went through passkeys", created_at=now
+                ),
+                PersonGoal(person_id=pid, goal_id="protect-my-accounts", chosen_at=now),
+            ]
+        )
+        from storage import commitments
+
+        made = await commitments.add_commitment(
+            session, person_id=pid, source=CommitmentSource.MEETING, text="Try passkeys", made_at=now
+        )
+        made.meeting_id = meeting.id
+        session.add(made)
+        return mine.id or 0
+
+
 REVIEWED = "two-factor-authentication"
 RETENTION_TABLES = ("reviewcard", "reviewanswer", "confidencerating")
 
@@ -405,6 +492,7 @@ async def test_my_data_exports_every_row_of_every_table_tied_to_the_person(harne
     await say(harness, ADMIN, "forget-me")
     await review_and_rate(harness, ADMIN)
     await workshop_rows(harness, ADMIN)
+    await relationship_rows(harness, ADMIN)
     [file] = [r for r in await say(harness, ADMIN, "my-data") if isinstance(r, File)]
     exported = [as_json(row) for row in exported_rows(json.loads(file.content))]
 
@@ -424,6 +512,37 @@ async def test_my_data_exports_every_row_of_every_table_tied_to_the_person(harne
                 if not any(stored.items() <= shown.items() for shown in exported):
                     missing.append(f"{tie} #{stored.get('id')}")
     assert missing == []
+
+
+async def test_forget_me_of_someone_with_sessions_keeps_the_pair_history_for_the_other(
+    harness: Harness,
+) -> None:
+    """Failure: forgetting a mentee with meetings erased the mentor's side of the pair's history (the
+    meetings, the mentor's notes), or kept the mentee's notes, goals, commitments or match proposals."""
+    from sqlmodel import col
+    from sqlmodel import select as select_rows
+
+    from storage.models import Commitment, MatchProposal, Meeting, MeetingNote, Pairing, PersonGoal, Rhythm
+
+    await programme(harness)
+    pairing_id = await relationship_rows(harness, ADMIN)
+    await forget(harness, ADMIN)
+    async with harness.services.db.transaction() as session:
+        [pair] = await session.exec(select_rows(Pairing).where(col(Pairing.id) == pairing_id))
+        mentor = await people.get_person(session, key=MENTOR.key)
+        assert mentor is not None
+        assert (pair.mentor_id, pair.mentee_id) == (mentor.id, None), (
+            "the mentor keeps the pair, without them"
+        )
+        [meeting] = await session.exec(select_rows(Meeting).where(col(Meeting.pairing_id) == pairing_id))
+        assert meeting.answered_by_id is None
+        notes = list(await session.exec(select_rows(MeetingNote)))
+        assert [n.text for n in notes] == ["Went through passkeys"], "only the mentor's note stays"
+        assert len(list(await session.exec(select_rows(Rhythm)))) == 1
+        for model in (PersonGoal, MatchProposal):
+            assert list(await session.exec(select_rows(model))) == [], model.__name__
+        made = await session.exec(select_rows(Commitment).where(col(Commitment.text) == "Try passkeys"))
+        assert list(made) == []
 
 
 # --- logs -----------------------------------------------------------------------------------------------------

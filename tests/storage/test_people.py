@@ -83,7 +83,7 @@ async def test_mentors_are_told_apart(db: Database) -> None:
     mentor_id = await add_person(db, key="slack:T1:UM")
     mentee_id = await add_person(db, key="slack:T1:UL")
     async with db.transaction() as session:
-        await people.pair(session, mentor_id=mentor_id, mentee_id=mentee_id)
+        await people.pair(session, mentor_id=mentor_id, mentee_id=mentee_id, now=WHEN)
     async with db.transaction() as session:
         mentor = await people.get_person_with_role(session, key="slack:T1:UM")
         mentee = await people.get_person_with_role(session, key="slack:T1:UL")

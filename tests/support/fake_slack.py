@@ -8,7 +8,9 @@ slack_bolt `AsyncApp(client=...)` built on such a client. Like Slack, it takes `
 
 It also serves `response_url`s (`fake.response_url(name)`), where slash-command and interactive replies go,
 and file uploads as Slack takes them (files.getUploadURLExternal gives an upload URL on the fake, the bytes
-are POSTed there, files.completeUploadExternal shares the file in a channel): see `files`.
+are POSTed there, files.completeUploadExternal shares the file in a channel): see `files`. Files people
+share (`add_file`) are served at their `url_private_download` to the bot token only, as Slack serves them:
+anything else (no token, another token, an app without `files:read`) gets Slack's sign-in page instead.
 
 Everything is deterministic: message timestamps count up from "1700000000.000100", view ids from
 "V00000001", and faults fire exactly as many times as asked.
@@ -108,6 +110,10 @@ class FakeSlack:
     views: list[dict[str, Any]] = field(default_factory=list)
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     files: list[dict[str, Any]] = field(default_factory=list)
+    files_read: bool = True
+    """Whether the app has the `files:read` scope: without it, shared files are not served to its token."""
+    downloads: list[tuple[str, str | None]] = field(default_factory=list)
+    """Each download of a shared file: its id and the Bearer token it came with."""
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -115,6 +121,7 @@ class FakeSlack:
         self._faults: dict[str, list[Fault]] = {}
         self._ts_counter = 0
         self._uploads: dict[str, dict[str, Any]] = {}
+        self._shared: dict[str, dict[str, Any]] = {}
         self._methods: dict[str, Handler] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -131,6 +138,7 @@ class FakeSlack:
             "views.open": self._views_open,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.info": self._files_info,
         }
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -142,6 +150,8 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{team_file}/download/{name}", self._download)
+        app.router.add_get("/signin", self._signin)
         return app
 
     async def start(self) -> str:
@@ -211,6 +221,35 @@ class FakeSlack:
         self.users[user_id] = user
         return user
 
+    def add_file(
+        self,
+        name: str,
+        content: bytes,
+        *,
+        mimetype: str = "text/csv",
+        filetype: str = "csv",
+        size: int | None = None,
+        with_url: bool = True,
+    ) -> dict[str, Any]:
+        """A file someone shares, as Slack describes it in a `file_share` message event (`size` says what
+        the event claims, by default its length); `with_url=False` leaves the download address out, as
+        for a file shared from another workspace (`file_access: check_file_info`): files.info gives it."""
+        file_id = f"F{len(self._shared) + 1:08d}S"
+        record = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": filetype,
+            "size": len(content) if size is None else size,
+            "url_private": f"{self.url}/files-pri/{TEAM_ID}-{file_id}/{name}",
+            "url_private_download": f"{self.url}/files-pri/{TEAM_ID}-{file_id}/download/{name}",
+        }
+        self._shared[file_id] = {"record": dict(record), "content": content}
+        if not with_url:
+            record = {"id": file_id, "name": name, "mimetype": mimetype, "file_access": "check_file_info"}
+        return record
+
     def fail(
         self,
         method: str,
@@ -229,7 +268,8 @@ class FakeSlack:
         - `status=500` / `503` (any other status): that HTTP status with an `internal_error` /
           `service_unavailable` body;
         - `error="account_inactive"` without `status`: HTTP 200 `{"ok": false, "error": "account_inactive"}`.
-        The upload URLs take faults under the name "upload" (an HTTP status and a body). Faults queue up
+        The upload URLs take faults under the name "upload" (an HTTP status and a body), and the downloads
+        of shared files under "download". Faults queue up
         per method, in the order they were added. `after="after"` carries the call out
         first and then answers the error (an ambiguous failure: it did happen); `after="drop"` carries it
         out and cuts the connection; `after="slow"` carries it out `delay` seconds late and answers then.
@@ -272,6 +312,7 @@ class FakeSlack:
         self.responses.clear()
         self.files.clear()
         self._uploads.clear()
+        self.downloads.clear()
         self._faults.clear()
 
     # -- HTTP plumbing -------------------------------------------------------------------------------
@@ -360,6 +401,29 @@ class FakeSlack:
             return web.Response(status=fault.status, text=fault.error)
         upload["content"] = content
         return web.Response(text=f"OK - {len(content)}")
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """A shared file's `url_private_download`: its bytes for the bot token (with `files:read`), else
+        Slack's sign-in page (a redirect to it without a token, the page itself for a token that may not
+        read files); 404 for a file nobody shared."""
+        team, _, file_id = request.match_info["team_file"].partition("-")
+        shared = self._shared.get(file_id)
+        if team != TEAM_ID or shared is None:
+            return web.Response(status=404, text="not found")
+        token = _bearer(request)
+        self.downloads.append((file_id, token))
+        if token is None:
+            raise web.HTTPFound(f"{self.url}/signin")
+        if token != self.bot_token or self.revoked or not self.files_read:
+            return await self._signin(request)
+        fault = self._next_fault("download")
+        if fault is not None:
+            return web.Response(status=fault.status, text=fault.error)
+        content_type = str(shared["record"]["mimetype"])
+        return web.Response(body=shared["content"], content_type=content_type)
+
+    async def _signin(self, request: web.Request) -> web.Response:
+        return web.Response(text="<!DOCTYPE html><title>Sign in | Slack</title>", content_type="text/html")
 
     def _next_ts(self) -> str:
         self._ts_counter += 1
@@ -563,6 +627,15 @@ class FakeSlack:
         file_id = f"F{len(self._uploads) + 1:08d}"
         self._uploads[file_id] = {"filename": filename, "length": length, "content": None}
         return {"upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        """files.info (the `files:read` scope): a shared file with its download address."""
+        if not self.files_read:
+            raise _SlackError("missing_scope")
+        shared = self._shared.get(str(args.get("file") or ""))
+        if shared is None:
+            raise _SlackError("file_not_found")
+        return {"file": dict(shared["record"])}
 
     def _files_complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
         """Share uploaded files in `channel_id` (a user id means that user's DM, as in chat.postMessage):

@@ -10,6 +10,10 @@ proactive messages here, exactly as it would to Teams:
   continuation token when there are more, or 404 for a conversation without one.
 
 `fail(status, times)` answers the next sends with that status (429 carries `Retry-After: 0`).
+
+It also serves the files people send in a personal chat (`add_file`): the attachment Teams puts in the
+message, whose `downloadUrl` is pre-authenticated (no token), answered here with the file's bytes
+(`GET /files/{id}/{name}`); `file_faults` answers the next downloads with those statuses.
 """
 
 from __future__ import annotations
@@ -73,12 +77,33 @@ class FakeConnector:
     """conversation id -> its members, for the paged member list."""
     roster_reads: int = 0
     """conversation id -> the status every send into it gets (403: the bot was removed there)."""
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """file id -> (name, content): what `add_file` serves."""
+    file_faults: list[int] = field(default_factory=list)
+    downloads: list[tuple[str, str | None]] = field(default_factory=list)
+    """Each file download: the file id and the Authorization header it came with (there should be none)."""
     url: str = ""
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
     def add_member(self, member_id: str, *, name: str, aad: str, **extra: Any) -> None:
         self.members[member_id] = {"id": member_id, "name": name, "aadObjectId": aad, **extra}
+
+    def add_file(self, name: str, content: bytes, *, file_type: str = "csv") -> dict[str, Any]:
+        """A file someone sends in their personal chat with the bot: the attachment Teams adds to the
+        message (`application/vnd.microsoft.teams.file.download.info`), its download URL on this fake."""
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = (name, content)
+        return {
+            "contentType": "application/vnd.microsoft.teams.file.download.info",
+            "contentUrl": f"https://contoso-my.sharepoint.com/personal/someone/Documents/{name}",
+            "name": name,
+            "content": {
+                "downloadUrl": f"{self.url}files/{file_id}/{name}",
+                "uniqueId": file_id,
+                "fileType": file_type,
+            },
+        }
 
     def fail(self, status: int, times: int = 1) -> None:
         self.faults.extend([status] * times)
@@ -96,6 +121,7 @@ class FakeConnector:
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._put)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged)
+        app.router.add_get("/files/{file}/{name}", self._file)
         self._runner, url = await serve_local(app)
         self.url = f"{url}/"
         return self.url
@@ -122,6 +148,15 @@ class FakeConnector:
             )
         )
         return web.json_response({"id": f"act-{next(self._ids)}"}, status=201)
+
+    async def _file(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file"]
+        self.downloads.append((file_id, request.headers.get("Authorization")))
+        if file_id not in self.files:
+            return web.Response(status=404, text="not found")
+        if self.file_faults:
+            return web.Response(status=self.file_faults.pop(0), text="fault")
+        return web.Response(body=self.files[file_id][1], content_type="application/octet-stream")
 
     async def _put(self, request: web.Request) -> web.Response:
         activity = await request.json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core import goals as goals_core
 from bot.core import language
 from bot.core.commands import (
     admin,
@@ -13,10 +14,14 @@ from bot.core.commands import (
     dashboard,
     data,
     enroll,
+    goals,
     help,
+    match,
+    meet,
     mentees,
     pair,
     pause,
+    people,
     progress,
     push,
     reading,
@@ -41,6 +46,7 @@ def build_router() -> Router:
         CommandSpec(("tracks", "parcours"), reading.handle_tracks, usage="tracks.usage", help_key="tracks.help"),
         CommandSpec(("ask", "question"), ask.handle_ask, usage="ask.usage", help_key="ask.help", takes_text=True),
         CommandSpec(("progress", "progres", "progrès"), progress.handle_progress, usage="progress.usage", help_key="progress.help"),
+        CommandSpec(("goals", "objectifs", "goal", "objectif"), goals.handle_goals, usage="goals.usage", help_key="goals.help"),
         CommandSpec(("review", "révision", "revision", "réviser", "reviser"), review.handle_review, usage="review.usage", help_key="review.help"),
         CommandSpec(("settings", "reglages", "réglages"), settings.handle_settings, usage="settings.usage", help_key="settings.help"),
         CommandSpec(("time", "heure"), settings.handle_time, usage="time.usage", help_key="time.help"),
@@ -51,6 +57,8 @@ def build_router() -> Router:
         CommandSpec(("resume", "reprendre"), pause.handle_resume, usage="resume.usage", help_key="resume.help"),
         CommandSpec(("stop", "arreter", "arrêter"), pause.handle_stop, usage="stop.usage", help_key="stop.help"),
         CommandSpec(("mentor",), ask.handle_mentor, usage="mentor.usage", help_key="mentor.help", takes_text=True),
+        CommandSpec(("meet", "rencontre", "rencontrer"), meet.handle_meet, usage="meet.usage", help_key="meet.help"),
+        CommandSpec(("sessions", "séances", "seances"), meet.handle_sessions, usage="sessions.usage", help_key="sessions.help"),
         CommandSpec(("my-data", "mydata", "mes-donnees", "mes-données"), data.handle_my_data, usage="mydata.usage", help_key="mydata.help"),
         CommandSpec(("forget-me", "forgetme", "oubliez-moi"), data.handle_forget_me, usage="forget.usage", help_key="forget.help"),
         CommandSpec(("mentees", "mentores", "mentorés"), mentees.handle_mentees, Role.MENTOR, "mentees.usage", "mentees.help"),
@@ -61,8 +69,12 @@ def build_router() -> Router:
         CommandSpec(("cohort", "cohorte"), cohort.handle_cohort, Role.ADMIN, "cohort.usage", "cohort.help"),
         CommandSpec(("enroll", "inscrire"), enroll.handle_enroll, Role.ADMIN, "enroll.usage", "enroll.help", takes_groups=True),
         CommandSpec(("unenroll", "desinscrire", "désinscrire"), enroll.handle_unenroll, Role.ADMIN, "unenroll.usage", "unenroll.help"),
+        CommandSpec(("people", "personnes"), people.handle_people, Role.ADMIN, "people.usage", "people.help", denied="people.denied"),
+        CommandSpec(("invite", "inviter"), people.handle_invite, Role.ADMIN, "invite.usage", "invite.help"),
         CommandSpec(("pair", "associer"), pair.handle_pair, Role.ADMIN, "pair.usage", "pair.help"),
         CommandSpec(("unpair", "dissocier"), pair.handle_unpair, Role.ADMIN, "unpair.usage", "unpair.help"),
+        CommandSpec(("match", "jumelage"), match.handle_match, Role.ADMIN, "match.usage", "match.help"),
+        CommandSpec(("mentors",), match.handle_mentors, Role.ADMIN, "mentors.usage", "mentors.help"),
         CommandSpec(("admin",), admin.handle_admin, Role.ADMIN, "admin.usage", "admin.help"),
         CommandSpec(("report", "rapport"), report.handle_report, Role.ADMIN, "report.usage", "report.help"),
         CommandSpec(("questions",), report.handle_questions, Role.ADMIN, "questions.usage", "questions.help"),
@@ -100,6 +112,18 @@ ACTIONS = (
     ActionSpec(live.COMMIT_ACTION, workshop_live.handle_commit),
     ActionSpec(live.COMMIT_OWN_ACTION, workshop_live.handle_commit_own, takes_text=True),
     ActionSpec(commitment.ANSWER_ACTION, commitment.handle_commitment_answer),
+    ActionSpec(meet.core.ANSWER_ACTION, meet.handle_answer),
+    ActionSpec(meet.core.NOTE_ACTION, meet.handle_note, takes_text=True),
+    ActionSpec(meet.core.COMMIT_ACTION, meet.handle_commitment, takes_text=True),
+    ActionSpec(meet.core.SKIP_ACTION, meet.handle_skip),
+    ActionSpec(meet.core.MOVED_ACTION, meet.handle_moved, takes_text=True),
+    ActionSpec(people.IMPORT_ACTION, people.handle_import),
+    ActionSpec(people.CANCEL_ACTION, people.handle_cancel),
+    ActionSpec(people.JOIN_ACTION, people.handle_join),
+    ActionSpec(people.NOT_NOW_ACTION, people.handle_not_now),
+    ActionSpec(goals_core.PICK_ACTION, goals.handle_pick),
+    ActionSpec(goals_core.DONE_ACTION, goals.handle_done),
+    ActionSpec(goals_core.FOLLOW_ACTION, goals.handle_follow),
 )
 """Every button action, with its handler."""
 TEXT_ACTIONS = frozenset(spec.action for spec in ACTIONS if spec.takes_text)

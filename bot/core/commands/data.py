@@ -57,7 +57,11 @@ register(
             "- workshops you were invited to or joined: {workshop_seats}\n"
             "- your answers to workshops' quizzes: {workshop_answers}\n"
             "- your presses on workshops' hands-on checklists: {workshop_checks}\n"
-            "- your commitments and how they went: {commitments}\n\n"
+            "- your commitments and how they went: {commitments}\n"
+            "- the mentor pairs you have been in: {pairings}\n"
+            "- your pairs' meeting rhythm: {meeting_rhythms}\n- your pairs' meetings: {meetings}\n"
+            "- the notes about those meetings (yours and your partner's): {meeting_notes}\n"
+            "- the goals you chose: {goals}\n- matching proposals that name you: {match_proposals}\n\n"
             "To delete all of it, type `forget-me`.",
             "fr": "Voici tout ce que Tandem conserve sur vous, dans le fichier `{filename}`\u202f:\n"
             "- votre profil et vos réglages (avec ce qu’un import de personnes a indiqué : e-mail, "
@@ -80,7 +84,13 @@ register(
             "- vos invitations aux ateliers et les ateliers que vous avez rejoints : {workshop_seats}\n"
             "- vos réponses aux quiz des ateliers : {workshop_answers}\n"
             "- vos coches sur les exercices pratiques des ateliers : {workshop_checks}\n"
-            "- vos engagements et leurs suites : {commitments}\n\n"
+            "- vos engagements et leurs suites : {commitments}\n"
+            "- les binômes de mentorat dont vous avez fait partie : {pairings}\n"
+            "- le rythme de rencontre de vos binômes : {meeting_rhythms}\n"
+            "- les rencontres de vos binômes : {meetings}\n"
+            "- les notes sur ces rencontres (les vôtres et celles de votre binôme) : {meeting_notes}\n"
+            "- les objectifs que vous avez choisis : {goals}\n"
+            "- les propositions d’appariement qui vous nomment : {match_proposals}\n\n"
             "Pour tout effacer, tapez `oubliez-moi`.",
         },
         "mydata.caption": {
@@ -161,6 +171,12 @@ COUNTED = (
     "workshop_answers",
     "workshop_checks",
     "commitments",
+    "pairings",
+    "meeting_rhythms",
+    "meetings",
+    "meeting_notes",
+    "goals",
+    "match_proposals",
 )
 """The sections of the export that are lists of rows, counted in the note."""
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -290,6 +306,7 @@ async def collect(ctx: Context) -> dict[str, Any]:
             for report in await privacy.reports_of(session, manager_id=person_id)
         ],
         **await _workshop_sections(ctx),
+        **await _relationship_sections(ctx),
     }
 
 
@@ -316,7 +333,53 @@ async def _workshop_sections(ctx: Context) -> dict[str, list[dict[str, Any]]]:
         "workshop_seats": await titled(WorkshopSeat),
         "workshop_answers": await titled(WorkshopAnswer),
         "workshop_checks": await titled(WorkshopCheck),
-        "commitments": await titled(Commitment),
+    }
+
+
+async def _relationship_sections(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    """The pairs the person has been in, with their rhythm, meetings and both sides' notes (the pair's
+    history is each side's own), their goals, their commitments (with their workshop's title or their
+    meeting's date), and the matching proposals that name them."""
+    session, person_id = ctx.session, ctx.person.id or 0
+    pairings = await privacy.pairings_of(session, person_id=person_id)
+    rhythms, meetings, notes = await privacy.pair_history(session, pairing_ids=[p.id or 0 for p in pairings])
+    proposals = await privacy.proposals_naming(session, person_id=person_id)
+    name = await _namer(
+        ctx,
+        {p.mentor_id or 0 for p in pairings}
+        | {p.mentee_id or 0 for p in pairings}
+        | {r.set_by_id or 0 for r in rhythms}
+        | {m.answered_by_id or 0 for m in meetings}
+        | {n.author_id for n in notes}
+        | {x.learner_id for x in proposals}
+        | {x.mentor_id or 0 for x in proposals}
+        | {x.proposed_by_id or 0 for x in proposals},
+    )
+    cohort = await _cohort_names(ctx, {x.cohort_id for x in proposals})
+    pairs = {p.id: f"{name(p.mentor_id) or '-'} / {name(p.mentee_id) or '-'}" for p in pairings}
+    dates = {m.id: m.planned_at for m in meetings}
+    commitments = await privacy.workshop_rows_of(session, model=Commitment, person_id=person_id)
+    return {
+        "commitments": [
+            _row(row, workshop=title, meeting=dates.get(row.meeting_id)) for row, title in commitments
+        ],
+        "pairings": [_row(p, mentor=name(p.mentor_id), mentee=name(p.mentee_id)) for p in pairings],
+        "meeting_rhythms": [_row(r, pair=pairs.get(r.pairing_id), set_by=name(r.set_by_id)) for r in rhythms],
+        "meetings": [
+            _row(m, pair=pairs.get(m.pairing_id), answered_by=name(m.answered_by_id)) for m in meetings
+        ],
+        "meeting_notes": [_row(n, meeting=dates.get(n.meeting_id), author=name(n.author_id)) for n in notes],
+        "goals": [_row(g) for g in await privacy.goals_of(session, person_id=person_id)],
+        "match_proposals": [
+            _row(
+                x,
+                cohort=cohort.get(x.cohort_id),
+                learner=name(x.learner_id),
+                mentor=name(x.mentor_id),
+                proposed_by=name(x.proposed_by_id),
+            )
+            for x in proposals
+        ],
     }
 
 

@@ -1,14 +1,20 @@
-"""Mentorships: `pair <@mentor> <@mentee>` and `unpair <@mentor> <@mentee>` (admins)."""
+"""Mentorships: `pair <@mentor> <@mentee>` and `unpair <@mentor> <@mentee>` (admins). Every pair is kept in
+the pairing history with when it started and ended, so that matching never proposes it again."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from bot.core.args import mention, resolve_person
 from bot.core.context import Context
 from bot.core.errors import UsageError, UserError
+from bot.core.goals import goal_prompt
+from bot.core.mentor_guide import enrol_in_mentor_guide
 from bot.core.replies import Notify, Reply, Text
 from bot.i18n import register, t
-from storage import activity, people
-from storage.enums import AuditOutcome, DeliveryKind
+from storage import activity, matching, people
+from storage import goals as goal_store
+from storage.enums import AuditOutcome, DeliveryKind, PairingSource
 from storage.models import Person
 
 register(
@@ -61,6 +67,39 @@ register(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Welcome:
+    """What each side of a new pair is sent, in their own language."""
+
+    mentor: tuple[Reply, ...]
+    mentee: tuple[Reply, ...]
+
+
+async def first_mentee(ctx: Context, mentor: Person) -> bool:
+    """Whether the mentor has never had a mentee: asked before pairing them, for the mentor's guide."""
+    return not await matching.ever_mentored(ctx.session, mentor_id=mentor.id or 0)
+
+
+async def welcome(
+    ctx: Context, *, mentor: Person, mentee: Person, first: bool, to_mentor: str, to_mentee: str
+) -> Welcome:
+    """The word to both sides of a pair just made (by `pair` or `match accept`): who the other is; for
+    the learner, the "pick 1 to 3 goals" prompt and its buttons when they have picked none yet and the
+    programme lists goals; for a mentor's `first` mentee, their enrollment in the mentor's guide and its
+    note. Each side gets one message (one ledger row, posted once)."""
+    learner = Text(to_mentee)
+    if ctx.library.goals and not await goal_store.goals_of(ctx.session, person_id=mentee.id or 0):
+        prompt = goal_prompt(mentee, ctx.library)
+        learner = Text(f"{to_mentee}\n\n{prompt.markdown}", prompt.buttons)
+    notes: list[Reply] = []
+    if first:
+        default_tz = ctx.services.settings.default_tz
+        notes = await enrol_in_mentor_guide(ctx.session, mentor=mentor, now=ctx.now(), default_tz=default_tz)
+    words = [to_mentor, *(note.markdown for note in notes if isinstance(note, Text))]
+    others = tuple(note for note in notes if not isinstance(note, Text))
+    return Welcome((Text("\n\n".join(words)), *others), (learner,))
+
+
 async def _two_people(ctx: Context, args: str, command: str) -> tuple[Person, Person]:
     """The mentor and the mentee the two arguments name."""
     words = args.split()
@@ -76,7 +115,14 @@ async def handle_pair(ctx: Context, args: str) -> list[Reply]:
     mentor, mentee = await _two_people(ctx, args, "pair")
     if mentor.id == mentee.id:
         raise UserError("pair.self", person=mention(mentor))
-    previous = await people.pair(ctx.session, mentor_id=mentor.id or 0, mentee_id=mentee.id or 0)
+    first = await first_mentee(ctx, mentor)
+    previous = await people.pair(
+        ctx.session,
+        mentor_id=mentor.id or 0,
+        mentee_id=mentee.id or 0,
+        now=ctx.now(),
+        source=PairingSource.MANUAL,
+    )
     if previous is not None and previous.id == mentor.id:
         raise UserError("pair.already", mentor=mention(mentor), mentee=mention(mentee))
     await activity.audit(
@@ -91,10 +137,18 @@ async def handle_pair(ctx: Context, args: str) -> list[Reply]:
         summary = ctx.t("pair.done", **names)
     else:
         summary = ctx.t("pair.replaced", previous=mention(previous), **names)
+    said = await welcome(
+        ctx,
+        mentor=mentor,
+        mentee=mentee,
+        first=first,
+        to_mentor=t("pair.to_mentor", mentor.lang, **names),
+        to_mentee=t("pair.to_mentee", mentee.lang, **names),
+    )
     replies: list[Reply] = [
         Text(summary),
-        Notify(mentor.key, (Text(t("pair.to_mentor", mentor.lang, **names)),), kind=DeliveryKind.PAIRING),
-        Notify(mentee.key, (Text(t("pair.to_mentee", mentee.lang, **names)),), kind=DeliveryKind.PAIRING),
+        Notify(mentor.key, said.mentor, kind=DeliveryKind.PAIRING),
+        Notify(mentee.key, said.mentee, kind=DeliveryKind.PAIRING),
     ]
     if previous is not None:
         note = Text(t("pair.to_previous", previous.lang, **names))
@@ -106,7 +160,9 @@ async def handle_unpair(ctx: Context, args: str) -> list[Reply]:
     """End a mentorship; refuse when those two are not paired, so typos don't pass silently."""
     mentor, mentee = await _two_people(ctx, args, "unpair")
     names = {"mentor": mention(mentor), "mentee": mention(mentee)}
-    if not await people.unpair(ctx.session, mentor_id=mentor.id or 0, mentee_id=mentee.id or 0):
+    if not await people.unpair(
+        ctx.session, mentor_id=mentor.id or 0, mentee_id=mentee.id or 0, now=ctx.now()
+    ):
         raise UserError("unpair.not_paired", **names)
     await activity.audit(
         ctx.session,

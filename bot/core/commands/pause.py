@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 
+from bot.core import mentor_guide
 from bot.core.args import is_person_token, mention, parse_date, resolve_person
 from bot.core.context import Context
 from bot.core.dates import format_day, format_until
@@ -165,8 +166,12 @@ async def handle_resume(ctx: Context, args: str) -> list[Reply]:
 
 async def handle_stop(ctx: Context, args: str) -> list[Reply]:
     """The learner stops their own tips, in every cohort, until they `resume`; an admin cannot undo it.
-    `stop` followed by more words is a question ("stop notifications on LinkedIn"), not the command."""
+    `stop <track or cohort>` stops that one alone (`stop mentor-guide`, `mentor_guide.stop_one`); `stop`
+    followed by other words is a question ("stop notifications on LinkedIn"), not the command."""
     if args.strip():
+        one = await mentor_guide.stop_one(ctx, args)
+        if one is not None:
+            return one
         from bot.core.commands.ask import handle_ask
 
         text = ctx.event.text.strip()

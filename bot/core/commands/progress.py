@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bot.core import goals
 from bot.core.args import mention
 from bot.core.commitments import shown
 from bot.core.context import Context
 from bot.core.dates import format_day, format_moment, format_until
-from bot.core.replies import Reply, Text
+from bot.core.replies import Button, Reply, Text
 from bot.core.schedule import own_zone
 from bot.core.text import neutralize
 from bot.i18n import register
@@ -99,6 +100,9 @@ async def handle_progress(ctx: Context, args: str) -> list[Reply]:
             )
             lines.append("")
             lines.extend(_enrollment_lines(ctx, enrollment, cohort, summary))
+    goal_lines, buttons = await _goal_lines(ctx, enrolled, has_mentor=mentor is not None)
+    if goal_lines:
+        lines.extend(["", *goal_lines])
     schedule = await reviews.summary(ctx.session, person_id=person_id, now=ctx.now())
     if schedule.scheduled:
         lines.extend(["", _reviews_line(ctx, schedule)])
@@ -107,7 +111,33 @@ async def handle_progress(ctx: Context, args: str) -> list[Reply]:
         lines.extend(["", await _commitments_line(ctx, made)])
     if mentor is not None:
         lines.extend(["", ctx.t("progress.mentor", mentor=mention(mentor))])
-    return [Text("\n".join(lines), private=True)]
+    return [Text("\n".join(lines), buttons, private=True)]
+
+
+async def _goal_lines(
+    ctx: Context, enrolled: list[tuple[Enrollment, Cohort]], *, has_mentor: bool
+) -> tuple[list[str], tuple[Button, ...]]:
+    """How far the learner is towards each goal, the tracks of theirs they do not follow with a
+    **Follow “…” too** button each (when they have a cohort whose rhythm it can keep); with no goal, a
+    hint to pick some once they have a mentor."""
+    person_id = ctx.person.id or 0
+    found = (await goals.goal_progress(ctx.session, library=ctx.library, person_ids=[person_id])).get(
+        person_id
+    )
+    if not found:
+        return ([ctx.t("goals.hint")] if has_mentor and ctx.library.goals else []), ()
+    missing = goals.not_followed([one.goal for one in found], goals.followed_tracks(enrolled))
+    if goals.base_cohort(enrolled) is None:
+        missing = []  # no cohort whose rhythm an extra track could keep: nothing to offer
+    lines = [ctx.t("goals.title")]
+    noted: set[str] = set()
+    for one, line in zip(found, goals.progress_lines(found, ctx.lang), strict=True):
+        lines.append(line)
+        if one.goal.track in missing and one.goal.track not in noted:
+            noted.add(one.goal.track)
+            title = goals.track_title(ctx.library, one.goal.track, ctx.lang)
+            lines.append(ctx.t("goals.not_followed", track=title))
+    return lines, goals.follow_buttons(ctx.library, ctx.lang, missing)
 
 
 def _enrollment_lines(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from bot.core.args import resolve_cohort
+from bot.core import goals
+from bot.core.args import mention, resolve_cohort
 from bot.core.commands import ask
 from bot.core.context import Context
 from bot.core.dates import format_stamp
@@ -15,7 +16,7 @@ from bot.core.schedule import own_zone
 from bot.core.text import neutralize
 from bot.i18n import register
 from lessons import analyzer
-from storage import activity, cohorts, examples, retention, workshop_report
+from storage import activity, cohorts, examples, meetings, relationship_report, retention, workshop_report
 from storage.enums import QuestionStatus
 from storage.models import Cohort, Question
 
@@ -119,6 +120,35 @@ register(
             "en": "{percent}% of {count}",
             "fr": "{percent} % de {count}",
         },
+        "report.pairs": {"en": "**Pairs and meetings**", "fr": "**Binômes et rencontres**"},
+        "report.pairs.count": {
+            "en": "Pairs: {pairs} ({mentors} mentors)",
+            "fr": "Binômes : {pairs} ({mentors} mentors)",
+        },
+        "report.pairs.meetings": {"en": "Meetings held: {value}", "fr": "Rencontres tenues : {value}"},
+        "report.pairs.meetings_value": {
+            "en": "{percent}% of {count} planned",
+            "fr": "{percent} % des {count} prévues",
+        },
+        "report.pairs.at_risk": {
+            "en": "At risk (3 planned meetings missed in a row or more): {pairs}",
+            "fr": "À risque (3 rencontres prévues manquées d’affilée ou plus) : {pairs}",
+        },
+        "report.pairs.at_risk_pair": {
+            "en": "{mentor} and {mentee} ({missed})",
+            "fr": "{mentor} et {mentee} ({missed})",
+        },
+        "report.pairs.none": {"en": "none", "fr": "aucun"},
+        "report.pairs.goals": {"en": "Goals chosen: {goals}", "fr": "Objectifs choisis : {goals}"},
+        "report.pairs.goal": {
+            "en": "{title}: {people} people, {percent}% of the way on average",
+            "fr": "{title} : {people} personnes, {percent} % du chemin en moyenne",
+        },
+        "report.pairs.goal_few": {"en": "{title}: {value}", "fr": "{title} : {value}"},
+        "report.pairs.commitments": {
+            "en": "Commitments done (workshops and meetings): {value}",
+            "fr": "Engagements tenus (ateliers et rencontres) : {value}",
+        },
         "report.none_yet": {"en": "none yet", "fr": "rien pour l’instant"},
         "report.too_few": {
             "en": "too few to report (fewer than {min} people)",
@@ -192,10 +222,13 @@ TOPICS_SHOWN = 5
 
 async def handle_report(ctx: Context, args: str) -> list[Reply]:
     """One cohort's numbers, from a handful of aggregate queries whatever its size. With no name, the
-    only cohort there is (a programme usually starts with one)."""
+    only cohort of learners there is (a programme usually starts with one; the mentor's guide's cohort
+    does not count)."""
     name = args.strip()
     if not name:
-        existing = await cohorts.list_cohorts(ctx.session)
+        existing = [
+            c for c in await cohorts.list_cohorts(ctx.session) if not ctx.library.for_mentors(c.track_id)
+        ]
         if len(existing) != 1:
             raise UsageError("report")
         name = existing[0].name
@@ -232,7 +265,72 @@ async def handle_report(ctx: Context, args: str) -> list[Reply]:
     lines.extend(_new_topic_lines(ctx, await examples.new_topic_questions(ctx.session, cohort_id=cohort_id)))
     workshops = await workshop_report.workshop_figures(ctx.session, cohort_id=cohort_id, now=ctx.now())
     lines.extend(_workshop_lines(ctx, workshops))
+    lines.extend(await _pair_lines(ctx, cohort_id))
     return [Text("\n".join(lines), private=True)]
+
+
+async def _pair_lines(ctx: Context, cohort_id: int) -> list[str]:
+    """The "Pairs and meetings" section, once the cohort has a pair: how many, the meetings held against
+    those planned, the pairs at risk (named: a status, not an answer), the goals chosen with how far
+    their people are on average, and the commitments kept. Each aggregate over fewer than `MIN_PEOPLE`
+    people is "too few to report"."""
+    figures = await relationship_report.pair_figures(ctx.session, cohort_id=cohort_id, now=ctx.now())
+    if not figures.pairs and not figures.meetings.total:
+        return []
+    risky = await meetings.pairs_at_risk(ctx.session, cohort_id=cohort_id)
+    at_risk = ", ".join(
+        ctx.t(
+            "report.pairs.at_risk_pair",
+            mentor=mention(r.mentor),
+            mentee=mention(r.mentee),
+            missed=r.missed_in_row,
+        )
+        for r in risky
+    )
+    lines = [
+        ctx.t("report.pairs.count", pairs=figures.pairs, mentors=figures.mentors),
+        ctx.t(
+            "report.pairs.meetings",
+            value=_share_value(ctx, figures.meetings, "report.pairs.meetings_value"),
+        ),
+        ctx.t("report.pairs.at_risk", pairs=at_risk or ctx.t("report.pairs.none")),
+        ctx.t("report.pairs.goals", goals=await _goal_values(ctx, cohort_id)),
+        ctx.t(
+            "report.pairs.commitments",
+            value=_share_value(ctx, figures.commitments, "report.workshops.done_value"),
+        ),
+    ]
+    return ["", ctx.t("report.pairs"), *(f"- {line}" for line in lines)]
+
+
+async def _goal_values(ctx: Context, cohort_id: int) -> str:
+    """Each goal the cohort's people chose, most chosen first: how many chose it and how far they are
+    on average, or "too few to report" under `MIN_PEOPLE` people."""
+    enrolled = await cohorts.enrollments_in(ctx.session, cohort_id=cohort_id)
+    progress = await goals.goal_progress(ctx.session, library=ctx.library, person_ids=sorted(enrolled))
+    by_goal: dict[str, list[int]] = {}
+    titles: dict[str, str] = {}
+    for made in progress.values():
+        for goal in made:
+            by_goal.setdefault(goal.goal.id, []).append(goal.percent)
+            titles[goal.goal.id] = goal.goal.title(ctx.lang)
+    if not by_goal:
+        return ctx.t("report.none_yet")
+    values = []
+    for goal_id, percents in sorted(by_goal.items(), key=lambda item: (-len(item[1]), item[0])):
+        title = neutralize(titles[goal_id], 80)
+        if len(percents) < retention.MIN_PEOPLE:
+            values.append(
+                ctx.t(
+                    "report.pairs.goal_few",
+                    title=title,
+                    value=ctx.t("report.too_few", min=retention.MIN_PEOPLE),
+                )
+            )
+        else:
+            average = round(sum(percents) / len(percents))
+            values.append(ctx.t("report.pairs.goal", title=title, people=len(percents), percent=average))
+    return "; ".join(values)
 
 
 def _title(ctx: Context, cohort: Cohort) -> str:

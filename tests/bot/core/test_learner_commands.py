@@ -369,7 +369,7 @@ async def pair_with_bob(harness: Harness, mentee: str = "alice") -> None:
         bob = await people.get_person(session, key=console_key("bob"))
         learner = await people.get_person(session, key=console_key(mentee))
         assert bob is not None and learner is not None
-        await people.pair(session, mentor_id=bob.id or 0, mentee_id=learner.id or 0)
+        await people.pair(session, mentor_id=bob.id or 0, mentee_id=learner.id or 0, now=harness.clock.now)
 
 
 async def test_my_data_holds_everything_about_the_person(harness: Harness) -> None:
@@ -482,7 +482,9 @@ async def test_forget_me_confirm_deletes_every_row_tied_to_the_person(harness: H
         alice = await people.get_person(session, key=console_key("alice"))
         carol = await people.get_person(session, key=console_key("carol"))
         assert alice is not None and carol is not None
-        await people.pair(session, mentor_id=alice.id or 0, mentee_id=carol.id or 0)  # and carol's mentor
+        await people.pair(  # and carol's mentor
+            session, mentor_id=alice.id or 0, mentee_id=carol.id or 0, now=harness.clock.now
+        )
         await activity.create_tip(
             session,
             data=CustomTipCreate(
@@ -565,3 +567,15 @@ async def test_the_ask_button_answers_the_question_typed_in_its_box(harness: Har
     replies = await harness.handle(Event(bob, "action", typed, action=ask.action, value=ask.value))
     [answer] = [r for r in replies if isinstance(r, LessonCard)]
     assert "two" in answer.lesson.id
+
+
+async def test_the_mentor_guide_is_listed_for_admins_and_mentors_not_for_learners(harness: Harness) -> None:
+    """`tracks` lists the learners' tracks to everyone and the mentor's guide only to those who mentor (or
+    run the programme): a learner is never offered lessons written about mentoring them."""
+    assert "mentor-guide" not in await harness.text("lea", "tracks")
+    assert "first-steps" in await harness.text("lea", "tracks")
+    assert "mentor-guide" in await harness.text("root", "tracks")
+    await harness.say("root", "cohort create pilot track first-steps")
+    await harness.say("root", "enroll pilot @lea")
+    await harness.say("root", "pair @mia @lea")
+    assert "mentor-guide" in await harness.text("mia", "tracks")

@@ -172,7 +172,7 @@ async def test_mentees_lists_progress_quiz_activity_pause_and_open_questions(
 
 async def test_mentees_shows_a_fresh_mentee_and_french(harness: Harness, ids: dict[str, int]) -> None:
     async with harness.services.db.transaction() as session:
-        await people.pair(session, mentor_id=ids["mia"], mentee_id=ids["carol"])
+        await people.pair(session, mentor_id=ids["mia"], mentee_id=ids["carol"], now=harness.clock.now)
         mia = await people.get_person_by_id(session, person_id=ids["mia"])
         assert mia is not None
         await people.update_person(session, person=mia, data=PersonUpdate(lang="fr"))

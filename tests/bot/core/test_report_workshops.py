@@ -123,9 +123,11 @@ async def review(harness: Harness, person_id: int, lesson_id: str, right: bool) 
 
 
 def workshop_lines(report: str) -> list[str]:
+    """The report's "Workshops" section, up to the blank line before the next one."""
     lines = report.splitlines()
     start = next(i for i, line in enumerate(lines) if line in ("**Workshops**", "**Ateliers**"))
-    return lines[start:]
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i]), len(lines))
+    return lines[start:end]
 
 
 async def test_report_shows_a_cohorts_workshops(harness: Harness) -> None:

@@ -358,8 +358,9 @@ async def test_app_uninstalled_stops_deliveries(slack: SlackTester) -> None:
         import asyncio
 
         await asyncio.sleep(0.02)
-    [enrollment] = await stopped()
-    assert enrollment.stop_reason == "Slack app uninstalled"
+    ended = await stopped()
+    assert len(ended) == 2, "the learner's tips and the mentor's guide (with their first mentee)"
+    assert {enrollment.stop_reason for enrollment in ended} == {"Slack app uninstalled"}
     [bob] = await rows(slack, Person, Person.key == "slack:T1:UBOB")
     assert bob.reachable is False
 

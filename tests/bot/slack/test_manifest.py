@@ -18,6 +18,9 @@ METHOD_SCOPES = {
     "conversations.open": {"im:write"},
     # slack_sdk's files_upload_v2: files.getUploadURLExternal and files.completeUploadExternal.
     "files.uploadV2": {"files:write"},
+    # `people import`: a shared file's download address, when its event does not carry it (the download
+    # itself, of url_private_download with the bot token, needs the same scope).
+    "files.info": {"files:read"},
     # DMs (a person's messages), and the rooms a workshop posts in: channels, private channels, group DMs.
     "conversations.history": {"im:history", "channels:history", "groups:history", "mpim:history"},
     "conversations.replies": {"channels:history", "groups:history", "mpim:history"},

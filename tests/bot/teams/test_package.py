@@ -90,7 +90,7 @@ def test_manifest_has_every_required_field(tmp_path: Path) -> None:
     assert bot["scopes"] == ["personal", "team", "groupChat"], (
         "a workshop may be posted in a channel or group"
     )
-    assert bot["supportsFiles"] is False and bot["isNotificationOnly"] is False
+    assert bot["supportsFiles"] is True and bot["isNotificationOnly"] is False
     assert manifest["permissions"] == ["identity", "messageTeamMembers"]
     assert manifest["validDomains"] == ["tandem.example.org"]
 

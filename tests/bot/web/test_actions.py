@@ -290,7 +290,9 @@ async def test_a_mentor_cannot_post_admin_actions(site: Site) -> None:
     assert (await mentor.get("/dashboard/import")).status == 403
     assert (await mentor.post("/dashboard/import", data=upload(csrf, GOOD))).status == 403
     assert (await person(harness, "console:zoe")).paused_until is None
-    assert await count(harness, Cohort) == 1
+    assert await count(harness, Cohort) == 2, (
+        "the programme's and the mentor's guide's (with mikael's mentee)"
+    )
 
 
 async def test_a_form_without_the_csrf_token_is_refused(site: Site) -> None:
