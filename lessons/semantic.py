@@ -348,6 +348,29 @@ class SemanticRanker:
         basis = np.ascontiguousarray(directions[:, ::-1][:, :REDUCED_DIMENSIONS], dtype=np.float32)
         return basis, np.ascontiguousarray(self.vectors @ basis)
 
+    def cached_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors, as questions, of fixed texts the engine ships (the off-topic questions), one row per
+        text: from the disk cache, embedding and caching only what it lacks. Never for people's words
+        (see `example_vectors`)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        name = self.embedder.name
+        keys = [EmbeddingCache.key(name, text, True) for text in texts]
+        with self._cache_lock:
+            cache = EmbeddingCache(self._cache_dir, name)
+            missing = list(
+                dict.fromkeys((k, t) for k, t in zip(keys, texts, strict=True) if k not in cache.vectors)
+            )
+            for first in range(0, len(missing), EMBED_BATCH):
+                batch = missing[first : first + EMBED_BATCH]
+                with self._lock:
+                    vectors = self.embedder.embed([text for _, text in batch], query=True)
+                cache.vectors.update(zip((key for key, _ in batch), vectors, strict=True))
+                cache.dirty = True
+            cache.save()
+            self._cached = frozenset(cache.vectors)
+            return np.stack([cache.vectors[key] for key in keys]).astype(np.float32)
+
     def question_vector(self, question: str) -> np.ndarray | None:
         """The question's vector, None for a blank question or an index with no vector. The last
         `RECENT_QUESTIONS` questions' vectors are kept: the same words asked again (a cohort's learners
@@ -482,8 +505,9 @@ class FusedEngine:
     With the classifier (libraries up to `classifier.MAX_LESSONS` lessons): every question is embedded,
     and its answer is the first lesson of the fitted fusion of the lexical scores, the classifier's
     probabilities and the cosines; it is confident when the calibrated confidence reaches
-    `classifier.CONFIDENT_PROBABILITY` (`_classified`). A question with no word the library knows stays
-    unanswered, as below.
+    `classifier.CONFIDENT_PROBABILITY` (`_classified`); the confidence also weighs how near the question
+    is to the off-topic questions the engine ships (`classifier.OFF_TOPIC`). A question with no word the
+    library knows stays unanswered, as below.
 
     Without it: a confident lexical answer is kept as it is (its confidence was calibrated alone). An unsure one is
     re-ranked by fusing the engine's best lessons with the semantic ranking, and becomes confident when
@@ -515,11 +539,15 @@ class FusedEngine:
         self.weight = weight
         self.k = k
         self.classifier: LessonClassifier | None = None
+        self._off_topic = np.zeros((0, 1), dtype=np.float32)
+        """The off-topic questions' vectors (`classifier.OFF_TOPIC`): the classified answers' confidence
+        weighs the nearest one."""
         small = 0 < len(ranker.lesson_ids) <= classifier.MAX_LESSONS
         if classify and small and getattr(engine, "lesson_ids", None) == ranker.lesson_ids:
             matrix = ranker.matrix  # made on demand: only for a library small enough to train on
             if len(matrix):
                 self.classifier = LessonClassifier.train(matrix, ranker.owners, len(ranker.lesson_ids))
+                self._off_topic = ranker.cached_vectors(classifier.off_topic_questions())
         self._teaching = threading.Lock()
         self._position = {lesson_id: index for index, lesson_id in enumerate(ranker.lesson_ids)}
         self._examples = _LearnedVectors((), (), ranker.example_vectors(()))
@@ -627,6 +655,7 @@ class FusedEngine:
             cosines,
             lexical_confident=found.confident,
             coverage=found.coverage if found.lesson_id == ids[chosen] else 0.0,
+            off_topic=classifier.nearest_off_topic(self._off_topic, vector),
         )
         sure = taught is not None or classifier.confidence(values) >= classifier.CONFIDENT_PROBABILITY
         return replace(found, lesson=lessons[0], alternatives=tuple(lessons[1:4]), confident=sure)
