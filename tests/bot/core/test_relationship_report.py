@@ -10,28 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.console.channel import console_key
-from storage import people
 from storage.enums import CommitmentSource, CommitmentStatus, MeetingStatus
-from storage.models import Commitment, Meeting, Pairing, Person, PersonGoal, Rhythm
+from storage.models import Commitment, Meeting, Pairing, PersonGoal, Rhythm
+from tests.bot.core.test_goals import add, person
 from tests.support.harness import Harness
 
 LEARNERS = ("ana", "ben", "cy", "dee", "eli", "fay")
 PROTECT, MARKET = "protect-my-accounts", "follow-my-market"
-
-
-async def person(harness: Harness, name: str) -> Person:
-    async with harness.services.db.transaction() as session:
-        found = await people.get_person(session, key=console_key(name))
-        assert found is not None
-        return found
-
-
-async def add(harness: Harness, *rows: Any) -> None:
-    async with harness.services.db.transaction() as session:
-        for row in rows:
-            session.add(row)
-            await session.flush()
 
 
 async def cohort_with_pairs(harness: Harness) -> dict[str, int]:
