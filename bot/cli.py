@@ -225,7 +225,8 @@ def cmd_lessons_check(args: argparse.Namespace, settings: Settings) -> int:
         (errors, "error"),
         (len(library.warnings), "warning"),
     )
-    print(", ".join(plural(count, noun) for count, noun in counts))
+    notes = [plural(len(library.notes), "note")] if library.notes else []
+    print(", ".join([*(plural(count, noun) for count, noun in counts), *notes]))
     return 1 if errors else 0
 
 

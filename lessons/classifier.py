@@ -5,7 +5,7 @@ The classifier is a multinomial logistic regression (softmax) in numpy, trained 
 vector the ranker already holds: each lesson's head and each of its example questions (`asks`), in both
 languages, labelled with the lesson. A cosine with the nearest example looks at one example at a time;
 the classifier learns which directions of the space separate lessons, from all of them at once. Training
-takes about 0.2 s on one core for the bundled library (1,400 vectors, 30 lessons) and grows with
+takes about 0.4 s on one core for the bundled library (2,600 vectors, 30 lessons) and grows with
 lessons x vectors: above `MAX_LESSONS` lessons it is skipped, and the fused engine fuses the lexical
 engine's unsure answers with the cosine ranking, as before.
 
@@ -50,9 +50,9 @@ RANK_FEATURES = (
 )
 """What the fused ranking weighs for each lesson: a conditional logit (a softmax over the lessons of a
 weighted sum of these), so its probabilities are a first calibrated confidence."""
-RANK_MEAN = np.array([0.704, -7.3374, 0.3289, -0.2322])
-RANK_SCALE = np.array([0.6842, 3.0235, 0.101, 0.1231])
-RANK_WEIGHTS = np.array([2.4177, 1.3954, 0.1033, 0.0848])
+RANK_MEAN = np.array([0.8384, -8.2174, 0.3638, -0.2876])
+RANK_SCALE = np.array([0.7225, 3.2296, 0.1107, 0.1471])
+RANK_WEIGHTS = np.array([2.4741, 1.5165, 0.6009, 0.4521])
 
 FEATURES = (
     "probability of the fused first lesson (the ranking's softmax)",
@@ -66,23 +66,27 @@ FEATURES = (
     "cosine with the nearest off-topic question minus the best lesson's (`off_topic_lead`)",
 )
 """What the confidence model weighs about the fused answer."""
-FEATURE_MEAN = np.array([0.7692, 2.227, 0.3759, 0.3198, 0.5776, 0.5657, 0.5051, 0.0183, -0.1727])
-FEATURE_SCALE = np.array([0.2424, 0.6078, 0.4844, 0.3265, 0.3555, 0.3567, 0.1397, 0.1202, 0.2093])
-WEIGHTS = np.array([0.7344, 0.3008, 0.4752, -0.0983, 0.5834, 0.5287, -0.3009, 0.3804, -0.9554])
-BIAS = 1.4228
-CONFIDENT_PROBABILITY = 0.79
+FEATURE_MEAN = np.array([0.8728, 2.4981, 0.5194, 0.3769, 0.6783, 0.7026, 0.6118, 0.093, -0.2567])
+FEATURE_SCALE = np.array([0.197, 0.6005, 0.4996, 0.3265, 0.3513, 0.3283, 0.1563, 0.1321, 0.2193])
+WEIGHTS = np.array([0.519, 0.5377, 0.291, -0.0253, 0.4635, 0.4931, 0.0191, 0.427, -1.1405])
+BIAS = 2.8510
+CONFIDENT_PROBABILITY = 0.74
 """The calibrated probability from which an answer is confident: the lowest at which, cross-validated
 five-fold within tests/lessons/eval/dev.yml (each fifth answered by a model fitted without it), confident
 answers were right `TARGET_PRECISION` of the time and `MIN_ABSTENTION` of the off-topic questions stayed
-unconfident. There: 98.2 % right, 91.5 % of the right answers confident, 1.5 % of the on-topic questions
+unconfident. There: 98.4 % right, 96.4 % of the right answers confident, 1.5 % of the on-topic questions
 confidently wrong, 95 % of the off-topic ones unconfident. Choosing the threshold too within each
-training part (nested) gave 97.0 % right, 90.3 % confident, 2.5 % wrong, 90 % unconfident; the mean of
-20 random nested splits (`python -m lessons.classifier --repeats 20`) 97.9 %, 90.3 %, 1.7 % and 94.7 %.
-With 200 questions a point is one or two of them. Before the off-topic lead (`FEATURES`' last) and with
-80 off-topic questions, targeting 97 %: 97.8 %, 87.9 %, 1.7 % and 90 % over the same 20 splits."""
+training part (nested) gave 98.2 % right, 86.6 % confident, 1.5 % wrong, 95 % unconfident; the mean of
+10 random nested splits (`python -m lessons.classifier --repeats 10`) 99.5 %, 86.9 %, 0.4 % and 94 %:
+a training part holds 16 off-topic questions, so 95 % of them means none, and some parts pick a
+threshold far up. With `MIN_ABSTENTION` at 90 % the threshold is 0.72 and the nested mean 98.2 %, 96.5 %,
+1.7 % and 90 %. With 200 questions a point is one or two of them. Before the blind example questions
+(1,320 examples, 238 off-topic questions, `MIN_ABSTENTION` 90 %, threshold 0.79): 98.2 %, 91.5 %, 1.5 %
+and 95 % cross-validated; 97.9 %, 90.3 %, 1.7 % and 94.7 % nested over 20 splits."""
 OFF_TOPIC = Path(__file__).resolve().parent / "data" / "off_topic.txt"
 """Questions the library does not answer: the confidence model's negatives beside the wrong answers, and
-the neighbours of `off_topic_lead` at run time (238 since the lead was added: 80 before)."""
+the neighbours of `off_topic_lead` at run time (287: 80 before the lead, 238 with it, 49 more written
+blind with the example questions)."""
 OFF_TOPIC_SHARE = 0.2
 """The weight of the off-topic questions in the confidence fit, as a share of all questions."""
 DEV = Path(__file__).resolve().parent.parent / "tests" / "lessons" / "eval" / "dev.yml"
@@ -98,8 +102,10 @@ nested cross-validation, the confident answers of the held-out fifths were right
 (fifths by position; 97.2 % on average over 20 random splits) with a target of 97 %, and 97.0 % (97.9 %)
 with 98 %, the old engine's 97.8 % over the same splits. 98 % keeps confident-and-wrong at 1.7 % of
 on-topic questions (2.3 % at 97 %), the goal's tighter margin, for 2.4 points of confident-when-right."""
-MIN_ABSTENTION = 0.9
-"""This share of `DEV`'s off-topic questions must stay unconfident, cross-validated."""
+MIN_ABSTENTION = 0.95
+"""This share of `DEV`'s off-topic questions must stay unconfident, cross-validated: above the goal
+(90 %), since 20 off-topic questions measure it coarsely (at 90 % the threshold fell to 0.72, two of the
+20 answered confidently)."""
 
 
 class LessonClassifier:

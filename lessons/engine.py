@@ -554,10 +554,15 @@ def check_examples(library: Library) -> list[Problem]:
 
     - a lesson with fewer than `MIN_EXAMPLES` examples in a language;
     - the same example (accents, case and punctuation aside) in two lessons, or twice in one;
-    - an example that the engine answers with another lesson, even with the example in the index: it
-      is closer to that lesson than to its own and blurs the line between the two. (Leaving each
-      lesson's examples out of the index flagged half of them: examples exist to bring the words a
-      lesson lacks, so that test says little.)
+    - an example that the engine answers confidently with another lesson, even with the example in the
+      index: it is closer to that lesson than to its own and blurs the line between the two (often an
+      example filed under the wrong lesson). (Leaving each lesson's examples out of the index flagged
+      half of them: examples exist to bring the words a lesson lacks, so that test says little.)
+
+    An example answered with another lesson without confidence is a note, not a warning: a boundary
+    question (who sees the posts I like: visibility, or my first post?) in words that lean elsewhere.
+    Real people ask such questions, and the semantic ranker learns the boundary from them; the note
+    lets an author check that the example is filed where it belongs.
     """
     library = library.for_learners()  # mentors' lessons answer no question: no examples to check
     problems: list[Problem] = []
@@ -576,11 +581,21 @@ def check_examples(library: Library) -> list[Problem]:
     engine = AnswerEngine(library)
     for lesson in library.lessons.values():
         for ask in lesson.asks:
-            found = engine.answer(ask, lesson.lang).lesson_id
-            if found is not None and found != lesson.id:
-                message = f"example question {ask!r} is answered with lesson '{found}', not this one"
-                problems.append(_warn(lesson, ask, message))
+            found = engine.answer(ask, lesson.lang)
+            if found.lesson_id is not None and found.lesson_id != lesson.id:
+                problems.append(_away(lesson, ask, found.lesson_id, confident=found.confident))
     return problems
+
+
+def _away(lesson: Lesson, ask: str, other: str, *, confident: bool) -> Problem:
+    """The warning (confident) or note (not) for an example that the engine answers with `other`."""
+    if confident:
+        return _warn(lesson, ask, f"example question {ask!r} is answered with lesson '{other}', not this one")
+    message = (
+        f"example question {ask!r} leans towards lesson '{other}' on its words alone (not confidently):"
+        " a boundary example, fine if it belongs here"
+    )
+    return replace(_warn(lesson, ask, message), warning=False, note=True)
 
 
 def _warn(lesson: Lesson, ask: str | None, message: str) -> Problem:

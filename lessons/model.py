@@ -106,10 +106,12 @@ class Problem:
     line: int
     message: str
     warning: bool = False
+    note: bool = False
+    """Worth a look, not a fault (a boundary example question): neither an error nor a warning."""
 
     def __str__(self) -> str:
         """`path:line: message`; `path: message` for a problem with no line (a directory, a folder)."""
-        kind = "warning: " if self.warning else ""
+        kind = "note: " if self.note else "warning: " if self.warning else ""
         where = f"{self.path}:{self.line}" if self.line > 0 else str(self.path)
         return f"{where}: {kind}{self.message}"
 
@@ -142,11 +144,15 @@ class Library:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if not p.warning]
+        return [p for p in self.problems if not p.warning and not p.note]
 
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.warning]
+
+    @property
+    def notes(self) -> list[Problem]:
+        return [p for p in self.problems if p.note]
 
     def ids(self) -> list[str]:
         """Every lesson id, sorted, whatever its languages."""

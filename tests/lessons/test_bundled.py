@@ -76,12 +76,16 @@ def test_each_lesson_has_three_quiz_variants_alike_in_both_languages(
         assert en_quiz.explanation and fr_quiz.explanation
 
 
-def test_every_example_question_is_answered_with_its_own_lesson(bundled_library: Library) -> None:
-    """What `tandem lessons check` says about the bundled examples: nothing (no duplicate, none that
-    another lesson answers)."""
+def test_no_example_question_is_confidently_answered_with_another_lesson(bundled_library: Library) -> None:
+    """What `tandem lessons check` says about the bundled examples: no warning (no duplicate, none that
+    another lesson answers confidently), and boundary notes for at most 1 example in 20: real questions
+    whose words alone lean towards a neighbouring lesson."""
     from lessons.engine import check_examples
 
-    assert [str(p) for p in check_examples(bundled_library)] == []
+    problems = check_examples(bundled_library)
+    assert [str(p) for p in problems if not p.note] == []
+    examples = sum(len(lesson.asks) for lesson in bundled_library.for_learners().lessons.values())
+    assert len(problems) <= examples / 20
 
 
 @pytest.mark.parametrize("lesson_id", IDS)
