@@ -17,7 +17,12 @@ Erasure goes further than deleting the person's row (and, by ON DELETE CASCADE, 
   meetings, and the notes and commitments the other side wrote, stay; their own notes, goals and
   commitments go (ON DELETE CASCADE), and so do the match proposals that name them;
 - every JSON value of every table (audit arguments by others, messages waiting in the ledger, inbox
-  messages, slow work's arguments) that names them by key, platform id or name names "forgotten" instead.
+  messages, slow work's arguments) that names them by key, platform id or name names "forgotten" instead;
+  a value that names them (a message about them, such as their mentor's brief) also loses what they wrote
+  and it quotes (their questions, commitments, notes: `Identity.texts`);
+- the files that wait in JSON (an .ics attached to a message in the ledger or an inbox, or kept with a
+  download link: base64 that no text search sees) are decoded, rid of them the same way, and encoded
+  again, by the caller's readers (`FileScrub`: storage cannot read a calendar).
 
 It all runs in the caller's transaction, before the person's row goes (the links from their messages
 to them go with it): nothing is erased unless all of it is.
@@ -25,9 +30,11 @@ to them go with it): nothing is erased unless all of it is.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -70,6 +77,14 @@ MARKER = "forgotten"
 """What stands where a forgotten person was named."""
 TYPED_TEXT = {AuditLog.__tablename__: activity.FREE_TEXT_ARGS}
 """Where JSON holds text people typed: table -> the keys of the top-level object that hold it."""
+QUOTE_HEAD = 20
+"""A quote of someone's text cut short (its beginning, then `…`) is recognised from this many of its
+first characters on: messages cut quotes at 60 characters or more."""
+ELLIPSIS = "…"
+
+FileScrub = Callable[[bytes, Callable[[str], str]], bytes]
+"""Rewrites one kind of file that waits in JSON (by MIME type): given its bytes and the function that
+takes the person out of one text, the bytes with every text in the file passed through it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +93,15 @@ class Identity:
 
     `names` holds their display name in each form messages may carry it (as typed, and neutralised for
     Markdown by the caller: storage knows no Markdown). Their platform id (the key's last part) counts
-    where it is an identifier: in a mention (`@alice`, `<@U123>`, `<@U123|alice>`).
+    where it is an identifier: in a mention (`@alice`, `<@U123>`, `<@U123|alice>`). `texts` holds what
+    they wrote (`texts_of`) in each form a message may quote it, whole (a quote cut short is recognised
+    by its beginning and `…`).
     """
 
     person_id: int
     key: str
     names: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
 
     @property
     def local_id(self) -> str:
@@ -340,6 +358,20 @@ async def workshop_rows_of(
     return [(row, title) for row, title in await session.exec(query)]
 
 
+async def texts_of(session: AsyncSession, *, person_id: int) -> list[str]:
+    """What a person wrote that messages to other people may quote: their questions, the commitments
+    they made and the notes they wrote about their meetings."""
+    queries = (
+        select(Question.text).where(col(Question.person_id) == person_id),
+        select(Commitment.text).where(col(Commitment.person_id) == person_id),
+        select(MeetingNote.text).where(col(MeetingNote.author_id) == person_id),
+    )
+    found: list[str] = []
+    for query in queries:
+        found += [text for text in await session.exec(query) if text]
+    return found
+
+
 async def audit_naming(session: AsyncSession, *, identity: Identity) -> list[AuditLog]:
     """Audit entries by other people whose arguments name this person (a pairing, a push to them)."""
     scrubber = _Scrubber(identity)
@@ -355,9 +387,12 @@ async def audit_naming(session: AsyncSession, *, identity: Identity) -> list[Aud
 # --- erasure -----------------------------------------------------------------------------------------------
 
 
-async def erase(session: AsyncSession, *, identity: Identity) -> bool:
-    """Forget a person: everything the module docstring lists, then their row and every row tied to it.
-    False when there was no such person (then only references to them were scrubbed)."""
+async def erase(
+    session: AsyncSession, *, identity: Identity, files: Mapping[str, FileScrub] | None = None
+) -> bool:
+    """Forget a person: everything the module docstring lists, then their row and every row tied to it;
+    `files` reads the files that wait in JSON, by MIME type (`scrub_json`). False when there was no such
+    person (then only references to them were scrubbed)."""
     person_id = identity.person_id
     await deliveries.drop_unsent_from(session, sender_id=person_id)
     await drop_copies_sent_by(session, sender_id=person_id)
@@ -366,7 +401,7 @@ async def erase(session: AsyncSession, *, identity: Identity) -> bool:
     await examples.forget_examples_from(session, person_id=person_id)  # found by their questions' words
     await withdraw_workshops_of(session, host_id=person_id)
     await activity.forget_actor(session, actor_key=identity.key, marker=MARKER)
-    await scrub_json(session, identity=identity)
+    await scrub_json(session, identity=identity, files=files)
     return await activity.erase_person(session, person_id=person_id)
 
 
@@ -416,11 +451,15 @@ async def clear_answers_by(session: AsyncSession, *, mentor_id: int) -> None:
     )
 
 
-async def scrub_json(session: AsyncSession, *, identity: Identity) -> int:
+async def scrub_json(
+    session: AsyncSession, *, identity: Identity, files: Mapping[str, FileScrub] | None = None
+) -> int:
     """Every JSON value of every table that names the person names "forgotten" instead (a dictionary
-    entry keyed by them goes: a waiting enrollment no longer enrolls them). Tables come from the metadata,
-    so a table added later is scrubbed too. Returns how many rows changed."""
-    scrubber = _Scrubber(identity)
+    entry keyed by them goes: a waiting enrollment no longer enrolls them), and loses the texts they
+    wrote that it quotes. The files in JSON whose MIME type `files` knows (base64 under `content`, beside
+    `mime`) are decoded, scrubbed by that reader and encoded again. Tables come from the metadata, so a
+    table added later is scrubbed too. Returns how many rows changed."""
+    scrubber = _Scrubber(identity, files)
     changed = 0
     for table, column in json_columns():
         changed += await _scrub_column(session, table, column, identity, scrubber)
@@ -441,7 +480,7 @@ async def _scrub_column(
     session: AsyncSession, table: Table, column: Column[Any], identity: Identity, scrubber: _Scrubber
 ) -> int:
     key = _primary_key(table)
-    query = select(key, column).where(_may_name(column, identity))
+    query = select(key, column).where(_may_name(column, identity, also=scrubber.files))
     changed = 0
     for key_value, value in (await session.exec(query)).all():
         scrubbed = scrubber.scrub(value, typed=TYPED_TEXT.get(table.name, ()))
@@ -459,11 +498,12 @@ def _primary_key(table: Table) -> Column[Any]:
     return key
 
 
-def _may_name(column: Any, identity: Identity) -> Any:
+def _may_name(column: Any, identity: Identity, *, also: Iterable[str] = ()) -> Any:
     """Rows whose JSON text may name the person: a cheap, generous filter (the scrubber decides). JSON
-    keeps non-ASCII characters as they are or as `\\u` escapes, so both forms are looked for."""
+    keeps non-ASCII characters as they are or as `\\u` escapes, so both forms are looked for. `also`:
+    more words that select a row (the MIME types of files, whose base64 no search can read)."""
     text = cast(column, Text)
-    needles = {form for word in _words(identity) for form in _json_forms(word)}
+    needles = {form for word in [*_words(identity), *also] for form in _json_forms(word)}
     return or_(*(text.ilike(f"%{escape_like(needle)}%", escape=LIKE_ESCAPE) for needle in sorted(needles)))
 
 
@@ -482,9 +522,13 @@ class _Scrubber:
     name where Tandem writes it (in bold, as `mention` does); an object's entry keyed by their key goes.
     In text people typed (`TYPED_TEXT`), also their name wherever it stands as words. Bare words elsewhere
     are left alone, so that someone called "Me" or "Lesson" does not rewrite every message.
+
+    In a value that names them (a message about them), the texts they wrote (`Identity.texts`) go too,
+    whole or cut short, wherever they stand. A file (an object with `mime` and base64 `content`) whose
+    type `files` knows is read by it: names there stand as words (a calendar's title, its organizer).
     """
 
-    def __init__(self, identity: Identity) -> None:
+    def __init__(self, identity: Identity, files: Mapping[str, FileScrub] | None = None) -> None:
         local = re.escape(identity.local_id)
         names = sorted(set(identity.names) - {""}, key=len, reverse=True)
         self.key = identity.key.casefold()
@@ -497,21 +541,114 @@ class _Scrubber:
         typed = [rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)" for name in names]
         self.anywhere = re.compile("|".join(anywhere), re.IGNORECASE)
         self.typed = re.compile("|".join(typed), re.IGNORECASE) if typed else None
+        self.texts = sorted({text for text in identity.texts if text.strip()}, key=len, reverse=True)
+        self.files = {mime.casefold(): scrub for mime, scrub in (files or {}).items()}
 
-    def scrub(self, value: Any, *, typed: Iterable[str] = (), in_typed: bool = False) -> Any:
-        """`value` with the person replaced; `typed` names the object keys whose values people typed."""
+    def scrub(self, value: Any, *, typed: Iterable[str] = ()) -> Any:
+        """`value` (one stored JSON value) with the person replaced; `typed` names the object keys whose
+        values people typed. Their texts go too when the value names them."""
+        quotes = bool(self.texts) and self._names_them(value)
+        return self._walk(value, typed=frozenset(typed), in_typed=False, quotes=quotes)
+
+    def _walk(self, value: Any, *, typed: frozenset[str], in_typed: bool, quotes: bool) -> Any:
         if isinstance(value, str):
-            return self.text(value, typed=in_typed)
+            return self.text(value, typed=in_typed, quotes=quotes)
         if isinstance(value, list):
-            return [self.scrub(item, in_typed=in_typed) for item in value]
+            return [self._walk(item, typed=frozenset(), in_typed=in_typed, quotes=quotes) for item in value]
         if isinstance(value, dict):
-            return {
-                self.text(k): self.scrub(v, in_typed=in_typed or k in typed)
+            file = _is_file(value)  # its base64 is for `_file` to read, never a text to scrub
+            walked = {
+                self.text(k): self._walk(v, typed=frozenset(), in_typed=in_typed or k in typed, quotes=quotes)
                 for k, v in value.items()
-                if k.casefold() != self.key
+                if k.casefold() != self.key and not (file and k == "content")
             }
+            return self._file(walked, str(value["content"]), quotes=quotes) if file else walked
         return value
 
-    def text(self, text: str, *, typed: bool = False) -> str:
+    def text(self, text: str, *, typed: bool = False, quotes: bool = False) -> str:
+        if quotes:
+            text = self._unquote(text)
         text = self.anywhere.sub(lambda m: f"**{MARKER}**" if m.group().startswith("**") else MARKER, text)
         return self.typed.sub(MARKER, text) if typed and self.typed else text
+
+    def _names_them(self, value: Any) -> bool:
+        """Whether the value names the person anywhere (their key, a mention, their name in bold)."""
+        if isinstance(value, str):
+            return self.anywhere.search(value) is not None
+        if isinstance(value, list):
+            return any(self._names_them(item) for item in value)
+        if isinstance(value, dict):
+            return any(
+                k.casefold() == self.key or self._names_them(k) or self._names_them(v)
+                for k, v in value.items()
+            )
+        return False
+
+    def _unquote(self, text: str) -> str:
+        """`text` without the person's texts: each whole (not inside a longer word), or its beginning (at
+        least QUOTE_HEAD characters) followed by `…`, as a message quotes a long one."""
+        for quoted in self.texts:
+            text = _without(text, quoted)
+        return text
+
+    def _file(self, value: dict[str, Any], content: str, *, quotes: bool) -> dict[str, Any]:
+        """A file waiting in JSON (`value` without its `content`), read by the scrub its MIME type has;
+        its content as it was when none has one, or it is no base64."""
+        scrub = self.files.get(str(value["mime"]).split(";", 1)[0].strip().casefold())
+        if scrub is None:
+            return {**value, "content": content}
+        try:
+            data = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            return {**value, "content": content}
+        scrubbed = scrub(data, lambda text: self.text(text, typed=True, quotes=quotes))
+        if scrubbed != data:
+            content = base64.b64encode(scrubbed).decode("ascii")
+        return {**value, "content": content}
+
+
+def _is_file(value: dict[str, Any]) -> bool:
+    """A file waiting in JSON: its `mime`, and its bytes in base64 under `content` (a message's
+    attachment, bot/core/serialize.py; a file kept with a download link, storage/downloads.py)."""
+    return isinstance(value.get("mime"), str) and isinstance(value.get("content"), str)
+
+
+def _without(text: str, quoted: str) -> str:
+    """`text` with every quote of `quoted` (whole, or cut short with `…`) replaced by the marker."""
+    head = quoted[:QUOTE_HEAD]
+    parts: list[str] = []
+    start = 0
+    at = text.find(head)
+    while at != -1:
+        end = _quote_end(text, at, quoted)
+        if end is None:
+            at = text.find(head, at + 1)
+            continue
+        parts += [text[start:at], MARKER]
+        start = end
+        at = text.find(head, end)
+    return "".join([*parts, text[start:]])
+
+
+def _quote_end(text: str, at: int, quoted: str) -> int | None:
+    """Where the quote of `quoted` that starts at `at` ends (after its `…` when cut short); None when
+    what stands there is not one (part of a longer word, or another text with the same beginning)."""
+    if _in_word(quoted[0]) and at > 0 and _in_word(text[at - 1]):
+        return None
+    same = 0
+    limit = min(len(quoted), len(text) - at)
+    while same < limit and text[at + same] == quoted[same]:
+        same += 1
+    end = at + same
+    if same == len(quoted):
+        if _in_word(quoted[-1]) and end < len(text) and _in_word(text[end]):
+            return None
+        return end
+    if same >= min(QUOTE_HEAD, len(quoted)) and text[end : end + 1] == ELLIPSIS:
+        return end + 1
+    return None
+
+
+def _in_word(char: str) -> bool:
+    """A character that makes a word go on (as the name patterns see it: letters, digits, `_`, `-`)."""
+    return char.isalnum() or char in "_-"

@@ -19,15 +19,29 @@ from __future__ import annotations
 
 import calendar as gregorian
 import datetime as dt
+import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
+from icalendar import (
+    Alarm,
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vText,
+)
 
 from bot.core.text import terminal_safe
 
 PRODID = "-//Tandem//Tandem reverse mentoring//EN"
+MIME = "text/calendar"
+"""The MIME type of the files this module writes."""
 ALARM_BEFORE = dt.timedelta(minutes=15)
 """When the calendar reminds people of an event."""
 NO_ADDRESS = "invalid:nomail"
@@ -120,6 +134,60 @@ def recurring_ics(
     event.add("description", _text(description))
     event.add_component(_alarm(title))
     return _calendar("PUBLISH", [vtimezone(zone, first.year), event])
+
+
+# --- a file written again ---------------------------------------------------------------------------
+
+NAMED_TEXTS = frozenset({"SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT", "CONTACT"})
+"""The properties whose text may name people (a pair's meetings are titled with both names, a workshop's
+description names its host)."""
+_FOLD_RE = re.compile(r"\r?\n[ \t]")
+
+
+def rewrite_texts(content: bytes, rewrite: Callable[[str], str]) -> bytes:
+    """The calendar file `content` with `rewrite` applied to each text that may name someone: the
+    NAMED_TEXTS of every component (alarms too) and the display name (CN) of any property (the
+    organizer). UID, SEQUENCE, times and rules stay as they were, so the file still adds, updates or
+    removes the same event; a file with nothing to rewrite comes back byte for byte. For forget-me
+    (`storage.privacy.FileScrub`). A file that cannot be read as a calendar is rewritten as plain text,
+    its folded lines joined: whatever it holds, nothing of the person stays in it."""
+    try:
+        cal = Calendar.from_ical(content)
+    except ValueError:
+        return _rewrite_plain(content, rewrite)
+    changed = False
+    for component in cal.walk():
+        for name in list(component):
+            value = component[name]
+            values = value if isinstance(value, list) else [value]
+            rewritten = [_rewrite_property(str(name).upper(), item, rewrite) for item in values]
+            if any(new is not None for new in rewritten):
+                fresh = [old if new is None else new for old, new in zip(values, rewritten, strict=True)]
+                component[name] = fresh if isinstance(value, list) else fresh[0]
+                changed = True
+    return cal.to_ical() if changed else content
+
+
+def _rewrite_property(name: str, value: Any, rewrite: Callable[[str], str]) -> Any | None:
+    """The property `value` with its text and display name rewritten; None when neither changes."""
+    params = getattr(value, "params", None)
+    changed = False
+    if params is not None and isinstance(params.get("CN"), str):
+        shown = rewrite(params["CN"])
+        if shown != params["CN"]:
+            params["CN"] = shown
+            changed = True
+    if name in NAMED_TEXTS and isinstance(value, str):
+        text = rewrite(str(value))
+        if text != str(value):
+            return vText(text, params=params)
+    return value if changed else None
+
+
+def _rewrite_plain(content: bytes, rewrite: Callable[[str], str]) -> bytes:
+    text = _FOLD_RE.sub("", content.decode("utf-8", errors="replace"))
+    rewritten = rewrite(text)
+    return content if rewritten == text else rewritten.encode("utf-8")
 
 
 # --- the parts -----------------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ runs the `enroll` command as that admin.
 2. `resolve(rows, ...)`: each row's person key, asking the platform's directory for emails.
 3. `preview(session, entries, ...)`: against the database: who is new, who changes (which fields), who
    stays the same, who cannot be reached yet; managers found and reporting lines without loops.
-4. `apply(session, plan, ...)`: all of it, in the caller's transaction.
+4. `apply(session, plan, ...)`: all of it, in the caller's transaction, the same whichever channel the
+   file came from (the dashboard, or `people import` in a chat): people it resolves become reachable,
+   and the import is what the importer's `invite <cohort> imported` names.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from bot.core.events import Actor, Event
 from bot.core.text import clean, clean_name
 from bot.i18n import register, t
 from lessons import LANGS
-from storage import activity, cohorts, keys, people
+from storage import activity, cohorts, keys, people, reachability
 from storage import people_import as store
 from storage.enums import AuditOutcome, LangSource, PendingKind, PersonRole
 from storage.models import Person
@@ -789,6 +791,9 @@ def _default_name(entry: Entry) -> str:
 
 # --- 4. applying ------------------------------------------------------------------------------------------
 
+IMPORTED_LASTS = dt.timedelta(days=7)
+"""How long `invite <cohort> imported` names the people of an import."""
+
 
 @dataclass(frozen=True, slots=True)
 class Applied:
@@ -807,10 +812,13 @@ async def apply(
     importer_key: str,
     admins: Sequence[str],
     default_lang: str,
+    now: dt.datetime,
     cohort: str | None = None,
 ) -> Applied:
     """Write the plan (no problems) in the caller's transaction: new people, changed fields, managers;
-    audited without names. Returns the counts and the people to enroll."""
+    people pending under an email whom the import found on their platform made reachable; the import
+    remembered as the importer's last (`invite <cohort> imported`, for IMPORTED_LASTS); audited without
+    names. Returns the counts and the people to enroll."""
     if plan.problems:
         raise ValueError("a plan with problems cannot be applied")
     platform, _ = workspace_of(importer_key)
@@ -833,6 +841,8 @@ async def apply(
             person.manager_id = boss.id
             touched.append(person)
     await store.save_people(session, people=[*touched, *(everyone[c.key] for c in plan.of("update"))])
+    await _reach_the_resolved(session, plan, everyone, now)
+    await _remember(session, plan, everyone, importer_key, now)
     await activity.audit(
         session,
         actor_key=importer_key,
@@ -852,6 +862,36 @@ async def apply(
         unchanged=len(plan.of("same")),
         unresolved=len(plan.unresolved),
         enroll=tuple(everyone[key] for key in plan.enroll if key in everyone),
+    )
+
+
+async def _reach_the_resolved(
+    session: AsyncSession, plan: Plan, everyone: Mapping[str, Person], now: dt.datetime
+) -> None:
+    """People pending under an email whom this import found on their platform (a new key that Tandem can
+    write to): reachable now, so what was held for them (an invitation) goes out."""
+    resolved = {c.key for c in plan.of("update") if "key" in c.fields}
+    for entry in plan.entries:
+        person = everyone.get(entry.key)
+        if entry.key in resolved and entry.reachable and person is not None and not person.reachable:
+            await reachability.mark_reachable(session, person=person, now=now)
+
+
+async def _remember(
+    session: AsyncSession, plan: Plan, everyone: Mapping[str, Person], importer_key: str, now: dt.datetime
+) -> None:
+    """The people of this import, in the file's order, as the importer's last import: what `invite
+    <cohort> imported` names for a week, whether the file came through the dashboard or a chat."""
+    importer = await people.get_person(session, key=importer_key)
+    if importer is None or importer.id is None:
+        return
+    ids = [everyone[e.key].id for e in plan.entries if e.key in everyone and everyone[e.key].id is not None]
+    await activity.set_pending(
+        session,
+        person_id=importer.id,
+        kind=PendingKind.IMPORTED,
+        data={"person_ids": ids},
+        expires_at=now + IMPORTED_LASTS,
     )
 
 
@@ -983,6 +1023,7 @@ async def confirm(services: Services, *, importer: Person, pending_id: int) -> C
             importer_key=importer.key,
             admins=services.settings.admins,
             default_lang=services.settings.default_lang,
+            now=services.clock(),
             cohort=cohort.name if cohort else None,
         )
     return Confirmed(applied, cohort=cohort.name if cohort else None)

@@ -87,3 +87,20 @@ def squash(text: str) -> str:
     """`text` on one line, each run of spaces and line breaks made one space, trimmed; no-break spaces
     stay as they are (`" ".join(text.split())` would turn them into plain spaces)."""
     return _BREAKING_SPACES_RE.sub(" ", text).strip()
+
+
+def quoted_forms(text: str) -> set[str]:
+    """The forms in which a message may quote what someone wrote: as typed, neutralised as typed or on
+    one line, and as a block quote. A quote cut short is the beginning of one of these then `…`
+    (`neutralize` or `quote` with a smaller limit), which forget-me's scrub recognises from the whole."""
+    forms = {
+        text.strip(),
+        squash(text),
+        neutralize(text),
+        neutralize(squash(text)),
+        neutralize(" ".join(text.split())),
+        neutralize(text.replace("\n", " ")),
+    }
+    if "\n" in text.strip():
+        forms.add(quote(text))
+    return {form for form in forms if form}

@@ -3,32 +3,40 @@
 Each test drives a whole programme through the conversation core (cohort, enrollment, pairing, questions
 to a mentor by `mentor …` and by free text, an answer, tips, a refused command, a weekly digest, my-data,
 messages delivered to console inboxes and messages still waiting), then searches every text and JSON
-column of every table the metadata knows, so a table added later is searched too.
+column of every table the metadata knows, so a table added later is searched too, and inside the files
+that wait in JSON (base64: an .ics attached to a message, or kept with a download link).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import JSON, String, Table, Text, cast, func, select
-from sqlmodel import SQLModel
+from icalendar import Calendar
+from sqlalchemy import JSON, String, Table, Text, cast, func, select, update
+from sqlmodel import SQLModel, col
+from sqlmodel import select as select_rows
 
 from bot.cli import LIBRARY_FLOORS, TANDEM_LOGGERS, configure_logging
 from bot.console.channel import console_key
-from bot.core.replies import Button, File
+from bot.core import meetings, outbox
+from bot.core.replies import Button, File, Notify
+from bot.core.replies import Text as Message
 from bot.settings import load_settings
 from scheduler import lifetimes
-from storage import activity, cohorts, deliveries, keys, people, privacy
-from storage.enums import DeliveryKind, Priority
-from storage.models import ConfidenceRating, Question, ReviewAnswer, ReviewCard
+from scheduler.service import run_tick
+from storage import activity, cohorts, deliveries, downloads, keys, people, privacy
+from storage.enums import DeliveryKind, DeliveryStatus, Priority
+from storage.models import ConfidenceRating, Delivery, Meeting, Question, ReviewAnswer, ReviewCard
 from tests.bot.slack.conftest import SlackTester
-from tests.support.harness import Harness, text_of
+from tests.support.harness import Harness, Said, notifications, text_of
 
 
 @dataclass(frozen=True)
@@ -161,8 +169,29 @@ def needles(who: Someone) -> list[str]:
     return [who.key, who.name, escaped, f"@{who.user}", *who.words]
 
 
+def files_in(value: Any) -> list[str]:
+    """The files a JSON value holds (an object with `mime` and base64 `content`), decoded."""
+    if isinstance(value, list):
+        return [text for item in value for text in files_in(item)]
+    if not isinstance(value, dict):
+        return []
+    found = [text for item in value.values() for text in files_in(item)]
+    if isinstance(value.get("mime"), str) and isinstance(value.get("content"), str):
+        found.append(base64.b64decode(value["content"], validate=True).decode("utf-8", "replace"))
+    return found
+
+
+def readable(value: str | None, column: Any) -> str:
+    """A column's value as text, with the files of a JSON value decoded after it (unfolded, for .ics)."""
+    text = value or ""
+    if value and isinstance(column.type, JSON):
+        text += "".join("\n" + f.replace("\r\n ", "") for f in files_in(json.loads(value)))
+    return text
+
+
 async def traces(harness: Harness, who: Someone) -> list[str]:
-    """Where the person can still be found: `table.column: needle in value`, for every row of every table."""
+    """Where the person can still be found: `table.column: needle in value`, for every row of every table
+    (in the files a JSON value holds too)."""
     wanted = [needle.casefold() for needle in needles(who)]
     found: list[str] = []
     async with harness.services.db.transaction() as session:
@@ -170,9 +199,11 @@ async def traces(harness: Harness, who: Someone) -> list[str]:
             rows = (await session.exec(select(*(cast(c, Text) for c in columns)))).all()  # type: ignore[call-overload]
             for row in rows:
                 for column, value in zip(columns, row, strict=True):
-                    text = (value or "").casefold()
+                    text = readable(value, column)
                     found += [
-                        f"{table.name}.{column.name}: {n!r} in {value[:160]!r}" for n in wanted if n in text
+                        f"{table.name}.{column.name}: {n!r} in {text[:160]!r}"
+                        for n in wanted
+                        if n in text.casefold()
                     ]
     return found
 
@@ -543,6 +574,167 @@ async def test_forget_me_of_someone_with_sessions_keeps_the_pair_history_for_the
             assert list(await session.exec(select_rows(model))) == [], model.__name__
         made = await session.exec(select_rows(Commitment).where(col(Commitment.text) == "Try passkeys"))
         assert list(made) == []
+
+
+# --- what they wrote, quoted in messages to others, and the files that name them ----------------------------
+
+PARIS = ZoneInfo("Europe/Paris")
+FIRST_MEETING = dt.datetime(2026, 11, 24, 12, 30, tzinfo=PARIS)
+"""The pair meets every week on Tuesday at 12:30 (Paris): the first, the day after the harness's start."""
+WEEK = dt.timedelta(weeks=1)
+
+
+async def tick(harness: Harness, at: dt.datetime) -> None:
+    """The drip's tick at `at`, as `tandem drip --at` runs it: what is due is planned and delivered."""
+    harness.clock.now = at.astimezone(dt.UTC)
+    await run_tick(harness.app.drip(clock=harness.clock), harness.clock.now)
+
+
+async def inbox(harness: Harness, who: Someone) -> list[tuple[str, dict[str, Any]]]:
+    """(ledger key, message) of each message in the person's console inbox, shown or not."""
+    async with harness.services.db.transaction() as session:
+        person = await people.get_person(session, key=who.key)
+        assert person is not None
+        return [
+            (m.dedupe_key or "", m.payload)
+            for m in await activity.inbox_of(session, person_id=person.id or 0)
+        ]
+
+
+async def a_pair_that_meets(harness: Harness) -> Said:
+    """The mentor and the learner paired, the learner setting their weekly meetings: what that queued (the
+    mentor's notice with the calendar file that names both)."""
+    for who in EVERYONE:
+        await say(harness, who, "help")
+    await say(harness, ADMIN, "cohort create pilot track first-steps start 2026-11-23")
+    await say(harness, ADMIN, f"enroll pilot @{LEARNER.user}")
+    await say(harness, ADMIN, f"pair @{MENTOR.user} @{LEARNER.user}")
+    return await say(harness, LEARNER, "meet every week on tue at 12:30")
+
+
+async def the_brief(harness: Harness) -> str:
+    """The pair meets; the learner notes what they covered, commits to something, then sends the mentor
+    a question; the mentor's brief before the next meeting (in the mentor's console inbox) quotes the
+    question and the commitment. Returns the brief's text."""
+    await a_pair_that_meets(harness)
+    await tick(harness, FIRST_MEETING + dt.timedelta(hours=1))  # "Did you meet?"
+    async with harness.services.db.transaction() as session:
+        query = select(Meeting.id).where(Meeting.planned_at == FIRST_MEETING.astimezone(dt.UTC))
+        meeting_id = (await session.exec(query)).scalar_one()  # type: ignore[call-overload]
+    await harness.press(LEARNER.user, meetings.ANSWER_ACTION, f"{meeting_id}:held")
+    await say(harness, LEARNER, "We set up the snorkelvane vault together")
+    assert "I’ll ask you in a week" in text_of(
+        await say(harness, LEARNER, "Turn on xylobrindle passkeys for my bank account")
+    )
+    await say(harness, LEARNER, "mentor How do I hide my quokkafiddle profile from recruiters, for good?")
+    await tick(harness, FIRST_MEETING + WEEK - dt.timedelta(hours=2))  # the next meeting's brief
+    [brief] = await briefs(harness)
+    return brief
+
+
+async def briefs(harness: Harness) -> list[str]:
+    """The briefs in the mentor's console inbox."""
+    return [
+        str(message.get("markdown"))
+        for key, message in await inbox(harness, MENTOR)
+        if (parsed := keys.parse_meeting_key(key)) is not None and parsed.which == "brief"
+    ]
+
+
+async def test_forget_me_takes_their_words_out_of_the_mentors_brief(harness: Harness) -> None:
+    """Failure: forgetting a learner put "forgotten" for their name in the brief their mentor had received
+    (console inbox), but the brief still quoted their open question and their last commitment word for
+    word; so did messages about them still waiting in the ledger, or kept there after failing. In every
+    message that names them, what they wrote goes too; the mentor keeps the rest of the brief."""
+    brief = await the_brief(harness)
+    assert brief.startswith(f"Before your meeting with **{LEARNER.name}**")
+    assert "quokkafiddle profile from recruiters" in brief, "the brief quotes their question"
+    assert "“Turn on xylobrindle passkeys for my bank account”" in brief, "and their commitment"
+    now = harness.clock.now
+    async with harness.services.db.transaction() as session:
+        admin = await people.get_person(session, key=ADMIN.key)
+        assert admin is not None
+        rows = [
+            {
+                "dedupe_key": f"test:about-them:{status}",
+                "person_id": admin.id,
+                "kind": DeliveryKind.NOTICE,
+                "payload": [{"type": "text", "markdown": brief, "buttons": []}],
+                "due_at": now + dt.timedelta(days=1),
+                "expires_at": now + dt.timedelta(days=7),
+                "created_at": now,
+            }
+            for status in ("pending", "failed")
+        ]
+        await deliveries.enqueue(session, rows=rows)
+        await session.exec(
+            update(Delivery)
+            .where(col(Delivery.dedupe_key) == "test:about-them:failed")
+            .values(status=DeliveryStatus.FAILED)
+        )
+
+    await forget(harness, LEARNER)
+
+    assert await traces(harness, LEARNER) == []
+    [kept] = await briefs(harness)
+    assert kept.startswith("Before your meeting with **forgotten**")
+    assert "\n- Last session they chose: “forgotten” (" in kept
+    assert "\n  - #" in kept and "quokkafiddle" not in kept, "their question's line stays, without its text"
+    assert "Tip for this meeting" in kept, "the rest of the brief stays"
+    async with harness.services.db.transaction() as session:
+        query = select_rows(Delivery).where(col(Delivery.dedupe_key).startswith("test:about-them:"))
+        waiting = list(await session.exec(query))
+    assert sorted(row.status for row in waiting) == [DeliveryStatus.FAILED, DeliveryStatus.PENDING]
+    for row in waiting:
+        assert row.payload is not None and "“forgotten”" in row.payload[0]["markdown"]
+
+
+async def test_forget_me_takes_them_out_of_calendar_files_waiting_in_json(harness: Harness) -> None:
+    """Failure: the calendar file of a pair's meetings names both sides in its title and description, in
+    base64 where no text search sees it. After the learner was forgotten, a message to the mentor that
+    carried it (sent by someone else, still waiting in the ledger) and the copy kept with the mentor's
+    download link (Teams) still named them. Such files are decoded, the names replaced as elsewhere, and
+    encoded again: still the same event for the calendar (uid, times, rule), so it still updates it."""
+    said = await a_pair_that_meets(harness)
+    [ics] = [r for r in notifications(said, MENTOR.key) if isinstance(r, File)]
+    assert LEARNER.name in ics.content.decode()
+    now = harness.clock.now
+    async with harness.services.db.transaction() as session:
+        admin = await people.get_person(session, key=ADMIN.key)
+        mentor = await people.get_person(session, key=MENTOR.key)
+        assert admin is not None and mentor is not None
+        later = Notify(MENTOR.key, (Message("Your meetings, for your calendar"), ics), at=now + WEEK)
+        await outbox.post(session, sender=admin, replies=[later], lang="en", now=now)
+        await downloads.issue_link(
+            session,
+            person_id=mentor.id or 0,
+            token="a-token",
+            export="",
+            now=now,
+            expires_at=now + WEEK,
+            file=downloads.StoredFile(ics.name, ics.mime, ics.content),
+        )
+
+    await forget(harness, LEARNER)
+
+    assert await traces(harness, LEARNER) == []
+    files: list[bytes] = []
+    async with harness.services.db.transaction() as session:
+        for row in await session.exec(
+            select_rows(Delivery).where(col(Delivery.status) == DeliveryStatus.PENDING)
+        ):
+            files += [base64.b64decode(p["content"]) for p in row.payload or [] if p.get("type") == "file"]
+        link = await downloads.find_link(session, token="a-token", now=now)
+    assert link.file is not None
+    files.append(link.file.content)
+    assert len(files) == 2
+    before = Calendar.from_ical(ics.content)
+    for content in files:
+        after = Calendar.from_ical(content)
+        [old], [new] = before.walk("VEVENT"), after.walk("VEVENT")
+        assert str(new["SUMMARY"]) == f"Tandem: {MENTOR.name} & forgotten"
+        for name in ("UID", "DTSTART", "DTEND", "DTSTAMP", "SEQUENCE", "RRULE"):
+            assert new[name].to_ical() == old[name].to_ical(), name
 
 
 # --- logs -----------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -12,11 +13,11 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
-from bot.core import dialogue
+from bot.core import calendar, dialogue
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, File, Reply, Text
-from bot.core.text import clean, escape_unsafe, neutralize
+from bot.core.text import clean, escape_unsafe, neutralize, quoted_forms
 from bot.i18n import register
 from storage import activity, cohorts, deliveries, examples, jobs, keys, people, privacy, usage
 from storage.enums import PendingKind
@@ -214,6 +215,19 @@ def _identity(person: Person) -> privacy.Identity:
     return privacy.Identity(
         person_id=person.id or 0, key=person.key, names=tuple(sorted(f for f in forms if f))
     )
+
+
+FILES: dict[str, privacy.FileScrub] = {calendar.MIME: calendar.rewrite_texts}
+"""The files forget-me reads where they wait (attached to messages, kept with download links): the
+.ics invitations and meetings, which name people."""
+
+
+async def _forgotten(ctx: Context) -> privacy.Identity:
+    """The person as forget-me looks for them: as `_identity`, and what they wrote (questions,
+    commitments, notes) in each form messages to others quote it (a mentor's brief quotes them)."""
+    written = await privacy.texts_of(ctx.session, person_id=ctx.person.id or 0)
+    forms = {form for text in written for form in quoted_forms(text)}
+    return dataclasses.replace(_identity(ctx.person), texts=tuple(sorted(forms)))
 
 
 async def _namer(ctx: Context, ids: set[int]) -> Callable[[int | None], str | None]:
@@ -431,15 +445,16 @@ async def handle_forget_me(ctx: Context, args: str) -> list[Reply]:
 
 async def handle_forget_confirm(ctx: Context, value: str) -> list[Reply]:
     """Erase the person, in this one transaction: their row and every row tied to them, what they wrote
-    that other people's rows hold, and their name and key wherever stored data names them; their audit
-    entries stay, anonymised (see `storage.privacy`)."""
+    that other people's rows hold or that messages about them quote, and their name and key wherever
+    stored data names them (calendar files waiting in it too); their audit entries stay, anonymised (see
+    `storage.privacy`)."""
     pending = await activity.take_pending(
         ctx.session, person_id=ctx.person.id or 0, kind=PendingKind.FORGET, now=ctx.now()
     )
     if pending is None:
         raise UserError("forget.expired")
     goodbye = ctx.t("forget.done")
-    await privacy.erase(ctx.session, identity=_identity(ctx.person))
+    await privacy.erase(ctx.session, identity=await _forgotten(ctx), files=FILES)
     learned = await examples.learned_triples(ctx.session)
     await asyncio.to_thread(ctx.services.lessons.set_learned, learned)  # theirs forgotten, off the loop
     logger.info("Person %s asked to be forgotten; their data was deleted", ctx.person.id)

@@ -9,7 +9,8 @@
   file at once, or nothing.
 - Importing is an invitation, never an enrollment. `invite <cohort> <@people… | imported>` sends each
   person, through the delivery ledger, a short invitation with **Join** and **Not now**; `imported`
-  names the people of the admin's last import from the chat (kept a week, `PendingKind.IMPORTED`).
+  names the people of the admin's last import, from the chat or the dashboard (kept a week,
+  `PendingKind.IMPORTED`, written by `people_import.apply`).
   Someone Tandem cannot reach yet gets it once it can (the ledger holds it, for `INVITATION_LASTS`).
 - **Join** enrolls the person who pressed it, in that cohort, as `enroll` would, and records their
   consent in the audit log; only someone the cohort invited can.
@@ -29,7 +30,7 @@ from bot.core.replies import Button, Notify, Reply, Text
 from bot.core.text import neutralize
 from bot.i18n import register, t
 from scheduler import plan as drip
-from storage import activity, cohorts, invitations, keys, people, reachability
+from storage import activity, cohorts, invitations, keys, people
 from storage import people_import as store
 from storage.enums import AuditOutcome, DeliveryKind, EnrollmentStatus, PendingKind, PersonRole
 from storage.models import Cohort, PendingAction, Person
@@ -39,9 +40,7 @@ CANCEL_ACTION = "people.cancel"
 JOIN_ACTION = "cohort.join"
 NOT_NOW_ACTION = "cohort.not_now"
 IMPORTED_WORDS = frozenset({"imported", "importés", "importes", "importées", "importees"})
-"""`invite <cohort> imported`: the people of the admin's last import from the chat."""
-IMPORTED_LASTS = dt.timedelta(days=7)
-"""How long `imported` names the people of an import."""
+"""`invite <cohort> imported`: the people of the admin's last import (`people_import.IMPORTED_LASTS`)."""
 INVITATION_LASTS = dt.timedelta(days=30)
 """How long an invitation waits for someone Tandem cannot reach yet (a Teams person who has not opened
 it, a Slack account not created yet) before it is given up and its sender told."""
@@ -361,7 +360,8 @@ def _names(ctx: Context, shown: Sequence[str]) -> str:
 
 async def handle_import(ctx: Context, value: str) -> list[Reply]:
     """**Import** on a preview: the whole file, in this transaction, checked again against the database
-    as it is now (a problem writes nothing); its people are then what `invite … imported` names."""
+    as it is now (a problem writes nothing); `people_import.apply` makes the people it resolved
+    reachable and its people what `invite … imported` names."""
     _only_admins(ctx)
     pending = await _take_preview(ctx, value)
     entries = [people_import.Entry.from_json(e) for e in pending.data.get("entries") or []]
@@ -375,16 +375,7 @@ async def handle_import(ctx: Context, value: str) -> list[Reply]:
         importer_key=ctx.person.key,
         admins=settings.admins,
         default_lang=settings.default_lang,
-    )
-    found = await people.people_by_keys(ctx.session, keys=[e.key for e in plan.entries])
-    await _reach_the_resolved(ctx, plan, found)
-    ids = [found[e.key].id for e in plan.entries if e.key in found and found[e.key].id is not None]
-    await activity.set_pending(
-        ctx.session,
-        person_id=ctx.person.id or 0,
-        kind=PendingKind.IMPORTED,
-        data={"person_ids": ids},
-        expires_at=ctx.now() + IMPORTED_LASTS,
+        now=ctx.now(),
     )
     done = [ctx.t("people.imported", new=applied.new, updated=applied.updated, same=applied.unchanged)]
     if applied.unresolved:
@@ -393,16 +384,6 @@ async def handle_import(ctx: Context, value: str) -> list[Reply]:
     names = [f"`{neutralize(c.name, 60)}`" for c in await cohorts.list_cohorts(ctx.session)]
     after = ctx.t("people.next.invite", cohorts=", ".join(names)) if names else ctx.t("people.next.cohort")
     return [Text(f"{' '.join(done)}\n{after}", replaces=True)]
-
-
-async def _reach_the_resolved(ctx: Context, plan: people_import.Plan, found: dict[str, Person]) -> None:
-    """People pending under an email whom this import found on their platform (a new key that Tandem can
-    write to): reachable now, so what was held for them (an invitation) goes out."""
-    changed = {c.key for c in plan.of("update") if "key" in c.fields}
-    for entry in plan.entries:
-        person = found.get(entry.key)
-        if entry.key in changed and entry.reachable and person is not None and not person.reachable:
-            await reachability.mark_reachable(ctx.session, person=person, now=ctx.now())
 
 
 async def handle_cancel(ctx: Context, value: str) -> list[Reply]:
@@ -499,7 +480,8 @@ async def _chosen(ctx: Context, tokens: Sequence[str]) -> tuple[list[Person], li
 
 
 async def _last_import(ctx: Context) -> tuple[list[Person], list[Person]]:
-    """The people of the admin's last import from the chat (still known): learners, and mentors."""
+    """The people of the admin's last import, from the chat or the dashboard (still known): learners,
+    and mentors."""
     rows = await activity.live_prompts(
         ctx.session, person_id=ctx.person.id or 0, kinds=[PendingKind.IMPORTED], now=ctx.now()
     )

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, Component, Timezone
 
-from bot.core.calendar import PRODID, cancel_ics, event_ics, recurring_ics, vtimezone
+from bot.core.calendar import PRODID, cancel_ics, event_ics, recurring_ics, rewrite_texts, vtimezone
 
 NOW = dt.datetime(2026, 2, 1, 9, 0, tzinfo=dt.UTC)
 PARIS = ZoneInfo("Europe/Paris")
@@ -184,3 +184,38 @@ def test_a_first_start_on_another_day_is_refused() -> None:
         meeting(weekday=0)
     with pytest.raises(ValueError):
         meeting(every_weeks=0)
+
+
+# --- written again, for forget-me ---------------------------------------------------------------------------
+
+
+def forget_mia(text: str) -> str:
+    return text.replace("Mia Junior, Jr", "forgotten")
+
+
+def test_rewriting_changes_the_texts_that_name_people_and_nothing_else() -> None:
+    """Failure: forget-me could not reach the names inside a calendar file (escaped, folded, in the
+    organizer's CN), or rewriting it changed what makes it the same event (uid, sequence, times), so the
+    calendar would no longer update the event it added."""
+    long = "With Mia Junior, Jr: " + "bring your phone and your laptop. " * 4
+    data = invitation(title="Coffee with Mia Junior, Jr", description=long, organizer="Mia Junior, Jr")
+    assert b"Mia Junior\\, Jr" in data, "the comma is escaped in a text"
+    rewritten = rewrite_texts(data, forget_mia)
+    before, after = only_event(parsed(data)), only_event(parsed(rewritten))
+    assert "Mia" not in rewritten.decode("utf-8").replace("\r\n ", "")
+    assert str(after["SUMMARY"]) == "Coffee with forgotten"
+    assert str(after["DESCRIPTION"]).startswith("With forgotten: bring your phone")
+    assert after["ORGANIZER"].params["CN"] == "forgotten"
+    assert str(after.walk("VALARM")[0]["DESCRIPTION"]) == "Coffee with forgotten"
+    for name in ("UID", "SEQUENCE", "DTSTART", "DTEND", "DTSTAMP", "STATUS"):
+        assert after[name].to_ical() == before[name].to_ical(), name
+
+
+def test_a_file_with_nobody_to_rewrite_comes_back_byte_for_byte() -> None:
+    data = invitation()
+    assert rewrite_texts(data, forget_mia) is data
+
+
+def test_a_file_that_is_no_calendar_is_rewritten_as_text() -> None:
+    """A file that cannot be read as a calendar is still rid of the name, its folded lines joined."""
+    assert rewrite_texts(b"NOT A CALENDAR: Mia Junior, J\r\n r", forget_mia) == b"NOT A CALENDAR: forgotten"

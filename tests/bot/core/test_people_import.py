@@ -11,9 +11,9 @@ from sqlmodel import select
 
 from bot.core import people_import as imp
 from bot.core.events import Actor
-from storage import people
-from storage.enums import EnrollmentStatus, PendingKind
-from storage.models import AuditLog, Enrollment, PendingAction, Person
+from storage import deliveries, people
+from storage.enums import DeliveryKind, DeliveryStatus, EnrollmentStatus, PendingKind
+from storage.models import AuditLog, Delivery, Enrollment, PendingAction, Person
 from tests.support.harness import Harness
 
 HEADER = "id,email,name,language,time zone,department,manager,role\n"
@@ -184,7 +184,13 @@ async def apply(harness: Harness, data: bytes, *, cohort: str | None = None) -> 
     assert plan.problems == []
     async with harness.services.db.transaction() as session:
         return await imp.apply(
-            session, plan, importer_key=ADMIN_KEY, admins=["root"], default_lang="en", cohort=cohort
+            session,
+            plan,
+            importer_key=ADMIN_KEY,
+            admins=["root"],
+            default_lang="en",
+            now=harness.clock(),
+            cohort=cohort,
         )
 
 
@@ -258,7 +264,9 @@ async def test_emails_are_resolved_by_the_directory_and_the_rest_stay_pending(ha
     ]
     async with harness.services.db.transaction() as session:
         plan = await imp.preview(session, entries, importer_key="slack:T1:U0ROOT")
-        await imp.apply(session, plan, importer_key="slack:T1:U0ROOT", admins=[], default_lang="en")
+        await imp.apply(
+            session, plan, importer_key="slack:T1:U0ROOT", admins=[], default_lang="en", now=harness.clock()
+        )
     assert [c.line for c in plan.unresolved] == [3, 4]
     async with harness.services.db.transaction() as session:
         zed = await people.get_person(session, key="slack:T1:~zed@example.com")
@@ -273,10 +281,73 @@ async def test_emails_are_resolved_by_the_directory_and_the_rest_stay_pending(ha
     async with harness.services.db.transaction() as session:
         plan = await imp.preview(session, again, importer_key="slack:T1:U0ROOT")
         assert [(c.kind, c.fields) for c in plan.changes] == [("update", ("key",))]
-        await imp.apply(session, plan, importer_key="slack:T1:U0ROOT", admins=[], default_lang="en")
+        await imp.apply(
+            session, plan, importer_key="slack:T1:U0ROOT", admins=[], default_lang="en", now=harness.clock()
+        )
     async with harness.services.db.transaction() as session:
         moved = await people.get_person(session, key="slack:T1:U0ZED")
-    assert moved is not None and moved.id == zed.id
+    assert moved is not None and moved.id == zed.id and moved.reachable, "resolved: reachable now"
+
+
+class Directory:
+    """Slack's users.lookupByEmail as the import asks it, knowing only the people given to it."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, Actor] = {}
+
+    async def lookup_email(self, email: str) -> Actor | None:
+        return self.known.get(email)
+
+
+async def test_a_dashboard_import_that_finds_someone_pending_makes_them_reachable(harness: Harness) -> None:
+    """Failure: an import through the dashboard (`stage`, then `confirm`) that found on Slack someone an
+    earlier import had left pending under their email gave them their real key but left them out of
+    reach, so what was held for them stayed held: only the chat's **Import** made them reachable, with
+    code of its own. `apply`, which every path runs, does it now."""
+    directory = Directory()
+    harness.services.directories["slack"] = directory
+    now = harness.clock()
+    async with harness.services.db.transaction() as session:
+        root = Person(key="slack:T1:U0ROOT", platform="slack", display_name="Root", is_admin=True)
+        session.add(root)
+        await session.flush()
+        await session.refresh(root)
+
+    async def dashboard_import() -> None:
+        staged = await imp.stage(harness.services, importer=root, data=csv(",zed@example.com,Zed,,,,,"))
+        assert staged.problems == [] and staged.pending_id is not None
+        done = await imp.confirm(harness.services, importer=root, pending_id=staged.pending_id)
+        assert done.applied is not None
+
+    await dashboard_import()
+    async with harness.services.db.transaction() as session:
+        zed = await people.get_person(session, key="slack:T1:~zed@example.com")
+        assert zed is not None and not zed.reachable
+        row = {
+            "dedupe_key": "test:held-for-zed",
+            "person_id": zed.id,
+            "kind": DeliveryKind.NOTICE,
+            "payload": [{"type": "text", "markdown": "Join us", "buttons": []}],
+            "due_at": now,
+            "expires_at": now + dt.timedelta(days=30),
+            "created_at": now,
+        }
+        await deliveries.enqueue(session, rows=[row])
+    assert await held_for_zed(harness) == DeliveryStatus.HELD
+
+    directory.known["zed@example.com"] = Actor("slack:T1:U0ZED", "Zed", "slack")
+    await dashboard_import()
+    async with harness.services.db.transaction() as session:
+        found = await people.get_person(session, key="slack:T1:U0ZED")
+    assert found is not None and found.id == zed.id
+    assert (found.reachable, found.unreachable_reason) == (True, None)
+    assert await held_for_zed(harness) == DeliveryStatus.PENDING, "what was held for them goes out"
+
+
+async def held_for_zed(harness: Harness) -> str:
+    async with harness.services.db.transaction() as session:
+        query = select(Delivery.status).where(Delivery.dedupe_key == "test:held-for-zed")
+        return str((await session.exec(query)).one())
 
 
 async def test_an_email_that_belongs_to_someone_else_is_a_problem(harness: Harness) -> None:

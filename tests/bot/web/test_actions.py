@@ -18,7 +18,7 @@ from storage import cohorts, people
 from storage.enums import EnrollmentStatus
 from storage.models import AuditLog, Cohort, Enrollment, Mentorship, Person
 from tests.bot.web.conftest import Client, Reply, Site
-from tests.support.harness import Harness
+from tests.support.harness import Harness, text_of
 
 GOOD = (
     "ID;E-mail;Name;Language;Time zone;Department;Manager;Role\n"
@@ -177,6 +177,27 @@ async def test_importing_without_a_cohort_enrolls_nobody(site: Site) -> None:
     )
     assert "Imported: 3 new" in await follow(client, confirmed)
     assert await count(harness, Enrollment) == 0
+
+
+async def test_invite_imported_reaches_the_people_of_a_dashboard_import(site: Site) -> None:
+    """Failure: after an import confirmed on the dashboard, `invite pilot imported` in the chat said
+    "You have no import of the last 7 days": only the chat's own import remembered its people. Both paths
+    now remember the same thing, so the learners of the file are invited and its mentor left out."""
+    harness = site.harness
+    client, csrf = await admin_client(site)
+    await harness.say("root", "cohort create pilot track first-steps")
+    preview = html.unescape((await client.post("/dashboard/import", data=upload(csrf, GOOD))).text)
+    confirmed = await client.post(
+        "/dashboard/import/confirm",
+        data={"csrf": csrf, "preview": field(preview, "preview"), "nonce": field(preview, "nonce")},
+    )
+    assert "Imported: 3 new" in await follow(client, confirmed)
+
+    said = await harness.say("root", "invite pilot imported")
+    text = text_of(said)
+    assert "Invited to **pilot** (2): **Bob Ray**, **Cléo Díaz**." in text
+    assert "Mentors of the import, left out (1): **Ann Lee**." in text
+    assert sorted(note.person_key for note in said.notes) == ["console:bob", "console:cleo"]
 
 
 # --- the actions ---------------------------------------------------------------------------------------------
