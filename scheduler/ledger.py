@@ -4,13 +4,18 @@ The database is the source of truth. Planning turns each enrollment whose tip is
 ledger row and moves the enrollment on, in one transaction; the row's unique `dedupe_key` means a lesson
 is queued for an enrollment only once. A row that expired undelivered (see storage/deliveries.py) has
 already stepped its enrollment back, and planning it again revives the same row.
+
+A person gets at most one lesson a local day, however many tracks they follow (a goal's companion
+cohort, the mentor's guide, a second enrollment): their tracks take turns, the one whose last lesson is
+the oldest first (never sent counts as oldest), the oldest enrollment (the cohort's own track) on a tie.
+A track whose turn it is not rolls to its next delivery day, where it is nearer the front.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -38,9 +43,46 @@ class PlanReport:
 
 
 def decide(
-    enrollment: Enrollment, person: Person, cohort: Cohort, now: dt.datetime, default_tz: str
+    enrollment: Enrollment,
+    person: Person,
+    cohort: Cohort,
+    now: dt.datetime,
+    default_tz: str,
+    *,
+    last_lesson_at: dt.datetime | None = None,
+    rivals: Sequence[tuple[Enrollment, Cohort]] = (),
 ) -> tuple[bool, dt.datetime]:
-    """(send now?, next due time). Missed days are not replayed: only today's tip, if the day is not over."""
+    """(send now?, next due time). Missed days are not replayed: only today's tip, if the day is not over.
+
+    One lesson a day for the person: nothing when their last lesson from any track (`last_lesson_at`,
+    else this enrollment's own) went out on this local day, and nothing when one of `rivals` (their
+    other active enrollments with a lesson left) delivers today and goes first (`goes_first`); then this
+    one rolls to its next delivery day."""
+    last = max(filter(None, (enrollment.last_sent_at, last_lesson_at)), default=None)
+    send, upcoming = _own_decision(enrollment, person, cohort, now, default_tz, last_sent_at=last)
+    if not send:
+        return False, upcoming
+    if any(
+        goes_first(other, enrollment) and delivers_today(other, person, other_cohort, now, default_tz)
+        for other, other_cohort in rivals
+    ):
+        return False, next_due(
+            person, cohort, default_tz, after=now, paused_until=enrollment.paused_until, last_sent_at=now
+        )
+    return True, upcoming
+
+
+def _own_decision(
+    enrollment: Enrollment,
+    person: Person,
+    cohort: Cohort,
+    now: dt.datetime,
+    default_tz: str,
+    *,
+    last_sent_at: dt.datetime | None,
+) -> tuple[bool, dt.datetime]:
+    """`decide` for this enrollment alone: its rhythm, pauses and cohort, and no second tip on the local
+    day of `last_sent_at`."""
     rhythm = rhythm_for(person, cohort, default_tz)
     pause = max(filter(None, (enrollment.paused_until, person.paused_until)), default=None)
     upcoming = timing.next_slot(rhythm, now, paused_until=pause if pause and pause > now else None)
@@ -48,9 +90,8 @@ def decide(
         return False, upcoming
     due = enrollment.next_due_at or now
     local_now = now.astimezone(rhythm.zone)
-    last = enrollment.last_sent_at
-    if last is not None and last.astimezone(rhythm.zone).date() == local_now.date():
-        return False, next_due(person, cohort, default_tz, after=now, last_sent_at=last)
+    if last_sent_at is not None and last_sent_at.astimezone(rhythm.zone).date() == local_now.date():
+        return False, next_due(person, cohort, default_tz, after=now, last_sent_at=last_sent_at)
     off_day = local_now.weekday() not in rhythm.days or local_now.date() < rhythm.start
     if off_day or timing.in_quiet_hours(local_now.time(), rhythm.quiet):
         return False, upcoming
@@ -58,6 +99,56 @@ def decide(
         return True, upcoming
     today_slot = timing.local_moment(local_now.date(), rhythm.time_of_day, rhythm.zone)
     return today_slot <= now, upcoming
+
+
+def goes_first(one: Enrollment, other: Enrollment) -> bool:
+    """Whether `one` takes the day's turn before `other`, two enrollments of one person: the one whose
+    last lesson is the oldest (never sent is oldest of all), else the older enrollment (the cohort's own
+    track before a track followed too)."""
+    return _turn(one) < _turn(other)
+
+
+def _turn(enrollment: Enrollment) -> tuple[dt.datetime, dt.datetime, int]:
+    return (enrollment.last_sent_at or _DISTANT_PAST, enrollment.created_at, enrollment.id or 0)
+
+
+_DISTANT_PAST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def delivers_today(
+    enrollment: Enrollment, person: Person, cohort: Cohort, now: dt.datetime, default_tz: str
+) -> bool:
+    """Whether this active enrollment brings a lesson on the local day of `now`, now or at its delivery
+    time later that day, by its own rules (it is due by then, and its rhythm, pauses and cohort allow
+    it)."""
+    if enrollment.status != EnrollmentStatus.ACTIVE or enrollment.next_due_at is None:
+        return False
+    rhythm = rhythm_for(person, cohort, default_tz)
+    today = now.astimezone(rhythm.zone).date()
+    at = max(now, timing.local_moment(today, rhythm.time_of_day, rhythm.zone).astimezone(dt.UTC))
+    if enrollment.next_due_at > at:
+        return False
+    send, _ = _own_decision(enrollment, person, cohort, at, default_tz, last_sent_at=enrollment.last_sent_at)
+    return send
+
+
+def first_turn(
+    person: Person,
+    cohort: Cohort,
+    enrolled: Sequence[tuple[Enrollment, Cohort]],
+    now: dt.datetime,
+    default_tz: str,
+) -> dt.datetime:
+    """When a track the person starts following at `now` (a new enrollment in `cohort`, newer than all of
+    `enrolled`, their others) brings its first lesson by `decide`'s rules: its first delivery slot, never
+    on the local day of their last lesson, and the next one when that day belongs to one of their tracks
+    that has sent nothing yet (enrolled before, it goes first)."""
+    last = max(filter(None, (enrollment.last_sent_at for enrollment, _ in enrolled)), default=None)
+    due = next_due(person, cohort, default_tz, after=now, last_sent_at=last)
+    waiting = [(e, c) for e, c in enrolled if e.status == EnrollmentStatus.ACTIVE and e.last_sent_at is None]
+    if any(delivers_today(other, person, other_cohort, due, default_tz) for other, other_cohort in waiting):
+        return next_due(person, cohort, default_tz, after=due, last_sent_at=due)
+    return due
 
 
 async def plan_due(
@@ -92,7 +183,10 @@ async def _plan_lessons(
             rows = await cohorts.due_enrollments(session, now=now, limit=PLAN_BATCH)
             if not rows:
                 return
-            updates, ledger = _plan_rows(rows, now, tracks, report, default_tz)
+            enrolled = await cohorts.enrollments_of_people(
+                session, person_ids=sorted({person.id or 0 for _, person, _ in rows})
+            )
+            updates, ledger = _plan_rows(rows, now, tracks, report, default_tz, enrolled=enrolled)
             if dry_run:
                 await session.rollback()
                 return
@@ -302,11 +396,29 @@ def _plan_rows(
     tracks: dict[str, tuple[str, ...]],
     report: PlanReport,
     default_tz: str,
+    *,
+    enrolled: Mapping[int, Sequence[tuple[Enrollment, Cohort]]] | None = None,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Each due enrollment's change and ledger rows. `enrolled` (person id -> all their enrollments, as
+    read with `rows`) keeps each person to one lesson a day: a lesson planned here for one of their
+    tracks counts at once for the others."""
     updates: list[dict[str, object]] = []
     ledger: list[dict[str, object]] = []
+    planned: dict[int, dt.datetime] = {}
     for enrollment, person, cohort in rows:
-        send, upcoming = decide(enrollment, person, cohort, now, default_tz)
+        theirs = (enrolled or {}).get(person.id or 0, ())
+        send, upcoming = decide(
+            enrollment,
+            person,
+            cohort,
+            now,
+            default_tz,
+            last_lesson_at=max(
+                filter(None, (planned.get(person.id or 0), *(e.last_sent_at for e, _ in theirs))),
+                default=None,
+            ),
+            rivals=_rivals(enrollment, theirs, tracks),
+        )
         change: dict[str, object] = {"id": enrollment.id, "next_due_at": upcoming}
         if not send:
             report.rolled += 1
@@ -325,6 +437,7 @@ def _plan_rows(
         else:
             lesson_id = lessons[enrollment.position]
             change.update(position=enrollment.position + 1, last_sent_at=now)
+            planned[person.id or 0] = now
             ledger.append(
                 {
                     **base,
@@ -350,6 +463,22 @@ def _plan_rows(
                 report.completed += 1
         updates.append(change)
     return updates, ledger
+
+
+def _rivals(
+    enrollment: Enrollment,
+    enrolled: Sequence[tuple[Enrollment, Cohort]],
+    tracks: dict[str, tuple[str, ...]],
+) -> list[tuple[Enrollment, Cohort]]:
+    """The person's other active enrollments that still have a lesson to give (an end-of-track message
+    is no lesson, and takes no turn)."""
+    return [
+        (other, cohort)
+        for other, cohort in enrolled
+        if other.id != enrollment.id
+        and other.status == EnrollmentStatus.ACTIVE
+        and other.position < len(tracks.get(cohort.track_id, ()))
+    ]
 
 
 def completion(

@@ -277,6 +277,24 @@ async def due_enrollments(
     return [(e, p, c) for e, p, c in await session.exec(query)]
 
 
+async def enrollments_of_people(
+    session: AsyncSession, *, person_ids: Sequence[int]
+) -> dict[int, list[tuple[Enrollment, Cohort]]]:
+    """person id -> every enrollment of theirs (any status) with its cohort, oldest first: what the drip
+    weighs to keep each person to one lesson a day."""
+    found: dict[int, list[tuple[Enrollment, Cohort]]] = {pid: [] for pid in person_ids}
+    for start in range(0, len(person_ids), 500):
+        query = (
+            select(Enrollment, Cohort)
+            .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+            .where(col(Enrollment.person_id).in_(list(person_ids[start : start + 500])))
+            .order_by(col(Enrollment.created_at), col(Enrollment.id))
+        )
+        for enrollment, cohort in await session.exec(query):
+            found[enrollment.person_id].append((enrollment, cohort))
+    return found
+
+
 async def update_enrollments(session: AsyncSession, *, updates: Sequence[dict[str, Any]]) -> None:
     """Many enrollments' changes, keyed by id (the drip moves thousands at once)."""
     await update_by_id(session, _ENROLLMENT, updates)
@@ -314,8 +332,23 @@ async def resume_enrollment(
     await session.flush()
 
 
+LEARNER_STOPS = (StopCause.LEARNER, StopCause.LEARNER_ONE)
+"""The stops only the learner may undo."""
+
+
 def stopped_by_learner(enrollment: Enrollment) -> bool:
+    """Stopped by the learner, with `stop` or with `stop <track or cohort>`: only they can resume it."""
+    return enrollment.status == EnrollmentStatus.STOPPED and enrollment.stopped_by in LEARNER_STOPS
+
+
+def stopped_with_all(enrollment: Enrollment) -> bool:
+    """Stopped by the learner's bare `stop`, with everything else: a bare `resume` brings it back."""
     return enrollment.status == EnrollmentStatus.STOPPED and enrollment.stopped_by == StopCause.LEARNER
+
+
+def stopped_alone(enrollment: Enrollment) -> bool:
+    """Stopped by the learner on its own (`stop <track or cohort>`): a bare `resume` leaves it."""
+    return enrollment.status == EnrollmentStatus.STOPPED and enrollment.stopped_by == StopCause.LEARNER_ONE
 
 
 async def enrollment_with_cohort(

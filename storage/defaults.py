@@ -24,6 +24,11 @@ QUIET_HOURS = (QUIET_START, QUIET_END)
 DEFAULT_TZ = "Europe/Paris"
 """The default of TANDEM_DEFAULT_TZ: the zone of new cohorts and of people who have none."""
 
+MENTOR_GUIDE = "mentor-guide"
+"""The track of the mentor's guide (bot/core/mentor_guide.py): tips for mentors, never a learner's
+cohort. Its tips count in a person's one tip a day like any track's, but its enrollments say nothing
+about how a learner engages, so they bring no inactivity nudge (storage/nudges.py)."""
+
 
 def time_text(value: dt.time) -> str:
     """A time of day as it is stored and shown: `09:00`."""

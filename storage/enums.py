@@ -83,6 +83,9 @@ class StopCause(StrEnum):
     """An admin took them out (`unenroll`): enrolling them again resumes it."""
     LEARNER = "learner"
     """The learner stopped their own tips (`stop`): only they can resume (`resume`)."""
+    LEARNER_ONE = "learner_one"
+    """The learner stopped this one alone (`stop <track or cohort>`): only they can resume it, by naming
+    it (`resume <track or cohort>`); a bare `resume` leaves it stopped."""
 
 
 class ReportRule(StrEnum):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import col, exists, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.defaults import MENTOR_GUIDE
 from storage.enums import EnrollmentStatus
 from storage.models import Cohort, Enrollment, Person
 from storage.sql import is_sqlite, table_of, update_by_id
@@ -39,14 +40,25 @@ FOLLOWING = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 learner who stopped, or whom an admin unenrolled, gets no nudge."""
 
 
+def _as_learner() -> Any:
+    """The enrollments that make someone a learner Tandem may nudge: following a track (`FOLLOWING`)
+    other than the mentor's guide (`MENTOR_GUIDE`), whose tips are for mentors and say nothing about how a
+    learner engages. A mentor enrolled only in the guide is never nudged; their learner enrollments
+    alone pace their nudges."""
+    return (col(Enrollment.status).in_(FOLLOWING), col(Cohort.track_id) != MENTOR_GUIDE)
+
+
 async def learners_to_look_at(
     session: AsyncSession, *, now: dt.datetime, after_id: int, limit: int
 ) -> list[tuple[Person, Enrollment, Cohort]]:
-    """Learners who take nudges, can be reached, have an enrollment under way or completed and whose `nudge_at` has come
-    (or was never set), by id after `after_id`, with their first active enrollment and its cohort. On
-    PostgreSQL the people are locked (SKIP LOCKED), so two replicas never plan the same learner."""
+    """Learners who take nudges, can be reached, have an enrollment under way or completed (not in the
+    mentor's guide) and whose `nudge_at` has come (or was never set), by id after `after_id`, with their
+    first active enrollment and its cohort. On PostgreSQL the people are locked (SKIP LOCKED), so two
+    replicas never plan the same learner."""
     active = exists().where(
-        col(Enrollment.person_id) == col(Person.id), col(Enrollment.status).in_(FOLLOWING)
+        col(Enrollment.person_id) == col(Person.id),
+        col(Cohort.id) == col(Enrollment.cohort_id),
+        *_as_learner(),
     )
     query = (
         select(Person)
@@ -73,11 +85,11 @@ async def _first_active(
     session: AsyncSession, *, person_ids: Sequence[int]
 ) -> dict[int, tuple[Enrollment, Cohort]]:
     """Each person's first enrollment still under way (oldest id), else their first completed one (its
-    reviews go on), with its cohort."""
+    reviews go on), with its cohort; never one in the mentor's guide."""
     query = (
         select(Enrollment, Cohort)
         .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
-        .where(col(Enrollment.person_id).in_(list(person_ids)), col(Enrollment.status).in_(FOLLOWING))
+        .where(col(Enrollment.person_id).in_(list(person_ids)), *_as_learner())
         .order_by(col(Enrollment.status) != EnrollmentStatus.ACTIVE, col(Enrollment.id))
     )
     found: dict[int, tuple[Enrollment, Cohort]] = {}

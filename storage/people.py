@@ -7,12 +7,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, update
+from sqlalchemy import bindparam, delete, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.enums import PairingSource
+from storage.enums import PairingSource, PersonRole
 from storage.keys import local_id
 from storage.models import Enrollment, Mentorship, Pairing, Person, PersonCreate, PersonUpdate
 from storage.sql import LIKE_ESCAPE, dialect_insert, escape_like
@@ -22,15 +22,21 @@ async def get_person(session: AsyncSession, *, key: str) -> Person | None:
     return (await session.exec(select(Person).where(Person.key == key))).first()
 
 
-_PERSON_WITH_ROLE = select(
-    Person, exists().where(col(Mentorship.mentor_id) == col(Person.id)).label("is_mentor")
-).where(col(Person.key) == bindparam("key"))
+IS_MENTOR = or_(
+    col(Person.role) == PersonRole.MENTOR, exists().where(col(Mentorship.mentor_id) == col(Person.id))
+).label("is_mentor")
+"""Who is a mentor, the one rule behind every mentor-only command: someone whose role is mentor (a people
+import, `mentors @person`), with or without a mentee yet, and anyone who mentors someone now. What a
+mentor then reaches stays their own mentees: each command scopes itself to them."""
+
+_PERSON_WITH_ROLE = select(Person, IS_MENTOR).where(col(Person.key) == bindparam("key"))
 """Built once, run with the key as a parameter: every event runs it, and building a statement costs
 more than SQLAlchemy's compiled-statement cache then does to run it."""
 
 
 async def get_person_with_role(session: AsyncSession, *, key: str) -> tuple[Person, bool] | None:
-    """The person with this key and whether they mentor anyone, in one query: every event needs both."""
+    """The person with this key and whether they are a mentor (`IS_MENTOR`), in one query: every event
+    needs both."""
     row = (await session.exec(_PERSON_WITH_ROLE, params={"key": key})).first()
     return (row[0], bool(row[1])) if row is not None else None
 
@@ -159,8 +165,9 @@ async def mentees_of(session: AsyncSession, *, mentor_id: int) -> list[Person]:
 
 
 async def is_mentor(session: AsyncSession, *, person_id: int) -> bool:
-    query = select(func.count()).select_from(Mentorship).where(Mentorship.mentor_id == person_id)
-    return bool((await session.exec(query)).one())
+    """Whether the person is a mentor (`IS_MENTOR`): their role says so, or they mentor someone now."""
+    query = select(IS_MENTOR).select_from(Person).where(col(Person.id) == person_id)
+    return bool((await session.exec(query)).first())
 
 
 async def pair(

@@ -225,9 +225,10 @@ class Conversation:
         return True
 
     async def ensure_person(self, session: AsyncSession, actor: Actor) -> tuple[Person, bool]:
-        """The person behind `actor` and whether they mentor anyone; created on first contact; profile
-        hints fill blanks. Someone who writes can be written to: if they were out of reach, they are
-        reachable again (their tips resume, held messages go out)."""
+        """The person behind `actor` and whether they are a mentor (`people.IS_MENTOR`: their role, or a
+        mentee); created on first contact; profile hints fill blanks. Someone who writes can be written
+        to: if they were out of reach, they are reachable again (their tips resume, held messages go
+        out)."""
         person, is_mentor, _ = await self._ensure(session, actor)
         return person, is_mentor
 
@@ -245,7 +246,7 @@ class Conversation:
             data = person_data(actor, settings)
             data.reachable, data.unreachable_reason = True, None
             person, created = await people.create_person_unless_exists(session, data=data)
-            if created:  # someone new mentors nobody yet
+            if created:  # someone new is nobody's mentor yet, and has no role
                 return person, False, False
             found = person, await people.is_mentor(session, person_id=person.id or 0)
         person, is_mentor = found

@@ -34,8 +34,8 @@ from bot.core.text import neutralize
 from bot.i18n import register, t
 from lessons import Library
 from lessons.goals import PICKED, Goal
-from scheduler import plan
-from storage import cohorts, goals
+from scheduler import ledger, plan
+from storage import cohorts, defaults, goals
 from storage.enums import EnrollmentStatus, StopCause
 from storage.goals import CommitmentMark, LessonMarks
 from storage.models import Cohort, CohortCreate, Enrollment, Person
@@ -47,7 +47,7 @@ FOLLOW_ACTION = "goals.follow"
 """**Follow “…” too**: value the track id, which must be the track of one of the learner's goals."""
 FEWEST, MOST = PICKED
 TICK = "✓ "
-MENTOR_GUIDE = "mentor-guide"
+MENTOR_GUIDE = defaults.MENTOR_GUIDE
 """The mentors' track (bot/core/mentor_guide.py): never a learner's cohort."""
 COMPANION_TRIES = 9
 """Names tried for a companion cohort (`pilot-information-watch`, then `…-2`…) before giving up."""
@@ -265,7 +265,7 @@ async def follow_track(
     companion = await companion_cohort(session, base=base, track_id=track_id)
     if companion is None:
         return Followed(Follow.NO_NAME)
-    due = plan.next_due(person, companion, default_tz, after=now)
+    due = ledger.first_turn(person, companion, enrolled, now, default_tz)
     await cohorts.add_enrollments(session, cohort_id=companion.id or 0, due=[(person.id or 0, due)])
     return Followed(Follow.ENROLLED, companion, due)
 

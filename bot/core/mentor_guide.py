@@ -5,7 +5,8 @@ The guide is a track like any other, so it travels the drip's own road (time, da
 pauses, reviews) through an ordinary enrollment in one cohort, `mentor-guide`, made on demand the first
 time a mentor needs it: one tip a week, on Tuesdays at 09:00 in the mentor's zone, unless the mentor set
 their own days and time. `stop <track or cohort>` (see `stop_one`) stops one enrollment alone, this one
-or any other; `resume` brings back what the person stopped, as it always has.
+or any other, and only `resume <track or cohort>` (`resume_one`) brings it back: a bare `resume` undoes a
+bare `stop` or a pause, never a stop the person chose for one track.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from bot.core.context import Context
 from bot.core.dates import format_moment
 from bot.core.goals import MENTOR_GUIDE, track_title
 from bot.core.replies import Reply, Text
-from bot.core.schedule import zone_of
+from bot.core.schedule import next_tip_line, reschedule, zone_of
 from bot.i18n import register, t
-from scheduler import plan
+from scheduler import ledger, plan
 from storage import cohorts
 from storage.defaults import DEFAULT_TZ, DELIVERY_TIME_TEXT
 from storage.enums import EnrollmentStatus, StopCause
-from storage.models import Cohort, CohortCreate, Person
+from storage.models import Cohort, CohortCreate, Enrollment, Person
 
 TRACK = MENTOR_GUIDE
 COHORT = MENTOR_GUIDE
@@ -47,14 +48,26 @@ register(
         },
         "mentor_guide.weekly": {"en": "one a week, ", "fr": "un par semaine, "},
         "stop.one.done": {
-            "en": "Done: no more tips from *{track}*; anything else you receive goes on. Type `resume` to "
-            "bring back everything you stopped.",
-            "fr": "C’est fait : plus de conseils de *{track}* ; le reste continue. Tapez `reprendre` pour "
-            "retrouver tout ce que vous avez arrêté.",
+            "en": "Done: no more tips from *{track}*; anything else you receive goes on. Type "
+            "`resume {name}` to bring them back.",
+            "fr": "C’est fait : plus de conseils de *{track}* ; le reste continue. Tapez "
+            "`reprendre {name}` pour les retrouver.",
         },
         "stop.one.none": {
             "en": "You are not receiving *{track}*, so there is nothing to stop.",
             "fr": "Vous ne recevez pas *{track}* : il n’y a rien à arrêter.",
+        },
+        "resume.one.done": {
+            "en": "Welcome back! Tips from *{track}* start again.",
+            "fr": "Bon retour ! Les conseils de *{track}* reprennent.",
+        },
+        "resume.one.none": {
+            "en": "You have not stopped *{track}*, so there is nothing to resume.",
+            "fr": "Vous n’avez pas arrêté *{track}* : il n’y a rien à reprendre.",
+        },
+        "resume.one.still_stopped": {
+            "en": "Tips from *{track}* stay stopped: type `resume {name}` to bring them back.",
+            "fr": "Les conseils de *{track}* restent arrêtés : tapez `reprendre {name}` pour les retrouver.",
         },
     }
 )
@@ -98,9 +111,10 @@ async def enrol_in_mentor_guide(
         return []
     if await cohorts.get_enrollment(session, person_id=mentor.id, cohort_id=cohort.id) is not None:
         return []
-    if any(c.track_id == TRACK for _, c in await cohorts.enrollments_of(session, person_id=mentor.id)):
+    enrolled = await cohorts.enrollments_of(session, person_id=mentor.id)
+    if any(c.track_id == TRACK for _, c in enrolled):
         return []  # in the guide through another cohort an admin made
-    due = plan.next_due(mentor, cohort, default_tz, after=now)
+    due = ledger.first_turn(mentor, cohort, enrolled, now, default_tz)
     await cohorts.add_enrollments(session, cohort_id=cohort.id, due=[(mentor.id, due)])
     zone = await zone_of(session, mentor, default_tz)
     weekly = len(plan.rhythm_for(mentor, cohort, default_tz).days) == 1
@@ -109,15 +123,30 @@ async def enrol_in_mentor_guide(
     return [Text(t("mentor_guide.enrolled", mentor.lang, rhythm=rhythm, when=when))]
 
 
-async def stop_one(ctx: Context, name: str) -> list[Reply] | None:
-    """`stop <track or cohort>`: stop only the enrollments of the person's that follow that track or are
-    in that cohort (`stop mentor-guide`), as their own `stop` does (only they can `resume`). None when the
-    word names none of their enrollments: then `stop …` is a question, as before."""
+def _named(enrolled: list[tuple[Enrollment, Cohort]], name: str) -> list[tuple[Enrollment, Cohort]]:
+    """The enrollments whose track or cohort is called `name` (one word, any case); none for anything
+    else (several words, nothing)."""
     word = name.strip().lower()
     if not word or len(word.split()) > 1:
-        return None
+        return []
+    return [(e, c) for e, c in enrolled if word in (c.track_id.lower(), c.name.lower())]
+
+
+def _said(named: list[tuple[Enrollment, Cohort]], name: str) -> str:
+    """The name to type to reach these enrollments again, as Tandem spells it: the track's id when
+    `name` was the track, else the cohort's name."""
+    word = name.strip().lower()
+    cohort = named[0][1]
+    return cohort.track_id if word == cohort.track_id.lower() else cohort.name
+
+
+async def stop_one(ctx: Context, name: str) -> list[Reply] | None:
+    """`stop <track or cohort>`: stop only the enrollments of the person's that follow that track or are
+    in that cohort (`stop mentor-guide`), as their own `stop` does but on their own (only
+    `resume <track or cohort>` brings them back). None when the word names none of their enrollments:
+    then `stop …` is a question, as before."""
     enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
-    named = [(e, c) for e, c in enrolled if word in (c.track_id.lower(), c.name.lower())]
+    named = _named(enrolled, name)
     if not named:
         return None
     title = track_title(ctx.library, named[0][1].track_id, ctx.lang)
@@ -128,8 +157,37 @@ async def stop_one(ctx: Context, name: str) -> list[Reply] | None:
         await cohorts.stop_enrollment(
             ctx.session,
             enrollment=enrollment,
-            cause=StopCause.LEARNER,
+            cause=StopCause.LEARNER_ONE,
             reason=ctx.t("stop.reason"),
             now=ctx.now(),
         )
-    return [Text(ctx.t("stop.one.done", track=title), private=True)]
+    return [Text(ctx.t("stop.one.done", track=title, name=_said(named, name)), private=True)]
+
+
+async def resume_one(ctx: Context, name: str, *, paused: bool) -> list[Reply] | None:
+    """`resume <track or cohort>`: bring back the person's enrollments in that track or cohort that they
+    stopped themselves (alone, or with everything else), and only those; a pause stays as it is. None
+    when the word names none of their enrollments, or none they stopped while they are `paused`: then it
+    is a bare `resume`, which ends the pause."""
+    enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
+    named = _named(enrolled, name)
+    if not named:
+        return None
+    title = track_title(ctx.library, named[0][1].track_id, ctx.lang)
+    stopped = [e for e, _ in named if cohorts.stopped_by_learner(e)]
+    if not stopped:
+        return None if paused else [Text(ctx.t("resume.one.none", track=title), private=True)]
+    for enrollment in stopped:
+        await cohorts.resume_enrollment(ctx.session, enrollment=enrollment, next_due_at=ctx.now())
+    line = await next_tip_line(ctx, await reschedule(ctx))
+    return [Text(f"{ctx.t('resume.one.done', track=title)}\n{line}", private=True)]
+
+
+def still_stopped(ctx: Context, enrolled: list[tuple[Enrollment, Cohort]]) -> list[str]:
+    """One line for each track the person stopped on its own, saying how to bring it back: what a bare
+    `resume` or `stop` leaves as it is."""
+    tracks = dict.fromkeys(c.track_id for e, c in enrolled if cohorts.stopped_alone(e))
+    return [
+        ctx.t("resume.one.still_stopped", track=track_title(ctx.library, track, ctx.lang), name=track)
+        for track in tracks
+    ]

@@ -65,27 +65,33 @@ async def home_cohort(ctx: Context) -> Cohort | None:
     return plan.home_cohort(await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0))
 
 
-def next_delivery(ctx: Context, enrollment: Enrollment, cohort: Cohort) -> dt.datetime:
-    """When the drip next delivers to this enrollment from now, by its own rule (`plan.next_due`)."""
+def next_delivery(
+    ctx: Context, enrollment: Enrollment, cohort: Cohort, *, last_lesson_at: dt.datetime | None = None
+) -> dt.datetime:
+    """When the drip next delivers to this enrollment from now, by its own rule (`plan.next_due`): never
+    on the local day of the person's last lesson (`last_lesson_at`, from any of their tracks; else this
+    enrollment's own)."""
     return plan.next_due(
         ctx.person,
         cohort,
         ctx.services.settings.default_tz,
         after=ctx.now(),
         paused_until=enrollment.paused_until,
-        last_sent_at=enrollment.last_sent_at,
+        last_sent_at=max(filter(None, (enrollment.last_sent_at, last_lesson_at)), default=None),
     )
 
 
 async def reschedule(ctx: Context) -> NextTip | None:
     """Recompute next_due_at of every active enrollment after a change, by the drip's own rule (a day
-    whose tip went out already has no second one); the earliest next tip, if any."""
+    whose tip went out already, from any track, has no second one); the earliest next tip, if any."""
     default_tz = ctx.services.settings.default_tz
     best: NextTip | None = None
-    for enrollment, cohort in await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0):
+    enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
+    last = max(filter(None, (enrollment.last_sent_at for enrollment, _ in enrolled)), default=None)
+    for enrollment, cohort in enrolled:
         if enrollment.status != EnrollmentStatus.ACTIVE:
             continue
-        due = next_delivery(ctx, enrollment, cohort)
+        due = next_delivery(ctx, enrollment, cohort, last_lesson_at=last)
         await cohorts.update_enrollment(
             ctx.session, enrollment=enrollment, data=EnrollmentUpdate(next_due_at=due)
         )

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 
 from bot.app import App
 from bot.console.channel import console_actor
-from bot.core.events import command
+from bot.core.events import Actor, command
 from scheduler import ledger
 from scheduler.service import run_tick
 from storage import deliveries
 from storage.enums import DeliveryKind
-from storage.models import Delivery, Enrollment, InboxMessage, Person
+from storage.models import Cohort, Delivery, Enrollment, InboxMessage, Person
 from tests.support.fake_chat import FakeChat, Faults
 from tests.support.harness import Clock
 from tests.support.seed import seed_cohort
@@ -259,3 +260,120 @@ async def test_the_digest_job_queues_each_mentors_digest_once_a_week(app: App, c
     await digest_job(monday)
     [digest] = await digests()
     assert digest.dedupe_key.startswith("digest:")
+
+
+# --- one tip a day, whatever the number of tracks --------------------------------------------------------
+
+
+async def follow_too(
+    app: App,
+    person_id: int,
+    *,
+    name: str,
+    track: str,
+    due_at: dt.datetime,
+    time_of_day: str = "09:00",
+    days: str = "mon,tue,wed,thu,fri",
+) -> int:
+    """A second cohort (a companion, the mentor's guide) with `person_id` enrolled in it after their first
+    one; returns the new enrollment's id."""
+    async with app.services.db.transaction() as session:
+        cohort = Cohort(
+            name=name,
+            track_id=track,
+            start_date=dt.date(2026, 1, 5),
+            delivery_time=time_of_day,
+            days=days,
+            tz="Europe/Paris",
+        )
+        session.add(cohort)
+        await session.flush()
+        enrollment = Enrollment(person_id=person_id, cohort_id=cohort.id or 0, next_due_at=due_at)
+        session.add(enrollment)
+        await session.flush()
+        return enrollment.id or 0
+
+
+async def lessons_by_day(app: App) -> list[tuple[dt.date, int | None]]:
+    """(local day in Paris, enrollment) of every lesson sent, in order."""
+    async with app.services.db.transaction() as session:
+        query = (
+            select(Delivery)
+            .where(Delivery.kind == DeliveryKind.LESSON, Delivery.status == "sent")
+            .order_by(col(Delivery.sent_at), col(Delivery.id))
+        )
+        rows = list(await session.exec(query))
+    paris = ZoneInfo("Europe/Paris")
+    return [(row.sent_at.astimezone(paris).date(), row.enrollment_id) for row in rows if row.sent_at]
+
+
+async def test_a_second_track_brings_no_second_tip_the_tracks_take_turns(
+    app: App, fake_chat: FakeChat, clock: Clock
+) -> None:
+    """Following a goal's track too (a companion cohort, same rhythm) still means one tip a day: the
+    cohort's own track first, then the one whose last tip is the oldest. A later time the same day (a
+    tick at 15:00) brings nothing more."""
+    _, (person_id,) = await seed_cohort(app.services.db, learners=1, due_at=MONDAY_0900_PARIS)
+    companion = await follow_too(
+        app, person_id, name="pilot-information-watch", track="information-watch", due_at=MONDAY_0900_PARIS
+    )
+    [own] = [e.id for e in await enrollments(app) if e.id != companion]
+    runtime = app.drip(clock=clock)
+    for offset in range(5):
+        morning = MONDAY_0900_PARIS + dt.timedelta(days=offset)
+        for at in (morning, morning + dt.timedelta(hours=6)):
+            clock.now = at
+            await run_tick(runtime, at)
+    week = [MONDAY_0900_PARIS.date() + dt.timedelta(days=offset) for offset in range(5)]
+    assert await lessons_by_day(app) == list(zip(week, [own, companion, own, companion, own], strict=True))
+    tips = [m for m in fake_chat.messages if "Your tip of the day" in m["text"]]
+    assert len(tips) == 5, "one tip a day"
+
+
+async def test_the_mentors_guide_takes_its_turn_in_the_one_tip_a_day(
+    app: App, fake_chat: FakeChat, clock: Clock
+) -> None:
+    """A learner who is also a mentor: the guide (Tuesdays at 09:00) counts in the one tip a day. Its
+    weekly tip is the oldest on a Tuesday, so the learner's own tip (08:30) waits for Wednesday instead
+    of coming the same morning, and is never lost for good."""
+    monday_0830 = MONDAY_0900_PARIS - dt.timedelta(minutes=30)
+    _, (person_id,) = await seed_cohort(app.services.db, learners=1, due_at=monday_0830, time_of_day="08:30")
+    tuesday_0900 = MONDAY_0900_PARIS + dt.timedelta(days=1)
+    guide = await follow_too(
+        app, person_id, name="mentor-guide", track="mentor-guide", due_at=tuesday_0900, days="tue"
+    )
+    [own] = [e.id for e in await enrollments(app) if e.id != guide]
+    runtime = app.drip(clock=clock)
+    for offset in range(9):  # Monday to the next Tuesday, at 08:30, 09:00 and 15:00
+        morning = monday_0830 + dt.timedelta(days=offset)
+        for at in (morning, morning + dt.timedelta(minutes=30), morning + dt.timedelta(hours=6)):
+            clock.now = at
+            await run_tick(runtime, at)
+    days = [MONDAY_0900_PARIS.date() + dt.timedelta(days=offset) for offset in (0, 1, 2, 3, 4, 7, 8)]
+    expected = [own, guide, own, own, own, own, guide]
+    assert await lessons_by_day(app) == list(zip(days, expected, strict=True))
+    [mine] = [e for e in await enrollments(app) if e.id == own]
+    assert mine.position == 5, "the Tuesdays' tips were not skipped, only moved on"
+
+
+async def test_a_later_time_promised_after_todays_tip_is_the_next_day_whatever_the_track(
+    app: App, fake_chat: FakeChat, clock: Clock
+) -> None:
+    """`time 15:00` after the morning's tip promises tomorrow for every track, as the drip does."""
+    _, (person_id,) = await seed_cohort(app.services.db, learners=1, due_at=MONDAY_0900_PARIS)
+    await follow_too(
+        app, person_id, name="pilot-information-watch", track="information-watch", due_at=MONDAY_0900_PARIS
+    )
+    runtime = app.drip(clock=clock)
+    await run_tick(runtime, MONDAY_0900_PARIS)
+    clock.now = MONDAY_0900_PARIS + dt.timedelta(hours=1)
+    async with app.services.db.transaction() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+    actor = Actor(key=person.key, name=person.display_name, platform=person.platform)
+    [reply] = await app.conversation.handle(command(actor, "time 15:00"))
+    assert "Your next tip: Tuesday 24 November 2026 at 15:00 (Europe/Paris)" in reply.markdown  # type: ignore[union-attr]
+    later = MONDAY_0900_PARIS + dt.timedelta(hours=6)
+    await run_tick(runtime, later)
+    assert [day for day, _ in await lessons_by_day(app)] == [MONDAY_0900_PARIS.date()]
+    assert {e.next_due_at for e in await enrollments(app)} == {later + dt.timedelta(days=1)}

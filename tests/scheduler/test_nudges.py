@@ -18,7 +18,7 @@ from scheduler.service import run_tick
 from scheduler.timing import Rhythm
 from storage import people
 from storage.enums import DeliveryKind, EnrollmentStatus, PauseReason
-from storage.models import Delivery, Enrollment, Person
+from storage.models import Cohort, Delivery, Enrollment, Person
 from tests.support.fake_chat import FakeChat
 from tests.support.harness import Clock
 from tests.support.seed import seed_cohort
@@ -255,3 +255,28 @@ async def test_a_learner_past_the_end_of_the_track_is_nudged_but_not_one_who_sto
     for offset in range(7, 14):
         await tick(app, clock, paris(day(offset), 9, 0))
     assert len(said(fake_chat, NUDGE)) == 1
+
+
+async def test_the_mentors_guide_alone_brings_no_nudge_nor_paces_a_learners(
+    app: App, fake_chat: FakeChat, clock: Clock
+) -> None:
+    """A mentor enrolled only in the mentor's guide is no learner gone quiet: no nudge, no inactivity
+    pause, however long they stay silent. A mentor who also learns in a cohort is nudged as a learner
+    there, on that cohort's days (Monday to Friday), not on the guide's Tuesdays."""
+    _, (mentor_id, both_id) = await seed_cohort(
+        app.services.db, learners=2, due_at=None, name="mentor-guide", track="mentor-guide", days="tue"
+    )
+    async with app.services.db.transaction() as session:
+        cohort = Cohort(
+            name="pilot", track_id="first-steps", start_date=dt.date(2026, 1, 5), tz="Europe/Paris"
+        )
+        session.add(cohort)
+        await session.flush()
+        session.add(Enrollment(person_id=both_id, cohort_id=cohort.id or 0, next_due_at=None))
+    for offset in range(42):  # six weeks without a word from either
+        await tick(app, clock, paris(day(offset), 9, 0))
+    mentor = await learner(app, mentor_id)
+    assert [row for row in await nudge_rows(app) if row.person_id == mentor_id] == []
+    assert (mentor.paused_until, mentor.nudges_ignored) == (None, 0)
+    both = [row for row in await nudge_rows(app) if row.person_id == both_id]
+    assert both and both[0].due_at == paris(day(4), 9, 0), "Friday, after three quiet weekdays"

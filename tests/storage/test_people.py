@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage import activity, people
 from storage.db import Database
+from storage.enums import PersonRole
 from storage.models import Person, PersonCreate, Question, QuestionCreate, SeenEvent
 
 WHEN = dt.datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=dt.UTC)
@@ -91,6 +92,19 @@ async def test_mentors_are_told_apart(db: Database) -> None:
     assert mentor is not None and mentor[1] is True
     assert mentee is not None and mentee[1] is False
     assert nobody is None
+
+
+async def test_a_mentor_by_role_is_a_mentor_before_any_mentee(db: Database) -> None:
+    """A people import or `mentors @person` makes someone a mentor before they are paired: every role check
+    (the event's, `is_mentor`) says so; a learner's role, or none, does not."""
+    waiting = await add_person(db, key="slack:T1:UW", role=PersonRole.MENTOR)
+    learner = await add_person(db, key="slack:T1:UL", role=PersonRole.LEARNER)
+    await add_person(db, key="slack:T1:UN")
+    async with db.transaction() as session:
+        found = {key: await people.get_person_with_role(session, key=f"slack:T1:U{key}") for key in "WLN"}
+        checked = [await people.is_mentor(session, person_id=pid) for pid in (waiting, learner, 4242)]
+    assert {key: row[1] if row else None for key, row in found.items()} == {"W": True, "L": False, "N": False}
+    assert checked == [True, False, False]
 
 
 async def test_a_question_is_stored_as_the_orm_would_store_it(db: Database) -> None:

@@ -67,6 +67,12 @@ register(
             "fr": "{name} a arrêté ses conseils le {date} : je n’y ai pas touché. Cette personne peut "
             "reprendre avec `reprendre`.",
         },
+        "enroll.self_stopped_one": {
+            "en": "{name} stopped `{cohort}` on their own on {date}, so I left it as it is; they can "
+            "bring it back with `resume {cohort}`.",
+            "fr": "{name} a arrêté `{cohort}` le {date} : je n’y ai pas touché. Cette personne peut le "
+            "reprendre avec `reprendre {cohort}`.",
+        },
         "enroll.nothing": {"en": "{details}", "fr": "{details}"},
         "enroll.channel_hidden": {
             "en": "I can’t see who is in {channel}, so nobody was enrolled. Invite me to the channel "
@@ -396,7 +402,8 @@ class _Words:
                 continue
             stopped = enrollment.stopped_at or self.now
             date = format_day(stopped.astimezone(self.zone).date(), self.lang)
-            lines.append(t("enroll.self_stopped", self.lang, name=mention(person), date=date))
+            key = "enroll.self_stopped_one" if cohorts.stopped_alone(enrollment) else "enroll.self_stopped"
+            lines.append(t(key, self.lang, name=mention(person), date=date, cohort=self.cohort.name))
         return lines
 
     def summary(self, outcome: Outcome) -> str:

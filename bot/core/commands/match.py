@@ -148,7 +148,7 @@ register(
             "en": "Good news: you are now {mentee}’s mentor in the programme `{cohort}`. Their questions will "
             "reach you here, and `mentees` shows how they are doing. Say hello soon: a first short meeting "
             "sets the tone. Thank you for sharing what you know!",
-            "fr": "Bonne nouvelle : vous êtes maintenant le mentor de {mentee} dans le programme `{cohort}`. "
+            "fr": "Bonne nouvelle : vous êtes maintenant le mentor {mentee:de} dans le programme `{cohort}`. "
             "Ses questions vous arriveront ici, et `mentorés` montre où en sont vos mentorés. Prenez contact "
             "bientôt : une première courte rencontre donne le ton. Merci de partager ce que vous savez !",
         },
@@ -161,7 +161,7 @@ register(
         # --- capacity and mentors ---
         "match.capacity_set": {
             "en": "{mentor}’s capacity is now {capacity} (mentees now: {load}).",
-            "fr": "La capacité de {mentor} est maintenant de {capacity} (mentorés actuels : {load}).",
+            "fr": "La capacité {mentor:de} est maintenant de {capacity} (mentorés actuels : {load}).",
         },
         "match.capacity_zero": {
             "en": "{mentor} gets no new mentee from matching (mentees now: {load}).",

@@ -71,7 +71,7 @@ register(
         "sessions.you": {"en": "you", "fr": "vous"},
         "sessions.commitment": {
             "en": "  - Commitment of {author}: “{text}” ({status})",
-            "fr": "  - Engagement de {author} : « {text} » ({status})",
+            "fr": "  - Engagement {author:de} : « {text} » ({status})",
         },
         "sessions.your_commitment": {
             "en": "  - Your commitment: “{text}” ({status})",

@@ -29,20 +29,20 @@ register(
         },
         "pair.already": {
             "en": "{mentor} is already {mentee}’s mentor.",
-            "fr": "{mentor} est déjà le mentor de {mentee}.",
+            "fr": "{mentor} est déjà le mentor {mentee:de}.",
         },
         "pair.done": {
             "en": "{mentor} is now {mentee}’s mentor.",
-            "fr": "{mentor} est maintenant le mentor de {mentee}.",
+            "fr": "{mentor} est maintenant le mentor {mentee:de}.",
         },
         "pair.replaced": {
             "en": "{mentor} is now {mentee}’s mentor, in place of {previous}.",
-            "fr": "{mentor} est maintenant le mentor de {mentee}, à la place de {previous}.",
+            "fr": "{mentor} est maintenant le mentor {mentee:de}, à la place {previous:de}.",
         },
         "pair.to_mentor": {
             "en": "Good news: you are now {mentee}’s mentor. Their questions will reach you here, "
             "and `mentees` shows how they are doing. Thank you for sharing what you know!",
-            "fr": "Bonne nouvelle : vous êtes maintenant le mentor de {mentee}. "
+            "fr": "Bonne nouvelle : vous êtes maintenant le mentor {mentee:de}. "
             "Ses questions vous arriveront ici, et `mentorés` montre où en sont vos mentorés. "
             "Merci de partager ce que vous savez !",
         },
@@ -57,11 +57,11 @@ register(
         },
         "unpair.not_paired": {
             "en": "{mentor} is not {mentee}’s mentor, so there is nothing to undo.",
-            "fr": "{mentor} n’est pas le mentor de {mentee} : il n’y a rien à défaire.",
+            "fr": "{mentor} n’est pas le mentor {mentee:de} : il n’y a rien à défaire.",
         },
         "unpair.done": {
             "en": "{mentor} is no longer {mentee}’s mentor.",
-            "fr": "{mentor} n’est plus le mentor de {mentee}.",
+            "fr": "{mentor} n’est plus le mentor {mentee:de}.",
         },
     }
 )

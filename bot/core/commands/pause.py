@@ -31,8 +31,12 @@ register(
             "fr": "pause [3 jours | 2 semaines | jusqu'au 2027-01-05]",
         },
         "pause.help": {"en": "take a break from tips", "fr": "faire une pause dans les conseils"},
-        "resume.usage": {"en": "resume", "fr": "reprendre"},
-        "resume.help": {"en": "get tips again after a pause", "fr": "reprendre les conseils après une pause"},
+        "resume.usage": {"en": "resume [track]", "fr": "reprendre [parcours]"},
+        "resume.help": {
+            "en": "get tips again after a pause or `stop`; `resume <track>` brings back a track you stopped",
+            "fr": "reprendre les conseils après une pause ou `arrêter` ; `reprendre <parcours>` fait revenir "
+            "un parcours que vous avez arrêté",
+        },
         "pause.done": {
             "en": "Enjoy your break! Your tips are paused until {until}. "
             "Type `resume` to start again sooner.",
@@ -57,10 +61,12 @@ register(
             "en": "Your tips are not paused, so there is nothing to resume.",
             "fr": "Vos conseils ne sont pas en pause : il n’y a rien à reprendre.",
         },
-        "stop.usage": {"en": "stop", "fr": "arrêter"},
+        "stop.usage": {"en": "stop [track]", "fr": "arrêter [parcours]"},
         "stop.help": {
-            "en": "stop your tips (`resume` brings them back)",
-            "fr": "arrêter vos conseils (`reprendre` les fait revenir)",
+            "en": "stop your tips (`resume` brings them back), or one track alone (`resume <track>` "
+            "brings it back)",
+            "fr": "arrêter vos conseils (`reprendre` les fait revenir), ou un seul parcours "
+            "(`reprendre <parcours>` le fait revenir)",
         },
         "stop.done": {
             "en": "Done: no more tips from now on. Nothing is lost: type `resume` whenever you want them "
@@ -85,7 +91,7 @@ register(
         },
         "pause.admin_done": {
             "en": "{person}’s tips are paused until {until}. I told them.",
-            "fr": "Les conseils de {person} sont suspendus jusqu’au {until}. La personne en est informée.",
+            "fr": "Les conseils {person:de} sont suspendus jusqu’au {until}. La personne en est informée.",
         },
         "pause.by_admin": {
             "en": "{admin} paused your tips until {until}. Type `resume` to start again sooner.",
@@ -94,7 +100,7 @@ register(
         },
         "resume.admin_done": {
             "en": "{person}’s tips start again. I told them.",
-            "fr": "Les conseils de {person} reprennent. La personne en est informée.",
+            "fr": "Les conseils {person:de} reprennent. La personne en est informée.",
         },
         "resume.by_admin": {
             "en": "{admin} ended the pause of your tips: they start again.",
@@ -102,7 +108,7 @@ register(
         },
         "resume.other_not_paused": {
             "en": "{person}’s tips are not paused, so there is nothing to resume.",
-            "fr": "Les conseils de {person} ne sont pas en pause : il n’y a rien à reprendre.",
+            "fr": "Les conseils {person:de} ne sont pas en pause : il n’y a rien à reprendre.",
         },
     }
 )
@@ -138,8 +144,10 @@ async def handle_pause(ctx: Context, args: str) -> list[Reply]:
 
 async def handle_resume(ctx: Context, args: str) -> list[Reply]:
     """End the learner's pause (theirs, or the two weeks after three unanswered nudges), or bring back
-    tips they stopped themselves; the next tip comes on the next slot. `resume @person` is an admin
-    ending a learner's pause."""
+    the tips they stopped with a bare `stop`; the next tip comes on the next slot. A track they stopped
+    alone (`stop <track or cohort>`) stays stopped, and the reply says how to bring it back:
+    `resume <track or cohort>` (`mentor_guide.resume_one`). `resume @person` is an admin ending a
+    learner's pause."""
     words = args.split()
     if words and is_person_token(ctx, words[0]):
         if len(words) > 1:
@@ -147,13 +155,15 @@ async def handle_resume(ctx: Context, args: str) -> list[Reply]:
         return await _resume_learner(ctx, words[0])
     now = ctx.now()
     enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
-    stopped = [e for e, _ in enrolled if cohorts.stopped_by_learner(e)]
-    paused = live_pause(ctx) is not None or any(
-        e.status == EnrollmentStatus.ACTIVE and e.paused_until is not None and e.paused_until > now
-        for e, _ in enrolled
-    )
+    paused = _is_paused(ctx, enrolled)
+    if words:
+        one = await mentor_guide.resume_one(ctx, args, paused=paused)
+        if one is not None:
+            return one
+    stopped = [e for e, _ in enrolled if cohorts.stopped_with_all(e)]
+    alone = mentor_guide.still_stopped(ctx, enrolled)
     if not paused and not stopped:
-        return [Text(ctx.t("resume.not_paused"), private=True)]
+        return [Text("\n".join([ctx.t("resume.not_paused"), *alone]), private=True)]
     for enrollment in stopped:
         await cohorts.resume_enrollment(ctx.session, enrollment=enrollment, next_due_at=now)
     # A pause for inactivity ends here too; inactivity counts again from now.
@@ -161,13 +171,14 @@ async def handle_resume(ctx: Context, args: str) -> list[Reply]:
     await people.update_person(ctx.session, person=ctx.person, data=change)
     await _set_enrollment_pause(ctx, None)
     line = await next_tip_line(ctx, await reschedule(ctx))
-    return [Text(f"{ctx.t('resume.done')}\n{line}", private=True)]
+    return [Text("\n".join([ctx.t("resume.done"), line, *alone]), private=True)]
 
 
 async def handle_stop(ctx: Context, args: str) -> list[Reply]:
     """The learner stops their own tips, in every cohort, until they `resume`; an admin cannot undo it.
-    `stop <track or cohort>` stops that one alone (`stop mentor-guide`, `mentor_guide.stop_one`); `stop`
-    followed by other words is a question ("stop notifications on LinkedIn"), not the command."""
+    `stop <track or cohort>` stops that one alone (`stop mentor-guide`, `mentor_guide.stop_one`), until
+    `resume <track or cohort>`; `stop` followed by other words is a question ("stop notifications on
+    LinkedIn"), not the command."""
     if args.strip():
         one = await mentor_guide.stop_one(ctx, args)
         if one is not None:
@@ -181,8 +192,9 @@ async def handle_stop(ctx: Context, args: str) -> list[Reply]:
     enrolled = await cohorts.enrollments_of(ctx.session, person_id=ctx.person.id or 0)
     active = [e for e, _ in enrolled if e.status == EnrollmentStatus.ACTIVE]
     if not active:
-        already = any(cohorts.stopped_by_learner(e) for e, _ in enrolled)
-        return [Text(ctx.t("stop.already" if already else "stop.none"), private=True)]
+        already = any(cohorts.stopped_with_all(e) for e, _ in enrolled)
+        said = ctx.t("stop.already" if already else "stop.none")
+        return [Text("\n".join([said, *mentor_guide.still_stopped(ctx, enrolled)]), private=True)]
     for enrollment in active:
         await cohorts.stop_enrollment(
             ctx.session,

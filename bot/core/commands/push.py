@@ -73,6 +73,13 @@ register(
             "fr": "{name} ne fait pas partie de vos mentorés : vous ne pouvez pas lui envoyer de conseil. "
             "`mentorés` affiche les personnes que vous accompagnez.",
         },
+        "push.no_mentees": {
+            "en": "You don’t have a mentee yet, so there is nobody to send your tip to: a mentor’s tips go "
+            "to their own mentees. An admin can pair you with someone with `pair`; nothing was sent.",
+            "fr": "Vous n’avez pas encore de mentoré : votre conseil ne trouverait personne, car les "
+            "conseils d’un mentor vont à ses propres mentorés. Un administrateur peut vous associer à "
+            "quelqu’un avec `associer` ; rien n’a été envoyé.",
+        },
         "push.not_your_cohort": {
             "en": "None of your mentees is in the cohort {cohort}, so there is nobody there for your tip: "
             "a mentor’s tip to a cohort reaches only their own mentees in it. `mentees` shows your "
@@ -133,7 +140,7 @@ register(
         },
         "push.incoming": {
             "en": "A tip from {mentor}:\n{tip}",
-            "fr": "Un conseil de {mentor} :\n{tip}",
+            "fr": "Un conseil {mentor:de} :\n{tip}",
         },
     }
 )
@@ -229,7 +236,10 @@ def _label(target: Target) -> str:
 
 async def _resolve_target(ctx: Context, token: str) -> Target:
     """A mentioned person (own mentee) or a cohort: for a mentor, their own mentees enrolled in it (they
-    must have one); admins: anyone, and everyone enrolled in a cohort."""
+    must have one); admins: anyone, and everyone enrolled in a cohort. A mentor without a mentee yet is
+    told so, whoever they name."""
+    if not ctx.person.is_admin and not await people.mentees_of(ctx.session, mentor_id=ctx.person.id or 0):
+        raise UserError("push.no_mentees")
     if is_person_token(ctx, token):
         person = await resolve_person(ctx, token, command="push")
         if not ctx.person.is_admin:

@@ -220,8 +220,12 @@ def _take_when(ctx: Context, text: str, zone: ZoneInfo) -> tuple[str, dt.datetim
 
 
 async def _audience(ctx: Context, words: tuple[str, ...]) -> tuple[tuple[Reader, ...], Cohort | None]:
-    """Who is invited, and the cohort named (if one was)."""
+    """Who is invited, and the cohort named (if one was). A mentor without a mentee yet is told so,
+    whoever they name: a mentor's workshop invites only their own mentees."""
     me = ctx.person.id or 0
+    mentees = await people.mentees_of(ctx.session, mentor_id=me)
+    if not mentees and not ctx.person.is_admin:
+        raise UserError("workshop.plan.no_mentees")
     person_words = [w for w in words if is_person_token(ctx, w)]
     cohort_name = " ".join(w for w in words if not is_person_token(ctx, w))
     found: dict[int, Reader] = {}
@@ -238,11 +242,8 @@ async def _audience(ctx: Context, words: tuple[str, ...]) -> tuple[tuple[Reader,
                 raise PermissionDenied("workshop", "workshop.plan.not_your_mentee", name=mention(person))
         found[person.id or 0] = Reader(person.id or 0, person.key, person.lang)
     if not words:
-        if ctx.person.is_admin and not ctx.is_mentor:
+        if not mentees:  # an admin who mentors nobody names whom to invite
             raise UsageError("workshop", "workshop.plan.admin_audience")
-        mentees = await people.mentees_of(ctx.session, mentor_id=me)
-        if not mentees:
-            raise UserError("workshop.plan.no_mentees")
         found = {p.id or 0: Reader(p.id or 0, p.key, p.lang) for p in mentees}
     found.pop(me, None)
     if not found:

@@ -348,6 +348,15 @@ async def test_enrolling_again_resumes_an_admin_stop_but_not_a_learner_stop(harn
     assert {e.status for e in await rows(harness, select(Enrollment))} == {"active"}
 
 
+async def test_enrolling_again_names_the_resume_of_a_cohort_stopped_alone(harness: Harness) -> None:
+    await spring(harness, "ben")
+    assert "`resume spring`" in await harness.text("ben", "stop spring")
+    reply = await harness.text("root", "enroll spring @ben")
+    assert "**ben** stopped `spring` on their own on" in reply and "`resume spring`" in reply
+    assert "Welcome back" in await harness.text("ben", "resume spring")
+    assert {e.status for e in await rows(harness, select(Enrollment))} == {"active"}
+
+
 # --- pair -------------------------------------------------------------------------------------------------
 
 

@@ -207,7 +207,8 @@ async def test_following_a_goals_track_uses_a_companion_cohort_stoppable_alone(h
 
     assert "you now follow *Information watch in real time* too, at your cohort’s rhythm" in said
     assert "(in `pilot-information-watch`)" in said
-    assert "Its first tip: Tuesday 24 November 2026 at 08:30 (Europe/London)" in said
+    # One tip a day: Tuesday's is the cohort's own track's first, so the companion's first is Thursday.
+    assert "Its first tip: Thursday 26 November 2026 at 08:30 (Europe/London)" in said
     assert "`stop information-watch` stops it alone" in said
     async with harness.services.db.transaction() as session:
         companion = await cohorts.get_cohort(session, name="pilot-information-watch")
@@ -382,13 +383,14 @@ async def test_a_mentor_is_enrolled_in_the_guide_once_and_can_stop_it(harness: H
     assert again == [], "once"
     assert await harness.count(Enrollment) == 1
 
-    assert "no more tips from *The mentor's guide*" in await harness.text("mia", "stop mentor-guide")
+    stopped = await harness.text("mia", "stop mentor-guide")
+    assert "no more tips from *The mentor's guide*" in stopped and "`resume mentor-guide`" in stopped
     async with harness.services.db.transaction() as session:
         [(enrollment, _)] = await cohorts.enrollments_of(session, person_id=mia.id or 0)
-        assert (enrollment.status, enrollment.stopped_by) == (EnrollmentStatus.STOPPED, StopCause.LEARNER)
+        assert (enrollment.status, enrollment.stopped_by) == (EnrollmentStatus.STOPPED, StopCause.LEARNER_ONE)
         assert await mentor_guide.enrol_in_mentor_guide(session, mentor=mia, now=now + 2 * DAY) == []
     assert "nothing to stop" in await harness.text("mia", "stop mentor-guide")
-    assert "Welcome back" in await harness.text("mia", "resume"), "`resume` brings back what she stopped"
+    assert "Welcome back" in await harness.text("mia", "resume mentor-guide"), "naming it brings it back"
     async with harness.services.db.transaction() as session:
         [(enrollment, _)] = await cohorts.enrollments_of(session, person_id=mia.id or 0)
         assert enrollment.status == EnrollmentStatus.ACTIVE

@@ -178,6 +178,20 @@ def test_no_french_message_shows_an_english_command_or_word() -> None:
     assert wrong == {}
 
 
+NAME_FIELDS = "admin|author|helper|host|learner|mentee|mentor|name|other|person|previous|user|who"
+"""The fields messages fill with a person's name (`args.mention`)."""
+
+
+def test_no_french_message_puts_an_unelided_word_before_a_name() -> None:
+    """ "de", "que", "le" or "la" before a name is the field's format spec (`{mentee:de}`, bot/i18n.py
+    `elide`), so that French reads "le mentor d’Anne", never "de Anne"."""
+    _import_every_module()
+    plain = re.compile(rf"\b(?:de|que|le|la)\s+[*_]*\{{(?:{NAME_FIELDS})\}}", re.IGNORECASE)
+    found = {key: plain.findall(entry["fr"]) for key, entry in MESSAGES.items()}
+    assert {key: words for key, words in found.items() if words} == {}
+    assert "{mentee:de}" in MESSAGES["pair.done"]["fr"]
+
+
 def test_french_typography_leaves_code_links_and_times_alone() -> None:
     text = 'Heure : 08:30 ; voir https://x.fr/a?b=c : `lesson {id}` ? Il a dit "bonjour"!'
     typeset = french(text)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.console.channel import console_key
+from bot.core import mentor_guide
 from bot.core.events import Event
 from bot.core.replies import File, LessonCard, Text
 from scheduler import plan
@@ -302,6 +303,46 @@ async def test_resume_when_nothing_is_paused_says_so_and_changes_nothing(harness
     before = await harness.snapshot()
     assert "nothing to resume" in await harness.text("alice", "resume")
     assert await harness.snapshot() == before
+
+
+async def test_a_bare_resume_never_brings_back_a_track_stopped_alone(harness: Harness) -> None:
+    """`stop mentor-guide` stops the guide alone: a bare `resume` ends a pause or a bare `stop` and says
+    how to bring the guide back, and only `resume mentor-guide` does."""
+    await enroll(harness, "alice")
+    alice, _ = await state(harness, "alice")
+    async with harness.services.db.transaction() as session:
+        await mentor_guide.enrol_in_mentor_guide(session, mentor=alice, now=harness.clock.now)
+
+    async def statuses() -> dict[int, str]:
+        _, enrollments = await state(harness, "alice")
+        return {e.cohort_id: e.status for e in enrollments}
+
+    assert "`resume mentor-guide`" in await harness.text("alice", "stop mentor-guide")
+    stopped_guide = await statuses()
+    assert sorted(stopped_guide.values()) == ["active", "stopped"]
+    await harness.say("alice", "pause 3 days")
+    text = await harness.text("alice", "resume")
+    assert "Welcome back" in text
+    assert "Tips from *The mentor's guide* stay stopped: type `resume mentor-guide`" in text
+    assert await statuses() == stopped_guide, "the pause ended, the guide stays stopped"
+
+    assert "no more tips" in await harness.text("alice", "stop")
+    assert "Welcome back" in await harness.text("alice", "resume")
+    assert await statuses() == stopped_guide, "a bare `stop` undone, the guide stays stopped"
+    text = await harness.text("alice", "resume")
+    assert "nothing to resume" in text and "`resume mentor-guide`" in text
+
+    await harness.say("alice", "lang fr")
+    assert "`reprendre mentor-guide`" in await harness.text("alice", "reprendre")
+    assert "Les conseils de *Le guide du mentor* reprennent" in await harness.text(
+        "alice", "reprendre mentor-guide"
+    )
+    assert set((await statuses()).values()) == {"active"}
+    assert "Vous n’avez pas arrêté" in await harness.text("alice", "reprendre mentor-guide")
+    await harness.say("alice", "pause 3 jours")
+    assert "Bon retour" in await harness.text("alice", "reprendre pilot"), "paused: it ends the pause"
+    alice, _ = await state(harness, "alice")
+    assert alice.paused_until is None
 
 
 async def test_pause_in_french(harness: Harness) -> None:

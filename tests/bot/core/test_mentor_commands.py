@@ -9,7 +9,8 @@ import pytest
 
 from bot.core.events import Event
 from bot.core.replies import Button, Reply, Text
-from storage import cohorts, deliveries, keys, people
+from storage import cohorts, deliveries, keys, matching, people
+from storage.enums import PersonRole
 from storage.models import (
     AuditLog,
     CohortCreate,
@@ -204,6 +205,41 @@ async def test_mentees_is_refused_to_a_learner_and_audited(harness: Harness, ids
     assert without_audit(after) == without_audit(before)
     [entry] = await rows(harness, AuditLog, actor_key="console:carol")
     assert (entry.action, entry.outcome) == ("mentees", "refused")
+
+
+# --- a mentor by role, waiting for a mentee -------------------------------------------------------------
+
+
+async def test_a_mentor_without_a_mentee_yet_may_prepare_and_reaches_nobody(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    """`mentors @lea` makes lea a mentor before she is paired: the mentor's commands are hers, each says
+    plainly what needs a mentee, and a tip she pushes reaches nobody (someone else's mentee included)
+    until she has a mentee of her own."""
+    assert "Now mentors: **lea**" in await harness.text("root", "mentors @lea")
+
+    assert "For mentors" in await harness.text("lea", "help")
+    assert "You don’t have any mentees yet" in await harness.text("lea", "mentees")
+    assert "(`mentor-guide`)" in await harness.text("lea", "tracks")
+    before = await harness.snapshot()
+    for command in ("push @bob Hello", "push pilot Hello", "push pilot Hello at 2026-12-01 10:00"):
+        replies = await harness.say("lea", command)
+        assert "You don’t have a mentee yet, so there is nobody to send your tip to" in text_of(replies)
+        assert "nothing was sent" in text_of(replies) and notifications(replies) == []
+    assert "There is no open question #1" in await harness.text("lea", "reply 1 Hello")
+    assert await harness.snapshot() == before  # no tip, no ledger row, no refusal
+
+    # A learner, with a role or none, is still refused; once paired, her tips reach her mentee alone.
+    async with harness.services.db.transaction() as session:
+        await matching.set_role(session, person_ids=[ids["dave"]], role=PersonRole.LEARNER)
+
+    assert "`push` is for mentors" in await harness.text("dave", "push other Hello")
+    assert "`mentees` is for mentors" in await harness.text("erin", "mentees")
+    await harness.say("root", "pair @lea @dave")
+    assert "**bob** is not one of your mentees" in await harness.text("lea", "push @bob Hello")
+    replies = await harness.say("lea", "push other Hello")
+    assert "Sent to your mentee in other" in text_of(replies)
+    assert [note.person_key for note in replies.notes] == ["console:dave"]
 
 
 # --- push: sending --------------------------------------------------------------------------------------

@@ -111,6 +111,19 @@ async def test_a_mentor_reaches_only_their_own_mentees_and_nothing_is_written(ha
     assert after == before
 
 
+async def test_a_mentor_without_a_mentee_yet_is_told_so_and_nothing_is_written(harness: Harness) -> None:
+    """A mentor by role (`mentors @lea`) may plan, and is told there is nobody to invite yet, whoever she
+    names; an admin who mentors nobody, mentor by role or not, still names whom to invite."""
+    await setup(harness)
+    await harness.say("root", "mentors @lea @root")
+    before = await harness.snapshot()
+    for audience in ("", "for pilot", "@bob"):
+        said = await harness.say("lea", f"{LINE} {audience} {WHEN}")
+        assert "You have no mentee to invite yet" in text_of(said) and not getattr(said, "notes", [])
+    assert "Say whom to invite" in await harness.text("root", f"{LINE} {WHEN}")
+    assert await harness.snapshot() == before
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
