@@ -165,9 +165,10 @@ register(
         },
         "invite.no_import": {
             "en": "You have no import of the last 7 days to invite. Import people first with `people "
-            "import`, or name them: `invite <cohort> @person`.",
+            "import` (or the dashboard's Import people page), or name them: `invite <cohort> @person`.",
             "fr": "Vous n’avez aucun import des 7 derniers jours à inviter. Importez d’abord des personnes "
-            "avec `personnes importer`, ou nommez-les : `inviter <cohorte> @personne`.",
+            "avec `personnes importer` (ou la page Importer des personnes du tableau de bord), ou nommez-les : "
+            "`inviter <cohorte> @personne`.",
         },
         "invite.done": {
             "en": "Invited to **{cohort}** ({count}): {names}. They join with the **Join** button of their "
