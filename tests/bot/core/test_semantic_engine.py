@@ -22,7 +22,7 @@ from tests.bot.core.test_learning_loop import answered_by_mentor
 from tests.bot.core.test_mentor_commands import rows, setup_programme
 from tests.support.harness import Clock, Harness
 
-PARAPHRASE = "the red dots on my apps stress me"
+PARAPHRASE = "the constant buzzing in my pocket wears me out"
 """A learner's words that no lesson uses: the lexical engine alone is unsure."""
 LESSON = "notifications-wellbeing"
 
