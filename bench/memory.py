@@ -1,6 +1,6 @@
 """Memory benchmark: the resident memory of a real `tandem run` serving Slack, before and after 20,000 events.
 
-Run: `.venv/bin/python bench/memory.py [--events 20000] [--rate 400] [--database-url URL]`
+Run: `.venv/bin/python bench/memory.py [--events 20000] [--rate 400] [--database-url URL] [--semantic use|off]`
 
 `tandem run` starts in its own process with Slack over HTTP, its Web API pointed at the fake Slack API
 (in the load driver's process, bench/latency.py), on a fresh SQLite file (or `--database-url`). Its
@@ -24,7 +24,7 @@ from pathlib import Path
 import aiohttp
 from common import print_table, report
 from latency import Driver, driver_process
-from slack_events import ADMIN, SECRET, SENDERS, setup_fake
+from slack_events import ADMIN, SECRET, SENDERS, message_texts, setup_fake
 
 TARGET_MB = 30.0
 SETTLE_S = 2.0
@@ -44,8 +44,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_tandem(fake: str, database_url: str, port: int, folder: Path) -> subprocess.Popen[bytes]:
-    """`tandem run` with Slack configured against the fake, as a person would start it."""
+def start_tandem(
+    fake: str, database_url: str, port: int, folder: Path, semantic: str = "use"
+) -> subprocess.Popen[bytes]:
+    """`tandem run` with Slack configured against the fake, as a person would start it (`semantic`: the
+    answer engine, TANDEM_SEMANTIC)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "SLACK_", "CONNECTIONS__"))}
     env.update(
         {
@@ -57,6 +60,7 @@ def start_tandem(fake: str, database_url: str, port: int, folder: Path) -> subpr
             "TANDEM_HOST": "127.0.0.1",
             "TANDEM_PORT": str(port),
             "TANDEM_LOG_LEVEL": "WARNING",
+            "TANDEM_SEMANTIC": semantic,
         }
     )
     script = Path(sys.executable).with_name("tandem")
@@ -92,8 +96,9 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
         database_url = args.database_url or f"sqlite:///{folder / 'tandem.db'}"
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        async with driver_process(setup_fake, {"enroll": 0, "enroll_rounds": 0}) as driver:
-            process = start_tandem(driver.fake, database_url, port, folder)
+        options = {"enroll": 0, "enroll_rounds": 0, "texts": message_texts("fixed")}
+        async with driver_process(setup_fake, options) as driver:
+            process = start_tandem(driver.fake, database_url, port, folder, args.semantic)
             try:
                 await healthy(url, process)
                 await asyncio.sleep(SETTLE_S)
@@ -130,6 +135,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=400.0, help="events per second")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--semantic", choices=("use", "off"), default="use", help="the answer engine")
     args = parser.parse_args()
     results = asyncio.run(measure(args))
     start = results["rss_started_mb"]
